@@ -1,0 +1,66 @@
+/* The passnum CLI: shared state and helpers for the verbs in cmd_<verb>.c. */
+#ifndef PASSNUM_CLI_H
+#define PASSNUM_CLI_H
+#include <getopt.h>
+#include <jansson.h>
+#include "error.h"
+#include "home.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_REFUSED = 1, /* refused or failed: one line on stderr */
+	EXIT_USAGE = 2,   /* bad command line */
+};
+
+struct cli {
+	const char *home_option; /* --home, or NULL for PASSNUM_HOME */
+	int json;                /* --json: machine-readable output on stdout */
+	struct home home;        /* opened by cli_open_home */
+};
+
+/* A verb: `passnum NAME ...`. run gets argv with argv[0] = NAME. */
+struct cli_verb {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *summary; /* one line for `passnum --help` */
+	const char *help;    /* full usage for `passnum NAME --help` */
+};
+
+/* Prints "passnum: <message>" on stderr and returns EXIT_REFUSED. */
+int cli_fail(const struct error *e);
+
+/* Prints "passnum <verb>: <message>", a pointer to --help, returns EXIT_USAGE. */
+int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints help on stdout and returns EXIT_OK. */
+int cli_help(const char *help);
+
+/* Parses options for a verb with getopt_long (options must come from opts;
+ * unknown ones are refused; --json and --home are accepted here too). Calls fn(opt, optarg, ctx) for each; fn returns
+ * 0, or -1 after printing a usage error. `--help` prints help. Returns the
+ * index of the first operand, -1 for help shown (exit 0), -2 for a usage
+ * error (exit 2). */
+int cli_options(struct cli *cli, int argc, char **argv, const char *verb, const char *help,
+    const struct option *opts, int (*fn)(int opt, const char *arg, void *ctx), void *ctx);
+
+/* Opens the home named by --home or PASSNUM_HOME; on failure prints the
+ * error and returns -1. */
+int cli_open_home(struct cli *cli);
+
+/* Prints a JSON value on stdout (one line) and releases it; returns EXIT_OK. */
+int cli_print_json(json_t *value);
+
+/* Dispatches to a sub-verb table (`passnum keys rotate ...`). */
+int cli_dispatch(struct cli *cli, const struct cli_verb *verbs, const char *group,
+    const char *help, int argc, char **argv);
+
+/* Verbs, one file each. */
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_keys(struct cli *cli, int argc, char **argv);
+int cmd_voucher(struct cli *cli, int argc, char **argv);
+
+extern const char cmd_init_help[];
+extern const char cmd_keys_help[];
+extern const char cmd_voucher_help[];
+
+#endif

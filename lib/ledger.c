@@ -1,0 +1,391 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db.h"
+#include "ledger.h"
+
+/* The chart of accounts (docs/ledger.md). sign: +1 for debit-normal accounts
+ * (assets), -1 for credit-normal ones (what is owed to others). A guarded
+ * account may never cross zero against its normal side. */
+static const struct {
+	const char *code;     /* printf format with the owner id, or a fixed code */
+	const char *pcg;      /* French PCG account for the FEC export */
+	const char *label;    /* CompteLib */
+	int owned;            /* 1: one account per owner */
+	int sign;
+	int guarded;
+} chart[ACCOUNT_KIND_COUNT] = {
+	[ACCOUNT_BANK] = { "bank", "512", "Banque - fonds des financeurs", 0, 1, 0 },
+	[ACCOUNT_PAYOUTS] = { "payouts", "580", "Virements aux lieux en cours", 0, 1, 0 },
+	[ACCOUNT_SUSPENSE] = { "suspense", "471", "Compte d'attente - lignes bancaires", 0, 1, 0 },
+	[ACCOUNT_FUNDER_BALANCE] = { "funder:%lld:balance", "4671", "Financeur - solde disponible", 1, -1, 1 },
+	[ACCOUNT_FUNDER_ORDERS] = { "funder:%lld:orders", "411", "Financeur - commandes a payer", 1, 1, 1 },
+	[ACCOUNT_FUNDER_CREDIT] = { "funder:%lld:credit-notes", "4191", "Financeur - avoirs a rembourser", 1, -1, 1 },
+	[ACCOUNT_OUTSTANDING] = { "campaign:%lld:outstanding", "4672", "Pass en circulation", 1, -1, 1 },
+	[ACCOUNT_PAYEE] = { "payee:%lld", "401", "Lieu - remboursements dus", 1, -1, 1 },
+	[ACCOUNT_FEES] = { "fees", "706", "Prestations de l'operateur", 0, -1, 0 },
+	[ACCOUNT_VAT] = { "vat", "44571", "TVA collectee", 0, -1, 0 },
+};
+
+static const char *const kind_names[ACCOUNT_KIND_COUNT] = {
+	"bank", "payouts", "suspense", "funder-balance", "funder-orders", "funder-credit-notes",
+	"outstanding", "payee", "fees", "vat",
+};
+
+void
+ledger_account_code(enum ledger_account_kind kind, int64_t owner, char *out)
+{
+	if (chart[kind].owned)
+		snprintf(out, LEDGER_ACCOUNT_MAX + 1, chart[kind].code, (long long)owner);
+	else
+		snprintf(out, LEDGER_ACCOUNT_MAX + 1, "%s", chart[kind].code);
+}
+
+int
+ledger_account_open(struct db *db, enum ledger_account_kind kind, int64_t owner,
+    const char *name, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db,
+	    "INSERT INTO accounts (code, kind, owner_id, pcg, name, min_zero, max_zero)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (code) DO NOTHING");
+	char code[LEDGER_ACCOUNT_MAX + 1], label[256];
+
+	ledger_account_code(kind, owner, code);
+	if (name != NULL && *name != '\0')
+		snprintf(label, sizeof(label), "%s - %s", chart[kind].label, name);
+	else
+		snprintf(label, sizeof(label), "%s", chart[kind].label);
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, kind_names[kind], -1, SQLITE_STATIC);
+	if (chart[kind].owned)
+		sqlite3_bind_int64(stmt, 3, owner);
+	sqlite3_bind_text(stmt, 4, chart[kind].pcg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, label, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 6, chart[kind].guarded && chart[kind].sign > 0);
+	sqlite3_bind_int(stmt, 7, chart[kind].guarded && chart[kind].sign < 0);
+	return db_exec_stmt(db, stmt, e);
+}
+
+int
+ledger_balance(struct db *db, const char *account, int64_t *balance, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT balance FROM accounts WHERE code = ?1");
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, account, -1, SQLITE_TRANSIENT);
+	rc = db_step(db, stmt, e);
+	if (rc == SQLITE_ROW)
+		*balance = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		*balance = 0;
+	return rc < 0 ? -1 : 0;
+}
+
+int
+ledger_post(struct ledger_entry *entry, enum ledger_account_kind kind, int64_t owner,
+    int64_t amount, struct error *e)
+{
+	if (entry->count >= LEDGER_MAX_POSTINGS)
+		return error_set(e, 500, "LEDGER_ERROR", "too many postings in one entry");
+	if (amount == 0)
+		return error_set(e, 500, "LEDGER_ERROR", "a posting of zero");
+	ledger_account_code(kind, owner, entry->postings[entry->count].account);
+	entry->postings[entry->count++].amount = amount;
+	return 0;
+}
+
+static int
+posting_compare(const void *a, const void *b)
+{
+	const struct ledger_posting *x = a, *y = b;
+	int c = strcmp(x->account, y->account);
+
+	if (c != 0)
+		return c;
+	return (x->amount > y->amount) - (x->amount < y->amount);
+}
+
+void
+ledger_canonicalise(struct ledger_entry *entry)
+{
+	qsort(entry->postings, entry->count, sizeof(entry->postings[0]), posting_compare);
+}
+
+static size_t
+put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+	return 8;
+}
+
+static size_t
+put_string(uint8_t *p, const char *s)
+{
+	uint32_t len = (uint32_t)strlen(s);
+
+	p[0] = (uint8_t)(len >> 24);
+	p[1] = (uint8_t)(len >> 16);
+	p[2] = (uint8_t)(len >> 8);
+	p[3] = (uint8_t)len;
+	memcpy(p + 4, s, len);
+	return 4 + len;
+}
+
+size_t
+ledger_encode(const struct ledger_entry *entry, uint8_t *out, size_t cap)
+{
+	size_t need = strlen(LEDGER_DOMAIN) + 8 + 8 + 4 + strlen(entry->kind) + 4 +
+	    strlen(entry->reference) + 4 + strlen(entry->memo) + 4, n = 0;
+
+	for (size_t i = 0; i < entry->count; i++)
+		need += 4 + strlen(entry->postings[i].account) + 8;
+	if (need > cap)
+		return 0;
+	memcpy(out, LEDGER_DOMAIN, strlen(LEDGER_DOMAIN));
+	n += strlen(LEDGER_DOMAIN);
+	n += put_u64(out + n, entry->seq);
+	n += put_u64(out + n, (uint64_t)entry->time);
+	n += put_string(out + n, entry->kind);
+	n += put_string(out + n, entry->reference);
+	n += put_string(out + n, entry->memo);
+	out[n++] = (uint8_t)(entry->count >> 24);
+	out[n++] = (uint8_t)(entry->count >> 16);
+	out[n++] = (uint8_t)(entry->count >> 8);
+	out[n++] = (uint8_t)entry->count;
+	for (size_t i = 0; i < entry->count; i++) {
+		n += put_string(out + n, entry->postings[i].account);
+		n += put_u64(out + n, (uint64_t)entry->postings[i].amount);
+	}
+	return n;
+}
+
+int
+ledger_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE])
+{
+	struct db *db = ctx;
+	sqlite3_stmt *stmt = db_prepare(db,
+	    "SELECT hash FROM merkle_nodes WHERE level = ?1 AND idx = ?2");
+	int rc;
+
+	sqlite3_bind_int(stmt, 1, (int)level);
+	sqlite3_bind_int64(stmt, 2, (int64_t)index);
+	rc = sqlite3_step(stmt) == SQLITE_ROW && db_column_blob(stmt, 0, out, MERKLE_HASH_SIZE) == 0;
+	sqlite3_reset(stmt);
+	return rc ? 0 : -1;
+}
+
+static int
+ledger_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[MERKLE_HASH_SIZE])
+{
+	struct db *db = ctx;
+	sqlite3_stmt *stmt = db_prepare(db,
+	    "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?1, ?2, ?3)");
+
+	sqlite3_bind_int(stmt, 1, (int)level);
+	sqlite3_bind_int64(stmt, 2, (int64_t)index);
+	sqlite3_bind_blob(stmt, 3, hash, MERKLE_HASH_SIZE, SQLITE_STATIC);
+	return db_exec_stmt(db, stmt, NULL);
+}
+
+int
+ledger_size(struct db *db, uint64_t *size, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT COALESCE(MAX(seq) + 1, 0) FROM entries");
+	int rc = db_step(db, stmt, e);
+
+	if (rc == SQLITE_ROW)
+		*size = (uint64_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Checks what can be checked without the database: texts, postings, sum. */
+static int
+ledger_check_entry(const struct ledger_entry *entry, struct error *e)
+{
+	int64_t sum = 0;
+
+	if (entry->kind[0] == '\0' || strlen(entry->kind) > LEDGER_KIND_MAX ||
+	    strlen(entry->reference) > LEDGER_TEXT_MAX || strlen(entry->memo) > LEDGER_TEXT_MAX)
+		return error_set(e, 500, "LEDGER_ERROR", "an entry's kind, reference or memo is malformed");
+	if (entry->count < 2 || entry->count > LEDGER_MAX_POSTINGS)
+		return error_set(e, 500, "LEDGER_ERROR", "an entry needs 2 to %d postings",
+		    LEDGER_MAX_POSTINGS);
+	for (size_t i = 0; i < entry->count; i++) {
+		if (entry->postings[i].amount == 0 ||
+		    __builtin_add_overflow(sum, entry->postings[i].amount, &sum))
+			return error_set(e, 500, "LEDGER_ERROR", "an entry's amounts are zero or overflow");
+	}
+	if (sum != 0)
+		return error_set(e, 500, "LEDGER_ERROR", "an entry's postings do not balance (%lld)",
+		    (long long)sum);
+	return 0;
+}
+
+/* Applies one posting to its account's balance, enforcing the balance
+ * rules; writes the account id to *id. */
+static int
+ledger_apply(struct db *db, const struct ledger_posting *p, int64_t *id, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db,
+	    "SELECT id, balance, min_zero, max_zero, name FROM accounts WHERE code = ?1");
+	int64_t balance, next;
+	int min_zero, max_zero, rc;
+	char name[256];
+
+	sqlite3_bind_text(stmt, 1, p->account, -1, SQLITE_STATIC);
+	rc = db_step(db, stmt, e);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return rc < 0 ? -1 : error_set(e, 500, "LEDGER_ERROR", "no account %s", p->account);
+	}
+	*id = sqlite3_column_int64(stmt, 0);
+	balance = sqlite3_column_int64(stmt, 1);
+	min_zero = sqlite3_column_int(stmt, 2);
+	max_zero = sqlite3_column_int(stmt, 3);
+	db_column_text(stmt, 4, name, sizeof(name));
+	sqlite3_reset(stmt);
+	if (__builtin_add_overflow(balance, p->amount, &next))
+		return error_set(e, 409, "AMOUNT_OVERFLOW", "the balance of %s would overflow", p->account);
+	if ((min_zero && next < 0) || (max_zero && next > 0))
+		return error_set(e, 409, "INSUFFICIENT_BALANCE", "refused: %s would go below zero (%s)",
+		    p->account, name);
+	stmt = db_prepare(db, "UPDATE accounts SET balance = ?2 WHERE id = ?1");
+	sqlite3_bind_int64(stmt, 1, *id);
+	sqlite3_bind_int64(stmt, 2, next);
+	return db_exec_stmt(db, stmt, e);
+}
+
+/* Brings cache to the current head, reloading it from the stored nodes
+ * unless it has the head's size and its smallest right-edge subtree (the
+ * one holding the last leaf) matches the stored node. */
+static int
+ledger_state(struct db *db, uint64_t size, struct merkle_state *cache, struct error *e)
+{
+	uint8_t stored[MERKLE_HASH_SIZE];
+
+	if (cache->size == size) {
+		if (size == 0)
+			return 0;
+		unsigned level = (unsigned)__builtin_ctzll(size);
+		int last = __builtin_popcountll(size) - 1;
+		if (ledger_node_get(db, level, (size >> level) - 1, stored) == 0 &&
+		    memcmp(stored, cache->roots[last], MERKLE_HASH_SIZE) == 0)
+			return 0;
+	}
+	return merkle_state_load(cache, size, ledger_node_get, db, e);
+}
+
+int
+ledger_append(struct db *db, struct ledger_entry *entry, struct merkle_state *cache,
+    struct error *e)
+{
+	struct merkle_state local, next;
+	uint8_t encoded[LEDGER_MAX_POSTINGS * (LEDGER_ACCOUNT_MAX + 12) + 3 * LEDGER_TEXT_MAX + 64];
+	size_t len;
+	uint64_t size;
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_get_autocommit(db_handle(db)))
+		return error_set(e, 500, "LEDGER_ERROR", "bug: ledger_append outside a transaction");
+	if (ledger_check_entry(entry, e) != 0 || ledger_size(db, &size, e) != 0)
+		return -1;
+	if (cache == NULL) {
+		merkle_state_init(&local);
+		local.size = UINT64_MAX;
+		cache = &local;
+	}
+	if (ledger_state(db, size, cache, e) != 0)
+		return -1;
+	ledger_canonicalise(entry);
+	entry->seq = size;
+	len = ledger_encode(entry, encoded, sizeof(encoded));
+	merkle_leaf_hash(encoded, len, entry->leaf_hash);
+
+	stmt = db_prepare(db, "INSERT INTO entries (seq, time, kind, reference, memo, leaf_hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	sqlite3_bind_int64(stmt, 1, (int64_t)entry->seq);
+	sqlite3_bind_int64(stmt, 2, entry->time);
+	sqlite3_bind_text(stmt, 3, entry->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, entry->reference, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, entry->memo, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 6, entry->leaf_hash, MERKLE_HASH_SIZE, SQLITE_STATIC);
+	if (db_exec_stmt(db, stmt, e) != 0)
+		return -1;
+	for (size_t i = 0; i < entry->count; i++) {
+		int64_t account = 0;
+		if (ledger_apply(db, &entry->postings[i], &account, e) != 0)
+			return -1;
+		stmt = db_prepare(db, "INSERT INTO postings (entry_seq, idx, account_id, amount)"
+		    " VALUES (?1, ?2, ?3, ?4)");
+		sqlite3_bind_int64(stmt, 1, (int64_t)entry->seq);
+		sqlite3_bind_int64(stmt, 2, (int64_t)i);
+		sqlite3_bind_int64(stmt, 3, account);
+		sqlite3_bind_int64(stmt, 4, entry->postings[i].amount);
+		if (db_exec_stmt(db, stmt, e) != 0)
+			return -1;
+	}
+	next = *cache;
+	if (merkle_state_append(&next, entry->leaf_hash, ledger_node_put, db) != 0) {
+		cache->size = UINT64_MAX;
+		return error_set(e, 503, "STORE_ERROR", "cannot store the Merkle nodes of entry %llu",
+		    (unsigned long long)entry->seq);
+	}
+	*cache = next;
+	return 0;
+}
+
+int
+ledger_read(struct db *db, uint64_t seq, struct ledger_entry *entry, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db,
+	    "SELECT time, kind, reference, memo, leaf_hash FROM entries WHERE seq = ?1");
+	int rc;
+
+	memset(entry, 0, sizeof(*entry));
+	sqlite3_bind_int64(stmt, 1, (int64_t)seq);
+	rc = db_step(db, stmt, e);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return rc < 0 ? -1 : error_set(e, 404, "NO_ENTRY", "there is no entry %llu",
+		    (unsigned long long)seq);
+	}
+	entry->seq = seq;
+	entry->time = sqlite3_column_int64(stmt, 0);
+	db_column_text(stmt, 1, entry->kind, sizeof(entry->kind));
+	db_column_text(stmt, 2, entry->reference, sizeof(entry->reference));
+	db_column_text(stmt, 3, entry->memo, sizeof(entry->memo));
+	db_column_blob(stmt, 4, entry->leaf_hash, MERKLE_HASH_SIZE);
+	sqlite3_reset(stmt);
+	stmt = db_prepare(db, "SELECT a.code, p.amount FROM postings p"
+	    " JOIN accounts a ON a.id = p.account_id WHERE p.entry_seq = ?1 ORDER BY p.idx");
+	sqlite3_bind_int64(stmt, 1, (int64_t)seq);
+	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW && entry->count < LEDGER_MAX_POSTINGS) {
+		db_column_text(stmt, 0, entry->postings[entry->count].account, LEDGER_ACCOUNT_MAX + 1);
+		entry->postings[entry->count++].amount = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+ledger_root(struct db *db, uint64_t size, uint8_t root[MERKLE_HASH_SIZE], struct error *e)
+{
+	return merkle_root(ledger_node_get, db, size, root, e);
+}
+
+int
+ledger_inclusion_proof(struct db *db, uint64_t seq, uint64_t size,
+    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], size_t *count, struct error *e)
+{
+	return merkle_inclusion_proof(ledger_node_get, db, seq, size, proof, count, e);
+}
+
+int
+ledger_consistency_proof(struct db *db, uint64_t size1, uint64_t size2,
+    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], size_t *count, struct error *e)
+{
+	return merkle_consistency_proof(ledger_node_get, db, size1, size2, proof, count, e);
+}

@@ -1,0 +1,247 @@
+/* The ledger module on a real SQLite file: appends, balance rules, the
+ * append-only triggers, the canonical encoding and the Merkle tree. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include "db.h"
+#include "home.h"
+#include "ledger.h"
+#include "merkle.h"
+
+struct fixture {
+	char dir[64];
+	struct home home;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct operator_info op = { .name = "Test", .origin = "test.example/ledger" };
+	struct error e;
+
+	strcpy(f->dir, "/tmp/passnum-ledger.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(home_create(&f->home, f->dir, &op, 1800000000, &e), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	home_close(&f->home);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* An entry moving amount from a funder's balance to campaign 1's outstanding. */
+static void
+make_issue(struct ledger_entry *entry, int64_t amount)
+{
+	memset(entry, 0, sizeof(*entry));
+	entry->time = 1800000000;
+	strcpy(entry->kind, "issue");
+	strcpy(entry->reference, "batch:1");
+	assert_int_equal(ledger_post(entry, ACCOUNT_FUNDER_BALANCE, 1, amount, NULL), 0);
+	assert_int_equal(ledger_post(entry, ACCOUNT_OUTSTANDING, 1, -amount, NULL), 0);
+}
+
+static void
+make_order(struct ledger_entry *entry, int64_t amount)
+{
+	memset(entry, 0, sizeof(*entry));
+	entry->time = 1800000000;
+	strcpy(entry->kind, "order");
+	strcpy(entry->reference, "BC-2027-001");
+	assert_int_equal(ledger_post(entry, ACCOUNT_FUNDER_ORDERS, 1, amount, NULL), 0);
+	assert_int_equal(ledger_post(entry, ACCOUNT_FUNDER_BALANCE, 1, -amount, NULL), 0);
+}
+
+static int
+open_accounts(struct db *db, void *ctx, struct error *e)
+{
+	(void)ctx;
+	return ledger_account_open(db, ACCOUNT_FUNDER_BALANCE, 1, "F", e) ||
+	    ledger_account_open(db, ACCOUNT_FUNDER_ORDERS, 1, "F", e) ||
+	    ledger_account_open(db, ACCOUNT_OUTSTANDING, 1, "C", e);
+}
+
+static int
+append_one(struct db *db, void *ctx, struct error *e)
+{
+	return ledger_append(db, ctx, NULL, e);
+}
+
+static void
+test_append_and_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = f->home.db;
+	struct ledger_entry entry, back;
+	struct error e;
+	int64_t balance;
+	uint64_t size;
+
+	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
+	/* Issuing without a balance is refused, and nothing is written. */
+	make_issue(&entry, 1000);
+	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_string_equal(e.code, "INSUFFICIENT_BALANCE");
+	assert_int_equal(ledger_size(db, &size, &e), 0);
+	assert_int_equal(size, 0);
+
+	make_order(&entry, 5000);
+	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	assert_int_equal(entry.seq, 0);
+	make_issue(&entry, 1000);
+	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	assert_int_equal(entry.seq, 1);
+	assert_int_equal(ledger_balance(db, "funder:1:balance", &balance, &e), 0);
+	assert_int_equal(balance, -4000);
+	assert_int_equal(ledger_balance(db, "campaign:1:outstanding", &balance, &e), 0);
+	assert_int_equal(balance, -1000);
+
+	/* Unbalanced, single-posting and unknown-account entries are refused. */
+	make_issue(&entry, 100);
+	entry.postings[1].amount = -99;
+	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	make_issue(&entry, 100);
+	entry.count = 1;
+	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	make_issue(&entry, 100);
+	strcpy(entry.postings[0].account, "funder:99:balance");
+	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	/* Overflowing amounts are refused. */
+	make_issue(&entry, INT64_MAX);
+	entry.postings[entry.count].amount = INT64_MAX;
+	strcpy(entry.postings[entry.count++].account, "campaign:1:outstanding");
+	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(ledger_size(db, &size, &e), 0);
+	assert_int_equal(size, 2);
+
+	/* Read back: canonical order, same leaf hash as a fresh encoding. */
+	assert_int_equal(ledger_read(db, 1, &back, &e), 0);
+	assert_string_equal(back.kind, "issue");
+	assert_int_equal(back.count, 2);
+	assert_string_equal(back.postings[0].account, "campaign:1:outstanding");
+	assert_int_equal(back.postings[0].amount, -1000);
+	{
+		uint8_t buf[4096], hash[32];
+		size_t len = ledger_encode(&back, buf, sizeof(buf));
+		assert_true(len > 0);
+		merkle_leaf_hash(buf, len, hash);
+		assert_memory_equal(hash, back.leaf_hash, 32);
+	}
+	assert_int_equal(ledger_read(db, 2, &back, &e), -1);
+	assert_int_equal(e.status, 404);
+}
+
+static void
+test_append_only(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = f->home.db;
+	struct ledger_entry entry;
+	struct error e;
+	static const char *const tampering[] = {
+		"UPDATE entries SET memo = 'x' WHERE seq = 0",
+		"DELETE FROM entries WHERE seq = 0",
+		"UPDATE postings SET amount = 1 WHERE entry_seq = 0",
+		"DELETE FROM postings",
+		"UPDATE merkle_nodes SET hash = zeroblob(32)",
+		"DELETE FROM merkle_nodes",
+		"INSERT INTO entries (seq, time, kind, reference, memo, leaf_hash)"
+		" VALUES (5, 0, 'x', '', '', zeroblob(32))",
+	};
+
+	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
+	make_order(&entry, 100);
+	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	for (size_t i = 0; i < sizeof(tampering) / sizeof(tampering[0]); i++) {
+		assert_int_equal(db_exec(db, tampering[i], &e), -1);
+	}
+}
+
+struct many {
+	int n;
+};
+
+static int
+append_many(struct db *db, void *ctx, struct error *e)
+{
+	struct merkle_state cache;
+	struct many *m = ctx;
+
+	merkle_state_init(&cache);
+	for (int i = 0; i < m->n; i++) {
+		struct ledger_entry entry;
+		make_order(&entry, 100 + i);
+		/* Alternate between a kept cache and none: both must agree. */
+		if (ledger_append(db, &entry, (i % 3) ? &cache : NULL, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The root of every size equals the RFC 9162 root recomputed from the
+ * entries' encodings, and every inclusion proof verifies. */
+static void
+test_tree(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = f->home.db;
+	struct many m = { 70 };
+	uint8_t leaves[70][32];
+	struct error e;
+
+	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_transaction(db, append_many, &m, &e), 0);
+	for (int i = 0; i < m.n; i++) {
+		struct ledger_entry entry;
+		uint8_t buf[4096];
+		assert_int_equal(ledger_read(db, (uint64_t)i, &entry, &e), 0);
+		merkle_leaf_hash(buf, ledger_encode(&entry, buf, sizeof(buf)), leaves[i]);
+		assert_memory_equal(leaves[i], entry.leaf_hash, 32);
+	}
+	for (uint64_t size = 1; size <= (uint64_t)m.n; size++) {
+		uint8_t root[32], proof[MERKLE_PROOF_MAX][32];
+		size_t count;
+		assert_int_equal(ledger_root(db, size, root, &e), 0);
+		for (uint64_t i = 0; i < size; i += 7) {
+			assert_int_equal(ledger_inclusion_proof(db, i, size, proof, &count, &e), 0);
+			assert_int_equal(merkle_verify_inclusion(leaves[i], i, size,
+			    (const uint8_t (*)[32])proof, count, root), 0);
+			leaves[i][0] ^= 1;
+			assert_int_not_equal(merkle_verify_inclusion(leaves[i], i, size,
+			    (const uint8_t (*)[32])proof, count, root), 0);
+			leaves[i][0] ^= 1;
+		}
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_append_and_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
