@@ -58,9 +58,11 @@ int cli_dispatch(struct cli *cli, const struct cli_verb *verbs, const char *grou
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_keys(struct cli *cli, int argc, char **argv);
 int cmd_voucher(struct cli *cli, int argc, char **argv);
+int cmd_ledger(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
 extern const char cmd_voucher_help[];
+extern const char cmd_ledger_help[];
 
 #endif

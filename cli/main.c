@@ -11,6 +11,7 @@ static const struct cli_verb verbs[] = {
 	{ "init", cmd_init, "create a new home (database, keys, operator)", cmd_init_help },
 	{ "keys", cmd_keys, "list, rotate or revoke issuer and ledger keys", cmd_keys_help },
 	{ "voucher", cmd_voucher, "show, verify or draw a pass", cmd_voucher_help },
+	{ "ledger", cmd_ledger, "verify, prove, checkpoint and export the ledger", cmd_ledger_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

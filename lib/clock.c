@@ -4,6 +4,10 @@
 #include <time.h>
 #include "clock.h"
 
+/* Instants whose day fits in int32 with room for any offset. */
+#define CLOCK_MIN ((int64_t)INT32_MIN * 86400 + 86400)
+#define CLOCK_MAX ((int64_t)INT32_MAX * 86400 - 86400)
+
 enum clock_rule {
 	CLOCK_RULE_FIXED, /* standard offset all year */
 	CLOCK_RULE_EU,    /* EU: last Sunday of March to last Sunday of October, 01:00 UTC */
@@ -156,6 +160,8 @@ clock_in_dst(int64_t instant, enum clock_rule rule)
 	int year, month, mday;
 	int64_t start, end;
 
+	if (rule == CLOCK_RULE_FIXED || instant < CLOCK_MIN || instant > CLOCK_MAX)
+		return 0;
 	date_to_ymd((int32_t)clock_floor_div(instant, 86400), &year, &month, &mday);
 	switch (rule) {
 	case CLOCK_RULE_EU:
@@ -191,6 +197,8 @@ clock_local_offset(int64_t instant, enum clock_tz tz)
 int32_t
 clock_local_day(int64_t instant, enum clock_tz tz)
 {
+	if (instant < CLOCK_MIN || instant > CLOCK_MAX)
+		return instant < 0 ? INT32_MIN : INT32_MAX;
 	return (int32_t)clock_floor_div(instant + clock_local_offset(instant, tz), 86400);
 }
 
@@ -361,8 +369,7 @@ bad:
 int
 clock_instant_format(int64_t instant, char buf[CLOCK_INSTANT_SIZE])
 {
-	int64_t days = clock_floor_div(instant, 86400);
-	int64_t seconds = instant - days * 86400;
+	int64_t days = clock_floor_div(instant, 86400), seconds;
 	int year, month, mday;
 	char text[64];
 
@@ -371,6 +378,7 @@ clock_instant_format(int64_t instant, char buf[CLOCK_INSTANT_SIZE])
 		buf[0] = '\0';
 		return -1;
 	}
+	seconds = instant - days * 86400;
 	snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02dZ", year,
 	    month, mday, (int)(seconds / 3600), (int)(seconds / 60 % 60),
 	    (int)(seconds % 60));

@@ -80,7 +80,8 @@ int clock_tz_for_department(const char *department, enum clock_tz *tz,
  * (7200 for Paris in summer, -14400 for Guadeloupe); 0 for CLOCK_TZ_NONE. */
 int32_t clock_local_offset(int64_t instant, enum clock_tz tz);
 
-/* Returns the local calendar day (days since 1970-01-01) of instant in tz. */
+/* Returns the local calendar day (days since 1970-01-01) of instant in tz;
+ * saturates to INT32_MIN/INT32_MAX for instants beyond int32 days. */
 int32_t clock_local_day(int64_t instant, enum clock_tz tz);
 
 /* Returns the first instant (local midnight, in Unix seconds) of local

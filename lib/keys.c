@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include "db.h"
 #include "keys.h"
+#include "note.h"
 
 void
 keys_issuer_key_id(const uint8_t public_key[32], uint8_t key_id[4])
@@ -69,23 +70,6 @@ keys_status_parse(const unsigned char *text)
 		if (text != NULL && strcmp((const char *)text, key_status_names[s]) == 0)
 			return (enum key_status)s;
 	return KEY_REVOKED;
-}
-
-/* The signed-note key id of a ledger key (C2SP signed-note):
- * SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key)[0..4]. */
-static void
-keys_ledger_key_id(const char *origin, const uint8_t public_key[32], uint8_t key_id[4])
-{
-	crypto_hash_sha256_state st;
-	uint8_t hash[32], alg = 0x01;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)origin, strlen(origin));
-	crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
-	crypto_hash_sha256_update(&st, &alg, 1);
-	crypto_hash_sha256_update(&st, public_key, 32);
-	crypto_hash_sha256_final(&st, hash);
-	memcpy(key_id, hash, 4);
 }
 
 /* Writes secret to HOME/keys/name, created with O_EXCL|O_NOFOLLOW, mode 0600,
@@ -197,7 +181,7 @@ keys_rotate(struct db *db, const char *home, enum key_kind kind, const char *ori
 	if (kind == KEY_ISSUER)
 		keys_issuer_key_id(local.public_key, local.key_id);
 	else
-		keys_ledger_key_id(origin, local.public_key, local.key_id);
+		note_key_id(origin, local.public_key, local.key_id);
 	keys_id_hex(local.key_id, kid);
 	snprintf(file, sizeof(file), "%s-%s-%lld.key", kind == KEY_ISSUER ? "issuer" : "ledger",
 	    kid, (long long)now);

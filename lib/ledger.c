@@ -67,6 +67,32 @@ ledger_account_open(struct db *db, enum ledger_account_kind kind, int64_t owner,
 }
 
 int
+ledger_accounts_each(struct db *db, int (*fn)(const struct ledger_account *a, void *ctx),
+    void *ctx, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, code, kind, COALESCE(owner_id, 0), pcg, name,"
+	    " balance FROM accounts ORDER BY code");
+	struct ledger_account a;
+	int rc;
+
+	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
+		a.id = sqlite3_column_int64(stmt, 0);
+		db_column_text(stmt, 1, a.code, sizeof(a.code));
+		db_column_text(stmt, 2, a.kind, sizeof(a.kind));
+		a.owner = sqlite3_column_int64(stmt, 3);
+		db_column_text(stmt, 4, a.pcg, sizeof(a.pcg));
+		db_column_text(stmt, 5, a.name, sizeof(a.name));
+		a.balance = sqlite3_column_int64(stmt, 6);
+		if (fn(&a, ctx) != 0) {
+			sqlite3_reset(stmt);
+			return -1;
+		}
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 ledger_balance(struct db *db, const char *account, int64_t *balance, struct error *e)
 {
 	sqlite3_stmt *stmt = db_prepare(db, "SELECT balance FROM accounts WHERE code = ?1");

@@ -59,6 +59,21 @@ void ledger_account_code(enum ledger_account_kind kind, int64_t owner, char *out
 int ledger_account_open(struct db *db, enum ledger_account_kind kind, int64_t owner,
     const char *name, struct error *e);
 
+/* One account of the chart, as stored. */
+struct ledger_account {
+	int64_t id;
+	char code[LEDGER_ACCOUNT_MAX + 1];
+	char kind[32];
+	int64_t owner;   /* 0 for the operator's own accounts */
+	char pcg[8];     /* French PCG account number */
+	char name[256];
+	int64_t balance; /* cents; debit positive */
+};
+
+/* Calls fn for every account, ordered by code. */
+int ledger_accounts_each(struct db *db, int (*fn)(const struct ledger_account *a, void *ctx),
+    void *ctx, struct error *e);
+
 /* Reads an account's balance (cents; debit positive). */
 int ledger_balance(struct db *db, const char *account, int64_t *balance, struct error *e);
 

@@ -48,24 +48,45 @@ note_key_id(const char *name, const uint8_t pub[NOTE_PUBLIC_KEY_SIZE],
 	return 0;
 }
 
-/* Decodes standard padded base64 s[0..len) into out (at most cap bytes).
- * With canonical set, also requires that re-encoding gives s back. */
+/* Decodes canonical standard padded base64 s[0..len) (short strings only:
+ * keys, hashes, signatures) into out, at most cap bytes: re-encoding the
+ * result must give s back. */
 static int
 note_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap,
-    size_t *out_len, int canonical)
+    size_t *out_len)
 {
-	char again[NOTE_MAX_BYTES];
+	char again[128];
 
+	*out_len = 0;
 	if (len == 0 || len >= sizeof(again) ||
 	    sodium_base642bin(out, cap, s, len, NULL, out_len, NULL,
-	    NOTE_B64) != 0)
-		return -1;
-	if (!canonical)
-		return 0;
-	if (sodium_base64_ENCODED_LEN(*out_len, NOTE_B64) != len + 1)
+	    NOTE_B64) != 0 ||
+	    sodium_base64_ENCODED_LEN(*out_len, NOTE_B64) != len + 1)
 		return -1;
 	sodium_bin2base64(again, sizeof(again), out, *out_len, NOTE_B64);
 	return memcmp(again, s, len) == 0 ? 0 : -1;
+}
+
+/* Checks the shape of standard padded base64 of any length without decoding
+ * it: alphabet, length a multiple of 4, '=' only as the last one or two
+ * characters. Sets *decoded_len. */
+static int
+note_b64_shape(const char *s, size_t len, size_t *decoded_len)
+{
+	size_t pad = 0;
+
+	if (len == 0 || len % 4 != 0)
+		return -1;
+	if (s[len - 1] == '=')
+		pad = s[len - 2] == '=' ? 2 : 1;
+	for (size_t i = 0; i < len - pad; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return -1;
+	}
+	*decoded_len = len / 4 * 3 - pad;
+	return 0;
 }
 
 /* Writes "name+<key id hex>+base64(0x01 ‖ pub)", the verifier key form of
@@ -109,7 +130,7 @@ note_vkey_parse(const char *vkey, char name[NOTE_NAME_MAX + 1],
 	    NULL, &key_len, NULL) != 0 || key_len != NOTE_KEY_ID_SIZE)
 		goto fail;
 	b64++;
-	if (note_b64_decode(b64, strlen(b64), key, sizeof(key), &key_len, 1) != 0 ||
+	if (note_b64_decode(b64, strlen(b64), key, sizeof(key), &key_len) != 0 ||
 	    key_len != sizeof(key) || key[0] != NOTE_ALG_ED25519)
 		goto fail;
 	memcpy(pub, key + 1, NOTE_PUBLIC_KEY_SIZE);
@@ -244,9 +265,9 @@ note_check_line(const char *line, size_t len, const char *text,
     size_t text_len, const char *name, const uint8_t id[NOTE_KEY_ID_SIZE],
     const uint8_t pub[NOTE_PUBLIC_KEY_SIZE])
 {
-	uint8_t blob[NOTE_MAX_BYTES];
-	const char *space;
-	size_t name_len, blob_len;
+	uint8_t blob[NOTE_KEY_ID_SIZE + NOTE_SIGNATURE_SIZE];
+	const char *space, *b64;
+	size_t name_len, b64_len, blob_len, n;
 
 	if (len < 4 || memcmp(line, note_dash, 4) != 0)
 		return NOTE_LINE_MALFORMED;
@@ -255,18 +276,20 @@ note_check_line(const char *line, size_t len, const char *text,
 	if ((space = memchr(line, ' ', len)) == NULL)
 		return NOTE_LINE_MALFORMED;
 	name_len = (size_t)(space - line);
-	if (name_len == 0 || memchr(line, '+', name_len) != NULL)
+	b64 = space + 1;
+	b64_len = len - name_len - 1;
+	if (name_len == 0 || memchr(line, '+', name_len) != NULL ||
+	    note_b64_shape(b64, b64_len, &blob_len) != 0 ||
+	    blob_len <= NOTE_KEY_ID_SIZE)
 		return NOTE_LINE_MALFORMED;
-	if (note_b64_decode(space + 1, len - name_len - 1, blob, sizeof(blob),
-	    &blob_len, 0) != 0 || blob_len <= NOTE_KEY_ID_SIZE)
-		return NOTE_LINE_MALFORMED;
+	/* The first 8 characters hold the key id (and a byte or two more). */
 	if (name_len != strlen(name) || memcmp(line, name, name_len) != 0 ||
-	    memcmp(blob, id, NOTE_KEY_ID_SIZE) != 0)
+	    sodium_base642bin(blob, sizeof(blob), b64, 8, NULL, &n, NULL,
+	    NOTE_B64) != 0 || memcmp(blob, id, NOTE_KEY_ID_SIZE) != 0)
 		return NOTE_LINE_OTHER;
 	/* Our key: exactly one canonically encoded Ed25519 signature. */
-	if (blob_len != NOTE_KEY_ID_SIZE + NOTE_SIGNATURE_SIZE ||
-	    note_b64_decode(space + 1, len - name_len - 1, blob, sizeof(blob),
-	    &blob_len, 1) != 0 ||
+	if (blob_len != sizeof(blob) ||
+	    note_b64_decode(b64, b64_len, blob, sizeof(blob), &blob_len) != 0 ||
 	    crypto_sign_verify_detached(blob + NOTE_KEY_ID_SIZE,
 	    (const uint8_t *)text, text_len, pub) != 0)
 		return NOTE_LINE_BAD_SIG;
@@ -428,7 +451,7 @@ note_checkpoint_verify(const char *msg, size_t len, const char *origin,
 		    "checkpoint is not from log %s", origin);
 	if (note_parse_size(line[1], line_len[1], size) != 0 ||
 	    note_b64_decode(line[2], line_len[2], root, NOTE_HASH_SIZE,
-	    &root_len, 1) != 0 || root_len != NOTE_HASH_SIZE)
+	    &root_len) != 0 || root_len != NOTE_HASH_SIZE)
 		goto malformed;
 	return 0;
 malformed:

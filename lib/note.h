@@ -32,7 +32,7 @@
 /* Longest key name or origin, in bytes. */
 #define NOTE_NAME_MAX		255
 /* Longest note accepted or produced, in bytes. */
-#define NOTE_MAX_BYTES		8192
+#define NOTE_MAX_BYTES		16384
 /* Most signature lines accepted in one note (any signer). */
 #define NOTE_SIGNATURES_MAX	100
 /* Room for a vkey "name+xxxxxxxx+base64(0x01 ‖ key)" and its NUL. */

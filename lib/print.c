@@ -291,11 +291,11 @@ print_slip(struct print_booklets *b, const struct print_voucher *v,
 	if (b->slot > 0)
 		print_cut_line(b, top);
 	/* whole-point origin: shorter PDF path coordinates */
-	qr_draw_cairo(qr, cr, (int)(code_center - QR_SIDE / 2), (int)(top + 16),
+	qr_draw_cairo(qr, cr, (int)(code_center - QR_SIDE / 2), (int)(top + 30),
 	    QR_SIDE);
 	print_gray(cr, 0);
 	print_font(b, b->mono_bold, 14);
-	print_text_centered(cr, code_center, top + 16 + QR_SIDE + 18,
+	print_text_centered(cr, code_center, top + 30 + QR_SIDE + 20,
 	    v->human_code);
 	print_font(b, b->sans_bold, 20);
 	print_text(cr, left, top + 46, "Pass num\u00e9rique");

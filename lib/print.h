@@ -58,8 +58,9 @@ struct print_booklets *print_booklet_open(const char *path,
 
 /* Adds the next voucher. Vouchers come booklet by booklet, index 1 to
  * booklet_size in order; index 1 starts a new booklet (cover page). Returns
- * 0, or -1 with e set (422 PRINT_BAD_VOUCHER, PRINT_ORDER, QR_*; 500
- * PRINT_WRITE); after a failure the handle must be aborted. */
+ * 0, or -1 with e set: a refused voucher (422 PRINT_BAD_VOUCHER,
+ * PRINT_ORDER, QR_*) leaves the document unchanged; after 500 PRINT_WRITE
+ * the handle can only be aborted. */
 int print_booklet_add(struct print_booklets *b, const struct print_voucher *v,
     struct error *e) __attribute__((warn_unused_result));
 

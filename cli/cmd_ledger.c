@@ -1,0 +1,542 @@
+/* passnum ledger verify | balances | checkpoint | proof SEQ [--size N]
+ *                | check RECEIPT [--proof FILE --checkpoint FILE] [--key VKEY]
+ *                | export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH] */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "audit.h"
+#include "checkpoint.h"
+#include "clock.h"
+#include "cli.h"
+#include "db.h"
+#include "export.h"
+#include "keys.h"
+#include "ledger.h"
+#include "money.h"
+#include "note.h"
+
+const char cmd_ledger_help[] =
+    "usage: passnum ledger verify\n"
+    "       passnum ledger balances\n"
+    "       passnum ledger checkpoint\n"
+    "       passnum ledger proof SEQ [--size N]\n"
+    "       passnum ledger check RECEIPT-FILE [--proof FILE --checkpoint FILE] [--key VKEY]\n"
+    "       passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH]\n"
+    "\n"
+    "verify      recomputes every entry's hash and balance, the Merkle tree, every\n"
+    "            checkpoint's root and signature, and the account balances; prints\n"
+    "            OK with counts, or the first broken entry and why (exit 1)\n"
+    "balances    the trial balance: every account with its PCG number and balance\n"
+    "checkpoint  signs a checkpoint of the current tree (if new) and prints the note\n"
+    "proof       the inclusion proof of entry SEQ in the tree of size N (default:\n"
+    "            the latest checkpoint's size), as JSON\n"
+    "check       verifies a receipt (JSON) offline: its hash and the ledger key's\n"
+    "            signature; with --proof and --checkpoint, also that the entry is in\n"
+    "            the signed tree. Keys: --key VKEY (C2SP verifier key, as served by\n"
+    "            GET /v1/keys), else the home's ledger keys\n"
+    "export      jsonl (everything needed to re-verify independently), csv (one line\n"
+    "            per posting) or fec (Fichier des Écritures Comptables, one year; with\n"
+    "            --out DIR it is named SIRENFECAAAAMMJJ.txt). --gzip compresses.\n";
+
+static int
+ledger_no_options(struct cli *cli, int argc, char **argv, const char *verb)
+{
+	int first = cli_options(cli, argc, argv, verb, cmd_ledger_help, NULL, NULL, NULL);
+
+	if (first < 0)
+		return first == -1 ? -1 : EXIT_USAGE;
+	if (first != argc) {
+		cli_usage_error(verb, "unexpected argument \"%s\"", argv[first]);
+		return EXIT_USAGE;
+	}
+	return cli_open_home(cli) == 0 ? 0 : EXIT_REFUSED;
+}
+
+static void
+ledger_progress(uint64_t done, void *ctx)
+{
+	(void)ctx;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\rverified %llu entries", (unsigned long long)done);
+}
+
+static int
+ledger_verify_run(struct cli *cli, int argc, char **argv)
+{
+	struct audit_result r;
+	struct error e;
+	char root[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+	int rc = ledger_no_options(cli, argc, argv, "ledger verify");
+
+	if (rc != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	rc = audit_verify(cli->home.db, &r, ledger_progress, NULL, &e);
+	if (isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	if (rc < 0)
+		return cli_fail(&e);
+	sodium_bin2base64(root, sizeof(root), r.root, 32, sodium_base64_VARIANT_ORIGINAL);
+	if (cli->json) {
+		json_t *out = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:s}", "ok", rc == 0,
+		    "entries", (json_int_t)r.entries, "postings", (json_int_t)r.postings,
+		    "nodes", (json_int_t)r.nodes, "checkpoints", (json_int_t)r.checkpoints,
+		    "accounts", (json_int_t)r.accounts, "root", root);
+		if (rc != 0) {
+			json_object_set_new(out, "failure", json_string(r.failure));
+			json_object_set_new(out, "failed_seq", json_integer(r.failed_seq));
+		}
+		cli_print_json(out);
+	} else if (rc == 0) {
+		printf("OK: %llu entries, %llu postings, %llu Merkle nodes, %llu checkpoints,"
+		    " %llu accounts verified; root %s\n", (unsigned long long)r.entries,
+		    (unsigned long long)r.postings, (unsigned long long)r.nodes,
+		    (unsigned long long)r.checkpoints, (unsigned long long)r.accounts, root);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "passnum: ledger verification FAILED: %s\n", r.failure);
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
+
+struct balances {
+	json_t *list;
+	int64_t debit, credit;
+	int overflow;
+};
+
+static int
+ledger_balance_row(const struct ledger_account *a, void *ctx)
+{
+	struct balances *b = ctx;
+
+	if (a->balance > 0 ? money_add(b->debit, a->balance, &b->debit) != 0 :
+	    money_sub(b->credit, a->balance, &b->credit) != 0)
+		b->overflow = 1;
+	json_array_append_new(b->list, json_pack("{s:s, s:s, s:s, s:I}", "account", a->code,
+	    "pcg", a->pcg, "name", a->name, "balance_cents", (json_int_t)a->balance));
+	return 0;
+}
+
+static int
+ledger_balances_run(struct cli *cli, int argc, char **argv)
+{
+	struct balances b = { json_array(), 0, 0, 0 };
+	char debit[MONEY_FORMAT_SIZE], credit[MONEY_FORMAT_SIZE];
+	struct error e;
+	json_t *row;
+	size_t i;
+	int rc = ledger_no_options(cli, argc, argv, "ledger balances");
+
+	if (rc != 0) {
+		json_decref(b.list);
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	if (ledger_accounts_each(cli->home.db, ledger_balance_row, &b, &e) != 0) {
+		json_decref(b.list);
+		return cli_fail(&e);
+	}
+	if (cli->json)
+		return cli_print_json(json_pack("{s:o, s:I, s:I}", "accounts", b.list,
+		    "debit_cents", (json_int_t)b.debit, "credit_cents", (json_int_t)b.credit));
+	printf("%-28s %-6s %14s %14s  %s\n", "ACCOUNT", "PCG", "DEBIT", "CREDIT", "NAME");
+	json_array_foreach(b.list, i, row) {
+		int64_t cents = json_integer_value(json_object_get(row, "balance_cents"));
+		char amount[MONEY_FORMAT_SIZE];
+		money_format(cents < 0 ? -cents : cents, amount, sizeof(amount));
+		printf("%-28s %-6s %14s %14s  %s\n", json_string_value(json_object_get(row, "account")),
+		    json_string_value(json_object_get(row, "pcg")), cents > 0 ? amount : "",
+		    cents < 0 ? amount : "", json_string_value(json_object_get(row, "name")));
+	}
+	money_format(b.debit, debit, sizeof(debit));
+	money_format(b.credit, credit, sizeof(credit));
+	printf("%-28s %-6s %14s %14s  %s\n", "TOTAL", "", debit, credit,
+	    b.debit == b.credit && !b.overflow ? "balanced" : "NOT BALANCED");
+	json_decref(b.list);
+	return b.debit == b.credit && !b.overflow ? EXIT_OK : EXIT_REFUSED;
+}
+
+static int
+ledger_checkpoint_run(struct cli *cli, int argc, char **argv)
+{
+	struct checkpoint cp;
+	struct error e;
+	int rc = ledger_no_options(cli, argc, argv, "ledger checkpoint");
+
+	if (rc != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (checkpoint_make(cli->home.db, cli->home.dir, clock_now(), &cp, &e) != 0)
+		return cli_fail(&e);
+	if (cli->json)
+		return cli_print_json(json_pack("{s:I, s:I, s:s}", "id", (json_int_t)cp.size,
+		    "size", (json_int_t)cp.size, "note", cp.note));
+	fputs(cp.note, stdout);
+	return EXIT_OK;
+}
+
+/* Parses a non-negative decimal integer option or operand. */
+static int
+ledger_parse_u64(const char *text, uint64_t *out)
+{
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(text, &end, 10);
+	return errno == 0 && *end == '\0' ? 0 : -1;
+}
+
+static int
+ledger_size_option(int opt, const char *arg, void *ctx)
+{
+	(void)opt;
+	if (ledger_parse_u64(arg, ctx) != 0) {
+		cli_usage_error("ledger proof", "--size takes a whole number, not \"%s\"", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+ledger_hashes_json(uint8_t proof[][MERKLE_HASH_SIZE], size_t count)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < count; i++) {
+		char hex[2 * MERKLE_HASH_SIZE + 1];
+		sodium_bin2hex(hex, sizeof(hex), proof[i], MERKLE_HASH_SIZE);
+		json_array_append_new(list, json_string(hex));
+	}
+	return list;
+}
+
+static int
+ledger_proof_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], root[MERKLE_HASH_SIZE];
+	char leaf[65], root_hex[65];
+	struct ledger_entry entry;
+	struct checkpoint cp;
+	uint64_t seq, size = UINT64_MAX;
+	struct error e;
+	size_t count;
+	int first = cli_options(cli, argc, argv, "ledger proof", cmd_ledger_help, opts,
+	    ledger_size_option, &size);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (argc - first != 1 || ledger_parse_u64(argv[first], &seq) != 0)
+		return cli_usage_error("ledger proof", "give one entry sequence number");
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	if (size == UINT64_MAX) {
+		if (checkpoint_covering(cli->home.db, seq + 1, &cp, &e) != 0)
+			return cli_fail(&e);
+		size = cp.size;
+	}
+	if (ledger_read(cli->home.db, seq, &entry, &e) != 0 ||
+	    ledger_inclusion_proof(cli->home.db, seq, size, proof, &count, &e) != 0 ||
+	    ledger_root(cli->home.db, size, root, &e) != 0)
+		return cli_fail(&e);
+	sodium_bin2hex(leaf, sizeof(leaf), entry.leaf_hash, MERKLE_HASH_SIZE);
+	sodium_bin2hex(root_hex, sizeof(root_hex), root, MERKLE_HASH_SIZE);
+	return cli_print_json(json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq,
+	    "size", (json_int_t)size, "entry_hash", leaf, "root", root_hex,
+	    "proof", ledger_hashes_json(proof, count)));
+}
+
+struct check_options {
+	const char *proof, *checkpoint, *key;
+};
+
+static int
+ledger_check_option(int opt, const char *arg, void *ctx)
+{
+	struct check_options *o = ctx;
+
+	if (opt == 'p')
+		o->proof = arg;
+	else if (opt == 'c')
+		o->checkpoint = arg;
+	else
+		o->key = arg;
+	return 0;
+}
+
+/* Reads a whole small file (≤ 1 MiB) into a NUL-terminated buffer (free). */
+static char *
+ledger_slurp(const char *path, size_t *len, struct error *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	if (f == NULL) {
+		error_set(e, 400, "BAD_FILE", "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(1 << 20);
+	if (buf == NULL)
+		abort();
+	*len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+struct check_keys {
+	struct key_info keys[16];
+	size_t count;
+	char name[NOTE_NAME_MAX + 1];
+};
+
+static int
+ledger_check_collect(const struct key_info *key, void *ctx)
+{
+	struct check_keys *k = ctx;
+
+	if (key->kind == KEY_LEDGER && k->count < 16)
+		k->keys[k->count++] = *key;
+	return 0;
+}
+
+/* Loads the ledger public keys: --key VKEY or the home's. */
+static int
+ledger_check_keys(struct cli *cli, const char *vkey, struct check_keys *k, struct error *e)
+{
+	struct operator_info op;
+
+	memset(k, 0, sizeof(*k));
+	if (vkey != NULL) {
+		if (note_vkey_parse(vkey, k->name, k->keys[0].public_key) != 0)
+			return error_set(e, 400, "BAD_KEY", "--key is not a C2SP verifier key");
+		note_key_id(k->name, k->keys[0].public_key, k->keys[0].key_id);
+		k->count = 1;
+		return 0;
+	}
+	if (cli_open_home(cli) != 0)
+		return error_set(e, 400, "NO_KEY", "give --key VKEY or a home");
+	if (home_operator(cli->home.db, &op, e) != 0 ||
+	    keys_list(cli->home.db, ledger_check_collect, k, e) != 0)
+		return -1;
+	snprintf(k->name, sizeof(k->name), "%s", op.origin);
+	return 0;
+}
+
+/* Checks the receipt's inclusion in a signed checkpoint, from files. */
+static int
+ledger_check_inclusion(const struct receipt *r, const struct check_options *o,
+    const struct check_keys *k, const uint8_t pub[32], uint64_t *size, struct error *e)
+{
+	uint8_t root[MERKLE_HASH_SIZE], proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE];
+	json_t *json = NULL, *hashes, *h;
+	size_t len, i, count = 0, plen;
+	char *note = ledger_slurp(o->checkpoint, &len, e);
+	int rc = -1;
+
+	if (note == NULL)
+		return -1;
+	if (note_checkpoint_verify(note, len, k->name, k->name, pub, size, root, e) != 0)
+		goto done;
+	json = json_load_file(o->proof, 0, NULL);
+	hashes = json_object_get(json, "proof");
+	if (!json_is_array(hashes) || json_array_size(hashes) > MERKLE_PROOF_MAX ||
+	    json_integer_value(json_object_get(json, "size")) != (json_int_t)*size ||
+	    json_integer_value(json_object_get(json, "seq")) != (json_int_t)r->entry.seq) {
+		error_set(e, 422, "BAD_PROOF", "the proof file is not a proof of entry %llu in a tree of"
+		    " size %llu", (unsigned long long)r->entry.seq, (unsigned long long)*size);
+		goto done;
+	}
+	json_array_foreach(hashes, i, h) {
+		const char *hex = json_string_value(h);
+		if (hex == NULL || sodium_hex2bin(proof[count++], MERKLE_HASH_SIZE, hex, strlen(hex),
+		    NULL, &plen, NULL) != 0 || plen != MERKLE_HASH_SIZE) {
+			error_set(e, 422, "BAD_PROOF", "the proof holds a malformed hash");
+			goto done;
+		}
+	}
+	if (merkle_verify_inclusion(r->entry.leaf_hash, r->entry.seq, *size,
+	    (const uint8_t (*)[MERKLE_HASH_SIZE])proof, count, root) != 0) {
+		error_set(e, 422, "BAD_PROOF", "entry %llu is NOT in the signed tree of size %llu",
+		    (unsigned long long)r->entry.seq, (unsigned long long)*size);
+		goto done;
+	}
+	rc = 0;
+done:
+	json_decref(json);
+	free(note);
+	return rc;
+}
+
+static int
+ledger_check_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "proof", required_argument, NULL, 'p' },
+		{ "checkpoint", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check_options o = { NULL, NULL, NULL };
+	struct check_keys k;
+	struct receipt r;
+	struct error e;
+	json_t *json, *receipt;
+	uint64_t size = 0;
+	const uint8_t *pub = NULL;
+	int first = cli_options(cli, argc, argv, "ledger check", cmd_ledger_help, opts,
+	    ledger_check_option, &o);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (argc - first != 1)
+		return cli_usage_error("ledger check", "give one receipt file");
+	if ((o.proof == NULL) != (o.checkpoint == NULL))
+		return cli_usage_error("ledger check", "--proof and --checkpoint go together");
+	json = json_load_file(argv[first], 0, NULL);
+	if (json == NULL) {
+		fprintf(stderr, "passnum: %s is not a JSON receipt\n", argv[first]);
+		return EXIT_REFUSED;
+	}
+	/* Accept a bare receipt or a redemption reply holding one. */
+	receipt = json_object_get(json, "receipt") != NULL ? json_object_get(json, "receipt") : json;
+	if (receipt_from_json(receipt, &r, &e) != 0 || ledger_check_keys(cli, o.key, &k, &e) != 0) {
+		json_decref(json);
+		return cli_fail(&e);
+	}
+	json_decref(json);
+	for (size_t i = 0; i < k.count && pub == NULL; i++)
+		if (memcmp(k.keys[i].key_id, r.key_id, 4) == 0 &&
+		    receipt_verify(&r, k.keys[i].public_key, NULL) == 0)
+			pub = k.keys[i].public_key;
+	if (pub == NULL) {
+		fprintf(stderr, "passnum: the receipt's signature does not verify with the ledger key\n");
+		return EXIT_REFUSED;
+	}
+	if (o.proof != NULL && ledger_check_inclusion(&r, &o, &k, pub, &size, &e) != 0)
+		return cli_fail(&e);
+	if (cli->json)
+		return cli_print_json(json_pack("{s:b, s:I, s:b}", "ok", 1, "seq",
+		    (json_int_t)r.entry.seq, "included", o.proof != NULL));
+	printf("OK: receipt for entry %llu is signed by the ledger key", (unsigned long long)r.entry.seq);
+	if (o.proof != NULL)
+		printf(" and included in the signed tree of size %llu", (unsigned long long)size);
+	putchar('\n');
+	return EXIT_OK;
+}
+
+struct export_cli {
+	struct export_options o;
+	const char *out;
+};
+
+static int
+ledger_export_option(int opt, const char *arg, void *ctx)
+{
+	struct export_cli *x = ctx;
+	char *end;
+
+	switch (opt) {
+	case 'f':
+		if (export_format_parse(arg, &x->o.format) != 0) {
+			cli_usage_error("ledger export", "--format is jsonl, csv or fec, not \"%s\"", arg);
+			return -1;
+		}
+		return 0;
+	case 'g':
+		x->o.gzip = 1;
+		return 0;
+	case 'y':
+		x->o.year = (int)strtol(arg, &end, 10);
+		if (*end != '\0' || x->o.year < 1970 || x->o.year > 9999) {
+			cli_usage_error("ledger export", "--year takes a year such as 2027, not \"%s\"", arg);
+			return -1;
+		}
+		return 0;
+	default:
+		x->out = arg;
+		return 0;
+	}
+}
+
+static int
+ledger_export_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "gzip", no_argument, NULL, 'g' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL };
+	char path[4096], tmp[4200], name[64];
+	struct stat st;
+	struct error e;
+	int fd, first = cli_options(cli, argc, argv, "ledger export", cmd_ledger_help, opts,
+	    ledger_export_option, &x);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (first != argc)
+		return cli_usage_error("ledger export", "unexpected argument \"%s\"", argv[first]);
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	if (x.o.format == EXPORT_FEC && x.o.year == 0) {
+		int y, m, d;
+		date_to_ymd(clock_today(CLOCK_TZ_PARIS), &y, &m, &d);
+		x.o.year = y;
+	}
+	if (x.out == NULL)
+		return export_write(cli->home.db, &x.o, STDOUT_FILENO, &e) == 0 ? EXIT_OK : cli_fail(&e);
+	snprintf(path, sizeof(path), "%s", x.out);
+	if (stat(x.out, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (x.o.format != EXPORT_FEC)
+			return cli_usage_error("ledger export", "--out names a file (a directory only for fec)");
+		if (export_fec_name(cli->home.db, x.o.year, name, sizeof(name), &e) != 0)
+			return cli_fail(&e);
+		snprintf(path, sizeof(path), "%s/%s%s", x.out, name, x.o.gzip ? ".gz" : "");
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error_set(&e, 400, "BAD_OUT", "cannot write %s: %s", path, strerror(errno));
+		return cli_fail(&e);
+	}
+	if (export_write(cli->home.db, &x.o, fd, &e) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp, path) != 0) {
+		unlink(tmp);
+		if (e.message[0] == '\0')
+			error_set(&e, 500, "EXPORT_ERROR", "cannot write %s: %s", path, strerror(errno));
+		return cli_fail(&e);
+	}
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s}", "id", path));
+	printf("%s\n", path);
+	return EXIT_OK;
+}
+
+static const struct cli_verb ledger_verbs[] = {
+	{ "verify", ledger_verify_run, "verify the whole ledger", cmd_ledger_help },
+	{ "balances", ledger_balances_run, "trial balance", cmd_ledger_help },
+	{ "checkpoint", ledger_checkpoint_run, "sign a checkpoint", cmd_ledger_help },
+	{ "proof", ledger_proof_run, "inclusion proof of an entry", cmd_ledger_help },
+	{ "check", ledger_check_run, "verify a receipt offline", cmd_ledger_help },
+	{ "export", ledger_export_run, "export the ledger", cmd_ledger_help },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int
+cmd_ledger(struct cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, ledger_verbs, "ledger", cmd_ledger_help, argc, argv);
+}

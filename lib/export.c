@@ -1,0 +1,276 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <zlib.h>
+#include "checkpoint.h"
+#include "clock.h"
+#include "db.h"
+#include "export.h"
+#include "home.h"
+#include "keys.h"
+#include "ledger.h"
+#include "money.h"
+
+struct export {
+	struct db *db;
+	const struct export_options *o;
+	gzFile out;
+	int failed;
+	uint64_t line; /* FEC EcritureNum */
+};
+
+int
+export_format_parse(const char *text, enum export_format *format)
+{
+	static const char *const names[] = { "jsonl", "csv", "fec" };
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(text, names[i]) == 0) {
+			*format = (enum export_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+export_printf(struct export *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+export_printf(struct export *x, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf) || gzwrite(x->out, buf, (unsigned)n) != n)
+		x->failed = 1;
+}
+
+static void
+export_json_line(struct export *x, json_t *value)
+{
+	char *text = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(value);
+	if (text == NULL || gzputs(x->out, text) < 0 || gzputc(x->out, '\n') < 0)
+		x->failed = 1;
+	free(text);
+}
+
+/* Copies s into out with tabs, separators and line breaks made spaces. */
+static void
+export_clean(const char *s, char *out, size_t size, char separator)
+{
+	size_t i = 0;
+
+	for (; *s != '\0' && i + 1 < size; s++, i++)
+		out[i] = (*s == '\t' || *s == '\n' || *s == '\r' || *s == separator) ? ' ' : *s;
+	out[i] = '\0';
+}
+
+static int
+export_key_json(const struct key_info *key, void *ctx)
+{
+	json_t *list = ctx;
+	char kid[9], pub[65], created[CLOCK_INSTANT_SIZE];
+	static const char *const status[] = { "active", "retired", "revoked" };
+
+	keys_id_hex(key->key_id, kid);
+	sodium_bin2hex(pub, sizeof(pub), key->public_key, 32);
+	clock_instant_format(key->created_at, created);
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind",
+	    key->kind == KEY_ISSUER ? "issuer" : "ledger", "key_id", kid, "public_key", pub,
+	    "status", status[key->status], "created_at", created));
+	return 0;
+}
+
+static int
+export_account_json(const struct ledger_account *a, void *ctx)
+{
+	export_json_line(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "type", "account",
+	    "code", a->code, "kind", a->kind, "pcg", a->pcg, "name", a->name,
+	    "balance", (json_int_t)a->balance));
+	return 0;
+}
+
+static int
+export_checkpoint_json(const struct checkpoint *cp, void *ctx)
+{
+	char root[2 * MERKLE_HASH_SIZE + 1];
+
+	sodium_bin2hex(root, sizeof(root), cp->root, MERKLE_HASH_SIZE);
+	export_json_line(ctx, json_pack("{s:s, s:I, s:s, s:s}", "type", "checkpoint",
+	    "size", (json_int_t)cp->size, "root", root, "note", cp->note));
+	return 0;
+}
+
+static int
+export_header(struct export *x, struct error *e)
+{
+	struct operator_info op;
+	json_t *keys = json_array();
+
+	if (home_operator(x->db, &op, e) != 0 || keys_list(x->db, export_key_json, keys, e) != 0) {
+		json_decref(keys);
+		return -1;
+	}
+	if (x->o->format == EXPORT_JSONL) {
+		export_json_line(x, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:s}",
+		    "type", "header", "format", "passnum-ledger-export-v1", "origin", op.origin,
+		    "operator", "name", op.name, "siren", op.siren, "keys", keys,
+		    "encoding", LEDGER_DOMAIN));
+		return ledger_accounts_each(x->db, export_account_json, x, e);
+	}
+	json_decref(keys);
+	if (x->o->format == EXPORT_CSV)
+		export_printf(x, "seq,time,kind,reference,memo,account,amount_cents,entry_hash\n");
+	else
+		export_printf(x, "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\t"
+		    "CompteLib\tCompAuxNum\tCompAuxLib\tPieceRef\tPieceDate\tEcritureLib\tDebit\t"
+		    "Credit\tEcritureLet\tDateLet\tValidDate\tMontantdevise\tIdevise\n");
+	return 0;
+}
+
+static void
+export_csv_entry(struct export *x, const struct ledger_entry *entry)
+{
+	char time[CLOCK_INSTANT_SIZE], hash[65], ref[LEDGER_TEXT_MAX + 1], memo[LEDGER_TEXT_MAX + 1];
+
+	clock_instant_format(entry->time, time);
+	sodium_bin2hex(hash, sizeof(hash), entry->leaf_hash, 32);
+	export_clean(entry->reference, ref, sizeof(ref), ',');
+	export_clean(entry->memo, memo, sizeof(memo), ',');
+	for (size_t i = 0; i < entry->count; i++)
+		export_printf(x, "%llu,%s,%s,%s,%s,%s,%lld,%s\n", (unsigned long long)entry->seq, time,
+		    entry->kind, ref, memo, entry->postings[i].account,
+		    (long long)entry->postings[i].amount, hash);
+}
+
+/* Looks up an account's PCG number, label and auxiliary account for the FEC. */
+static void
+export_fec_account(struct export *x, const char *code, char *pcg, char *label, char *aux,
+    char *aux_label)
+{
+	sqlite3_stmt *stmt = db_prepare(x->db,
+	    "SELECT pcg, name, kind, COALESCE(owner_id, 0) FROM accounts WHERE code = ?1");
+	static const struct { const char *kind, *prefix; } aux_prefix[] = {
+		{ "funder-balance", "FIN" }, { "funder-orders", "FIN" },
+		{ "funder-credit-notes", "FIN" }, { "outstanding", "CAMP" }, { "payee", "BEN" },
+	};
+	char kind[32];
+
+	pcg[0] = label[0] = aux[0] = aux_label[0] = '\0';
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		db_column_text(stmt, 0, pcg, 8);
+		db_column_text(stmt, 1, aux_label, 256);
+		db_column_text(stmt, 2, kind, sizeof(kind));
+		for (size_t i = 0; i < sizeof(aux_prefix) / sizeof(aux_prefix[0]); i++)
+			if (strcmp(kind, aux_prefix[i].kind) == 0)
+				snprintf(aux, 32, "%s%06lld", aux_prefix[i].prefix,
+				    (long long)sqlite3_column_int64(stmt, 3));
+	}
+	sqlite3_reset(stmt);
+	snprintf(label, 256, "%s", aux_label);
+	if (aux[0] == '\0')
+		aux_label[0] = '\0';
+	else {
+		char *dash = strstr(label, " - ");
+		if (dash != NULL)
+			*dash = '\0';
+	}
+}
+
+static void
+export_fec_entry(struct export *x, const struct ledger_entry *entry, int32_t day)
+{
+	char date[9], ref[LEDGER_TEXT_MAX + 1], lib[2 * LEDGER_TEXT_MAX + 40];
+	int y, m, d;
+
+	date_to_ymd(day, &y, &m, &d);
+	snprintf(date, sizeof(date), "%04d%02d%02d", y, m, d);
+	export_clean(entry->reference[0] != '\0' ? entry->reference : entry->kind, ref, sizeof(ref), 0);
+	snprintf(lib, sizeof(lib), "%s %s", entry->kind, entry->memo);
+	export_clean(lib, lib, sizeof(lib), 0);
+	x->line++;
+	for (size_t i = 0; i < entry->count; i++) {
+		char pcg[8], label[256], aux[32], aux_label[256], amount[MONEY_FORMAT_SIZE];
+		int64_t cents = entry->postings[i].amount;
+		export_fec_account(x, entry->postings[i].account, pcg, label, aux, aux_label);
+		money_format(cents > 0 ? cents : -cents, amount, sizeof(amount));
+		for (char *p = amount; *p != '\0'; p++)
+			if (*p == '.')
+				*p = ',';
+		export_printf(x, "PN\tPass numeriques\t%llu\t%s\t%s\t%s\t%s\t%s\t%s-%llu\t%s\t%s\t%s\t%s"
+		    "\t\t\t%s\t\t\n", (unsigned long long)x->line, date, pcg, label, aux, aux_label,
+		    ref, (unsigned long long)entry->seq, date, lib, cents > 0 ? amount : "0,00",
+		    cents < 0 ? amount : "0,00", date);
+	}
+}
+
+int
+export_write(struct db *db, const struct export_options *o, int fd, struct error *e)
+{
+	struct export x = { .db = db, .o = o };
+	struct ledger_entry entry;
+	uint64_t size;
+	int dupfd, rc = -1;
+
+	if (o->format == EXPORT_FEC && o->year == 0)
+		return error_set(e, 400, "BAD_YEAR", "a FEC covers one fiscal year: give --year");
+	if ((dupfd = dup(fd)) < 0 || (x.out = gzdopen(dupfd, o->gzip ? "wb9" : "wbT")) == NULL)
+		return error_set(e, 500, "EXPORT_ERROR", "cannot open the output");
+	if (db_exec(db, "BEGIN", e) != 0)
+		goto done;
+	if (ledger_size(db, &size, e) != 0 || export_header(&x, e) != 0)
+		goto rollback;
+	for (uint64_t seq = 0; seq < size && !x.failed; seq++) {
+		int32_t day;
+		int y, m, d;
+		if (ledger_read(db, seq, &entry, e) != 0)
+			goto rollback;
+		day = clock_local_day(entry.time, CLOCK_TZ_PARIS);
+		date_to_ymd(day, &y, &m, &d);
+		if (o->year != 0 && y != o->year)
+			continue;
+		if (o->format == EXPORT_JSONL) {
+			json_t *line = ledger_entry_to_json(&entry);
+			json_object_set_new(line, "type", json_string("entry"));
+			export_json_line(&x, line);
+		} else if (o->format == EXPORT_CSV) {
+			export_csv_entry(&x, &entry);
+		} else {
+			export_fec_entry(&x, &entry, day);
+		}
+	}
+	if (o->format == EXPORT_JSONL && checkpoint_each(db, export_checkpoint_json, &x, e) != 0)
+		goto rollback;
+	rc = 0;
+rollback:
+	db_exec(db, "COMMIT", NULL);
+done:
+	if (gzclose(x.out) != Z_OK || x.failed) {
+		if (rc == 0)
+			rc = error_set(e, 500, "EXPORT_ERROR", "cannot write the export");
+	}
+	return rc;
+}
+
+int
+export_fec_name(struct db *db, int year, char *out, size_t size, struct error *e)
+{
+	struct operator_info op;
+
+	if (home_operator(db, &op, e) != 0)
+		return -1;
+	if (strlen(op.siren) != 9)
+		return error_set(e, 400, "NO_SIREN",
+		    "a FEC file is named after the operator's SIREN, and this home has none");
+	snprintf(out, size, "%sFEC%04d1231.txt", op.siren, year);
+	return 0;
+}

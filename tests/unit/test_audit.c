@@ -1,0 +1,242 @@
+/* ledger verify (audit_verify), checkpoints and receipts on a real SQLite
+ * file, including tampering behind the program's back: each change must be
+ * found and the broken entry named. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include "audit.h"
+#include "checkpoint.h"
+#include "db.h"
+#include "home.h"
+#include "keys.h"
+#include "ledger.h"
+
+#define ENTRIES 40
+
+struct fixture {
+	char dir[64];
+	struct home home;
+};
+
+static int
+open_accounts(struct db *db, void *ctx, struct error *e)
+{
+	(void)ctx;
+	return ledger_account_open(db, ACCOUNT_FUNDER_BALANCE, 1, "F", e) ||
+	    ledger_account_open(db, ACCOUNT_FUNDER_ORDERS, 1, "F", e) ||
+	    ledger_account_open(db, ACCOUNT_OUTSTANDING, 1, "C", e);
+}
+
+static int
+append_entry(struct db *db, void *ctx, struct error *e)
+{
+	struct ledger_entry *entry = ctx;
+
+	return ledger_append(db, entry, NULL, e);
+}
+
+/* A home with ENTRIES entries (orders then issues) and checkpoints at 10,
+ * 20, 30 and 40. */
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct operator_info op = { .name = "Test", .origin = "test.example/ledger" };
+	struct error e;
+
+	strcpy(f->dir, "/tmp/passnum-audit.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(home_create(&f->home, f->dir, &op, 1800000000, &e), 0);
+	assert_int_equal(db_transaction(f->home.db, open_accounts, NULL, &e), 0);
+	for (int i = 0; i < ENTRIES; i++) {
+		struct ledger_entry entry = { .time = 1800000000 + i };
+		int issue = i % 2;
+		int64_t amount = issue ? 50 : 100 + i;
+		snprintf(entry.kind, sizeof(entry.kind), "%s", issue ? "issue" : "order");
+		snprintf(entry.reference, sizeof(entry.reference), "ref-%d", i);
+		assert_int_equal(ledger_post(&entry, issue ? ACCOUNT_OUTSTANDING : ACCOUNT_FUNDER_BALANCE,
+		    1, -amount, &e), 0);
+		assert_int_equal(ledger_post(&entry, issue ? ACCOUNT_FUNDER_BALANCE : ACCOUNT_FUNDER_ORDERS,
+		    1, amount, &e), 0);
+		assert_int_equal(db_transaction(f->home.db, append_entry, &entry, &e), 0);
+		if ((i + 1) % 10 == 0) {
+			struct checkpoint cp;
+			assert_int_equal(checkpoint_make(f->home.db, f->dir, 1800000000 + i, &cp, &e), 0);
+			assert_int_equal(cp.size, (uint64_t)i + 1);
+		}
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	home_close(&f->home);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void
+test_sound(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_result r;
+	struct error e;
+
+	assert_int_equal(audit_verify(f->home.db, &r, NULL, NULL, &e), 0);
+	assert_int_equal(r.entries, ENTRIES);
+	assert_int_equal(r.postings, 2 * ENTRIES);
+	assert_int_equal(r.checkpoints, 4);
+	assert_int_equal(r.failed_seq, -1);
+	assert_string_equal(r.failure, "");
+}
+
+/* Drops the append-only triggers, runs sql, and expects verify to fail
+ * naming entry seq (or -1) with a message containing what. */
+static void
+tamper(struct fixture *f, const char *sql, int64_t seq, const char *what)
+{
+	static const char *const drops =
+	    "DROP TRIGGER entries_append_only_update; DROP TRIGGER entries_append_only_delete;"
+	    "DROP TRIGGER postings_append_only_update; DROP TRIGGER postings_append_only_delete;"
+	    "DROP TRIGGER checkpoints_append_only_update; DROP TRIGGER checkpoints_append_only_delete;"
+	    "DROP TRIGGER merkle_nodes_append_only_update; DROP TRIGGER merkle_nodes_append_only_delete;";
+	struct audit_result r;
+	struct error e;
+
+	assert_int_equal(db_exec(f->home.db, drops, &e), 0);
+	assert_int_equal(db_exec(f->home.db, sql, &e), 0);
+	assert_int_equal(audit_verify(f->home.db, &r, NULL, NULL, &e), 1);
+	if (strstr(r.failure, what) == NULL || r.failed_seq != seq)
+		fail_msg("after \"%s\": got seq %lld \"%s\"; wanted seq %lld \"%s\"", sql,
+		    (long long)r.failed_seq, r.failure, (long long)seq, what);
+}
+
+static void
+test_changed_amount(void **state)
+{
+	tamper(*state, "UPDATE postings SET amount = amount + 1 WHERE entry_seq = 7 AND amount > 0;"
+	    "UPDATE postings SET amount = amount - 1 WHERE entry_seq = 7 AND amount < 0;",
+	    7, "entry 7: its hash does not match");
+}
+
+static void
+test_unbalanced(void **state)
+{
+	tamper(*state, "UPDATE postings SET amount = amount + 1 WHERE entry_seq = 12 AND idx = 0",
+	    12, "entry 12: its postings do not balance");
+}
+
+static void
+test_deleted_entry(void **state)
+{
+	tamper(*state, "DELETE FROM postings WHERE entry_seq = 25; DELETE FROM entries WHERE seq = 25",
+	    25, "entry 25 is missing");
+}
+
+static void
+test_deleted_posting(void **state)
+{
+	tamper(*state, "DELETE FROM postings WHERE entry_seq = 3 AND idx = 1", 3, "entry 3");
+}
+
+static void
+test_swapped_rows(void **state)
+{
+	/* Swap the contents of entries 4 and 6 (leaf hashes travel with them). */
+	tamper(*state,
+	    "CREATE TEMP TABLE s AS SELECT * FROM entries WHERE seq IN (4, 6);"
+	    "UPDATE entries SET (time, kind, reference, memo, leaf_hash) = (SELECT time, kind,"
+	    " reference, memo, leaf_hash FROM s WHERE s.seq = 10 - entries.seq) WHERE seq IN (4, 6);",
+	    4, "entry 4: its hash does not match");
+}
+
+static void
+test_edited_checkpoint(void **state)
+{
+	tamper(*state, "UPDATE checkpoints SET note = replace(note, char(10) || '20' || char(10),"
+	    " char(10) || '21' || char(10)) WHERE size = 20", 19, "checkpoint at size 20");
+}
+
+static void
+test_changed_node(void **state)
+{
+	tamper(*state, "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 3",
+	    15, "Merkle node (level 2, index 3)");
+}
+
+static void
+test_cached_balance(void **state)
+{
+	tamper(*state, "UPDATE accounts SET balance = balance + 5 WHERE code = 'funder:1:balance'",
+	    -1, "account funder:1:balance");
+}
+
+/* Receipts: signed, serialised, parsed back and verified; any change fails. */
+static void
+test_receipt(void **state)
+{
+	struct fixture *f = *state;
+	struct secret_key secret;
+	struct key_info key;
+	struct ledger_entry entry;
+	struct receipt r, back;
+	struct error e;
+	json_t *json;
+	char *text;
+
+	assert_int_equal(ledger_read(f->home.db, 9, &entry, &e), 0);
+	assert_int_equal(keys_load_active(f->home.db, f->dir, KEY_LEDGER, &secret, &key, &e), 0);
+	receipt_sign(&r, &entry, secret.bytes, key.key_id);
+	secret_key_wipe(&secret);
+	json = receipt_to_json(&r);
+	text = json_dumps(json, 0);
+	json_decref(json);
+	json = json_loads(text, 0, NULL);
+	assert_int_equal(receipt_from_json(json, &back, &e), 0);
+	assert_int_equal(receipt_verify(&back, key.public_key, &e), 0);
+	/* A changed amount breaks the hash. */
+	json_object_set_new(json_array_get(json_object_get(json_object_get(json, "entry"), "postings"), 0),
+	    "amount", json_integer(-1));
+	assert_int_equal(receipt_from_json(json, &back, &e), -1);
+	json_decref(json);
+	/* A changed sequence number breaks the signature. */
+	back = r;
+	back.entry.seq = 8;
+	assert_int_not_equal(receipt_verify(&back, key.public_key, &e), 0);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_amount, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unbalanced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_posting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swapped_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edited_checkpoint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_node, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cached_balance, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receipt, setup, teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
