@@ -241,10 +241,11 @@ int
 identifiers_bic_normalize(const char *text, char out[IDENTIFIERS_BIC_SIZE],
     struct error *e)
 {
-	if (identifiers_squeeze(text, out, IDENTIFIERS_BIC_SIZE, true) != 0 ||
-	    identifiers_bic_check(out, e) != 0) {
+	if (identifiers_squeeze(text, out, IDENTIFIERS_BIC_SIZE, true) != 0)
+		out[0] = '\0'; /* too long: refused below like an empty BIC */
+	if (identifiers_bic_check(out, e) != 0) {
 		out[0] = '\0';
-		return identifiers_bic_check("", e);
+		return -1;
 	}
 	return 0;
 }

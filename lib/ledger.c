@@ -240,8 +240,9 @@ ledger_check_entry(const struct ledger_entry *entry, struct error *e)
 		return error_set(e, 500, "LEDGER_ERROR", "an entry needs 2 to %d postings",
 		    LEDGER_MAX_POSTINGS);
 	for (size_t i = 0; i < entry->count; i++) {
-		if (entry->postings[i].amount == 0 ||
-		    __builtin_add_overflow(sum, entry->postings[i].amount, &sum))
+		int64_t amount = entry->postings[i].amount;
+		if (amount == 0 || amount > LEDGER_AMOUNT_MAX || amount < -LEDGER_AMOUNT_MAX ||
+		    __builtin_add_overflow(sum, amount, &sum))
 			return error_set(e, 500, "LEDGER_ERROR", "an entry's amounts are zero or overflow");
 	}
 	if (sum != 0)
@@ -250,38 +251,33 @@ ledger_check_entry(const struct ledger_entry *entry, struct error *e)
 	return 0;
 }
 
-/* Applies one posting to its account's balance, enforcing the balance
- * rules; writes the account id to *id. */
+/* Applies one posting to its account's balance in one statement; the
+ * schema's CHECKs enforce the balance rules and bounds. Writes the account
+ * id to *id. */
 static int
 ledger_apply(struct db *db, const struct ledger_posting *p, int64_t *id, struct error *e)
 {
 	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, balance, min_zero, max_zero, name FROM accounts WHERE code = ?1");
-	int64_t balance, next;
-	int min_zero, max_zero, rc;
-	char name[256];
+	    "UPDATE accounts SET balance = balance + ?2 WHERE code = ?1 RETURNING id");
+	struct error local;
+	int rc;
 
 	sqlite3_bind_text(stmt, 1, p->account, -1, SQLITE_STATIC);
-	rc = db_step(db, stmt, e);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		return rc < 0 ? -1 : error_set(e, 500, "LEDGER_ERROR", "no account %s", p->account);
-	}
-	*id = sqlite3_column_int64(stmt, 0);
-	balance = sqlite3_column_int64(stmt, 1);
-	min_zero = sqlite3_column_int(stmt, 2);
-	max_zero = sqlite3_column_int(stmt, 3);
-	db_column_text(stmt, 4, name, sizeof(name));
+	sqlite3_bind_int64(stmt, 2, p->amount);
+	rc = db_step(db, stmt, &local);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
-	if (__builtin_add_overflow(balance, p->amount, &next))
-		return error_set(e, 409, "AMOUNT_OVERFLOW", "the balance of %s would overflow", p->account);
-	if ((min_zero && next < 0) || (max_zero && next > 0))
-		return error_set(e, 409, "INSUFFICIENT_BALANCE", "refused: %s would go below zero (%s)",
-		    p->account, name);
-	stmt = db_prepare(db, "UPDATE accounts SET balance = ?2 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, *id);
-	sqlite3_bind_int64(stmt, 2, next);
-	return db_exec_stmt(db, stmt, e);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return error_set(e, 500, "LEDGER_ERROR", "no account %s", p->account);
+	if (local.status == 409)
+		return error_set(e, 409, "INSUFFICIENT_BALANCE", "refused: the balance of %s would go"
+		    " below zero", p->account);
+	if (e != NULL)
+		*e = local;
+	return -1;
 }
 
 /* Brings cache to the current head, reloading it from the stored nodes

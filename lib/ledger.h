@@ -18,6 +18,9 @@ struct db;
 #define LEDGER_KIND_MAX 32
 #define LEDGER_TEXT_MAX 200
 #define LEDGER_DOMAIN "passnum-entry-v1"
+/* Largest posting amount (2^53 cents): with balances bounded by 2^62 in the
+ * schema, balance + amount can never overflow. */
+#define LEDGER_AMOUNT_MAX INT64_C(9007199254740992)
 
 struct ledger_posting {
 	char account[LEDGER_ACCOUNT_MAX + 1]; /* account code, e.g. "funder:3:balance" */

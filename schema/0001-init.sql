@@ -80,7 +80,9 @@ CREATE TABLE accounts (
 	owner_id   INTEGER,                      -- the funder, payee or campaign it belongs to, if any
 	pcg        TEXT NOT NULL,                -- French PCG account number for the FEC export
 	name       TEXT NOT NULL,                -- readable label (CompteLib / CompAuxLib)
-	balance    INTEGER NOT NULL DEFAULT 0,   -- cache of SUM(postings.amount); checked by ledger verify
+	-- Cache of SUM(postings.amount), checked by ledger verify. Bounded so that
+	-- balance + amount (|amount| <= 2^53) can never overflow int64.
+	balance    INTEGER NOT NULL DEFAULT 0 CHECK (balance BETWEEN -4611686018427387904 AND 4611686018427387904),
 	min_zero   INTEGER NOT NULL CHECK (min_zero IN (0, 1)), -- 1: a debit balance may never go below zero
 	max_zero   INTEGER NOT NULL CHECK (max_zero IN (0, 1)), -- 1: a credit balance may never go above zero
 	CHECK (min_zero = 0 OR balance >= 0),
@@ -102,7 +104,7 @@ CREATE TABLE postings (
 	entry_seq  INTEGER NOT NULL REFERENCES entries (seq),
 	idx        INTEGER NOT NULL CHECK (idx >= 0),   -- order within the entry (the encoding's order)
 	account_id INTEGER NOT NULL REFERENCES accounts (id),
-	amount     INTEGER NOT NULL CHECK (amount <> 0),
+	amount     INTEGER NOT NULL CHECK (amount <> 0 AND amount BETWEEN -9007199254740992 AND 9007199254740992),
 	PRIMARY KEY (entry_seq, idx)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX postings_by_account ON postings (account_id, entry_seq);
