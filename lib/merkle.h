@@ -19,6 +19,15 @@
  * newly completed perfect node through a merkle_emit_fn for the caller to
  * store in the same transaction as the entry.
  *
+ * Errors (struct error, may be NULL): 422 PROOF_RANGE for an index or size
+ * outside the tree; 500 MERKLE_STORE when get fails, unless e already holds
+ * a code (a get callback given the same struct error through its ctx may
+ * say why itself, e.g. 503 when the store is busy).
+ *
+ * Verifiers are the RFC's algorithms; trivial cases follow transparency-dev:
+ * consistency between equal sizes needs equal roots and an empty proof, from
+ * size 0 only an empty proof (root1 is not looked at).
+ *
  * This module allocates nothing and holds no global state. */
 #ifndef PASSNUM_MERKLE_H
 #define PASSNUM_MERKLE_H

@@ -13,6 +13,14 @@
  * A receipt is an Ed25519 signature by the ledger key over
  * "passnum-receipt-v1" ‖ sequence (8 bytes big-endian) ‖ entry hash (32).
  *
+ * Verification errors (status 422 unless said): NOTE_TOO_LONG (413, over
+ * NOTE_MAX_BYTES), MALFORMED_NOTE, NOTE_NOT_SIGNED (no line by our name and
+ * key id), BAD_SIGNATURE (such a line that does not verify), WRONG_ORIGIN,
+ * MALFORMED_CHECKPOINT (not exactly origin, canonical decimal size,
+ * canonical base64 of a 32-byte root). Other signers' lines are ignored.
+ * Signing errors are 500 (MALFORMED_NOTE, BAD_KEY_NAME, BAD_ORIGIN,
+ * NOTE_TOO_LONG for a small buffer).
+ *
  * Keys are libsodium's: 64-byte secret keys (seed ‖ public key), 32-byte
  * public keys. Text outputs are NUL-terminated; *len excludes the NUL. All
  * functions return 0 or -1; nothing is allocated. */
