@@ -7,8 +7,24 @@
 #include "checkpoint.h"
 #include "db.h"
 #include "home.h"
+#include "issuance.h"
 #include "keys.h"
 #include "ledger.h"
+
+/* Entry kinds that move a campaign's outstanding, tracked to tie the
+ * ledger to the vouchers' statuses. */
+enum { KIND_ISSUE, KIND_REVOKE, KIND_EXPIRE, KIND_REDEEM, KIND_OTHER, AUDIT_KINDS };
+
+static int
+audit_kind(const char *kind)
+{
+	static const char *const names[] = { "issue", "revoke", "expire", "redeem" };
+
+	for (int i = 0; i < KIND_OTHER; i++)
+		if (strcmp(kind, names[i]) == 0)
+			return i;
+	return strcmp(kind, "cancel") == 0 ? KIND_REDEEM : KIND_OTHER;
+}
 
 struct audit_account {
 	char code[LEDGER_ACCOUNT_MAX + 1];
@@ -16,6 +32,9 @@ struct audit_account {
 	int64_t sum;     /* recomputed from postings */
 	int min_zero, max_zero;
 	int exists;
+	int64_t campaign;            /* for campaign:<id>:outstanding, the campaign id; else 0 */
+	int64_t vouchers[4];         /* value of its vouchers issued, revoked, expired, redeemed */
+	int64_t by_kind[AUDIT_KINDS]; /* outstanding accounts: movements by entry kind */
 };
 
 /* State of one verification pass. */
@@ -80,6 +99,8 @@ audit_load_accounts(struct audit *a, struct error *e)
 		acc->min_zero = sqlite3_column_int(stmt, 3);
 		acc->max_zero = sqlite3_column_int(stmt, 4);
 		acc->exists = 1;
+		if (sscanf(acc->code, "campaign:%lld:outstanding", (long long *)&acc->campaign) != 1)
+			acc->campaign = 0;
 		a->r->accounts++;
 	}
 	sqlite3_reset(stmt);
@@ -178,6 +199,8 @@ audit_postings(struct audit *a, sqlite3_stmt *postings, int *pending,
 		    __builtin_add_overflow(acc->sum, amount, &acc->sum))
 			return audit_fail(a, (int64_t)entry->seq, "entry %llu: an amount is zero or overflows",
 			    (unsigned long long)entry->seq);
+		if (acc->campaign != 0)
+			acc->by_kind[audit_kind(entry->kind)] += amount;
 		if ((acc->min_zero && acc->sum < 0) || (acc->max_zero && acc->sum > 0))
 			return audit_fail(a, (int64_t)entry->seq,
 			    "entry %llu: account %s goes below zero", (unsigned long long)entry->seq,
@@ -225,6 +248,70 @@ audit_entry(struct audit *a, sqlite3_stmt *stmt, sqlite3_stmt *postings, int *pe
 	if (merkle_state_append(&a->state, hash, audit_node, a) != 0)
 		return 1;
 	a->r->entries++;
+	return 0;
+}
+
+/* Per campaign and voucher status, from the vouchers table. */
+static int
+audit_voucher_total(int64_t campaign_id, const char *status, int64_t count, int64_t cents,
+    void *ctx)
+{
+	struct audit *a = ctx;
+	static const char *const statuses[] = { "issued", "revoked", "expired", "redeemed" };
+	char code[LEDGER_ACCOUNT_MAX + 1];
+
+	(void)count;
+	snprintf(code, sizeof(code), "campaign:%lld:outstanding", (long long)campaign_id);
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (!acc->exists || acc->campaign != campaign_id)
+			continue;
+		for (int i = 0; i < 4; i++)
+			if (strcmp(status, statuses[i]) == 0)
+				acc->vouchers[i] += cents;
+		return 0;
+	}
+	if (strcmp(status, "pending") != 0)
+		audit_fail(a, -1, "campaign %lld has %s vouchers but no outstanding account",
+		    (long long)campaign_id, status);
+	return 0;
+}
+
+/* The campaign's outstanding movements must equal its vouchers' values:
+ * issued in total, revoked, expired, redeemed (net of cancellations), and
+ * the balance equals the value still in circulation. */
+static int
+audit_campaigns(struct audit *a, struct error *e)
+{
+	static const char *const what[] = { "issued", "revoked", "expired", "redeemed" };
+
+	if (issuance_voucher_totals(a->db, audit_voucher_total, a, e) != 0)
+		return -1;
+	if (a->r->failure[0] != '\0')
+		return 1;
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		int64_t total_issued;
+		if (!acc->exists || acc->campaign == 0)
+			continue;
+		total_issued = acc->vouchers[0] + acc->vouchers[1] + acc->vouchers[2] + acc->vouchers[3];
+		int64_t ledger[4] = { -acc->by_kind[KIND_ISSUE], acc->by_kind[KIND_REVOKE],
+		    acc->by_kind[KIND_EXPIRE], acc->by_kind[KIND_REDEEM] };
+		int64_t vouchers[4] = { total_issued, acc->vouchers[1], acc->vouchers[2],
+		    acc->vouchers[3] };
+		for (int i = 0; i < 4; i++)
+			if (ledger[i] != vouchers[i])
+				return audit_fail(a, -1, "campaign %lld: the ledger says %lld cents %s but its"
+				    " vouchers say %lld", (long long)acc->campaign, (long long)ledger[i],
+				    what[i], (long long)vouchers[i]);
+		if (-acc->sum != acc->vouchers[0])
+			return audit_fail(a, -1, "campaign %lld: outstanding %lld cents but its issued"
+			    " vouchers are worth %lld", (long long)acc->campaign, (long long)-acc->sum,
+			    (long long)acc->vouchers[0]);
+		if (acc->by_kind[KIND_OTHER] != 0)
+			return audit_fail(a, -1, "campaign %lld: its outstanding was moved by an entry of"
+			    " an unexpected kind", (long long)acc->campaign);
+	}
 	return 0;
 }
 
@@ -287,6 +374,8 @@ audit_pass(struct audit *a, void (*progress)(uint64_t, void *), void *ctx, struc
 		return -1;
 	if (!bad)
 		bad = audit_accounts(a);
+	if (!bad && (bad = audit_campaigns(a, e)) < 0)
+		return -1;
 	merkle_state_root(&a->state, a->r->root);
 	return bad;
 }

@@ -187,11 +187,13 @@ print_cut_line(struct print_booklets *b, double y)
 	cairo_restore(cr);
 }
 
-/* Draws the places block of a cover from baseline y; returns the next y. */
+/* Draws the places block of a cover from baseline y, as far as the space
+ * above the stub allows; returns the next y. */
 static double
 print_cover_places(struct print_booklets *b, double y)
 {
 	const struct print_campaign *info = b->info;
+	const double limit = STUB_TOP - 28;   /* last baseline allowed */
 	char line[600];
 	size_t i;
 
@@ -201,17 +203,20 @@ print_cover_places(struct print_booklets *b, double y)
 	print_text(b->cr, COVER_MARGIN, y, "O\u00f9 l'utiliser :");
 	y += 26;
 	print_font(b, b->sans, 15);
-	for (i = 0; i < info->place_count && i < PRINT_MAX_PLACES; i++) {
+	for (i = 0; i < info->place_count && i < PRINT_MAX_PLACES &&
+	    y <= limit; i++) {
 		snprintf(line, sizeof(line), "%s, %s", info->places[i].name,
 		    info->places[i].commune);
 		print_text(b->cr, COVER_MARGIN + 4, y, "\u2022");
 		y = print_wrap(b->cr, COVER_MARGIN + 20, y,
-		    PAGE_WIDTH - 2 * COVER_MARGIN - 20, 20, 2, line);
+		    PAGE_WIDTH - 2 * COVER_MARGIN - 20, 20, y + 20 <= limit ? 2 : 1,
+		    line);
 		y += 3;
 	}
-	if (info->places_more != NULL)
+	if (info->places_more != NULL && y + 4 <= limit)
 		y = print_wrap(b->cr, COVER_MARGIN, y + 4,
-		    PAGE_WIDTH - 2 * COVER_MARGIN, 20, 2, info->places_more);
+		    PAGE_WIDTH - 2 * COVER_MARGIN, 20, y + 24 <= limit ? 2 : 1,
+		    info->places_more);
 	return y;
 }
 
@@ -354,6 +359,8 @@ print_booklet_add(struct print_booklets *b, const struct print_voucher *v,
 	qr_free(qr);
 	b->index = v->index;
 	if (++b->slot == PRINT_PASSES_PER_PAGE || v->index == v->booklet_size) {
+		if (b->slot < PRINT_PASSES_PER_PAGE)   /* below the booklet's last slip */
+			print_cut_line(b, b->slot * SLIP_HEIGHT);
 		cairo_show_page(b->cr);
 		b->slot = 0;
 	}
@@ -401,23 +408,33 @@ print_free(struct print_booklets *b)
 	free(b);
 }
 
+/* Checks the strings of info (NULL is allowed: no places). 0 / -1. */
+static int
+print_check_campaign(const struct print_campaign *info, struct error *e)
+{
+	size_t i;
+
+	if (info == NULL)
+		return 0;
+	for (i = 0; i < info->place_count; i++)
+		if (!print_text_ok(info->places[i].name, 200) ||
+		    !print_text_ok(info->places[i].commune, 100))
+			return error_set(e, 422, "PRINT_BAD_PLACE",
+			    "place %zu has a missing or invalid name or commune", i + 1);
+	if (info->places_more != NULL && !print_text_ok(info->places_more, 300))
+		return error_set(e, 422, "PRINT_BAD_PLACE", "invalid places note");
+	return 0;
+}
+
 struct print_booklets *
 print_booklet_open(const char *path, const struct print_campaign *info,
     struct error *e)
 {
 	struct print_booklets *b;
-	size_t i;
-	int fd;
+	int fd = -1;
 
-	for (i = 0; info != NULL && i < info->place_count; i++)
-		if (!print_text_ok(info->places[i].name, 200) ||
-		    !print_text_ok(info->places[i].commune, 100))
-			return error_set(e, 422, "PRINT_BAD_PLACE",
-			    "place %zu has a missing or invalid name or commune", i + 1),
-			    NULL;
-	if (info != NULL && info->places_more != NULL &&
-	    !print_text_ok(info->places_more, 300))
-		return error_set(e, 422, "PRINT_BAD_PLACE", "invalid places note"), NULL;
+	if (print_check_campaign(info, e) != 0)
+		return NULL;
 	if ((b = calloc(1, sizeof(*b))) == NULL || (b->path = strdup(path)) == NULL ||
 	    asprintf(&b->tmp_path, "%s.tmpXXXXXX", path) < 0)
 		abort();

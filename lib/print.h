@@ -17,7 +17,7 @@
 #include "error.h"
 
 #define PRINT_PASSES_PER_PAGE 4
-#define PRINT_MAX_PLACES 6     /* places listed on a cover; more are cut */
+#define PRINT_MAX_PLACES 6     /* places listed on a cover at most, as space allows */
 #define PRINT_MAX_BOOKLET_SIZE 1000
 
 /* A qualified place listed on the covers under "Où l'utiliser :". */

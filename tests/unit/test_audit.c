@@ -31,7 +31,7 @@ open_accounts(struct db *db, void *ctx, struct error *e)
 	(void)ctx;
 	return ledger_account_open(db, ACCOUNT_FUNDER_BALANCE, 1, "F", e) ||
 	    ledger_account_open(db, ACCOUNT_FUNDER_ORDERS, 1, "F", e) ||
-	    ledger_account_open(db, ACCOUNT_OUTSTANDING, 1, "C", e);
+	    ledger_account_open(db, ACCOUNT_BANK, 0, NULL, e);
 }
 
 static int
@@ -42,7 +42,7 @@ append_entry(struct db *db, void *ctx, struct error *e)
 	return ledger_append(db, entry, NULL, e);
 }
 
-/* A home with ENTRIES entries (orders then issues) and checkpoints at 10,
+/* A home with ENTRIES entries (orders and credits) and checkpoints at 10,
  * 20, 30 and 40. */
 static int
 setup(void **state)
@@ -57,13 +57,12 @@ setup(void **state)
 	assert_int_equal(db_transaction(f->home.db, open_accounts, NULL, &e), 0);
 	for (int i = 0; i < ENTRIES; i++) {
 		struct ledger_entry entry = { .time = 1800000000 + i };
-		int issue = i % 2;
-		int64_t amount = issue ? 50 : 100 + i;
-		snprintf(entry.kind, sizeof(entry.kind), "%s", issue ? "issue" : "order");
+		int credit = i % 2;
+		int64_t amount = credit ? 50 : 100 + i;
+		snprintf(entry.kind, sizeof(entry.kind), "%s", credit ? "credit" : "order");
 		snprintf(entry.reference, sizeof(entry.reference), "ref-%d", i);
-		assert_int_equal(ledger_post(&entry, issue ? ACCOUNT_OUTSTANDING : ACCOUNT_FUNDER_BALANCE,
-		    1, -amount, &e), 0);
-		assert_int_equal(ledger_post(&entry, issue ? ACCOUNT_FUNDER_BALANCE : ACCOUNT_FUNDER_ORDERS,
+		assert_int_equal(ledger_post(&entry, ACCOUNT_FUNDER_BALANCE, 1, -amount, &e), 0);
+		assert_int_equal(ledger_post(&entry, credit ? ACCOUNT_BANK : ACCOUNT_FUNDER_ORDERS,
 		    1, amount, &e), 0);
 		assert_int_equal(db_transaction(f->home.db, append_entry, &entry, &e), 0);
 		if ((i + 1) % 10 == 0) {

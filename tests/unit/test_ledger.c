@@ -232,6 +232,59 @@ test_tree(void **state)
 	}
 }
 
+/* Known answers of the canonical encoding (docs/ledger.md, "Vectors"). */
+static void
+test_encoding_vectors(void **state)
+{
+	static const struct {
+		uint64_t seq;
+		int64_t time;
+		const char *kind, *reference, *memo;
+		enum ledger_account_kind a1, a2;
+		int64_t o1, o2, amount;
+		const char *encoding, *leaf;
+	} vectors[] = {
+		{ 0, 1800000000, "order", "BC-2027-001", "", ACCOUNT_FUNDER_ORDERS, ACCOUNT_FUNDER_BALANCE,
+		  1, 1, 500000,
+		  "706173736e756d2d656e7472792d76310000000000000000000000006b49d200000000056f72646572"
+		  "0000000b42432d323032372d30303100000000000000020000001066756e6465723a313a62616c616e"
+		  "6365fffffffffff85ee00000000f66756e6465723a313a6f7264657273000000000007a120",
+		  "3309642151fb01d6869cf3de7b0b0894aa3be452ec384e51868a85016ef47606" },
+		{ 7, 1805000000, "redeem", "redemption:12", "Pass utilis\xc3\xa9s", ACCOUNT_OUTSTANDING,
+		  ACCOUNT_PAYEE, 3, 4, 2000,
+		  "706173736e756d2d656e7472792d76310000000000000007000000006b961d400000000672656465656d"
+		  "0000000d726564656d7074696f6e3a31320000000e50617373207574696c6973c3a97300000002000000"
+		  "1663616d706169676e3a333a6f75747374616e64696e6700000000000007d00000000770617965653a34"
+		  "fffffffffffff830",
+		  "eda07c07285b2e4b7238c9517413f5be04f0534fa538c175ef0e319da058ab18" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		struct ledger_entry entry = { .seq = vectors[i].seq, .time = vectors[i].time };
+		uint8_t buf[1024], hash[32];
+		char hex[2048];
+		size_t len;
+
+		strcpy(entry.kind, vectors[i].kind);
+		strcpy(entry.reference, vectors[i].reference);
+		strcpy(entry.memo, vectors[i].memo);
+		/* Posted in the "wrong" order: canonicalisation must sort them. */
+		assert_int_equal(ledger_post(&entry, vectors[i].a2, vectors[i].o2, -vectors[i].amount,
+		    NULL), 0);
+		assert_int_equal(ledger_post(&entry, vectors[i].a1, vectors[i].o1, vectors[i].amount,
+		    NULL), 0);
+		ledger_canonicalise(&entry);
+		len = ledger_encode(&entry, buf, sizeof(buf));
+		sodium_bin2hex(hex, sizeof(hex), buf, len);
+		assert_string_equal(hex, vectors[i].encoding);
+		merkle_leaf_hash(buf, len, hash);
+		sodium_bin2hex(hex, sizeof(hex), hash, 32);
+		assert_string_equal(hex, vectors[i].leaf);
+		assert_int_equal(ledger_encode(&entry, buf, len - 1), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -239,6 +292,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_append_and_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+		cmocka_unit_test(test_encoding_vectors),
 	};
 
 	if (sodium_init() < 0)
