@@ -58,11 +58,29 @@ int cli_dispatch(struct cli *cli, const struct cli_verb *verbs, const char *grou
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_keys(struct cli *cli, int argc, char **argv);
 int cmd_voucher(struct cli *cli, int argc, char **argv);
+int cmd_funder(struct cli *cli, int argc, char **argv);
+int cmd_distributor(struct cli *cli, int argc, char **argv);
+int cmd_place(struct cli *cli, int argc, char **argv);
+int cmd_service(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+int cmd_campaign(struct cli *cli, int argc, char **argv);
+int cmd_batch(struct cli *cli, int argc, char **argv);
+int cmd_booklet(struct cli *cli, int argc, char **argv);
+int cmd_expire(struct cli *cli, int argc, char **argv);
 int cmd_ledger(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
 extern const char cmd_voucher_help[];
+extern const char cmd_funder_help[];
+extern const char cmd_distributor_help[];
+extern const char cmd_place_help[];
+extern const char cmd_service_help[];
+extern const char cmd_token_help[];
+extern const char cmd_campaign_help[];
+extern const char cmd_batch_help[];
+extern const char cmd_booklet_help[];
+extern const char cmd_expire_help[];
 extern const char cmd_ledger_help[];
 
 #endif

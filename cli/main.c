@@ -5,12 +5,25 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sodium.h>
+#include "checkpoint.h"
 #include "cli.h"
+#include "clock.h"
+#include "registry.h"
 
 static const struct cli_verb verbs[] = {
 	{ "init", cmd_init, "create a new home (database, keys, operator)", cmd_init_help },
+	{ "funder", cmd_funder, "funders (financeurs), their orders and credits", cmd_funder_help },
+	{ "distributor", cmd_distributor, "distributors (structures distributrices)",
+	    cmd_distributor_help },
+	{ "place", cmd_place, "places (lieux qualifiés), labels, payees' IBAN", cmd_place_help },
+	{ "service", cmd_service, "the service catalogue", cmd_service_help },
+	{ "token", cmd_token, "bearer tokens for the API", cmd_token_help },
+	{ "campaign", cmd_campaign, "funders' campaigns and their rules", cmd_campaign_help },
 	{ "keys", cmd_keys, "list, rotate or revoke issuer and ledger keys", cmd_keys_help },
-	{ "voucher", cmd_voucher, "show, verify or draw a pass", cmd_voucher_help },
+	{ "voucher", cmd_voucher, "show, verify, draw or revoke passes", cmd_voucher_help },
+	{ "batch", cmd_batch, "issue a batch of passes and its print files", cmd_batch_help },
+	{ "booklet", cmd_booklet, "deliver, hand out and return booklets", cmd_booklet_help },
+	{ "expire", cmd_expire, "expire unused passes, purge old hand-outs", cmd_expire_help },
 	{ "ledger", cmd_ledger, "verify, prove, checkpoint and export the ledger", cmd_ledger_help },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -143,6 +156,22 @@ cli_dispatch(struct cli *cli, const struct cli_verb *table, const char *group,
 	return cli_usage_error(group, "unknown sub-command \"%s\"", argv[1]);
 }
 
+/* After a successful verb: signs a checkpoint when the home's cadence says
+ * one is due (settings checkpoint_every_entries, default 100, and
+ * checkpoint_every_seconds, default 300). A failure is reported, not fatal:
+ * the verb's own work is already committed. */
+static void
+cli_checkpoint_if_due(struct cli *cli)
+{
+	int64_t entries, seconds;
+	struct error e;
+
+	if (registry_setting_int(cli->home.db, "checkpoint_every_entries", 100, &entries, &e) != 0 ||
+	    registry_setting_int(cli->home.db, "checkpoint_every_seconds", 300, &seconds, &e) != 0 ||
+	    checkpoint_if_due(cli->home.db, cli->home.dir, clock_now(), entries, seconds, NULL, &e) != 0)
+		fprintf(stderr, "passnum: warning: no checkpoint made: %s\n", e.message);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,6 +207,8 @@ main(int argc, char **argv)
 		if (strcmp(v->name, argv[i]) != 0)
 			continue;
 		rc = v->run(&cli, argc - i, argv + i);
+		if (rc == EXIT_OK && cli.home.db != NULL)
+			cli_checkpoint_if_due(&cli);
 		home_close(&cli.home);
 		return rc;
 	}

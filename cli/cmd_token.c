@@ -1,0 +1,199 @@
+/* passnum token create | list | revoke */
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+#include "cli.h"
+#include "cli_args.h"
+#include "clock.h"
+#include "db.h"
+#include "registry.h"
+
+const char cmd_token_help[] =
+    "usage: passnum token create --role admin|funder|distributor|place [--id ID]\n"
+    "       passnum token list\n"
+    "       passnum token revoke TOKEN-ID\n"
+    "\n"
+    "create  makes a bearer token ID.SECRET for the API, acting for the funder,\n"
+    "        distributor or place ID (no --id for admin). The whole token is\n"
+    "        printed once: only a hash of its secret is kept\n"
+    "list    every token's id, role, subject and status (never a secret)\n"
+    "revoke  ends the token whose id (the part before the dot) is given\n";
+
+struct token_options {
+	const char *role;
+	const char *id;
+};
+
+static int
+token_option(int opt, const char *arg, void *ctx)
+{
+	struct token_options *o = ctx;
+
+	if (opt == 'r')
+		o->role = arg;
+	else
+		o->id = arg;
+	return 0;
+}
+
+struct token_create_work {
+	enum token_role role;
+	int64_t subject_id;
+	struct bearer bearer;
+	char text[REGISTRY_TOKEN_TEXT_MAX];
+};
+
+static int
+token_create_work(struct db *db, void *ctx, struct error *e)
+{
+	struct token_create_work *w = ctx;
+
+	return registry_token_create(db, w->role, w->subject_id, clock_now(), &w->bearer, w->text, e);
+}
+
+static int
+token_create_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ "id", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct token_options o = { 0 };
+	struct token_create_work w;
+	struct error e;
+	int first = cli_options(cli, argc, argv, "token create", cmd_token_help, opts,
+	    token_option, &o);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (first != argc)
+		return cli_usage_error("token create", "unexpected argument \"%s\"", argv[first]);
+	memset(&w, 0, sizeof(w));
+	if (o.role == NULL || registry_role_parse(o.role, &w.role) != 0)
+		return cli_usage_error("token create", "--role is admin, funder, distributor or place");
+	if (w.role == ROLE_ADMIN && o.id != NULL)
+		return cli_usage_error("token create", "an admin token takes no --id");
+	if (w.role != ROLE_ADMIN && (o.id == NULL || cli_args_id(o.id, &w.subject_id) != 0))
+		return cli_usage_error("token create", "--id: the %s's id (a positive number)", o.role);
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	if (db_transaction(cli->home.db, token_create_work, &w, &e) != 0)
+		return cli_fail(&e);
+	if (cli->json) {
+		json_t *obj = json_pack("{s:s, s:s, s:s}", "id", w.bearer.id, "role",
+		    registry_role_name(w.role), "token", w.text);
+		if (w.role != ROLE_ADMIN)
+			json_object_set_new(obj, "subject_id", json_integer(w.subject_id));
+		sodium_memzero(w.text, sizeof(w.text));
+		json_dumpf(obj, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+		json_decref(obj);
+		return EXIT_OK;
+	}
+	printf("%s\n", w.text);
+	sodium_memzero(w.text, sizeof(w.text));
+	return EXIT_OK;
+}
+
+static int
+token_collect(const struct bearer *b, void *ctx)
+{
+	char created[CLOCK_INSTANT_SIZE], revoked[CLOCK_INSTANT_SIZE];
+	json_t *obj;
+
+	clock_instant_format(b->created_at, created);
+	obj = json_pack("{s:s, s:s, s:s, s:s}", "id", b->id, "role", registry_role_name(b->role),
+	    "status", b->revoked_at != 0 ? "revoked" : "valid", "created_at", created);
+	json_object_set_new(obj, "subject_id", b->role == ROLE_ADMIN ? json_null() :
+	    json_integer(b->subject_id));
+	if (b->revoked_at != 0) {
+		clock_instant_format(b->revoked_at, revoked);
+		json_object_set_new(obj, "revoked_at", json_string(revoked));
+	}
+	json_array_append_new(ctx, obj);
+	return 0;
+}
+
+static int
+token_list_run(struct cli *cli, int argc, char **argv)
+{
+	struct error e;
+	json_t *all, *t, *subject;
+	char who[24];
+	size_t i;
+	int first = cli_options(cli, argc, argv, "token list", cmd_token_help, NULL, NULL, NULL);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (first != argc)
+		return cli_usage_error("token list", "unexpected argument \"%s\"", argv[first]);
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	all = json_array();
+	if (registry_token_list(cli->home.db, token_collect, all, &e) != 0) {
+		json_decref(all);
+		return cli_fail(&e);
+	}
+	if (cli->json)
+		return cli_print_json(all);
+	printf("%-16s %-11s %-7s %-7s %s\n", "ID", "ROLE", "SUBJECT", "STATUS", "CREATED");
+	json_array_foreach(all, i, t) {
+		subject = json_object_get(t, "subject_id");
+		snprintf(who, sizeof(who), "%lld", (long long)json_integer_value(subject));
+		printf("%-16s %-11s %-7s %-7s %s\n", json_string_value(json_object_get(t, "id")),
+		    json_string_value(json_object_get(t, "role")),
+		    json_is_integer(subject) ? who : "-",
+		    json_string_value(json_object_get(t, "status")),
+		    json_string_value(json_object_get(t, "created_at")));
+	}
+	json_decref(all);
+	return EXIT_OK;
+}
+
+struct token_revoke_work {
+	const char *id;
+};
+
+static int
+token_revoke_work(struct db *db, void *ctx, struct error *e)
+{
+	struct token_revoke_work *w = ctx;
+
+	return registry_token_revoke(db, w->id, clock_now(), e);
+}
+
+static int
+token_revoke_run(struct cli *cli, int argc, char **argv)
+{
+	struct token_revoke_work w;
+	struct error e;
+	int first = cli_options(cli, argc, argv, "token revoke", cmd_token_help, NULL, NULL, NULL);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (argc - first != 1)
+		return cli_usage_error("token revoke", "give exactly one TOKEN-ID");
+	w.id = argv[first];
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	if (db_transaction(cli->home.db, token_revoke_work, &w, &e) != 0)
+		return cli_fail(&e);
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:b}", "id", w.id, "revoked", 1));
+	printf("revoked %s\n", w.id);
+	return EXIT_OK;
+}
+
+static const struct cli_verb token_verbs[] = {
+	{ "create", token_create_run, "make a bearer token", cmd_token_help },
+	{ "list", token_list_run, "list tokens", cmd_token_help },
+	{ "revoke", token_revoke_run, "revoke a token", cmd_token_help },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int
+cmd_token(struct cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, token_verbs, "token", cmd_token_help, argc, argv);
+}

@@ -1,0 +1,191 @@
+/* Issuance: batches of vouchers and their print files, booklet stock and
+ * hand-outs, voucher status (show, revoke, expire). The only module that
+ * talks SQL to the tables batches, booklets, vouchers (except the daemon's
+ * redemption updates), handouts and handout_totals.
+ *
+ * Voucher life: pending (staged, never redeemable) -> issued (the batch's
+ * ledger entry is posted) -> redeemed | revoked | expired. Only 'issued'
+ * vouchers are redeemable, revocable or expirable.
+ *
+ * Booklet life: stock -> delivered (to a distributor) -> handed-out (to a
+ * person, never recorded who); a delivered booklet may come back
+ * (returned), which counts as stock again. A handed-out booklet never comes
+ * back: if it is lost, revoke it. */
+#ifndef PASSNUM_ISSUANCE_H
+#define PASSNUM_ISSUANCE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "error.h"
+#include "token.h"
+
+struct db;
+struct campaign;
+
+#define ISSUANCE_MAX_COUNT 10000000
+#define ISSUANCE_MAX_BOOKLET 100
+#define ISSUANCE_CHUNK 10000 /* vouchers staged per short transaction (~0.3 s) */
+
+/* Output formats of `batch issue` (bit set). */
+enum issuance_format {
+	ISSUANCE_FORMAT_CSV = 1 << 0, /* DIR/batch-<id>.csv */
+	ISSUANCE_FORMAT_PDF = 1 << 1, /* DIR/batch-<id>.pdf (lib/print.h) */
+	ISSUANCE_FORMAT_PNG = 1 << 2, /* DIR/<serial>.png, one per voucher */
+	ISSUANCE_FORMAT_SVG = 1 << 3, /* DIR/<serial>.svg, one per voucher */
+};
+#define ISSUANCE_FORMAT_DEFAULT (ISSUANCE_FORMAT_CSV | ISSUANCE_FORMAT_PDF)
+
+/* Parses "pdf,png,svg,csv" (any order, no repeats needed) into *formats.
+ * Returns 0, or -1 (400 BAD_FORMAT). */
+int issuance_formats_parse(const char *text, unsigned *formats, struct error *e);
+
+struct issuance_request {
+	int64_t campaign_id;
+	int64_t count;        /* 1 .. ISSUANCE_MAX_COUNT */
+	int booklet_size;     /* 1 .. ISSUANCE_MAX_BOOKLET */
+	const char *out_dir;  /* existing writable directory */
+	unsigned formats;     /* enum issuance_format bits, at least one */
+	/* Called now and then from the staging loop (may be NULL). */
+	void (*progress)(int64_t done, int64_t total, void *ctx);
+	void *progress_ctx;
+};
+
+struct issuance_result {
+	int64_t batch_id;
+	int64_t first_booklet, last_booklet;
+	int64_t total_cents;
+	uint64_t entry_seq;   /* the "issue" ledger entry */
+	int64_t swept;        /* pending vouchers of abandoned batches removed first */
+};
+
+/* Issues a batch (PRODUCT.md `batch issue`). Checks every refusal first
+ * (count, booklet size, formats, --out, campaign ended, active issuer key,
+ * funder balance), then takes HOME/issue.lock (one issuance at a time),
+ * sweeps abandoned pending batches, stages the vouchers signed with the
+ * active issuer key as 'pending' in short transactions while the files are
+ * written to a temporary directory beside out_dir, and activates the batch
+ * in one short transaction (funder balance re-checked, ledger entry
+ * "issue", batch 'active'); its vouchers are then flipped from 'pending' to
+ * 'issued' in short transactions (one big UPDATE would hold the write lock
+ * for seconds on a large batch). Only then are the files moved into
+ * out_dir. On failure before activation, staged rows and temporary files
+ * are removed. home is the home directory. Returns 0 with *out filled, or
+ * -1 with e set (out->batch_id is then set if the batch was activated). */
+int issuance_batch_issue(struct db *db, const char *home, const struct issuance_request *r,
+    int64_t now, struct issuance_result *out, struct error *e);
+
+/* Cleans up after an interrupted issuance, in short transactions: a batch
+ * left 'pending' (no ledger entry) loses its pending vouchers and booklets
+ * and becomes 'abandoned'; an 'active' batch (ledger entry posted) still
+ * holding pending vouchers has them flipped to 'issued'. The caller must
+ * hold HOME/issue.lock (so that no issuance is running);
+ * issuance_batch_issue does this itself. Sets *removed to the number of
+ * vouchers removed. */
+int issuance_sweep_abandoned(struct db *db, int64_t *removed, struct error *e);
+
+/* Takes HOME/issue.lock without waiting: returns a file descriptor to give
+ * to issuance_unlock, or -1 (409 ISSUANCE_BUSY) when another issuance runs. */
+int issuance_lock(const char *home, struct error *e);
+void issuance_unlock(int fd);
+
+/* Booklet stock. deliver: booklets first..last (all of them) of active
+ * batches, in stock or returned, with only issued vouchers, go to the
+ * distributor's stock. handout: a booklet of that distributor's stock is
+ * handed to a person on day (local date, not in the future, not before its
+ * delivery); recorded booklet -> distributor -> day, never who. return: a
+ * delivered booklet comes back to the operator ('returned', deliverable
+ * again); a handed-out one is refused. Each runs its own transaction. */
+int issuance_booklet_deliver(struct db *db, int64_t first, int64_t last, int64_t distributor_id,
+    int64_t now, struct error *e);
+int issuance_booklet_handout(struct db *db, int64_t booklet_id, int64_t distributor_id,
+    int32_t day, int64_t now, struct error *e);
+int issuance_booklet_return(struct db *db, int64_t booklet_id, int64_t now, struct error *e);
+
+struct booklet_info {
+	int64_t id, batch_id, campaign_id, distributor_id; /* distributor 0 when none */
+	int size;
+	char status[16];     /* stock, delivered, handed-out, returned */
+	int64_t delivered_at;/* 0 when never */
+	int32_t handout_day; /* -1 when none (or purged) */
+};
+int issuance_booklet_get(struct db *db, int64_t id, struct booklet_info *b, struct error *e);
+
+/* Moves hand-out records of campaigns whose last day is 12 months or more
+ * before today (same date a year later; 29 February -> 1 March) into
+ * handout_totals (per campaign, distributor and month of hand-out) and
+ * deletes them, in one transaction. Sets *purged to the records moved. */
+int issuance_purge_handouts(struct db *db, int32_t today, int64_t *purged, struct error *e);
+
+enum voucher_status {
+	VOUCHER_PENDING,
+	VOUCHER_ISSUED,
+	VOUCHER_REDEEMED,
+	VOUCHER_REVOKED,
+	VOUCHER_EXPIRED,
+};
+const char *issuance_status_name(enum voucher_status s);
+
+/* What the database knows of one voucher: one indexed query. */
+struct voucher_state {
+	uint8_t serial[TOKEN_SERIAL_BYTES];
+	enum voucher_status status;
+	uint8_t token[TOKEN_BYTES];  /* the bytes issued: a scanned token must equal them */
+	int64_t campaign_id;
+	int64_t value_cents;
+	int32_t last_day;
+	int64_t issued_at;           /* Unix seconds UTC, for token_verify */
+	int64_t batch_id;
+	int64_t booklet_id;
+	int position;
+	int32_t handout_day;         /* local day of the booklet's hand-out, -1 when none */
+	int64_t redemption_id;       /* 0 when none */
+	int64_t changed_at;          /* last status change, 0 when none */
+};
+
+/* Looks serial up. Returns 0 with *out filled, or -1 (404 UNKNOWN_VOUCHER,
+ * or a store error). Cheap enough for the daemon's redemption path. */
+int issuance_voucher_lookup(struct db *db, const uint8_t serial[TOKEN_SERIAL_BYTES],
+    struct voucher_state *out, struct error *e);
+
+/* The last local day on which v may be redeemed: last_day + tolerance, or,
+ * when the campaign counts validity from hand-out (valid_days_after_handout
+ * > 0) and the booklet was handed out on day H, the earlier of that and
+ * H + valid_days - 1 + tolerance. A booklet never handed out keeps the
+ * campaign's last day. Pure. */
+int32_t issuance_last_usable_day(const struct voucher_state *v, int tolerance_days,
+    int valid_days_after_handout);
+
+/* Where and when a redeemed voucher was redeemed (for admins). */
+struct voucher_redemption {
+	int64_t id, place_id, service_id, created_at;
+	int32_t day;
+	int64_t cancelled_at; /* 0 when not cancelled */
+};
+int issuance_voucher_redemption(struct db *db, int64_t redemption_id,
+    struct voucher_redemption *out, struct error *e);
+
+/* Revocation (opposition): every 'issued' voucher of the target becomes
+ * 'revoked' and its value goes back to the funder's balance, one ledger
+ * entry "revoke" per campaign, all in one transaction. Exactly one of
+ * serial, booklet_id, batch_id is given (the others NULL / 0). Refuses
+ * (409 NOTHING_TO_REVOKE) when no voucher is revocable; 404 when the target
+ * does not exist. Sets *count and *cents. */
+int issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
+    int64_t now, int64_t *count, int64_t *cents, struct error *e);
+
+/* Expiry as of a local date: 'issued' vouchers whose last usable day
+ * (issuance_last_usable_day) is before as_of become 'expired'; their value
+ * goes back per the campaign's unused rule (credit: funder balance; refund:
+ * credit note), one ledger entry "expire" per campaign, one transaction per
+ * campaign. Idempotent. fn (may be NULL) is called per campaign touched. */
+int issuance_expire(struct db *db, int32_t as_of, int64_t now,
+    int (*fn)(int64_t campaign_id, int64_t count, int64_t cents, bool refund, void *ctx),
+    void *ctx, struct error *e);
+
+/* Sums of value_cents by campaign and status, for `ledger verify`. Pending
+ * vouchers of an active batch (its ledger entry posted, the flip to
+ * 'issued' not finished) count as 'issued'. */
+int issuance_voucher_totals(struct db *db,
+    int (*fn)(int64_t campaign_id, const char *status, int64_t count, int64_t cents, void *ctx),
+    void *ctx, struct error *e);
+
+#endif

@@ -1,0 +1,407 @@
+/* Campaigns: a funder's order of passes with its rules (territory,
+ * services, excluded place types), and whether a place may take its
+ * passes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "db.h"
+#include "ledger.h"
+#include "registry.h"
+#include "registry_private.h"
+#include "territory.h"
+
+#define CAMPAIGN_ID_MAX 4294967295LL /* the token's campaign field is a uint32 */
+#define CAMPAIGN_VALUE_MAX 100000    /* 1,000.00 euros per pass */
+
+/* Checks the scalar fields of c: name, value, last day, tolerance, validity. */
+static int
+registry_campaign_check_fields(const struct campaign *c, int32_t today, struct error *e)
+{
+	char day[DATE_FORMAT_SIZE];
+
+	if (registry_text_check("BAD_NAME", "a campaign's name", c->name, REGISTRY_NAME_MAX, e) != 0)
+		return -1;
+	if (c->value_cents < 1 || c->value_cents > CAMPAIGN_VALUE_MAX)
+		return error_set(e, 400, "BAD_VALUE", "a pass is worth 0.01 to 1000.00 euros");
+	if (c->last_day < today) {
+		date_format(c->last_day, day);
+		return error_set(e, 400, "LAST_DAY_PAST", "the last day %s is already past", day);
+	}
+	if (c->tolerance_days < 0 || c->tolerance_days > 366)
+		return error_set(e, 400, "BAD_TOLERANCE", "tolerance days go from 0 to 366");
+	if (c->valid_days_after_handout < 0 || c->valid_days_after_handout > 3660)
+		return error_set(e, 400, "BAD_VALIDITY",
+		    "the validity after hand-out goes from 1 to 3660 days");
+	if (c->department_count > REGISTRY_LIST_MAX || c->commune_count > REGISTRY_LIST_MAX ||
+	    c->epci_count > REGISTRY_LIST_MAX || c->place_count > REGISTRY_LIST_MAX ||
+	    c->service_count > REGISTRY_LIST_MAX || c->excluded_type_count > REGISTRY_LIST_MAX)
+		return error_set(e, 400, "TOO_MANY", "at most %d codes in each list of a campaign",
+		    REGISTRY_LIST_MAX);
+	return 0;
+}
+
+/* Checks that every code of c's lists exists. */
+static int
+registry_campaign_check_lists(struct db *db, const struct campaign *c, struct error *e)
+{
+	const struct territory_commune *commune;
+	struct place p;
+	struct service s;
+
+	for (size_t i = 0; i < c->department_count; i++)
+		if (territory_department_check(c->departments[i], e) != 0)
+			return -1;
+	for (size_t i = 0; i < c->commune_count; i++)
+		if (territory_commune_find(c->communes[i], &commune, e) != 0)
+			return -1;
+	for (size_t i = 0; i < c->epci_count; i++)
+		if (territory_epci_check(c->epcis[i], e) != 0)
+			return -1;
+	for (size_t i = 0; i < c->place_count; i++)
+		if (registry_place_get(db, c->places[i], &p, e) != 0)
+			return -1;
+	for (size_t i = 0; i < c->service_count; i++)
+		if (registry_service_get(db, c->services[i], &s, e) != 0)
+			return -1;
+	for (size_t i = 0; i < c->excluded_type_count; i++)
+		if (registry_place_type_check(c->excluded_types[i], e) != 0)
+			return -1;
+	return 0;
+}
+
+/* The next campaign id, refused past the token's uint32 field. */
+static int
+registry_campaign_next_id(struct db *db, int64_t *id, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM campaigns");
+	int rc = db_step(db, stmt, e);
+
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW)
+		return rc < 0 ? -1 : error_set(e, 500, "STORE_ERROR", "cannot read campaign ids");
+	if (*id > CAMPAIGN_ID_MAX)
+		return error_set(e, 409, "CAMPAIGN_IDS_EXHAUSTED", "no campaign id is left");
+	return 0;
+}
+
+static int
+registry_campaign_territory_add(struct db *db, int64_t id, const char *kind, const char *code,
+    struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "INSERT OR IGNORE INTO campaign_territory"
+	    " (campaign_id, kind, code) VALUES (?1, ?2, ?3)");
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, code, -1, SQLITE_TRANSIENT);
+	return db_exec_stmt(db, stmt, e);
+}
+
+/* Writes c's territory, services and excluded types for campaign id. */
+static int
+registry_campaign_lists_add(struct db *db, int64_t id, const struct campaign *c, struct error *e)
+{
+	sqlite3_stmt *stmt;
+	char place[24];
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < c->department_count; i++)
+		rc = registry_campaign_territory_add(db, id, "department", c->departments[i], e);
+	for (size_t i = 0; rc == 0 && i < c->commune_count; i++)
+		rc = registry_campaign_territory_add(db, id, "commune", c->communes[i], e);
+	for (size_t i = 0; rc == 0 && i < c->epci_count; i++)
+		rc = registry_campaign_territory_add(db, id, "epci", c->epcis[i], e);
+	for (size_t i = 0; rc == 0 && i < c->place_count; i++) {
+		snprintf(place, sizeof(place), "%lld", (long long)c->places[i]);
+		rc = registry_campaign_territory_add(db, id, "place", place, e);
+	}
+	for (size_t i = 0; rc == 0 && i < c->service_count; i++) {
+		stmt = db_prepare(db, "INSERT OR IGNORE INTO campaign_services (campaign_id,"
+		    " service_id) VALUES (?1, ?2)");
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_int64(stmt, 2, c->services[i]);
+		rc = db_exec_stmt(db, stmt, e);
+	}
+	for (size_t i = 0; rc == 0 && i < c->excluded_type_count; i++) {
+		stmt = db_prepare(db, "INSERT OR IGNORE INTO campaign_excluded_types (campaign_id,"
+		    " type) VALUES (?1, ?2)");
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_text(stmt, 2, c->excluded_types[i], -1, SQLITE_TRANSIENT);
+		rc = db_exec_stmt(db, stmt, e);
+	}
+	return rc;
+}
+
+int
+registry_campaign_create(struct db *db, const struct campaign *c, int64_t now, int64_t *id,
+    struct error *e)
+{
+	char label[REGISTRY_NAME_MAX + 32];
+	struct funder f;
+	sqlite3_stmt *stmt;
+	int64_t next = 0;
+
+	if (registry_funder_get(db, c->funder_id, &f, e) != 0 ||
+	    registry_campaign_check_fields(c, clock_local_day(now, CLOCK_TZ_PARIS), e) != 0 ||
+	    registry_campaign_check_lists(db, c, e) != 0 ||
+	    registry_campaign_next_id(db, &next, e) != 0)
+		return -1;
+	stmt = db_prepare(db, "INSERT INTO campaigns (id, funder_id, name, value_cents, last_day,"
+	    " tolerance_days, valid_days_after_handout, unused, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	sqlite3_bind_int64(stmt, 1, next);
+	sqlite3_bind_int64(stmt, 2, c->funder_id);
+	sqlite3_bind_text(stmt, 3, c->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 4, c->value_cents);
+	sqlite3_bind_int64(stmt, 5, c->last_day);
+	sqlite3_bind_int(stmt, 6, c->tolerance_days);
+	if (c->valid_days_after_handout > 0)
+		sqlite3_bind_int(stmt, 7, c->valid_days_after_handout);
+	sqlite3_bind_text(stmt, 8, c->unused_refund ? "refund" : "credit", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, now);
+	if (db_exec_stmt(db, stmt, e) != 0 || registry_campaign_lists_add(db, next, c, e) != 0)
+		return -1;
+	/* The account is labelled with the funder's public name, never the
+	 * campaign's internal name. */
+	snprintf(label, sizeof(label), "campagne %lld - %s", (long long)next, f.public_name);
+	if (ledger_account_open(db, ACCOUNT_OUTSTANDING, next, label, e) != 0)
+		return -1;
+	*id = next;
+	return 0;
+}
+
+/* Reads the territory rows of campaign c->id into c. */
+static int
+registry_campaign_read_territory(struct db *db, struct campaign *c, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT kind, code FROM campaign_territory"
+	    " WHERE campaign_id = ?1 ORDER BY kind, code");
+	char kind[16], code[24];
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, c->id);
+	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
+		db_column_text(stmt, 0, kind, sizeof(kind));
+		db_column_text(stmt, 1, code, sizeof(code));
+		if (strcmp(kind, "department") == 0 && c->department_count < REGISTRY_LIST_MAX)
+			registry_copy(c->departments[c->department_count++], 4, code);
+		else if (strcmp(kind, "commune") == 0 && c->commune_count < REGISTRY_LIST_MAX)
+			registry_copy(c->communes[c->commune_count++], 6, code);
+		else if (strcmp(kind, "epci") == 0 && c->epci_count < REGISTRY_LIST_MAX)
+			registry_copy(c->epcis[c->epci_count++], 10, code);
+		else if (strcmp(kind, "place") == 0 && c->place_count < REGISTRY_LIST_MAX)
+			c->places[c->place_count++] = strtoll(code, NULL, 10);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Reads the services and excluded types of campaign c->id into c. */
+static int
+registry_campaign_read_rules(struct db *db, struct campaign *c, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT service_id FROM campaign_services"
+	    " WHERE campaign_id = ?1 ORDER BY service_id");
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, c->id);
+	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
+		if (c->service_count < REGISTRY_LIST_MAX)
+			c->services[c->service_count++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return -1;
+	stmt = db_prepare(db, "SELECT type FROM campaign_excluded_types"
+	    " WHERE campaign_id = ?1 ORDER BY type");
+	sqlite3_bind_int64(stmt, 1, c->id);
+	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
+		if (c->excluded_type_count < REGISTRY_LIST_MAX)
+			db_column_text(stmt, 0, c->excluded_types[c->excluded_type_count++], 20);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+registry_campaign_get(struct db *db, int64_t id, struct campaign *c, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, funder_id, name, value_cents, last_day,"
+	    " tolerance_days, valid_days_after_handout, unused, created_at"
+	    " FROM campaigns WHERE id = ?1");
+	char unused[8];
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = db_step(db, stmt, e);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return rc < 0 ? -1 : error_set(e, 404, "NO_CAMPAIGN", "no campaign with id %lld",
+		    (long long)id);
+	}
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(stmt, 0);
+	c->funder_id = sqlite3_column_int64(stmt, 1);
+	db_column_text(stmt, 2, c->name, sizeof(c->name));
+	c->value_cents = sqlite3_column_int64(stmt, 3);
+	c->last_day = (int32_t)sqlite3_column_int64(stmt, 4);
+	c->tolerance_days = sqlite3_column_int(stmt, 5);
+	c->valid_days_after_handout = sqlite3_column_int(stmt, 6); /* NULL reads as 0 */
+	db_column_text(stmt, 7, unused, sizeof(unused));
+	c->unused_refund = strcmp(unused, "refund") == 0;
+	c->created_at = sqlite3_column_int64(stmt, 8);
+	sqlite3_reset(stmt);
+	return registry_campaign_read_territory(db, c, e) != 0 ||
+	    registry_campaign_read_rules(db, c, e) != 0 ? -1 : 0;
+}
+
+/* Collects the ids of the campaigns (of funder_id, or all) into *ids
+ * (malloc'd, owned by the caller). */
+static int
+registry_campaign_ids(struct db *db, int64_t funder_id, int64_t **ids, size_t *count,
+    struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT id FROM campaigns"
+	    " WHERE ?1 = 0 OR funder_id = ?1 ORDER BY id");
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*count = 0;
+	sqlite3_bind_int64(stmt, 1, funder_id);
+	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
+		if (*count == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			if ((*ids = realloc(*ids, cap * sizeof(**ids))) == NULL)
+				abort();
+		}
+		(*ids)[(*count)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+registry_campaign_list(struct db *db, int64_t funder_id,
+    int (*fn)(const struct campaign *c, void *ctx), void *ctx, struct error *e)
+{
+	struct campaign *c = malloc(sizeof(*c));
+	int64_t *ids = NULL;
+	size_t count = 0;
+	int rc = 0;
+
+	if (c == NULL)
+		abort();
+	if (registry_campaign_ids(db, funder_id, &ids, &count, e) != 0) {
+		rc = -1;
+		goto done;
+	}
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		if (registry_campaign_get(db, ids[i], c, e) != 0)
+			rc = -1;
+		else
+			rc = fn(c, ctx);
+	}
+done:
+	free(ids);
+	free(c);
+	return rc;
+}
+
+/* Whether place p lies in c's territory (empty: everywhere). An
+ * arrondissement counts towards its commune. */
+static bool
+registry_campaign_in_territory(const struct campaign *c, const struct place *p)
+{
+	const struct territory_commune *commune;
+	const char *parent = "";
+
+	if (c->department_count + c->commune_count + c->epci_count + c->place_count == 0)
+		return true;
+	if (territory_commune_find(p->commune, &commune, NULL) == 0)
+		parent = commune->parent;
+	for (size_t i = 0; i < c->department_count; i++)
+		if (strcmp(c->departments[i], p->department) == 0)
+			return true;
+	for (size_t i = 0; i < c->commune_count; i++)
+		if (strcmp(c->communes[i], p->commune) == 0 ||
+		    (parent[0] != '\0' && strcmp(c->communes[i], parent) == 0))
+			return true;
+	for (size_t i = 0; i < c->epci_count; i++)
+		if (p->epci[0] != '\0' && strcmp(c->epcis[i], p->epci) == 0)
+			return true;
+	for (size_t i = 0; i < c->place_count; i++)
+		if (c->places[i] == p->id)
+			return true;
+	return false;
+}
+
+static bool
+registry_campaign_excludes(const struct campaign *c, const char *type)
+{
+	for (size_t i = 0; i < c->excluded_type_count; i++)
+		if (strcmp(c->excluded_types[i], type) == 0)
+			return true;
+	return false;
+}
+
+static bool
+registry_campaign_covers(const struct campaign *c, int64_t service_id)
+{
+	if (c->service_count == 0)
+		return true;
+	for (size_t i = 0; i < c->service_count; i++)
+		if (c->services[i] == service_id)
+			return true;
+	return false;
+}
+
+/* Records a refusal; returns 0 (the check itself succeeded). */
+static int
+registry_refuse(const char **code, char *reason, size_t reason_size, const char *why,
+    const char *sentence)
+{
+	*code = why;
+	if (reason_size > 0)
+		snprintf(reason, reason_size, "%s", sentence);
+	return 0;
+}
+
+int
+registry_campaign_accepts(struct db *db, const struct campaign *c, const struct place *p,
+    const struct service *s, int32_t today, const char **code, char *reason, size_t reason_size,
+    struct error *e)
+{
+	bool offers = false;
+
+	*code = NULL;
+	if (reason_size > 0)
+		reason[0] = '\0';
+	if (p->label == PLACE_LABEL_SUSPENDED)
+		return registry_refuse(code, reason, reason_size, "PLACE_SUSPENDED",
+		    "Ce lieu est suspendu : il ne peut pas prendre de pass pour le moment.");
+	if (p->label != PLACE_LABEL_LABELLED)
+		return registry_refuse(code, reason, reason_size, "PLACE_NOT_QUALIFIED",
+		    "Ce lieu n'est pas un lieu qualifié : il ne peut pas prendre de pass.");
+	if (p->label_until < today)
+		return registry_refuse(code, reason, reason_size, "PLACE_NOT_QUALIFIED",
+		    "Le label de ce lieu est fini : il ne peut plus prendre de pass.");
+	if (!registry_campaign_in_territory(c, p))
+		return registry_refuse(code, reason, reason_size, "OUT_OF_TERRITORY",
+		    "Ce lieu n'est pas dans le territoire de ce pass.");
+	if (registry_campaign_excludes(c, p->type))
+		return registry_refuse(code, reason, reason_size, "PLACE_TYPE_EXCLUDED",
+		    "Ce pass ne peut pas servir dans ce type de lieu.");
+	if (s == NULL)
+		return 0;
+	if (!registry_campaign_covers(c, s->id))
+		return registry_refuse(code, reason, reason_size, "SERVICE_NOT_COVERED",
+		    "Ce pass ne paie pas ce service.");
+	if (registry_place_offers(db, p->id, s->id, &offers, e) != 0)
+		return -1;
+	if (!offers)
+		return registry_refuse(code, reason, reason_size, "SERVICE_NOT_OFFERED",
+		    "Ce lieu ne propose pas ce service.");
+	return 0;
+}

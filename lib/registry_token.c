@@ -1,0 +1,240 @@
+/* Bearer tokens "ID.SECRET": ID is 16 lowercase hex digits (8 random bytes),
+ * SECRET is 32 random bytes in base64url without padding (43 characters).
+ * Only SHA-256 of the 32 secret bytes is stored; the secret is shown once. */
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+#include "db.h"
+#include "registry.h"
+#include "registry_private.h"
+
+#define TOKEN_ID_HEX 16
+#define TOKEN_SECRET_BYTES 32
+#define TOKEN_SECRET_TEXT 43 /* base64url, no padding */
+
+static const char *const role_names[] = { "admin", "funder", "distributor", "place" };
+
+const char *
+registry_role_name(enum token_role role)
+{
+	return (unsigned)role < sizeof(role_names) / sizeof(role_names[0]) ? role_names[role] : "";
+}
+
+int
+registry_role_parse(const char *name, enum token_role *role)
+{
+	for (size_t i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (name != NULL && strcmp(name, role_names[i]) == 0) {
+			*role = (enum token_role)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Whether id is 16 lowercase hexadecimal digits. */
+static bool
+registry_token_id_valid(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id[i] != '\0' && i < TOKEN_ID_HEX; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	return i == TOKEN_ID_HEX && id[i] == '\0';
+}
+
+/* Checks that the subject of a token of role exists (none for admin). */
+static int
+registry_token_subject_check(struct db *db, enum token_role role, int64_t subject_id,
+    struct error *e)
+{
+	struct funder f;
+	struct distributor d;
+	struct place p;
+
+	switch (role) {
+	case ROLE_ADMIN:
+		if (subject_id != 0)
+			return error_set(e, 400, "BAD_SUBJECT", "an admin token acts for no one: give no id");
+		return 0;
+	case ROLE_FUNDER:
+		return registry_funder_get(db, subject_id, &f, e);
+	case ROLE_DISTRIBUTOR:
+		return registry_distributor_get(db, subject_id, &d, e);
+	case ROLE_PLACE:
+		return registry_place_get(db, subject_id, &p, e);
+	}
+	return error_set(e, 400, "BAD_ROLE", "unknown role");
+}
+
+int
+registry_token_create(struct db *db, enum token_role role, int64_t subject_id, int64_t now,
+    struct bearer *b, char out[REGISTRY_TOKEN_TEXT_MAX], struct error *e)
+{
+	uint8_t raw_id[TOKEN_ID_HEX / 2], secret[TOKEN_SECRET_BYTES];
+	uint8_t hash[crypto_hash_sha256_BYTES];
+	char text[TOKEN_SECRET_TEXT + 1];
+	sqlite3_stmt *stmt;
+	int rc = -1;
+
+	memset(b, 0, sizeof(*b));
+	out[0] = '\0';
+	if (registry_token_subject_check(db, role, subject_id, e) != 0)
+		return -1;
+	randombytes_buf(raw_id, sizeof(raw_id));
+	randombytes_buf(secret, sizeof(secret));
+	sodium_bin2hex(b->id, sizeof(b->id), raw_id, sizeof(raw_id));
+	crypto_hash_sha256(hash, secret, sizeof(secret));
+	sodium_bin2base64(text, sizeof(text), secret, sizeof(secret),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	stmt = db_prepare(db, "INSERT INTO tokens (id, role, subject_id, secret_hash, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)");
+	sqlite3_bind_text(stmt, 1, b->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, registry_role_name(role), -1, SQLITE_STATIC);
+	if (role != ROLE_ADMIN)
+		sqlite3_bind_int64(stmt, 3, subject_id);
+	sqlite3_bind_blob(stmt, 4, hash, sizeof(hash), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 5, now);
+	if (db_exec_stmt(db, stmt, e) != 0)
+		goto done;
+	b->role = role;
+	b->subject_id = role == ROLE_ADMIN ? 0 : subject_id;
+	b->created_at = now;
+	snprintf(out, REGISTRY_TOKEN_TEXT_MAX, "%s.%s", b->id, text);
+	rc = 0;
+done:
+	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(text, sizeof(text));
+	if (rc != 0)
+		memset(b, 0, sizeof(*b));
+	return rc;
+}
+
+/* Splits "ID.SECRET" into id and the 32 secret bytes; 0, or -1. */
+static int
+registry_token_parse(const char *text, char id[TOKEN_ID_HEX + 1],
+    uint8_t secret[TOKEN_SECRET_BYTES])
+{
+	const char *end = NULL;
+	size_t len = 0;
+
+	if (text == NULL || strlen(text) != TOKEN_ID_HEX + 1 + TOKEN_SECRET_TEXT ||
+	    text[TOKEN_ID_HEX] != '.')
+		return -1;
+	memcpy(id, text, TOKEN_ID_HEX);
+	id[TOKEN_ID_HEX] = '\0';
+	if (!registry_token_id_valid(id))
+		return -1;
+	if (sodium_base642bin(secret, TOKEN_SECRET_BYTES, text + TOKEN_ID_HEX + 1,
+	    TOKEN_SECRET_TEXT, NULL, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != TOKEN_SECRET_BYTES || end != text + TOKEN_ID_HEX + 1 + TOKEN_SECRET_TEXT)
+		return -1;
+	return 0;
+}
+
+/* Looks up token id: 1 with b and stored set, 0 when unknown, -1. */
+static int
+registry_token_lookup(struct db *db, const char *id, struct bearer *b,
+    uint8_t stored[crypto_hash_sha256_BYTES], struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT role, subject_id, secret_hash, created_at,"
+	    " revoked_at FROM tokens WHERE id = ?1");
+	char role[16];
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
+	rc = db_step(db, stmt, e);
+	if (rc == SQLITE_ROW) {
+		registry_copy(b->id, sizeof(b->id), id);
+		db_column_text(stmt, 0, role, sizeof(role));
+		if (registry_role_parse(role, &b->role) != 0 ||
+		    db_column_blob(stmt, 2, stored, crypto_hash_sha256_BYTES) != 0)
+			rc = SQLITE_DONE; /* unusable row: as if unknown */
+		b->subject_id = sqlite3_column_int64(stmt, 1);
+		b->created_at = sqlite3_column_int64(stmt, 3);
+		b->revoked_at = sqlite3_column_int64(stmt, 4);
+	}
+	sqlite3_reset(stmt);
+	return rc < 0 ? -1 : rc == SQLITE_ROW;
+}
+
+int
+registry_token_authenticate(struct db *db, const char *text, struct bearer *b,
+    struct error *e)
+{
+	uint8_t secret[TOKEN_SECRET_BYTES], hash[crypto_hash_sha256_BYTES];
+	uint8_t stored[crypto_hash_sha256_BYTES];
+	char id[TOKEN_ID_HEX + 1];
+	int found = 0, match;
+
+	memset(b, 0, sizeof(*b));
+	memset(stored, 0, sizeof(stored));
+	if (registry_token_parse(text, id, secret) != 0) {
+		sodium_memzero(secret, sizeof(secret));
+		goto refuse;
+	}
+	crypto_hash_sha256(hash, secret, sizeof(secret));
+	sodium_memzero(secret, sizeof(secret));
+	found = registry_token_lookup(db, id, b, stored, e);
+	if (found < 0) {
+		memset(b, 0, sizeof(*b));
+		return -1;
+	}
+	/* Compared whether or not the id exists, in constant time. */
+	match = sodium_memcmp(hash, stored, sizeof(hash)) == 0;
+	sodium_memzero(hash, sizeof(hash));
+	if (found && match && b->revoked_at == 0)
+		return 0;
+refuse:
+	memset(b, 0, sizeof(*b));
+	return error_set(e, 401, "BAD_TOKEN", "the token is not valid (unknown, wrong or revoked)");
+}
+
+int
+registry_token_revoke(struct db *db, const char *id, int64_t now, struct error *e)
+{
+	uint8_t stored[crypto_hash_sha256_BYTES];
+	struct bearer b;
+	sqlite3_stmt *stmt;
+	int found;
+
+	if (id == NULL || !registry_token_id_valid(id))
+		return error_set(e, 400, "BAD_TOKEN_ID", "a token id is 16 hexadecimal digits");
+	memset(&b, 0, sizeof(b));
+	found = registry_token_lookup(db, id, &b, stored, e);
+	if (found < 0)
+		return -1;
+	if (!found)
+		return error_set(e, 404, "NO_TOKEN", "no token with id %s", id);
+	if (b.revoked_at != 0)
+		return error_set(e, 409, "ALREADY_REVOKED", "token %s is already revoked", id);
+	stmt = db_prepare(db, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1");
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, now);
+	return db_exec_stmt(db, stmt, e);
+}
+
+int
+registry_token_list(struct db *db, int (*fn)(const struct bearer *b, void *ctx), void *ctx,
+    struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, role, subject_id, created_at, revoked_at"
+	    " FROM tokens ORDER BY created_at, id");
+	struct bearer b;
+	char role[16];
+	int rc = SQLITE_DONE, stop = 0;
+
+	while (stop == 0 && (rc = db_step(db, stmt, e)) == SQLITE_ROW) {
+		memset(&b, 0, sizeof(b));
+		db_column_text(stmt, 0, b.id, sizeof(b.id));
+		db_column_text(stmt, 1, role, sizeof(role));
+		if (registry_role_parse(role, &b.role) != 0)
+			continue;
+		b.subject_id = sqlite3_column_int64(stmt, 2);
+		b.created_at = sqlite3_column_int64(stmt, 3);
+		b.revoked_at = sqlite3_column_int64(stmt, 4);
+		stop = fn(&b, ctx);
+	}
+	sqlite3_reset(stmt);
+	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
