@@ -161,6 +161,67 @@ qr_draw_cairo(const struct qr_matrix *m, cairo_t *cr, double x, double y,
 	cairo_restore(cr);
 }
 
+/* Returns a new CAIRO_FORMAT_A1 surface of QR_TOTAL_WIDTH pixels square,
+ * owned by the caller: one pixel per module, quiet zone included, opaque
+ * (bit set) where the module is dark. */
+static cairo_surface_t *
+qr_a1_surface(const struct qr_matrix *m)
+{
+	cairo_surface_t *surface;
+	unsigned char *data;
+	uint32_t *row, bit;
+	int side = m->width + 2 * QR_QUIET_ZONE, stride, x, y;
+
+	surface = cairo_image_surface_create(CAIRO_FORMAT_A1, side, side);
+	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
+		abort();
+	cairo_surface_flush(surface);
+	data = cairo_image_surface_get_data(surface);
+	stride = cairo_image_surface_get_stride(surface);
+	memset(data, 0, (size_t)stride * side);
+	for (y = 0; y < side; y++) {
+		row = (uint32_t *)(void *)(data + (size_t)y * stride);
+		for (x = 0; x < side; x++) {
+			if (!qr_module(m, x - QR_QUIET_ZONE, y - QR_QUIET_ZONE))
+				continue;
+			/* pixels fill 32-bit words in the platform's bit order */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			bit = UINT32_C(0x80000000) >> (x % 32);
+#else
+			bit = UINT32_C(1) << (x % 32);
+#endif
+			row[x / 32] |= bit;
+		}
+	}
+	cairo_surface_mark_dirty(surface);
+	return surface;
+}
+
+void
+qr_draw_cairo_image(const struct qr_matrix *m, cairo_t *cr, double x,
+    double y, double size)
+{
+	cairo_surface_t *mask = qr_a1_surface(m);
+	cairo_pattern_t *pattern = cairo_pattern_create_for_surface(mask);
+	double module = size / (m->width + 2 * QR_QUIET_ZONE);
+
+	cairo_save(cr);
+	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+	cairo_new_path(cr);
+	cairo_rectangle(cr, x, y, size, size);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_fill(cr);
+	cairo_translate(cr, x, y);
+	cairo_scale(cr, module, module);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_pattern_set_filter(pattern, CAIRO_FILTER_NEAREST);
+	cairo_pattern_set_extend(pattern, CAIRO_EXTEND_NONE);
+	cairo_mask(cr, pattern);
+	cairo_restore(cr);
+	cairo_pattern_destroy(pattern);
+	cairo_surface_destroy(mask);
+}
+
 /* Opens a new temporary file beside path for an atomic write; *tmp_path is
  * set to its name (owned by the caller). Returns the stream or NULL. */
 static FILE *

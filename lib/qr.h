@@ -1,8 +1,9 @@
 /* QR codes of passes (TOKEN.md): the text "PN1:"+Base45 encoded in
  * alphanumeric mode, error correction M, version 7 exactly (45×45 modules),
  * always drawn with a quiet zone of 4 modules. Matrices come from
- * libqrencode; PNG, SVG and vector (PDF) renderings are drawn with cairo or
- * written by hand (SVG), with square modules and no anti-aliasing. */
+ * libqrencode; PNG, SVG, vector and 1-bit image (PDF) renderings are drawn
+ * with cairo or written by hand (SVG), with square modules and no
+ * anti-aliasing. */
 #ifndef PASSNUM_QR_H
 #define PASSNUM_QR_H
 #include <stdint.h>
@@ -64,5 +65,14 @@ int qr_write_svg(const struct qr_matrix *m, const char *path, struct error *e);
  * this gives exact vector modules in one path (no seams between runs). */
 void qr_draw_cairo(const struct qr_matrix *m, cairo_t *cr, double x, double y,
     double size);
+
+/* Same contract as qr_draw_cairo (the square painted white, dark modules
+ * covered exactly, in black; state of cr saved and restored, its path
+ * cleared), but the modules are one 1-bit stencil image of 53 × 53 pixels,
+ * one per module (quiet zone included), scaled with CAIRO_FILTER_NEAREST.
+ * On a PDF surface this is an /ImageMask with /Interpolate false: a few
+ * hundred bytes and much less CPU than the vector path. */
+void qr_draw_cairo_image(const struct qr_matrix *m, cairo_t *cr, double x,
+    double y, double size);
 
 #endif

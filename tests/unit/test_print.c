@@ -1,7 +1,9 @@
 /* Booklet PDFs (lib/print.c): page count (pdfinfo), every QR code read back
  * from a 200 dpi rendering (pdftoppm + zbarimg) equals exactly the tokens
- * written, the plain-French sentences are in the text (pdftotext), refusals
- * leave no file behind. Needs poppler-utils and zbar-tools. */
+ * written, and so does a 100 dpi one; each QR is a 1-bit image mask
+ * without interpolation (pdfimages); the plain-French sentences are in the
+ * text (pdftotext); refusals leave no file behind. Needs poppler-utils and
+ * zbar-tools. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,12 +123,41 @@ compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Renders path at dpi (pdftoppm) and checks that zbarimg reads back every
+ * token written, each once, and nothing else. */
+static void
+check_qr_codes(const char *path, int dpi)
+{
+	char cmd[600], *out, *line, *save, *read[VOUCHERS + 1];
+	const char *written[VOUCHERS];
+	int n = 0, i;
+
+	/* zbarimg exits 4 when some image (here the covers) has no code */
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'/page-*.png && "
+	    "pdftoppm -r %d -png '%s' '%s/page' && "
+	    "{ zbarimg --raw -q --nodbus '%s'/page-*.png 2>/dev/null; rc=$?; "
+	    "test $rc -eq 0 -o $rc -eq 4; }", tmpdir, dpi, path, tmpdir, tmpdir);
+	out = run(cmd);
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		assert_true(n < VOUCHERS);   /* no code read twice, no extra */
+		read[n++] = line;
+	}
+	if (n != VOUCHERS)
+		fail_msg("%d of %d QR codes read at %d dpi", n, VOUCHERS, dpi);
+	for (i = 0; i < VOUCHERS; i++)
+		written[i] = tokens[i];
+	qsort(read, n, sizeof(read[0]), compare_strings);
+	qsort(written, VOUCHERS, sizeof(written[0]), compare_strings);
+	for (i = 0; i < VOUCHERS; i++)
+		assert_string_equal(read[i], written[i]);
+	free(out);
+}
+
 static void
 test_pages_and_qr_codes(void **state)
 {
-	char path[256], cmd[600], *out, *line, *save, *read[VOUCHERS + 1];
-	const char *written[VOUCHERS];
-	int n = 0, i;
+	char path[256], cmd[600], *out;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/booklets.pdf", tmpdir);
@@ -138,23 +169,39 @@ test_pages_and_qr_codes(void **state)
 	assert_int_equal(atoi(out), 8);
 	free(out);
 
-	/* zbarimg exits 4 when some image (here the covers) has no code */
-	snprintf(cmd, sizeof(cmd), "pdftoppm -r 200 -png '%s' '%s/page' && "
-	    "{ zbarimg --raw -q --nodbus '%s'/page-*.png 2>/dev/null; rc=$?; "
-	    "test $rc -eq 0 -o $rc -eq 4; }", path, tmpdir, tmpdir);
+	check_qr_codes(path, 200);
+	check_qr_codes(path, 100);   /* 2.8 pixels per module: still crisp */
+}
+
+/* Each QR code is one 53 × 53 1-bit stencil image (quiet zone included)
+ * that the reader must not interpolate (pdfimages -list: type stencil,
+ * bpc 1, interp no), on a pass page, and there is no other image. */
+static void
+test_qr_images(void **state)
+{
+	char path[256], cmd[600], *out, *line, *save, type[32], interp[8];
+	int n = 0, page, num, width, height, components, bpc, fields;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/images.pdf", tmpdir);
+	write_pdf(path);
+	snprintf(cmd, sizeof(cmd), "pdfimages -list '%s' | tail -n +3", path);
 	out = run(cmd);
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		assert_true(n < VOUCHERS);   /* no code read twice, no extra */
-		read[n++] = line;
+		fields = sscanf(line, "%d %d %31s %d %d %*s %d %d %*s %7s",
+		    &page, &num, type, &width, &height, &components, &bpc, interp);
+		assert_int_equal(fields, 8);
+		assert_string_equal(type, "stencil");
+		assert_int_equal(width, 53);
+		assert_int_equal(height, 53);
+		assert_int_equal(components, 1);
+		assert_int_equal(bpc, 1);
+		assert_string_equal(interp, "no");
+		assert_int_not_equal((page - 1) % print_booklet_pages(PER_BOOKLET), 0);
+		n++;
 	}
 	assert_int_equal(n, VOUCHERS);
-	for (i = 0; i < VOUCHERS; i++)
-		written[i] = tokens[i];
-	qsort(read, n, sizeof(read[0]), compare_strings);
-	qsort(written, VOUCHERS, sizeof(written[0]), compare_strings);
-	for (i = 0; i < VOUCHERS; i++)
-		assert_string_equal(read[i], written[i]);
 	free(out);
 }
 
@@ -305,6 +352,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pages_and_qr_codes),
+		cmocka_unit_test(test_qr_images),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_format_euros),

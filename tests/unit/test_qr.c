@@ -111,11 +111,12 @@ test_vectors_png_roundtrip(void **state)
 	}
 }
 
-/* qr_draw_cairo (used for PDF) paints its whole square and covers exactly
- * the dark modules: drawn on a red image at 3 pixels per module, every pixel
- * is white or black and matches its module. */
+/* Draws each vector with draw on a red image at 3 pixels per module and
+ * checks that every pixel is white or black and matches its module: the
+ * whole square is painted, the dark modules covered exactly. */
 static void
-test_draw_cairo_exact(void **state)
+check_draw_exact(void (*draw)(const struct qr_matrix *, cairo_t *, double,
+    double, double), const char *name)
 {
 	struct qr_matrix *m;
 	struct error e = {0};
@@ -124,7 +125,6 @@ test_draw_cairo_exact(void **state)
 	char path[256];
 	size_t i;
 
-	(void)state;
 	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		assert_int_equal(qr_encode(vectors[i], &m, &e), 0);
 		s = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
@@ -132,16 +132,34 @@ test_draw_cairo_exact(void **state)
 		cr = cairo_create(s);
 		cairo_set_source_rgb(cr, 1, 0, 0);
 		cairo_paint(cr);
-		qr_draw_cairo(m, cr, 0, 0, QR_TOTAL_WIDTH * 3);
+		draw(m, cr, 0, 0, QR_TOTAL_WIDTH * 3);
 		assert_int_equal(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+		assert_false(cairo_has_current_point(cr));
 		cairo_destroy(cr);
-		snprintf(path, sizeof(path), "%s/draw%zu.png", tmpdir, i);
+		snprintf(path, sizeof(path), "%s/%s%zu.png", tmpdir, name, i);
 		assert_int_equal(cairo_surface_write_to_png(s, path),
 		    CAIRO_STATUS_SUCCESS);
 		cairo_surface_destroy(s);
 		check_png(m, path, 3);
 		qr_free(m);
 	}
+}
+
+/* qr_draw_cairo: the vector path of merged runs. */
+static void
+test_draw_cairo_exact(void **state)
+{
+	(void)state;
+	check_draw_exact(qr_draw_cairo, "draw");
+}
+
+/* qr_draw_cairo_image (used for PDF): the 1-bit stencil image, scaled
+ * without interpolation. */
+static void
+test_draw_cairo_image_exact(void **state)
+{
+	(void)state;
+	check_draw_exact(qr_draw_cairo_image, "image");
 }
 
 static void
@@ -275,6 +293,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors_png_roundtrip),
 		cmocka_unit_test(test_draw_cairo_exact),
+		cmocka_unit_test(test_draw_cairo_image_exact),
 		cmocka_unit_test(test_png_scales),
 		cmocka_unit_test(test_png_write_error),
 		cmocka_unit_test(test_svg),

@@ -389,7 +389,7 @@ static void
 test_token_authenticate(void **state)
 {
 	struct fixture *f = *state;
-	char text[REGISTRY_TOKEN_TEXT_MAX], bad[REGISTRY_TOKEN_TEXT_MAX];
+	char text[REGISTRY_TOKEN_TEXT_MAX], bad[REGISTRY_TOKEN_TEXT_MAX + 2];
 	char wrong_secret_message[256];
 	struct bearer b, got;
 	struct error e;

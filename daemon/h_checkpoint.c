@@ -1,0 +1,23 @@
+/* GET /v1/ledger/checkpoint (no auth): the latest signed checkpoint, a C2SP
+ * signed note (text/plain). 404 NO_CHECKPOINT before the first one. */
+#include <string.h>
+#include "checkpoint.h"
+#include "daemon.h"
+
+void
+h_checkpoint(struct request *req)
+{
+	struct db *db = auth_db();
+	struct checkpoint cp;
+	struct error e;
+
+	if (db == NULL) {
+		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
+		return;
+	}
+	if (checkpoint_latest(db, &cp, &e) != 0) {
+		reply_from_error(req, &e);
+		return;
+	}
+	reply_raw(req, 200, "text/plain; charset=utf-8", cp.note, strlen(cp.note));
+}

@@ -1,0 +1,337 @@
+/* passnumd: the redemption service. Flags and HOME/passnumd.conf, the home
+ * check, the listening socket, libmicrohttpd, the writer thread, signals
+ * and a clean shutdown (stop accepting, finish in-flight requests, drain the
+ * writer, close the database). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "clock.h"
+#include "daemon.h"
+#include "db.h"
+#include "home.h"
+
+struct daemon_state daemon_state;
+
+static const char main_help[] =
+    "usage: passnumd [--home DIR] [options]\n"
+    "\n"
+    "Serves the passnum HTTP API (docs/api.md) and the place page.\n"
+    "Settings come from HOME/passnumd.conf (INI, same names) then from these flags:\n"
+    "  --home DIR             the data directory (default: $PASSNUM_HOME)\n"
+    "  --listen ADDR:PORT     default 127.0.0.1:8080; port 0 picks a free port\n"
+    "  --tls-cert FILE        PEM certificate chain (HTTPS)\n"
+    "  --tls-key FILE         PEM private key (HTTPS)\n"
+    "  --trusted-proxy ADDR   a proxy whose X-Forwarded-For is believed (repeatable);\n"
+    "                         allows a non-loopback address without TLS\n"
+    "  --threads N            worker threads (default 2)\n"
+    "  --log-level LEVEL      error, warn, info (default: one line per request), debug\n"
+    "  --failure-burst N, --failures-per-minute N   rate limits on failures\n"
+    "  --help                 this help\n";
+
+static const struct option main_options[] = {
+	{ "home", required_argument, NULL, 0 },
+	{ "listen", required_argument, NULL, 0 },
+	{ "tls-cert", required_argument, NULL, 0 },
+	{ "tls-key", required_argument, NULL, 0 },
+	{ "trusted-proxy", required_argument, NULL, 0 },
+	{ "threads", required_argument, NULL, 0 },
+	{ "log-level", required_argument, NULL, 0 },
+	{ "failure-burst", required_argument, NULL, 0 },
+	{ "failures-per-minute", required_argument, NULL, 0 },
+	{ "max-batch", required_argument, NULL, 0 },
+	{ "checkpoint-seconds", required_argument, NULL, 0 },
+	{ "checkpoint-entries", required_argument, NULL, 0 },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+daemon_log(enum log_level level, const char *fmt, ...)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	char when[CLOCK_INSTANT_SIZE], line[1024];
+	va_list ap;
+
+	if (level > daemon_state.config.log_level)
+		return;
+	clock_instant_format(clock_now(), when);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s passnumd %s: %s\n", when, names[level], line);
+}
+
+/* Parses argv: with apply false only --home (and --help, usage errors);
+ * with apply true every other flag onto c. Returns 0, 1 for --help, or -1
+ * after printing a usage error. */
+static int
+main_flags(int argc, char **argv, struct config *c, bool apply)
+{
+	struct error e;
+	int opt, index;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", main_options, &index)) != -1) {
+		if (opt == 'h') {
+			fputs(main_help, stdout);
+			return 1;
+		}
+		if (opt == '?' || opt == ':') {
+			fprintf(stderr, "passnumd: %s option %s (see passnumd --help)\n",
+			    opt == '?' ? "unknown" : "missing value for", argv[optind - 1]);
+			return -1;
+		}
+		const char *name = main_options[index].name;
+		if (apply != (strcmp(name, "home") != 0))
+			continue;
+		if (config_set(c, name, optarg, &e) != 0) {
+			fprintf(stderr, "passnumd: %s\n", e.message);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "passnumd: unexpected argument \"%s\" (see passnumd --help)\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Builds the configuration: defaults, --home or PASSNUM_HOME, the home's
+ * passnumd.conf, then the other flags. Returns 0, 1 (help), -1 (usage),
+ * -2 (refused: message printed). */
+static int
+main_configure(int argc, char **argv, struct config *c)
+{
+	char path[4200];
+	struct error e;
+	int rc;
+
+	config_defaults(c);
+	if ((rc = main_flags(argc, argv, c, false)) != 0)
+		return rc;
+	if (c->home[0] == '\0' && getenv("PASSNUM_HOME") != NULL)
+		snprintf(c->home, sizeof(c->home), "%s", getenv("PASSNUM_HOME"));
+	snprintf(path, sizeof(path), "%s/passnumd.conf", c->home);
+	if (c->home[0] != '\0' && config_load_file(c, path, &e) != 0) {
+		fprintf(stderr, "passnumd: %s\n", e.message);
+		return -2;
+	}
+	if ((rc = main_flags(argc, argv, c, true)) != 0)
+		return rc;
+	if (config_check(c, &e) != 0) {
+		fprintf(stderr, "passnumd: %s\n", e.message);
+		return -2;
+	}
+	return 0;
+}
+
+/* Checks that the home can be used: the database opens (and is upgraded),
+ * the operator row and the active ledger key (file readable) exist. */
+static int
+main_check_home(const char *dir, struct error *e)
+{
+	struct home home;
+	struct operator_info op;
+	struct secret_key secret;
+	struct key_info info;
+	int rc;
+
+	if (home_open(&home, dir, e) != 0)
+		return -1;
+	rc = home_operator(home.db, &op, e) == 0 &&
+	    keys_load_active(home.db, dir, KEY_LEDGER, &secret, &info, e) == 0 ? 0 : -1;
+	secret_key_wipe(&secret);
+	home_close(&home);
+	return rc;
+}
+
+/* Reads a whole file into a NUL-ended buffer (free it). */
+static char *
+main_read_file(const char *path, struct error *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	size_t len = 0, cap = 0, got;
+
+	if (f == NULL) {
+		error_set(e, 400, "BAD_TLS", "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	do {
+		if (len + 4096 + 1 > cap && (data = realloc(data, cap = cap * 2 + 8192)) == NULL)
+			abort();
+		got = fread(data + len, 1, cap - len - 1, f);
+		len += got;
+	} while (got > 0);
+	fclose(f);
+	data[len] = '\0';
+	return data;
+}
+
+/* Opens, binds and listens on the configured address; prints the chosen
+ * address. Returns the socket or -1. */
+static int
+main_listen(const struct config *c, struct error *e)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+	char shown[DAEMON_ADDRESS_MAX + 16], host[DAEMON_ADDRESS_MAX];
+	int fd, one = 1;
+
+	if (config_parse_address(c->listen, &addr, &len, e) != 0)
+		return -1;
+	fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return error_set(e, 503, "LISTEN", "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 1024) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
+		close(fd);
+		return error_set(e, 503, "LISTEN", "cannot listen on %s: %s", c->listen, strerror(errno));
+	}
+	if (addr.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, host, sizeof(host));
+		snprintf(shown, sizeof(shown), "[%s]:%u", host,
+		    ntohs(((struct sockaddr_in6 *)&addr)->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, host, sizeof(host));
+		snprintf(shown, sizeof(shown), "%s:%u", host, ntohs(((struct sockaddr_in *)&addr)->sin_port));
+	}
+	printf("listening on %s://%s\n", c->tls_cert[0] != '\0' ? "https" : "http", shown);
+	fflush(stdout);
+	return fd;
+}
+
+static void
+main_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	daemon_log(LOG_WARN, "libmicrohttpd: %s", line);
+}
+
+static struct MHD_Daemon *
+main_start_http(const struct config *c, int fd, struct error *e)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	char *cert = NULL, *key = NULL;
+	struct MHD_Daemon *d;
+
+	if (c->tls_cert[0] != '\0') {
+		flags |= MHD_USE_TLS;
+		if ((cert = main_read_file(c->tls_cert, e)) == NULL ||
+		    (key = main_read_file(c->tls_key, e)) == NULL) {
+			free(cert);
+			return NULL;
+		}
+	}
+	d = MHD_start_daemon(flags, 0, NULL, NULL, routes_access, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, main_mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads > 1 ? c->threads : 0),
+	    MHD_OPTION_NOTIFY_COMPLETED, routes_completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+	    MHD_OPTION_CONNECTION_LIMIT, 4096u,
+	    cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, key,
+	    MHD_OPTION_END);
+	if (key != NULL)
+		sodium_memzero(key, strlen(key));
+	free(cert);
+	free(key);
+	if (d == NULL)
+		error_set(e, 503, "HTTP_START", "libmicrohttpd could not start (see the log above)");
+	return d;
+}
+
+/* Waits for SIGTERM or SIGINT (blocked in every thread). */
+static int
+main_wait_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigwait(&set, &sig);
+	return sig;
+}
+
+/* Stops accepting, lets in-flight requests finish (up to 30 s), drains the
+ * writer, then stops libmicrohttpd and closes the database. */
+static void
+main_shutdown(struct MHD_Daemon *d, int fd, int sig)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	daemon_log(LOG_INFO, "signal %d: finishing %ld request(s) in flight, then stopping", sig,
+	    routes_in_flight());
+	daemon_state.stopping = 1;
+	MHD_quiesce_daemon(d);
+	close(fd);
+	for (int i = 0; i < 3000 && routes_in_flight() > 0; i++)
+		nanosleep(&pause, NULL);
+	writer_stop();
+	MHD_stop_daemon(d);
+	auth_close_all();
+	daemon_log(LOG_INFO, "stopped");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config *c = &daemon_state.config;
+	struct MHD_Daemon *d;
+	struct error e;
+	sigset_t set;
+	int rc, fd;
+
+	umask(077);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "passnumd: cannot initialise libsodium\n");
+		return 1;
+	}
+	if ((rc = main_configure(argc, argv, c)) != 0)
+		return rc == 1 ? 0 : rc == -1 ? 2 : 1;
+	if (main_check_home(c->home, &e) != 0) {
+		fprintf(stderr, "passnumd: cannot use the home %s: %s\n", c->home, e.message);
+		return 1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	limits_init(c->failure_burst, c->failures_per_minute);
+	if (writer_start(c->home, &e) != 0 || (fd = main_listen(c, &e)) < 0) {
+		fprintf(stderr, "passnumd: %s\n", e.message);
+		writer_stop();
+		return 1;
+	}
+	if ((d = main_start_http(c, fd, &e)) == NULL) {
+		fprintf(stderr, "passnumd: %s\n", e.message);
+		writer_stop();
+		return 1;
+	}
+	daemon_log(LOG_INFO, "serving %s with %u thread(s)", c->home, c->threads);
+	main_shutdown(d, fd, main_wait_signal());
+	return 0;
+}

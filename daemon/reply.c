@@ -1,0 +1,111 @@
+/* The one JSON reply and the one error reply. They only record the reply in
+ * the request; routes.c sends it (after rate limits, with the log line). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "daemon.h"
+
+void
+reply_raw(struct request *req, int status, const char *content_type, const char *body,
+    size_t len)
+{
+	free(req->reply);
+	req->reply = malloc(len + 1);
+	if (req->reply == NULL)
+		abort();
+	memcpy(req->reply, body, len);
+	req->reply[len] = '\0';
+	req->reply_len = len;
+	req->status = status;
+	req->content_type = content_type;
+	req->replied = true;
+}
+
+void
+reply_json(struct request *req, int status, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (text == NULL)
+		abort();
+	reply_raw(req, status, "application/json", text, strlen(text));
+	free(text);
+}
+
+/* Failures that the rate limits count: a bad or missing token, a pass that
+ * is not one (bad token, signature, unknown serial or code). */
+static bool
+reply_counts_as_failure(int status, const char *code)
+{
+	if (status == 401 || status == 422)
+		return true;
+	return code != NULL && (strcmp(code, "UNKNOWN_VOUCHER") == 0);
+}
+
+/* Sets an error reply; extra (owned, may be NULL) adds its members beside
+ * "error" (a 409's date or receipt). */
+static void
+reply_error_v(struct request *req, int status, const char *code, json_t *extra,
+    const char *fmt, va_list ap)
+{
+	char message[256];
+	json_t *body;
+
+	vsnprintf(message, sizeof(message), fmt, ap);
+	body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+	if (extra != NULL) {
+		json_object_update(body, extra);
+		json_decref(extra);
+	}
+	reply_json(req, status, body);
+	req->error_code = code;
+	req->counted_failure = reply_counts_as_failure(status, code);
+}
+
+void
+reply_error(struct request *req, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error_v(req, status, code, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_error_with(struct request *req, int status, const char *code, json_t *extra,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error_v(req, status, code, extra, fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_from_error(struct request *req, const struct error *e)
+{
+	int status = e->status >= 400 && e->status <= 599 ? e->status : 500;
+
+	reply_error(req, status, e->code != NULL ? e->code : "INTERNAL", "%s",
+	    e->message[0] != '\0' ? e->message : "internal error");
+}
+
+/* Hex strings of count hashes (new reference). */
+json_t *
+reply_hashes(uint8_t proof[][MERKLE_HASH_SIZE], size_t count)
+{
+	char hex[2 * MERKLE_HASH_SIZE + 1];
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < count; i++) {
+		sodium_bin2hex(hex, sizeof(hex), proof[i], MERKLE_HASH_SIZE);
+		json_array_append_new(list, json_string(hex));
+	}
+	return list;
+}
+

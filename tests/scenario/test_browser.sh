@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The place page in real headless Chromium (Debian's /usr/bin/chromium,
+# driven by playwright-core, checked by axe-core; npm packages installed by
+# `npm ci` from tests/browser/package-lock.json). A home made with the real
+# CLI, the real passnumd on a random loopback port; then
+# tests/browser/run.sh: sign in, scanner, redemption, « déjà utilisé »,
+# a two-pass service, cancellation, typed codes checked before any request,
+# axe on every state, screenshots at 320x640 and 1280x800 kept in
+# $PASSNUM_BINARY_DIR/tests/browser/artifacts.
+. "$(dirname "$0")/lib.sh"
+: "${PASSNUMD_BIN:?run through ctest (PASSNUMD_BIN is not set)}"
+export PASSNUM_NOW=${PASSNUM_NOW:-2027-03-12T10:00:00Z}
+H=$WORK/home
+SIRET=12345678200002
+SIRET2=12345678200010
+IBAN=FR7630006000011234567890189
+
+for tool in /usr/bin/chromium node npm jq; do
+	command -v "$tool" >/dev/null || { fail "$tool is missing: run scripts/deps.sh test"; finish; exit 1; }
+done
+
+# The home: a funder, services atelier (1 pass) and parcours (2 passes), a
+# labelled place in Montreuil (93), one in Lyon (69), one suspended, a
+# campaign for the 93, 20 passes, the 20th revoked.
+setup() {
+	pn --home "$H" init --operator "Opérateur de test" --origin test.example/ledger >/dev/null &&
+	pn --home "$H" funder add "Département de test" --public-name "Département de la Seine-Saint-Denis" >/dev/null &&
+	pn --home "$H" funder order 1 100000 --ref BC-1 >/dev/null &&
+	pn --home "$H" service add atelier "Atelier numérique" >/dev/null &&
+	pn --home "$H" service add parcours "Parcours long (2 séances)" --passes 2 >/dev/null &&
+	pn --home "$H" place add "EPN de Montreuil" --siret $SIRET --commune 93048 --iban $IBAN --type epn \
+		--services atelier,parcours >/dev/null &&
+	pn --home "$H" place add "Médiathèque de Lyon" --siret $SIRET2 --commune 69123 --iban $IBAN \
+		--type mediatheque --services atelier >/dev/null &&
+	pn --home "$H" place add "Centre social de Bobigny" --siret $SIRET --commune 93008 --services atelier >/dev/null &&
+	pn --home "$H" place label 1 >/dev/null &&
+	pn --home "$H" place label 2 >/dev/null &&
+	pn --home "$H" place label 3 >/dev/null &&
+	pn --home "$H" place suspend 3 >/dev/null &&
+	pn --home "$H" campaign create --funder 1 --name "C93 interne" --value 10 --last-day 2027-06-30 \
+		--departments 93 >/dev/null &&
+	mkdir -p "$WORK/out" &&
+	pn --home "$H" batch issue --campaign 1 --count 20 --out "$WORK/out" --format csv >/dev/null
+}
+setup || { fail "setting up the home with the CLI"; finish; exit 1; }
+CSV=$(ls "$WORK"/out/batch-*.csv | head -1)
+T_PLACE=$(pn --home "$H" token create --role place --id 1)
+T_PLACE2=$(pn --home "$H" token create --role place --id 2)
+T_PLACE3=$(pn --home "$H" token create --role place --id 3)
+T_ADMIN=$(pn --home "$H" token create --role admin)
+REVOKED_CODE=$(sed -n 21p "$CSV" | cut -d, -f2)
+pn --home "$H" voucher revoke "$REVOKED_CODE" >/dev/null || fail "voucher revoke"
+
+# The fixture the browser test reads.
+jq -n --arg p1 "$T_PLACE" --arg p2 "$T_PLACE2" --arg p3 "$T_PLACE3" --arg admin "$T_ADMIN" \
+	--rawfile csv "$CSV" '{
+	tokens: {place: $p1, lyon: $p2, suspended: $p3, admin: $admin},
+	passes: ($csv | split("\n") | .[1:] | map(select(length > 0) | split(",") |
+		{serial: .[0], code: .[1], token: .[2], value_cents: (.[4] | tonumber), last_day: .[5]}))
+	}' > "$WORK/fixture.json" || fail "fixture"
+
+# start NAME: passnumd on a random loopback port; prints its URL.
+start() {
+	"$PASSNUMD_BIN" --home "$H" --listen 127.0.0.1:0 >"$WORK/$1.out" 2>"$WORK/$1.err" &
+	echo $! > "$WORK/$1.pid"
+	for _ in $(seq 100); do
+		grep -o 'http://[0-9.:]*' "$WORK/$1.out" 2>/dev/null | head -1 | grep . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+URL=$(start daemon)
+DAEMON_PID=$(cat "$WORK/daemon.pid")
+# The same home seen on 15 August 2027, when the campaign's passes have expired.
+LATER_URL=$(PASSNUM_NOW=2027-08-15T10:00:00Z start later)
+LATER_PID=$(cat "$WORK/later.pid")
+if [ -z "$URL" ] || [ -z "$LATER_URL" ]; then
+	fail "passnumd did not start: $(cat "$WORK/daemon.err" "$WORK/later.err")"
+	kill "$LATER_PID" 2>/dev/null
+	finish
+	exit 1
+fi
+
+ARTIFACTS=${PASSNUM_BINARY_DIR:-$WORK}/tests/browser/artifacts
+rm -rf "$ARTIFACTS"
+if PASSNUM_WEB_URL=$URL PASSNUM_WEB_LATER_URL=$LATER_URL PASSNUM_WEB_FIXTURE=$WORK/fixture.json PASSNUM_WEB_ARTIFACTS=$ARTIFACTS \
+	timeout 600 bash "${PASSNUM_SOURCE_DIR:-$(dirname "$0")/../..}/tests/browser/run.sh"; then
+	ok
+else
+	fail "browser tests (screenshots in $ARTIFACTS; daemon log in $WORK/daemon.err)"
+fi
+
+# The daemon saw the page's requests and is still well.
+status=$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/health")
+equals "$status" 200 "health after the browser tests"
+kill "$DAEMON_PID" "$LATER_PID" 2>/dev/null
+wait "$DAEMON_PID" "$LATER_PID" 2>/dev/null
+DAEMON_PID=
+finish

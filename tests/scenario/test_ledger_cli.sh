@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# The ledger CLI end to end, and the ledger checked by an independent program
+# (tools/verify-export.mjs, Node.js, written from docs/ledger.md alone): a home
+# built with the real CLI (orders, a credit, a place, two campaigns, two
+# batches, a revocation, an expiry) across a year end; ledger verify (text
+# and JSON), balances, checkpoint (idempotent), proof, the jsonl export (plain
+# and gzip) re-verified by the tool, csv, FEC (year, file name, columns,
+# numbering, totals, dates, decimal comma); then tampering behind the
+# program's back (triggers dropped): a changed amount, a deleted entry, a
+# truncated ledger, an edited checkpoint note, a posting moved to another
+# account — passnum ledger verify names the entry and the tool fails on a
+# fresh export — and forged exports (hashes recomputed, caught by the signed
+# checkpoints; a gap; an unbalanced entry; a relabelled account).
+. "$(dirname "$0")/lib.sh"
+SRC=${PASSNUM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+TOOL=$SRC/tools/verify-export.mjs
+NODE=${NODE:-node}
+H=$WORK/home
+IBAN=FR7630006000011234567890189
+
+if ! "$NODE" --version >/dev/null 2>&1; then
+	fail "node is needed for the independent verifier (scripts/deps.sh test installs nodejs)"
+	finish
+	exit 1
+fi
+expect 0 "$NODE" "$TOOL" --self-test
+contains "$out" "self-test OK"
+
+# verify_tool FILE [EXTRA...]: the independent verifier accepts FILE.
+verify_tool() {
+	expect 0 "$NODE" "$TOOL" "$@"
+	contains "$out" "OK: "
+}
+
+# Entry 0 in December 2026; entry 1 at 23:30 UTC on 31 December 2026, which
+# is 1 January 2027 in Paris (the FEC's day); the rest in 2027.
+export PASSNUM_NOW=2026-12-20T09:00:00Z
+pn --home "$H" init --operator "Opérateur de test" --siren 123456782 \
+	--origin test.example/ledger >/dev/null || fail "init"
+pn --home "$H" funder add "Département de test" >/dev/null || fail "funder add"
+pn --home "$H" funder order 1 500 --ref BC-2026-1 >/dev/null || fail "funder order"
+PASSNUM_NOW=2026-12-31T23:30:00Z pn --home "$H" funder credit 1 250.50 --ref VIR-2026-1 \
+	>/dev/null || fail "funder credit"
+export PASSNUM_NOW=2027-01-05T10:00:00Z
+pn --home "$H" service add atelier "Atelier numérique" >/dev/null || fail "service add"
+pn --home "$H" place add "EPN Montreuil" --siret 12345678200002 --commune 93048 --iban $IBAN \
+	--type epn --services atelier >/dev/null || fail "place add"
+pn --home "$H" place label 1 >/dev/null || fail "place label"
+pn --home "$H" campaign create --funder 1 --name "C93" --value 10 --last-day 2027-06-30 \
+	--departments 93 >/dev/null || fail "campaign create"
+pn --home "$H" campaign create --funder 1 --name "Hiver" --value 10 --last-day 2027-01-31 \
+	--unused refund >/dev/null || fail "campaign create 2"
+mkdir -p "$WORK/out"
+pn --home "$H" batch issue --campaign 1 --count 20 --out "$WORK/out" --format csv >/dev/null ||
+	fail "batch issue"
+pn --home "$H" batch issue --campaign 2 --count 10 --out "$WORK/out" --format csv >/dev/null ||
+	fail "batch issue 2"
+pn --home "$H" voucher revoke "$(sed -n 2p "$WORK/out/batch-000001.csv" | cut -d, -f2)" \
+	>/dev/null || fail "voucher revoke"
+export PASSNUM_NOW=2027-03-12T10:00:00Z
+pn --home "$H" expire >/dev/null || fail "expire"
+ENTRIES=6
+
+# verify: text and JSON agree, every entry and checkpoint counted.
+expect 0 pn --home "$H" ledger verify
+contains "$out" "OK: $ENTRIES entries, $((2 * ENTRIES)) postings"
+ROOT=$(echo "$out" | sed -n 's/.*root //p')
+expect 0 pn --home "$H" ledger verify --json
+equals "$(echo "$out" | jq -c '[.ok, .entries, .postings, .accounts]')" "[true,$ENTRIES,$((2 * ENTRIES)),11]" \
+	"verify --json"
+equals "$(echo "$out" | jq -r .root)" "$ROOT" "verify --json root"
+
+# balances: balanced, with the amounts of the story above.
+expect 0 pn --home "$H" ledger balances
+contains "$(echo "$out" | tail -1)" "750.50         750.50  balanced"
+expect 0 pn --home "$H" ledger balances --json
+equals "$(echo "$out" | jq '.debit_cents == .credit_cents and .debit_cents == 75050')" true "balanced"
+equals "$(echo "$out" | jq -c '[.accounts[] | select(.account | test("^(funder|campaign)")) |
+	[.account, .balance_cents]]')" \
+	'[["campaign:1:outstanding",-19000],["campaign:2:outstanding",0],["funder:1:balance",-46050],["funder:1:credit-notes",-10000],["funder:1:orders",50000]]' \
+	"balances after order, credit, issues, revocation and expiry"
+
+# checkpoint: a signed note of the current tree; the same note again when
+# nothing changed, and no new row.
+count_checkpoints() { sqlite3 "$H/passnum.db" "SELECT count(*) FROM checkpoints"; }
+expect 0 pn --home "$H" ledger checkpoint
+NOTE=$out
+equals "$(echo "$NOTE" | sed -n 1,3p | tr '\n' ' ')" "test.example/ledger $ENTRIES $ROOT " "checkpoint text"
+contains "$(echo "$NOTE" | sed -n 5p)" "— test.example/ledger "
+before=$(count_checkpoints)
+expect 0 pn --home "$H" ledger checkpoint
+equals "$out" "$NOTE" "checkpoint when nothing changed"
+equals "$(count_checkpoints)" "$before" "no new checkpoint row"
+expect 0 pn --home "$H" ledger checkpoint --json
+equals "$(echo "$out" | jq -r '.note')" "$NOTE" "checkpoint --json"
+equals "$(echo "$out" | jq -r '.id')" "$ENTRIES" "checkpoint --json id"
+
+# One more entry; a new checkpoint covers it.
+pn --home "$H" funder order 1 300 --ref BC-2027-2 >/dev/null || fail "funder order 2"
+ENTRIES=7
+expect 0 pn --home "$H" ledger checkpoint
+equals "$(echo "$out" | sed -n 2p)" "$ENTRIES" "new checkpoint size"
+equals "$(count_checkpoints)" "$((before + 1))" "one new checkpoint row"
+expect 0 pn --home "$H" ledger verify
+ROOT=$(echo "$out" | sed -n 's/.*root //p')
+
+# jsonl export, verified independently; the tool's tree root is verify's.
+expect 0 pn --home "$H" ledger export --format jsonl
+printf '%s\n' "$out" > "$WORK/ledger.jsonl"
+equals "$(jq -r .type "$WORK/ledger.jsonl" | uniq -c | awk '{print $2 $1}' | tr '\n' ' ')" \
+	"header1 account11 entry$ENTRIES checkpoint$(count_checkpoints) " "export lines"
+verify_tool "$WORK/ledger.jsonl"
+contains "$out" "OK: $ENTRIES entries, $((2 * ENTRIES)) postings, 11 accounts"
+contains "$out" "tree root $ROOT"
+expect 0 pn --home "$H" ledger export
+equals "$out" "$(cat "$WORK/ledger.jsonl")" "jsonl is the default format"
+
+# Inclusion proofs: every entry in every tree size, by the tool; the default
+# size is the first checkpoint that covers the entry.
+for size in $(seq 1 $ENTRIES); do
+	for seq in $(seq 0 $((size - 1))); do
+		pn --home "$H" ledger proof "$seq" --size "$size" > "$WORK/proof-$seq-$size.json" ||
+			fail "ledger proof $seq --size $size"
+	done
+done
+verify_tool "$WORK/ledger.jsonl" "$WORK"/proof-*.json
+contains "$out" "$((ENTRIES * (ENTRIES + 1) / 2)) proofs verified"
+expect 0 pn --home "$H" ledger proof 6
+equals "$(echo "$out" | jq -c '[.seq, .size, (.proof | length)]')" "[6,$ENTRIES,2]" "default proof size"
+equals "$(echo "$out" | jq -r .root)" "$(jq -r 'select(.type == "checkpoint" and .size == 7) | .root' \
+	"$WORK/ledger.jsonl")" "proof root is the checkpoint's"
+# A proof with one hash changed, or for another entry, does not verify.
+jq -c '.proof[0] = ("00" + .proof[0][2:])' "$WORK/proof-2-7.json" > "$WORK/bad-proof.json"
+expect 1 "$NODE" "$TOOL" "$WORK/ledger.jsonl" "$WORK/bad-proof.json"
+contains "$err" "entry 2 in the tree of size 7: the audit path does not lead to the root"
+jq -c '.seq = 3' "$WORK/proof-2-7.json" > "$WORK/bad-proof.json"
+expect 1 "$NODE" "$TOOL" "$WORK/ledger.jsonl" "$WORK/bad-proof.json"
+expect 1 pn --home "$H" ledger proof 7 --size 7
+one_line "$err"
+expect 2 pn --home "$H" ledger proof 1 --size x
+
+# gzip: the same bytes once gunzipped, to stdout and with --out.
+pn --home "$H" ledger export --gzip > "$WORK/ledger.jsonl.gz" || fail "export --gzip"
+equals "$(gunzip -c "$WORK/ledger.jsonl.gz")" "$(cat "$WORK/ledger.jsonl")" "gzip round trip"
+verify_tool "$WORK/ledger.jsonl.gz"
+expect 0 pn --home "$H" ledger export --gzip --out "$WORK/out.jsonl.gz"
+equals "$out" "$WORK/out.jsonl.gz" "export --out prints the path"
+equals "$(gunzip -c "$WORK/out.jsonl.gz")" "$(cat "$WORK/ledger.jsonl")" "gzip --out round trip"
+equals "$(ls "$WORK" | grep -c '\.tmp-')" 0 "no temporary file left"
+
+# csv: the header, then one line per posting that sum to zero per entry.
+expect 0 pn --home "$H" ledger export --format csv
+equals "$(echo "$out" | head -1)" "seq,time,kind,reference,memo,account,amount_cents,entry_hash" "csv header"
+equals "$(echo "$out" | sed 1d | wc -l)" "$((2 * ENTRIES))" "csv lines"
+equals "$(echo "$out" | sed 1d | awk -F, 'NF != 8' | wc -l)" 0 "csv fields"
+equals "$(echo "$out" | sed 1d | awk -F, '{s[$1] += $7} END {for (k in s) if (s[k] != 0) print k}')" "" \
+	"csv entries balanced"
+contains "$out" "1,2026-12-31T23:30:00Z,credit,VIR-2026-1,"
+equals "$(echo "$out" | sed 1d | cut -d, -f8 | uniq | tr '\n' ' ')" \
+	"$(jq -r 'select(.type == "entry") | .entry_hash' "$WORK/ledger.jsonl" | tr '\n' ' ')" "csv hashes"
+
+# fec_check FILE ENTRIES FIRST-DATE: the FEC rules on one file.
+fec_check() {
+	local file=$1 entries=$2 first=$3
+	equals "$(head -1 "$file")" "$(printf 'JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\tCompAuxLib\tPieceRef\tPieceDate\tEcritureLib\tDebit\tCredit\tEcritureLet\tDateLet\tValidDate\tMontantdevise\tIdevise')" \
+		"FEC header"
+	equals "$(awk -F'\t' 'NF != 18' "$file" | wc -l)" 0 "18 columns on every line"
+	equals "$(sed 1d "$file" | cut -f3 | uniq | tr '\n' ' ')" "$(seq -s ' ' 1 "$entries") " \
+		"EcritureNum continuous from 1"
+	equals "$(sed 1d "$file" | awk -F'\t' '$4 !~ date || $10 !~ date || $16 !~ date' \
+		date='^20[0-9][0-9][01][0-9][0-3][0-9]$' | wc -l)" 0 "dates AAAAMMJJ"
+	equals "$(sed 1d "$file" | awk -F'\t' '$12 !~ /^[0-9]+,[0-9][0-9]$/ ||
+		$13 !~ /^[0-9]+,[0-9][0-9]$/' | wc -l)" 0 "amounts with a decimal comma"
+	equals "$(sed 1d "$file" | awk -F'\t' '{gsub(",", "", $12); gsub(",", "", $13);
+		d[$3] += $12; c[$3] += $13; D += $12; C += $13}
+		END {for (k in d) if (d[k] != c[k]) print k; print (D == C && D > 0)}')" 1 \
+		"total Debit = total Credit, per entry too"
+	equals "$(sed -n 2p "$file" | cut -f4)" "$first" "first entry's date"
+}
+
+# fec: 2027 holds entries 1-6 (entry 1 is 1 January in Paris), 2026 entry 0.
+mkdir -p "$WORK/fec"
+expect 0 pn --home "$H" ledger export --format fec --year 2027 --out "$WORK/fec"
+equals "$out" "$WORK/fec/123456782FEC20271231.txt" "FEC file name"
+fec_check "$WORK/fec/123456782FEC20271231.txt" 6 20270101
+FEC=$(cat "$WORK/fec/123456782FEC20271231.txt")
+contains "$FEC" "$(printf '\t512\t')"
+contains "$FEC" "$(printf '\tFIN000001\t')"
+contains "$FEC" "$(printf '\tCAMP000002\t')"
+contains "$FEC" "$(printf '\t4191\t')" "the expiry to a credit note"
+equals "$(echo "$FEC" | grep -c BC-2026-1)" 0 "no 2026 entry in the 2027 FEC"
+expect 0 pn --home "$H" ledger export --format fec --year 2026 --out "$WORK/fec"
+equals "$out" "$WORK/fec/123456782FEC20261231.txt" "FEC 2026 file name"
+fec_check "$WORK/fec/123456782FEC20261231.txt" 1 20261220
+expect 0 pn --home "$H" ledger export --format fec
+equals "$out" "$FEC" "fec defaults to this year, on stdout"
+expect 2 pn --home "$H" ledger export --format fec --year 27
+one_line "$err"
+expect 2 pn --home "$H" ledger export --format xml
+expect 2 pn --home "$H" ledger export --out "$WORK/fec"
+one_line "$err"
+# A home without a SIREN cannot name a FEC file, and says so.
+pn --home "$WORK/nosiren" init --operator "Sans SIREN" >/dev/null || fail "init without siren"
+expect 1 pn --home "$WORK/nosiren" ledger export --format fec --year 2027 --out "$WORK/fec"
+contains "$err" "SIREN"
+one_line "$err"
+equals "$(ls "$WORK/fec" | tr '\n' ' ')" "123456782FEC20261231.txt 123456782FEC20271231.txt " "fec dir"
+
+# tamper NAME SQL: a copy of the home with the append-only triggers dropped
+# and SQL applied behind the program's back; sets T.
+tamper() {
+	T=$WORK/tamper-$1
+	cp -a "$H" "$T"
+	sqlite3 "$T/passnum.db" "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE
+		type = 'trigger' AND tbl_name IN ('entries', 'postings', 'merkle_nodes', 'checkpoints')" |
+		sqlite3 "$T/passnum.db"
+	sqlite3 "$T/passnum.db" "PRAGMA foreign_keys = OFF; $2" || fail "tamper $1"
+}
+
+# caught NAME WHAT: ledger verify (text and JSON) exits 1 naming WHAT on one
+# line, and the independent tool fails on a fresh export naming WHAT2.
+caught() {
+	local what=$1 tool_what=$2
+	expect 1 pn --home "$T" ledger verify
+	contains "$err" "$what"
+	one_line "$err"
+	equals "$out" "" "no OK on stdout"
+	expect 1 pn --home "$T" ledger verify --json
+	equals "$(echo "$out" | jq -r .ok)" false "verify --json ok"
+	contains "$(echo "$out" | jq -r .failure)" "$what"
+	pn --home "$T" ledger export > "$T.jsonl" 2>"$WORK/export.err"
+	expect 1 "$NODE" "$TOOL" "$T.jsonl"
+	contains "$err" "$tool_what"
+	one_line "$err"
+}
+
+# A balanced change of entry 2's amounts: its hash no longer matches.
+tamper amount "UPDATE postings SET amount = amount + (CASE WHEN amount > 0 THEN 100 ELSE -100 END)
+	WHERE entry_seq = 2"
+caught "entry 2:" "entry 2 (line"
+# A deleted entry: verify names it; the export refuses (and what it wrote
+# does not verify either).
+tamper delete "DELETE FROM entries WHERE seq = 4"
+caught "entry 4 is missing" "account "
+expect 1 pn --home "$T" ledger export --out "$T.out.jsonl"
+contains "$err" "entry 4"
+# The last entry deleted (a truncated ledger): the export succeeds but the
+# signed checkpoint of size 7 is beyond it.
+tamper truncate "DELETE FROM postings WHERE entry_seq = 6; DELETE FROM entries WHERE seq = 6"
+caught "checkpoint at size 7" "checkpoint at size 7"
+# An edited checkpoint note (its size changed): the signature fails.
+tamper note "UPDATE checkpoints SET note = replace(note, char(10) || '3' || char(10),
+	char(10) || '4' || char(10)) WHERE size = 3"
+caught "checkpoint at size 3: its signed note is not valid" "checkpoint at size 3"
+# A posting moved to another account.
+tamper account "UPDATE postings SET account_id = (SELECT id FROM accounts WHERE code = 'bank')
+	WHERE entry_seq = 5 AND amount < 0"
+caught "entry 5" "entry 5 (line"
+
+# A forged export: entry 2 changed and its hash recomputed (as an operator
+# rewriting history would), consistent in itself but not with the signed
+# checkpoints; a line dropped from the export; a gap in seq.
+"$NODE" --input-type=module -e "
+import fs from 'node:fs';
+import { encodeEntry, leafHash } from '$TOOL';
+const out = fs.readFileSync(process.argv[1], 'utf8').trimEnd().split('\n').map((line) => {
+	const o = JSON.parse(line);
+	if (o.type === 'entry' && o.seq === 2) {
+		for (const p of o.postings)
+			p.amount += p.amount > 0 ? 100 : -100;
+		o.entry_hash = leafHash(encodeEntry({ seq: 2n, time: BigInt(o.time_unix), kind: o.kind,
+		    reference: o.reference, memo: o.memo, postings: o.postings.map((p) =>
+		    ({ account: p.account, amount: BigInt(p.amount) })) })).toString('hex');
+	}
+	return JSON.stringify(o);
+});
+fs.writeFileSync(process.argv[2], out.join('\n') + '\n');
+" "$WORK/ledger.jsonl" "$WORK/forged.jsonl" || fail "forge"
+expect 1 "$NODE" "$TOOL" "$WORK/forged.jsonl"
+contains "$err" "checkpoint at size 3"
+grep -v '"seq":4,' "$WORK/ledger.jsonl" > "$WORK/gap.jsonl"
+expect 1 "$NODE" "$TOOL" "$WORK/gap.jsonl"
+contains "$err" "expected entry 4"
+sed 's/"amount":-50000/"amount":-50001/' "$WORK/ledger.jsonl" > "$WORK/unbalanced.jsonl"
+expect 1 "$NODE" "$TOOL" "$WORK/unbalanced.jsonl"
+contains "$err" "entry 0 (line"
+contains "$err" "unbalanced"
+sed 's/"code":"bank","kind":"bank","pcg":"512"/"code":"bank","kind":"fees","pcg":"706"/' \
+	"$WORK/ledger.jsonl" > "$WORK/chart.jsonl"
+expect 1 "$NODE" "$TOOL" "$WORK/chart.jsonl"
+contains "$err" "account bank"
+head -c 300 "$WORK/ledger.jsonl.gz" > "$WORK/cut.jsonl.gz"
+expect 1 "$NODE" "$TOOL" "$WORK/cut.jsonl.gz"
+one_line "$err"
+# The home itself was never touched by all this.
+expect 0 pn --home "$H" ledger verify
+contains "$out" "OK: $ENTRIES entries"
+finish
