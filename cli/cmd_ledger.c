@@ -335,7 +335,7 @@ ledger_check_keys(struct cli *cli, const char *vkey, struct check_keys *k, struc
 /* Checks the receipt's inclusion in a signed checkpoint, from files. */
 static int
 ledger_check_inclusion(const struct receipt *r, const struct check_options *o,
-    const struct check_keys *k, const uint8_t pub[32], uint64_t *size, struct error *e)
+    const struct check_keys *k, uint64_t *size, struct error *e)
 {
 	uint8_t root[MERKLE_HASH_SIZE], proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE];
 	json_t *json = NULL, *hashes, *h;
@@ -345,8 +345,16 @@ ledger_check_inclusion(const struct receipt *r, const struct check_options *o,
 
 	if (note == NULL)
 		return -1;
-	if (note_checkpoint_verify(note, len, k->name, k->name, pub, size, root, e) != 0)
+	/* Any of the ledger keys (the log's key may have been rotated). */
+	for (i = 0; i < k->count; i++)
+		if (note_checkpoint_verify(note, len, k->name, k->name, k->keys[i].public_key, size,
+		    root, i + 1 == k->count ? e : NULL) == 0)
+			break;
+	if (k->count == 0 || i == k->count) {
+		if (k->count == 0)
+			error_set(e, 422, "BAD_CHECKPOINT", "no ledger key to check the checkpoint with");
 		goto done;
+	}
 	json = json_load_file(o->proof, 0, NULL);
 	hashes = json_object_get(json, "proof");
 	if (!json_is_array(hashes) || json_array_size(hashes) > MERKLE_PROOF_MAX ||
@@ -407,8 +415,12 @@ ledger_check_run(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "passnum: %s is not a JSON receipt\n", argv[first]);
 		return EXIT_REFUSED;
 	}
-	/* Accept a bare receipt or a redemption reply holding one. */
-	receipt = json_object_get(json, "receipt") != NULL ? json_object_get(json, "receipt") : json;
+	/* Accept a bare receipt, a 201 reply holding one, or a 409 reply's. */
+	receipt = json;
+	if (json_object_get(json, "redemption") != NULL)
+		receipt = json_object_get(json, "redemption");
+	if (json_object_get(receipt, "receipt") != NULL)
+		receipt = json_object_get(receipt, "receipt");
 	if (receipt_from_json(receipt, &r, &e) != 0 || ledger_check_keys(cli, o.key, &k, &e) != 0) {
 		json_decref(json);
 		return cli_fail(&e);
@@ -422,7 +434,7 @@ ledger_check_run(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "passnum: the receipt's signature does not verify with the ledger key\n");
 		return EXIT_REFUSED;
 	}
-	if (o.proof != NULL && ledger_check_inclusion(&r, &o, &k, pub, &size, &e) != 0)
+	if (o.proof != NULL && ledger_check_inclusion(&r, &o, &k, &size, &e) != 0)
 		return cli_fail(&e);
 	if (cli->json)
 		return cli_print_json(json_pack("{s:b, s:I, s:b}", "ok", 1, "seq",
@@ -481,7 +493,7 @@ ledger_export_run(struct cli *cli, int argc, char **argv)
 	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL };
 	char path[4096], tmp[4200], name[64];
 	struct stat st;
-	struct error e;
+	struct error e = { 0 };
 	int fd, first = cli_options(cli, argc, argv, "ledger export", cmd_ledger_help, opts,
 	    ledger_export_option, &x);
 

@@ -58,7 +58,7 @@ auth_close_all(void)
 const struct keyset *
 auth_keyset(bool refresh)
 {
-	int64_t now = clock_now_ms(), age = now - auth_thread_keys_at;
+	int64_t now = clock_monotonic_ms(), age = now - auth_thread_keys_at;
 	struct keyset fresh;
 	struct error e;
 	struct db *db;

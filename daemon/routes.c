@@ -177,7 +177,7 @@ routes_client(struct request *req)
 static void
 routes_rate_limit(struct request *req)
 {
-	int64_t now = clock_now_ms();
+	int64_t now = clock_monotonic_ms();
 	char key[DAEMON_ADDRESS_MAX + 16];
 	bool limited;
 

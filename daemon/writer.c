@@ -90,13 +90,14 @@ writer_take(size_t max, size_t *count, bool *stop)
 static int
 writer_begin(struct error *e)
 {
-	int64_t deadline = clock_now_ms() + WRITER_BEGIN_TIMEOUT_MS;
+	int64_t deadline = clock_monotonic_ms() + WRITER_BEGIN_TIMEOUT_MS;
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
 
 	for (;;) {
 		if (db_exec(writer.db, "BEGIN IMMEDIATE", e) == 0)
 			return 0;
-		if (e->code == NULL || strcmp(e->code, "STORE_BUSY") != 0 || clock_now_ms() > deadline)
+		if (e->code == NULL || strcmp(e->code, "STORE_BUSY") != 0 ||
+		    clock_monotonic_ms() > deadline)
 			return -1;
 		nanosleep(&pause, NULL);
 	}
@@ -167,7 +168,7 @@ writer_batch(struct writer_job *jobs, size_t count)
 static void
 writer_checkpoint(void)
 {
-	int64_t now = clock_now_ms();
+	int64_t now = clock_monotonic_ms();
 	struct error e;
 	int made = 0;
 

@@ -211,7 +211,9 @@ int
 ledger_entry_from_json(const json_t *json, struct ledger_entry *entry, struct error *e)
 {
 	const json_t *postings = json_object_get(json, "postings"), *p;
+	const char *shown = json_string_value(json_object_get(json, "time"));
 	uint8_t buf[8192], hash[MERKLE_HASH_SIZE];
+	char time[CLOCK_INSTANT_SIZE];
 	json_int_t seq;
 	size_t i, len;
 
@@ -227,6 +229,10 @@ ledger_entry_from_json(const json_t *json, struct ledger_entry *entry, struct er
 		return error_set(e, 422, "BAD_RECEIPT", "the entry is malformed");
 	entry->seq = (uint64_t)seq;
 	entry->time = json_integer_value(json_object_get(json, "time_unix"));
+	clock_instant_format(entry->time, time);
+	if (shown == NULL || strcmp(shown, time) != 0)
+		return error_set(e, 422, "BAD_RECEIPT",
+		    "the entry's time does not match its time_unix: it was altered");
 	json_array_foreach(postings, i, p) {
 		if (json_copy_string(p, "account", entry->postings[i].account,
 		    sizeof(entry->postings[i].account)) != 0 ||

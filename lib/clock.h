@@ -48,6 +48,10 @@ int64_t clock_now(void);
  * in test builds when set). */
 int64_t clock_now_ms(void);
 
+/* Returns a monotonic time in milliseconds, for measuring intervals
+ * (timeouts, rate limits, durations). Never affected by PASSNUM_NOW. */
+int64_t clock_monotonic_ms(void);
+
 /* Returns true when this build honours PASSNUM_NOW (compiled with
  * PASSNUM_TESTING). */
 bool clock_is_test_build(void);

@@ -136,15 +136,32 @@ export_header(struct export *x, struct error *e)
 	return 0;
 }
 
+/* Writes s as an RFC 4180 field: quoted, with inner quotes doubled. */
+static void
+export_csv_quote(const char *s, char *out, size_t size)
+{
+	size_t i = 0;
+
+	out[i++] = '"';
+	for (; *s != '\0' && i + 3 < size; s++) {
+		if (*s == '"')
+			out[i++] = '"';
+		out[i++] = *s;
+	}
+	out[i++] = '"';
+	out[i] = '\0';
+}
+
 static void
 export_csv_entry(struct export *x, const struct ledger_entry *entry)
 {
-	char time[CLOCK_INSTANT_SIZE], hash[65], ref[LEDGER_TEXT_MAX + 1], memo[LEDGER_TEXT_MAX + 1];
+	char time[CLOCK_INSTANT_SIZE], hash[65], ref[2 * LEDGER_TEXT_MAX + 3],
+	    memo[2 * LEDGER_TEXT_MAX + 3];
 
 	clock_instant_format(entry->time, time);
 	sodium_bin2hex(hash, sizeof(hash), entry->leaf_hash, 32);
-	export_clean(entry->reference, ref, sizeof(ref), ',');
-	export_clean(entry->memo, memo, sizeof(memo), ',');
+	export_csv_quote(entry->reference, ref, sizeof(ref));
+	export_csv_quote(entry->memo, memo, sizeof(memo));
 	for (size_t i = 0; i < entry->count; i++)
 		export_printf(x, "%llu,%s,%s,%s,%s,%s,%lld,%s\n", (unsigned long long)entry->seq, time,
 		    entry->kind, ref, memo, entry->postings[i].account,
@@ -195,8 +212,7 @@ export_fec_entry(struct export *x, const struct ledger_entry *entry, int32_t day
 	date_to_ymd(day, &y, &m, &d);
 	snprintf(date, sizeof(date), "%04d%02d%02d", y, m, d);
 	export_clean(entry->reference[0] != '\0' ? entry->reference : entry->kind, ref, sizeof(ref), 0);
-	snprintf(lib, sizeof(lib), "%s %s", entry->kind, entry->memo);
-	export_clean(lib, lib, sizeof(lib), 0);
+	export_clean(entry->memo[0] != '\0' ? entry->memo : entry->kind, lib, sizeof(lib), 0);
 	x->line++;
 	for (size_t i = 0; i < entry->count; i++) {
 		char pcg[8], label[256], aux[32], aux_label[256], amount[MONEY_FORMAT_SIZE];
@@ -223,6 +239,9 @@ export_write(struct db *db, const struct export_options *o, int fd, struct error
 
 	if (o->format == EXPORT_FEC && o->year == 0)
 		return error_set(e, 400, "BAD_YEAR", "a FEC covers one fiscal year: give --year");
+	if (o->format == EXPORT_JSONL && o->year != 0)
+		return error_set(e, 400, "BAD_YEAR",
+		    "a jsonl export is the whole ledger (to be re-verified): --year is for csv and fec");
 	if ((dupfd = dup(fd)) < 0 || (x.out = gzdopen(dupfd, o->gzip ? "wb9" : "wbT")) == NULL)
 		return error_set(e, 500, "EXPORT_ERROR", "cannot open the output");
 	if (db_exec(db, "BEGIN", e) != 0)

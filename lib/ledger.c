@@ -15,14 +15,14 @@ static const struct {
 	int sign;
 	int guarded;
 } chart[ACCOUNT_KIND_COUNT] = {
-	[ACCOUNT_BANK] = { "bank", "512", "Banque - fonds des financeurs", 0, 1, 0 },
+	[ACCOUNT_BANK] = { "bank", "512", "Banque, fonds des financeurs", 0, 1, 0 },
 	[ACCOUNT_PAYOUTS] = { "payouts", "580", "Virements aux lieux en cours", 0, 1, 0 },
-	[ACCOUNT_SUSPENSE] = { "suspense", "471", "Compte d'attente - lignes bancaires", 0, 1, 0 },
-	[ACCOUNT_FUNDER_BALANCE] = { "funder:%lld:balance", "4671", "Financeur - solde disponible", 1, -1, 1 },
-	[ACCOUNT_FUNDER_ORDERS] = { "funder:%lld:orders", "411", "Financeur - commandes a payer", 1, 1, 1 },
-	[ACCOUNT_FUNDER_CREDIT] = { "funder:%lld:credit-notes", "4191", "Financeur - avoirs a rembourser", 1, -1, 1 },
+	[ACCOUNT_SUSPENSE] = { "suspense", "471", "Compte d'attente, lignes bancaires", 0, 1, 0 },
+	[ACCOUNT_FUNDER_BALANCE] = { "funder:%lld:balance", "4671", "Financeurs, soldes disponibles", 1, -1, 1 },
+	[ACCOUNT_FUNDER_ORDERS] = { "funder:%lld:orders", "411", "Financeurs, commandes a payer", 1, 1, 1 },
+	[ACCOUNT_FUNDER_CREDIT] = { "funder:%lld:credit-notes", "4191", "Financeurs, avoirs a rembourser", 1, -1, 1 },
 	[ACCOUNT_OUTSTANDING] = { "campaign:%lld:outstanding", "4672", "Pass en circulation", 1, -1, 1 },
-	[ACCOUNT_PAYEE] = { "payee:%lld", "401", "Lieu - remboursements dus", 1, -1, 1 },
+	[ACCOUNT_PAYEE] = { "payee:%lld", "401", "Lieux, remboursements dus", 1, -1, 1 },
 	[ACCOUNT_FEES] = { "fees", "706", "Prestations de l'operateur", 0, -1, 0 },
 	[ACCOUNT_VAT] = { "vat", "44571", "TVA collectee", 0, -1, 0 },
 };

@@ -20,7 +20,7 @@ echo "listen = 127.0.0.1:0" > "$H/passnumd.conf"
 echo "threads = x" >> "$H/passnumd.conf"
 expect 1 "$PASSNUMD_BIN" --home "$H"
 contains "$err" "passnumd.conf line 2"
-printf '[server]\nlisten = 127.0.0.1:0\nthreads = 3\nfailure_burst = 40\n' > "$H/passnumd.conf"
+printf '[server]\nlisten = 127.0.0.1:0\nthreads = 3\nfailure_burst = 40\nfailures_per_minute = 1\n' > "$H/passnumd.conf"
 
 start_daemon || { finish; exit 1; }
 
@@ -277,7 +277,8 @@ req GET "/v1/ledger/consistency?from=2" ""
 expect_http 400 BAD_PARAMETER
 expect 0 pn --home "$H" ledger verify
 
-# Rate limits: failures only (burst 40 here), per address and per place.
+# Rate limits: failures only (burst 40, refilled at 1 a minute here), per address
+# and per place.
 for i in $(seq 41); do
 	req GET "/v1/vouchers/00000-00000-00000-00000-0" "$T_PLACE2"
 	[ "$status" = 429 ] && break

@@ -152,12 +152,18 @@ equals "$(ls "$WORK" | grep -c '\.tmp-')" 0 "no temporary file left"
 expect 0 pn --home "$H" ledger export --format csv
 equals "$(echo "$out" | head -1)" "seq,time,kind,reference,memo,account,amount_cents,entry_hash" "csv header"
 equals "$(echo "$out" | sed 1d | wc -l)" "$((2 * ENTRIES))" "csv lines"
-equals "$(echo "$out" | sed 1d | awk -F, 'NF != 8' | wc -l)" 0 "csv fields"
-equals "$(echo "$out" | sed 1d | awk -F, '{s[$1] += $7} END {for (k in s) if (s[k] != 0) print k}')" "" \
+# Parse it as RFC 4180 (quoted fields may hold commas) into tab-separated lines.
+tsv=$(echo "$out" | python3 -c 'import csv, sys
+for row in csv.reader(sys.stdin): print("\t".join([str(len(row))] + row))' | sed 1d)
+equals "$(echo "$tsv" | awk -F'\t' '$1 != 8' | wc -l)" 0 "csv fields"
+equals "$(echo "$tsv" | awk -F'\t' '{s[$2] += $8} END {for (k in s) if (s[k] != 0) print k}')" "" \
 	"csv entries balanced"
-contains "$out" "1,2026-12-31T23:30:00Z,credit,VIR-2026-1,"
-equals "$(echo "$out" | sed 1d | cut -d, -f8 | uniq | tr '\n' ' ')" \
+contains "$out" '1,2026-12-31T23:30:00Z,credit,"VIR-2026-1",'
+equals "$(echo "$tsv" | cut -f9 | uniq | tr '\n' ' ')" \
 	"$(jq -r 'select(.type == "entry") | .entry_hash' "$WORK/ledger.jsonl" | tr '\n' ' ')" "csv hashes"
+equals "$(echo "$tsv" | cut -f2,6 | sort -u | tr '\n' ' ')" \
+	"$(jq -r 'select(.type == "entry") | "\(.seq)\t\(.memo)"' "$WORK/ledger.jsonl" | sort -u | tr '\n' ' ')" \
+	"csv memos as in the ledger"
 
 # fec_check FILE ENTRIES FIRST-DATE: the FEC rules on one file.
 fec_check() {

@@ -157,6 +157,8 @@ contains "$err" "does not verify"
 jq '.receipt.entry.time = "2020-01-01T00:00:00Z"' "$f" > "$WORK/altered.json"
 expect 1 "$NODE" "$TOOL" "$WORK/ledger.jsonl.gz" "$WORK/altered.json"
 contains "$err" "is not time_unix"
+expect 1 pn --home "$H" ledger check "$WORK/altered.json"
+contains "$err" "time does not match"
 # One receipt, offline with the CLI: in the first checkpoint that covers it
 # (the default proof) and in the latest one.
 f=$(ls "$WORK"/receipts-1/*.json | head -1)
