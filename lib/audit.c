@@ -8,23 +8,30 @@
 #include "db.h"
 #include "home.h"
 #include "issuance.h"
+#include "redemption.h"
+#include "registry.h"
 #include "keys.h"
 #include "ledger.h"
 
 /* Entry kinds that move a campaign's outstanding, tracked to tie the
  * ledger to the vouchers' statuses. */
-enum { KIND_ISSUE, KIND_REVOKE, KIND_EXPIRE, KIND_REDEEM, KIND_OTHER, AUDIT_KINDS };
+enum { KIND_ISSUE, KIND_REVOKE, KIND_EXPIRE, KIND_REDEEM, KIND_FUND, KIND_OTHER, AUDIT_KINDS };
 
 static int
 audit_kind(const char *kind)
 {
-	static const char *const names[] = { "issue", "revoke", "expire", "redeem" };
+	static const char *const names[] = { "issue", "revoke", "expire", "redeem", "order" };
 
 	for (int i = 0; i < KIND_OTHER; i++)
 		if (strcmp(kind, names[i]) == 0)
 			return i;
-	return strcmp(kind, "cancel") == 0 ? KIND_REDEEM : KIND_OTHER;
+	if (strcmp(kind, "cancel") == 0)
+		return KIND_REDEEM;
+	return strcmp(kind, "credit") == 0 ? KIND_FUND : KIND_OTHER;
 }
+
+/* Accounts whose movements are tied to other tables. */
+enum { ROLE_NONE, ROLE_OUTSTANDING, ROLE_FUNDER_BALANCE, ROLE_PAYEE };
 
 struct audit_account {
 	char code[LEDGER_ACCOUNT_MAX + 1];
@@ -32,9 +39,12 @@ struct audit_account {
 	int64_t sum;     /* recomputed from postings */
 	int min_zero, max_zero;
 	int exists;
-	int64_t campaign;            /* for campaign:<id>:outstanding, the campaign id; else 0 */
-	int64_t vouchers[4];         /* value of its vouchers issued, revoked, expired, redeemed */
-	int64_t by_kind[AUDIT_KINDS]; /* outstanding accounts: movements by entry kind */
+	int role;                     /* ROLE_*: what other table this account is tied to */
+	int64_t owner;                /* its campaign, funder or payee id */
+	int64_t vouchers[4];          /* outstanding: value of its vouchers issued, revoked,
+	                               * expired, redeemed */
+	int64_t recorded;             /* funder balance: funds recorded; payee: redemptions */
+	int64_t by_kind[AUDIT_KINDS]; /* movements by entry kind */
 };
 
 /* State of one verification pass. */
@@ -70,6 +80,25 @@ audit_fail(struct audit *a, int64_t seq, const char *fmt, ...)
 	return 1;
 }
 
+/* Sets acc->role and acc->owner from its code. */
+static void
+audit_role(struct audit_account *acc)
+{
+	long long owner;
+	char tail[16];
+
+	acc->role = ROLE_NONE;
+	if (sscanf(acc->code, "campaign:%lld:%15s", &owner, tail) == 2 &&
+	    strcmp(tail, "outstanding") == 0)
+		acc->role = ROLE_OUTSTANDING;
+	else if (sscanf(acc->code, "funder:%lld:%15s", &owner, tail) == 2 &&
+	    strcmp(tail, "balance") == 0)
+		acc->role = ROLE_FUNDER_BALANCE;
+	else if (sscanf(acc->code, "payee:%lld", &owner) == 1)
+		acc->role = ROLE_PAYEE;
+	acc->owner = acc->role != ROLE_NONE ? owner : 0;
+}
+
 static int
 audit_load_accounts(struct audit *a, struct error *e)
 {
@@ -99,8 +128,7 @@ audit_load_accounts(struct audit *a, struct error *e)
 		acc->min_zero = sqlite3_column_int(stmt, 3);
 		acc->max_zero = sqlite3_column_int(stmt, 4);
 		acc->exists = 1;
-		if (sscanf(acc->code, "campaign:%lld:outstanding", (long long *)&acc->campaign) != 1)
-			acc->campaign = 0;
+		audit_role(acc);
 		a->r->accounts++;
 	}
 	sqlite3_reset(stmt);
@@ -199,8 +227,7 @@ audit_postings(struct audit *a, sqlite3_stmt *postings, int *pending,
 		    __builtin_add_overflow(acc->sum, amount, &acc->sum))
 			return audit_fail(a, (int64_t)entry->seq, "entry %llu: an amount is zero or overflows",
 			    (unsigned long long)entry->seq);
-		if (acc->campaign != 0)
-			acc->by_kind[audit_kind(entry->kind)] += amount;
+		acc->by_kind[audit_kind(entry->kind)] += amount;
 		if ((acc->min_zero && acc->sum < 0) || (acc->max_zero && acc->sum > 0))
 			return audit_fail(a, (int64_t)entry->seq,
 			    "entry %llu: account %s goes below zero", (unsigned long long)entry->seq,
@@ -258,13 +285,10 @@ audit_voucher_total(int64_t campaign_id, const char *status, int64_t count, int6
 {
 	struct audit *a = ctx;
 	static const char *const statuses[] = { "issued", "revoked", "expired", "redeemed" };
-	char code[LEDGER_ACCOUNT_MAX + 1];
-
 	(void)count;
-	snprintf(code, sizeof(code), "campaign:%lld:outstanding", (long long)campaign_id);
 	for (size_t id = 0; id < a->account_cap; id++) {
 		struct audit_account *acc = &a->accounts[id];
-		if (!acc->exists || acc->campaign != campaign_id)
+		if (!acc->exists || acc->role != ROLE_OUTSTANDING || acc->owner != campaign_id)
 			continue;
 		for (int i = 0; i < 4; i++)
 			if (strcmp(status, statuses[i]) == 0)
@@ -292,7 +316,7 @@ audit_campaigns(struct audit *a, struct error *e)
 	for (size_t id = 0; id < a->account_cap; id++) {
 		struct audit_account *acc = &a->accounts[id];
 		int64_t total_issued;
-		if (!acc->exists || acc->campaign == 0)
+		if (!acc->exists || acc->role != ROLE_OUTSTANDING)
 			continue;
 		total_issued = acc->vouchers[0] + acc->vouchers[1] + acc->vouchers[2] + acc->vouchers[3];
 		int64_t ledger[4] = { -acc->by_kind[KIND_ISSUE], acc->by_kind[KIND_REVOKE],
@@ -302,15 +326,74 @@ audit_campaigns(struct audit *a, struct error *e)
 		for (int i = 0; i < 4; i++)
 			if (ledger[i] != vouchers[i])
 				return audit_fail(a, -1, "campaign %lld: the ledger says %lld cents %s but its"
-				    " vouchers say %lld", (long long)acc->campaign, (long long)ledger[i],
+				    " vouchers say %lld", (long long)acc->owner, (long long)ledger[i],
 				    what[i], (long long)vouchers[i]);
 		if (-acc->sum != acc->vouchers[0])
 			return audit_fail(a, -1, "campaign %lld: outstanding %lld cents but its issued"
-			    " vouchers are worth %lld", (long long)acc->campaign, (long long)-acc->sum,
+			    " vouchers are worth %lld", (long long)acc->owner, (long long)-acc->sum,
 			    (long long)acc->vouchers[0]);
 		if (acc->by_kind[KIND_OTHER] != 0)
 			return audit_fail(a, -1, "campaign %lld: its outstanding was moved by an entry of"
-			    " an unexpected kind", (long long)acc->campaign);
+			    " an unexpected kind", (long long)acc->owner);
+	}
+	return 0;
+}
+
+/* Records a total from another table on the account of role and owner. */
+static int
+audit_record(struct audit *a, int role, int64_t owner, int64_t cents, const char *what)
+{
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (acc->exists && acc->role == role && acc->owner == owner) {
+			acc->recorded += cents;
+			return 0;
+		}
+	}
+	audit_fail(a, -1, "%s %lld has no account in the ledger", what, (long long)owner);
+	return 0;
+}
+
+static int
+audit_fund_total(int64_t funder_id, int64_t cents, void *ctx)
+{
+	return audit_record(ctx, ROLE_FUNDER_BALANCE, funder_id, cents, "funder");
+}
+
+static int
+audit_payee_total(int64_t payee_id, int64_t cents, void *ctx)
+{
+	return audit_record(ctx, ROLE_PAYEE, payee_id, cents, "payee");
+}
+
+/* Each funder's balance was credited exactly by the orders and credits
+ * recorded for it, and moved otherwise only by issuing, revocations and
+ * expiries; each payee is owed exactly its redemptions not cancelled (no
+ * settlement exists yet). */
+static int
+audit_funders_payees(struct audit *a, struct error *e)
+{
+	if (registry_fund_totals(a->db, audit_fund_total, a, e) != 0 ||
+	    redemption_payee_totals(a->db, audit_payee_total, a, e) != 0)
+		return -1;
+	if (a->r->failure[0] != '\0')
+		return 1;
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (!acc->exists)
+			continue;
+		if (acc->role == ROLE_FUNDER_BALANCE && -acc->by_kind[KIND_FUND] != acc->recorded)
+			return audit_fail(a, -1, "funder %lld: the ledger credited %lld cents of orders and"
+			    " credits but %lld are recorded", (long long)acc->owner,
+			    (long long)-acc->by_kind[KIND_FUND], (long long)acc->recorded);
+		if (acc->role == ROLE_FUNDER_BALANCE && (acc->by_kind[KIND_REDEEM] != 0 ||
+		    acc->by_kind[KIND_OTHER] != 0))
+			return audit_fail(a, -1, "funder %lld: its balance was moved by an entry of an"
+			    " unexpected kind", (long long)acc->owner);
+		if (acc->role == ROLE_PAYEE && -acc->sum != acc->recorded)
+			return audit_fail(a, -1, "payee %lld: owed %lld cents by the ledger but its"
+			    " redemptions are worth %lld", (long long)acc->owner, (long long)-acc->sum,
+			    (long long)acc->recorded);
 	}
 	return 0;
 }
@@ -375,6 +458,8 @@ audit_pass(struct audit *a, void (*progress)(uint64_t, void *), void *ctx, struc
 	if (!bad)
 		bad = audit_accounts(a);
 	if (!bad && (bad = audit_campaigns(a, e)) < 0)
+		return -1;
+	if (!bad && (bad = audit_funders_payees(a, e)) < 0)
 		return -1;
 	merkle_state_root(&a->state, a->r->root);
 	return bad;

@@ -289,7 +289,9 @@ date_format(int32_t day, char buf[DATE_FORMAT_SIZE])
 
 	if (date_printable(day, buf, &year, &month, &mday) != 0)
 		return -1;
-	snprintf(buf, DATE_FORMAT_SIZE, "%04d-%02d-%02d", year, month, mday);
+	/* date_printable bounds year to 1..9999; the casts tell the compiler. */
+	snprintf(buf, DATE_FORMAT_SIZE, "%04u-%02u-%02u", (unsigned)year % 10000u,
+	    (unsigned)month % 100u, (unsigned)mday % 100u);
 	return 0;
 }
 
@@ -327,7 +329,8 @@ date_period_format(int32_t day, char buf[DATE_PERIOD_SIZE])
 
 	if (date_printable(day, buf, &year, &month, &mday) != 0)
 		return -1;
-	snprintf(buf, DATE_PERIOD_SIZE, "%04d-%02d", year, month);
+	snprintf(buf, DATE_PERIOD_SIZE, "%04u-%02u", (unsigned)year % 10000u,
+	    (unsigned)month % 100u);
 	return 0;
 }
 

@@ -172,4 +172,9 @@ struct redemption_lookup {
 int redemption_lookup(struct db *db, const struct keyset *keys, struct redemption_pass *p,
     const struct place *place, int64_t now, struct redemption_lookup *out, struct error *e);
 
+/* For `ledger verify`: calls fn with each payee's total value of
+ * redemptions not cancelled (cents). */
+int redemption_payee_totals(struct db *db,
+    int (*fn)(int64_t payee_id, int64_t cents, void *ctx), void *ctx, struct error *e);
+
 #endif

@@ -128,6 +128,10 @@ int registry_fund_find(struct db *db, enum registry_fund_kind kind, const char *
 int registry_funder_money(struct db *db, int64_t funder_id, int64_t *spendable, int64_t *owed,
     struct error *e);
 const char *registry_fund_kind_name(enum registry_fund_kind kind);
+/* For `ledger verify`: calls fn with each funder's total of recorded
+ * orders and credits (cents). */
+int registry_fund_totals(struct db *db,
+    int (*fn)(int64_t funder_id, int64_t cents, void *ctx), void *ctx, struct error *e);
 
 int registry_distributor_add(struct db *db, const struct distributor *d, int64_t now,
     int64_t *id, struct error *e);

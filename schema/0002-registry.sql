@@ -170,8 +170,12 @@ CREATE TABLE handout_totals (
 
 -- Vouchers (passes). The database is the truth: a pass is redeemable only if
 -- its serial is here, 'issued', and its 93 token bytes equal `token`.
+-- A rowid table (id in issue order) with a unique index on the random serial:
+-- issuing appends rows instead of scattering them, and only the small serial
+-- index takes random inserts.
 CREATE TABLE vouchers (
-	serial        BLOB PRIMARY KEY CHECK (length(serial) = 12),
+	id            INTEGER PRIMARY KEY,
+	serial        BLOB NOT NULL UNIQUE CHECK (length(serial) = 12),
 	token         BLOB NOT NULL CHECK (length(token) = 93),
 	campaign_id   INTEGER NOT NULL REFERENCES campaigns (id),
 	batch_id      INTEGER NOT NULL REFERENCES batches (id),
@@ -183,7 +187,7 @@ CREATE TABLE vouchers (
 	issued_at     INTEGER NOT NULL,    -- when it was signed (for revoked issuer keys)
 	redemption_id INTEGER REFERENCES redemptions (id), -- set while redeemed
 	changed_at    INTEGER              -- last status change
-) STRICT, WITHOUT ROWID;
+) STRICT;
 CREATE INDEX vouchers_by_booklet ON vouchers (booklet_id, position);
 CREATE INDEX vouchers_by_batch ON vouchers (batch_id);
 CREATE INDEX vouchers_by_campaign_status ON vouchers (campaign_id, status);

@@ -71,6 +71,13 @@ setup(void **state)
 			assert_int_equal(cp.size, (uint64_t)i + 1);
 		}
 	}
+	/* The registry's record of those funds (ledger verify ties them). */
+	assert_int_equal(db_exec(f->home.db,
+	    "INSERT INTO funders (id, name, public_name, created_at) VALUES (1, 'F', 'F', 0);"
+	    "INSERT INTO funder_funds (funder_id, kind, ref, amount, entry_seq, created_at)"
+	    " SELECT 1, e.kind, e.reference, -p.amount, e.seq, 0 FROM entries e"
+	    " JOIN postings p ON p.entry_seq = e.seq"
+	    " JOIN accounts a ON a.id = p.account_id AND a.code = 'funder:1:balance'", &e), 0);
 	*state = f;
 	return 0;
 }
@@ -108,7 +115,7 @@ test_sound(void **state)
 static void
 tamper(struct fixture *f, const char *sql, int64_t seq, const char *what)
 {
-	static const char *const drops =
+	static const char *const drops = "PRAGMA foreign_keys = OFF;"
 	    "DROP TRIGGER entries_append_only_update; DROP TRIGGER entries_append_only_delete;"
 	    "DROP TRIGGER postings_append_only_update; DROP TRIGGER postings_append_only_delete;"
 	    "DROP TRIGGER checkpoints_append_only_update; DROP TRIGGER checkpoints_append_only_delete;"
@@ -185,6 +192,20 @@ test_cached_balance(void **state)
 }
 
 /* Receipts: signed, serialised, parsed back and verified; any change fails. */
+/* The ledger and the registry's record of funds must agree. */
+static void
+test_fund_record(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_result r;
+	struct error e;
+
+	assert_int_equal(db_exec(f->home.db, "DROP TRIGGER funder_funds_no_update;"
+	    "UPDATE funder_funds SET amount = amount + 1 WHERE entry_seq = 4", &e), 0);
+	assert_int_equal(audit_verify(f->home.db, &r, NULL, NULL, &e), 1);
+	assert_non_null(strstr(r.failure, "funder 1: the ledger credited"));
+}
+
 static void
 test_receipt(void **state)
 {
@@ -232,6 +253,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_edited_checkpoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_node, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cached_balance, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fund_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipt, setup, teardown),
 	};
 
