@@ -221,7 +221,7 @@ audit_postings(struct audit *a, sqlite3_stmt *postings, int *pending,
 			return audit_fail(a, (int64_t)entry->seq, "entry %llu: too many postings",
 			    (unsigned long long)entry->seq);
 		acc = &a->accounts[id];
-		snprintf(entry->postings[entry->count].account, LEDGER_ACCOUNT_MAX + 1, "%s", acc->code);
+		memcpy(entry->postings[entry->count].account, acc->code, sizeof(acc->code));
 		entry->postings[entry->count++].amount = amount;
 		if (amount == 0 || __builtin_add_overflow(sum, amount, &sum) ||
 		    __builtin_add_overflow(acc->sum, amount, &acc->sum))
