@@ -304,6 +304,22 @@ db_rollback_to(struct db *db, const char *name, struct error *e)
 	return db_exec(db, sql, e);
 }
 
+int
+db_each_int64_pair(struct db *db, const char *sql,
+    int (*fn)(int64_t a, int64_t b, void *ctx), void *ctx, struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db, sql);
+	int rc;
+
+	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
+		if (fn(sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1), ctx) != 0) {
+			sqlite3_reset(stmt);
+			return -1;
+		}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 void
 db_column_text(sqlite3_stmt *stmt, int col, char *buf, size_t size)
 {

@@ -59,6 +59,11 @@ int db_rollback_to(struct db *db, const char *name, struct error *e);
 /* The schema version this binary knows (the highest schema/NNNN-*.sql). */
 int db_schema_version(void);
 
+/* Runs sql (a literal selecting two integer columns, no parameters) and
+ * calls fn for each row; stops at fn's first non-zero. Returns 0 or -1. */
+int db_each_int64_pair(struct db *db, const char *sql,
+    int (*fn)(int64_t a, int64_t b, void *ctx), void *ctx, struct error *e);
+
 /* Column helpers: copies column col as text into buf (truncated, NUL-ended),
  * "" for NULL. */
 void db_column_text(sqlite3_stmt *stmt, int col, char *buf, size_t size);

@@ -650,16 +650,7 @@ int
 redemption_payee_totals(struct db *db,
     int (*fn)(int64_t payee_id, int64_t cents, void *ctx), void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT p.payee_id, SUM(r.value_cents) FROM redemptions r"
-	    " JOIN places p ON p.id = r.place_id WHERE r.cancelled_at IS NULL GROUP BY p.payee_id");
-	int rc;
-
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
-		if (fn(sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1), ctx) != 0) {
-			sqlite3_reset(stmt);
-			return -1;
-		}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_each_int64_pair(db, "SELECT p.payee_id, SUM(r.value_cents) FROM redemptions r"
+	    " JOIN places p ON p.id = r.place_id WHERE r.cancelled_at IS NULL"
+	    " GROUP BY p.payee_id", fn, ctx, e);
 }

@@ -871,15 +871,6 @@ int
 registry_fund_totals(struct db *db,
     int (*fn)(int64_t funder_id, int64_t cents, void *ctx), void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT funder_id, SUM(amount) FROM funder_funds GROUP BY funder_id");
-	int rc;
-
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
-		if (fn(sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1), ctx) != 0) {
-			sqlite3_reset(stmt);
-			return -1;
-		}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_each_int64_pair(db,
+	    "SELECT funder_id, SUM(amount) FROM funder_funds GROUP BY funder_id", fn, ctx, e);
 }

@@ -82,4 +82,28 @@ expect 2 pn voucher qr "$V1" --out "$WORK/v1.gif"
 expect 1 pn voucher qr "garbage" --out "$WORK/x.png"
 [ ! -e "$WORK/x.png" ] && ok || fail "a refused qr left a file"
 
+# Schema versions: an older home is upgraded in place when opened; a home
+# newer than this binary is refused with a clear message and left alone.
+latest=$(ls "$PASSNUM_SOURCE_DIR"/schema/*.sql | wc -l)
+equals "$(sqlite3 "$H/passnum.db" 'PRAGMA user_version')" "$latest" "schema version of a new home"
+OLD=$WORK/old
+mkdir -m 700 "$OLD"
+{
+	echo "BEGIN;"
+	cat "$PASSNUM_SOURCE_DIR/schema/0001-init.sql"
+	echo "PRAGMA user_version = 1;"
+	echo "INSERT INTO operator (id, name, siren, iban, bic, origin, created_at)"
+	echo "  VALUES (1, 'Old', '', '', '', 'old.example/ledger', 0);"
+	echo "COMMIT;"
+} | sqlite3 "$OLD/passnum.db"
+expect 0 pn --home "$OLD" keys list
+equals "$(sqlite3 "$OLD/passnum.db" 'PRAGMA user_version')" "$latest" "schema version after upgrade"
+expect 0 pn --home "$OLD" ledger verify
+sqlite3 "$OLD/passnum.db" "PRAGMA user_version = 99"
+before=$(db_dump "$OLD")
+expect 1 pn --home "$OLD" keys list
+one_line "$err"
+contains "$err" "schema version 99"
+equals "$(db_dump "$OLD")" "$before" "database of a refused newer home"
+
 finish
