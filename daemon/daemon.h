@@ -202,6 +202,7 @@ void writer_stop(void);
 
 /* Handlers: h_<endpoint>.c */
 void h_health(struct request *req);
+void h_funder_report(struct request *req);
 void h_keys(struct request *req);
 void h_checkpoint(struct request *req);
 void h_proof(struct request *req);

@@ -111,15 +111,17 @@ writer_run_job(const struct writer_context *w, struct writer_job *job, struct er
 	struct merkle_state saved = *w->cache;
 
 	error_clear(&job->e);
-	if (db_savepoint(writer.db, "request", e) != 0)
+	if (db_exec_stmt(writer.db, db_prepare(writer.db, "SAVEPOINT request"), e) != 0)
 		return -1;
 	job->rc = job->work(writer.db, w, job, &job->e);
 	if (job->rc == 0)
-		return db_release(writer.db, "request", e);
+		return db_exec_stmt(writer.db, db_prepare(writer.db, "RELEASE request"), e);
 	*w->cache = saved;
 	if (job->e.status >= 500)
 		metrics_db_error();
-	return db_rollback_to(writer.db, "request", e);
+	if (db_exec_stmt(writer.db, db_prepare(writer.db, "ROLLBACK TO request"), e) != 0)
+		return -1;
+	return db_exec_stmt(writer.db, db_prepare(writer.db, "RELEASE request"), e);
 }
 
 /* Runs a batch of jobs in one transaction; on failure every job gets e. */

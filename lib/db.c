@@ -131,8 +131,11 @@ db_configure(struct db *db, enum db_open_mode mode, struct error *e)
 	sqlite3_extended_result_codes(db->sqlite, 1);
 	if (mode != DB_OPEN_READONLY && db_exec(db, "PRAGMA journal_mode = WAL", e) != 0)
 		return -1;
+	/* temp_store = MEMORY: statement journals (which only serve rolling
+	 * back one statement or savepoint inside an open transaction, never
+	 * crash recovery) stay in memory instead of temporary files. */
 	return db_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-	    " PRAGMA trusted_schema = OFF;", e);
+	    " PRAGMA trusted_schema = OFF; PRAGMA temp_store = MEMORY;", e);
 }
 
 /* SQLite allocates and frees a 64 KiB bitmap for every statement journal
@@ -275,33 +278,6 @@ failed:
 		struct timespec pause = { 0, 20000000L * (attempt + 1) };
 		nanosleep(&pause, NULL);
 	}
-}
-
-int
-db_savepoint(struct db *db, const char *name, struct error *e)
-{
-	char sql[96];
-
-	snprintf(sql, sizeof(sql), "SAVEPOINT \"%s\"", name);
-	return db_exec(db, sql, e);
-}
-
-int
-db_release(struct db *db, const char *name, struct error *e)
-{
-	char sql[96];
-
-	snprintf(sql, sizeof(sql), "RELEASE \"%s\"", name);
-	return db_exec(db, sql, e);
-}
-
-int
-db_rollback_to(struct db *db, const char *name, struct error *e)
-{
-	char sql[128];
-
-	snprintf(sql, sizeof(sql), "ROLLBACK TO \"%s\"; RELEASE \"%s\"", name, name);
-	return db_exec(db, sql, e);
 }
 
 int

@@ -51,11 +51,6 @@ typedef int (*db_work_fn)(struct db *db, void *ctx, struct error *e);
  * and e holds exactly one error. */
 int db_transaction(struct db *db, db_work_fn work, void *ctx, struct error *e);
 
-/* Savepoints, for the daemon's group commit (one per request). */
-int db_savepoint(struct db *db, const char *name, struct error *e);
-int db_release(struct db *db, const char *name, struct error *e);
-int db_rollback_to(struct db *db, const char *name, struct error *e);
-
 /* The schema version this binary knows (the highest schema/NNNN-*.sql). */
 int db_schema_version(void);
 

@@ -654,3 +654,29 @@ redemption_payee_totals(struct db *db,
 	    " JOIN places p ON p.id = r.place_id WHERE r.cancelled_at IS NULL"
 	    " GROUP BY p.payee_id", fn, ctx, e);
 }
+
+int
+redemption_campaign_departments(struct db *db, int64_t campaign_id,
+    int (*fn)(const char *department, int64_t passes, int64_t cents, void *ctx), void *ctx,
+    struct error *e)
+{
+	sqlite3_stmt *stmt = db_prepare(db,
+	    "SELECT p.department, COUNT(*), SUM(v.value_cents) FROM redemption_vouchers rv"
+	    " JOIN redemptions r ON r.id = rv.redemption_id AND r.cancelled_at IS NULL"
+	    " JOIN vouchers v ON v.serial = rv.serial AND v.campaign_id = ?1"
+	    " JOIN places p ON p.id = r.place_id GROUP BY p.department ORDER BY p.department");
+	char department[8];
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, campaign_id);
+	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
+		db_column_text(stmt, 0, department, sizeof(department));
+		if (fn(department, sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2),
+		    ctx) != 0) {
+			sqlite3_reset(stmt);
+			return -1;
+		}
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -177,4 +177,11 @@ int redemption_lookup(struct db *db, const struct keyset *keys, struct redemptio
 int redemption_payee_totals(struct db *db,
     int (*fn)(int64_t payee_id, int64_t cents, void *ctx), void *ctx, struct error *e);
 
+/* For funder reports: calls fn with the number of passes of campaign
+ * campaign_id redeemed (not cancelled) per département of the place, and
+ * their value in cents. */
+int redemption_campaign_departments(struct db *db, int64_t campaign_id,
+    int (*fn)(const char *department, int64_t passes, int64_t cents, void *ctx), void *ctx,
+    struct error *e);
+
 #endif

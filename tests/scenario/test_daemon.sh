@@ -277,6 +277,30 @@ req GET "/v1/ledger/consistency?from=2" ""
 expect_http 400 BAD_PARAMETER
 expect 0 pn --home "$H" ledger verify
 
+# Funder reports: a funder sees its own only; aggregates with small cells hidden.
+pn --home "$H" funder add "CAF de test" >/dev/null || fail "funder add 2"
+T_FUNDER2=$(pn --home "$H" token create --role funder --id 2)
+req GET /v1/funders/1/report "$T_FUNDER"
+expect_http 200
+equals "$(echo "$body" | jq -r '.funder.id, (.campaigns | length), .campaigns[0].passes.issued.passes' | tr '\n' ' ')" \
+	"1 1 40 " "report: funder, campaigns, passes issued"
+redeemed=$(sqlite3 "$H/passnum.db" "SELECT COUNT(*) FROM vouchers WHERE campaign_id = 1 AND status = 'redeemed'")
+if [ "$redeemed" -gt 0 ] && [ "$redeemed" -lt 11 ]; then want='< 11 null'; else want="$redeemed $((redeemed * 1000))"; fi
+equals "$(echo "$body" | jq -r '.campaigns[0].passes.redeemed | "\(.passes) \(.cents)"')" "$want" \
+	"report: redeemed cell (small cells hidden)"
+equals "$(echo "$body" | jq -r '.campaigns[0].redeemed_by_department[0].department')" 93 \
+	"report: redeemed per département"
+req GET /v1/funders/2/report "$T_FUNDER"
+expect_http 403 NOT_YOURS
+req GET /v1/funders/2/report "$T_FUNDER2"
+expect_http 200
+req GET /v1/funders/1/report "$T_ADMIN"
+expect_http 200
+req GET /v1/funders/1/report "$T_PLACE"
+expect_http 403 FORBIDDEN_ROLE
+req GET /v1/funders/99/report "$T_ADMIN"
+expect_http 404 NO_FUNDER
+
 # Rate limits: failures only (burst 40, refilled at 1 a minute here), per address
 # and per place.
 for i in $(seq 41); do
