@@ -52,6 +52,7 @@ h_voucher_answer(struct request *req, const char *text, size_t len)
 	struct place place;
 	struct db *db = auth_db();
 	bool is_place = req->bearer.role == ROLE_PLACE;
+	json_t *body, *extra;
 	struct error e;
 
 	error_clear(&e);
@@ -71,7 +72,15 @@ h_voucher_answer(struct request *req, const char *text, size_t len)
 		req->counted_failure = true;
 		return;
 	}
-	reply_json(req, 200, h_voucher_json(&lookup, is_place ? &place : NULL));
+	body = h_voucher_json(&lookup, is_place ? &place : NULL);
+	/* To the place that redeemed it: its receipt, as in a 409 (the date is
+	 * then the place's local day of the redemption). */
+	if (is_place && strcmp(lookup.status, "redeemed") == 0 &&
+	    (extra = redemption_conflict(db, lookup.state.serial, place.id, &e)) != NULL) {
+		json_object_update(body, extra);
+		json_decref(extra);
+	}
+	reply_json(req, 200, body);
 }
 
 void

@@ -126,6 +126,17 @@ expect_http 409 ALREADY_REDEEMED
 equals "$(echo "$body" | jq -r .by_you)" false "by_you for another place"
 equals "$(echo "$body" | jq -r .redeemed_on)" 2027-03-12 "date for another place"
 equals "$(echo "$body" | jq -r '.redemption // "none"')" none "no receipt for another place"
+# A lookup of a redeemed pass: the redeeming place gets its receipt, another
+# place only the date.
+req POST /v1/vouchers/lookup "$T_PLACE" "$(jq -cn --arg p "$(pass 1)" '{voucher: $p}')"
+expect_http 200
+equals "$(echo "$body" | jq -r '.status, .by_you, .redeemed_on' | tr '\n' ' ')" "redeemed true 2027-03-12 " \
+	"lookup of its own redeemed pass"
+equals "$(echo "$body" | jq -c .redemption)" "$(echo "$first" | jq -c .)" "lookup carries the receipt"
+req GET "/v1/vouchers/$(code 1)" "$T_PLACE2"
+expect_http 200
+equals "$(echo "$body" | jq -r '.status, .by_you, (.redemption // "none")' | tr '\n' ' ')" "redeemed false none " \
+	"lookup by another place"
 
 # Refusals change nothing in the database.
 before=$(db_dump "$H")
