@@ -100,7 +100,7 @@ routes_match(const char *pattern, const char *path, char params[][DAEMON_PARAM_M
 static const struct route *
 routes_find(struct request *req, const char **allow)
 {
-	char params[DAEMON_PARAMS_MAX][DAEMON_PARAM_MAX];
+	char params[DAEMON_PARAMS_MAX][DAEMON_PARAM_MAX] = { { 0 } };
 
 	*allow = NULL;
 	for (size_t i = 0; i < ROUTE_COUNT; i++) {
