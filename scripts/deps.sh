@@ -26,6 +26,13 @@ for pkg in "${want[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
 	[ "$status" = "install ok installed" ] || missing+=("$pkg")
 done
+# Debian's nodejs comes without npm (a separate package); NodeSource's
+# nodejs includes it and conflicts with Debian's npm: ask for npm only when
+# the command is missing.
+if [ "$what" != build ] && ! command -v npm >/dev/null 2>&1; then
+	status=$(dpkg-query -W -f='${Status}' npm 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
