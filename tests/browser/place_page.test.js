@@ -288,7 +288,7 @@ async function wide(browser) {
 	check((await text(page, '#code-status')).startsWith('Code complet'), 'good code accepted as typed');
 	await page.press('#code', 'Enter');
 	await answerIs(page, 'Pass valable — 10,00\u00a0€.', 'typed code looked up');
-	check(page.requests.slice(before).some((r) => r === 'GET /v1/vouchers/' + good), `looked up by GET: ${page.requests.slice(before)}`);
+	check(page.requests.slice(before).some((r) => r === 'GET /v1/vouchers/' + encodeURIComponent(good)), `looked up by GET: ${page.requests.slice(before)}`);
 	await page.click('#clear');
 
 	// Other answers: revoked, not a pass (locally, and from the server).
