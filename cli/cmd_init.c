@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include "clock.h"
 #include "cli.h"
+#include "identifiers.h"
 #include "keys.h"
 
 const char cmd_init_help[] =
@@ -15,9 +16,9 @@ const char cmd_init_help[] =
     "Refuses a directory that already holds anything.\n"
     "\n"
     "  --operator NAME     the operator's legal name (default \"passnum operator\")\n"
-    "  --siren S           its SIREN, 9 digits\n"
-    "  --iban IBAN         its bank account\n"
-    "  --bic BIC           its bank's BIC\n"
+    "  --siren S           its SIREN, 9 digits (Luhn checked)\n"
+    "  --iban IBAN         its bank account (mod 97 checked; spaces allowed)\n"
+    "  --bic BIC           its bank's BIC (8 or 11 characters)\n"
     "  --origin ORIGIN     the ledger's log origin, e.g. \"passnum.example.fr/ledger\";\n"
     "                      set once and never changed (default: a random one)\n";
 
@@ -39,19 +40,40 @@ init_copy(char *dst, size_t size, const char *arg, const char *what)
 	return 0;
 }
 
+/* The options of init: the operator's name and origin, and the raw SIREN,
+ * IBAN and BIC (checked and normalised after parsing). */
+struct init_options {
+	struct operator_info op;
+	const char *siren, *iban, *bic;
+};
+
 static int
 init_option(int opt, const char *arg, void *ctx)
 {
-	struct operator_info *op = ctx;
+	struct init_options *o = ctx;
 
 	switch (opt) {
-	case 'o': return init_copy(op->name, sizeof(op->name), arg, "--operator") ? -1 : 0;
-	case 's': return init_copy(op->siren, sizeof(op->siren), arg, "--siren") ? -1 : 0;
-	case 'i': return init_copy(op->iban, sizeof(op->iban), arg, "--iban") ? -1 : 0;
-	case 'b': return init_copy(op->bic, sizeof(op->bic), arg, "--bic") ? -1 : 0;
-	case 'r': return init_copy(op->origin, sizeof(op->origin), arg, "--origin") ? -1 : 0;
+	case 'o': return init_copy(o->op.name, sizeof(o->op.name), arg, "--operator") ? -1 : 0;
+	case 's': o->siren = arg; return 0;
+	case 'i': o->iban = arg; return 0;
+	case 'b': o->bic = arg; return 0;
+	case 'r': return init_copy(o->op.origin, sizeof(o->op.origin), arg, "--origin") ? -1 : 0;
 	}
 	return -1;
+}
+
+/* Checks (Luhn, mod 97, format) and normalises the SIREN, IBAN and BIC
+ * given, into op. Returns 0, or -1 with e set. */
+static int
+init_identity(struct init_options *o, struct error *e)
+{
+	if (o->siren != NULL && identifiers_siren_normalize(o->siren, o->op.siren, e) != 0)
+		return -1;
+	if (o->iban != NULL && identifiers_iban_normalize(o->iban, o->op.iban, e) != 0)
+		return -1;
+	if (o->bic != NULL && identifiers_bic_normalize(o->bic, o->op.bic, e) != 0)
+		return -1;
+	return 0;
 }
 
 static int
@@ -77,34 +99,34 @@ init_print_key(const struct key_info *key, void *ctx)
 int
 cmd_init(struct cli *cli, int argc, char **argv)
 {
-	struct operator_info op = { .name = "passnum operator" };
+	struct init_options o = { .op = { .name = "passnum operator" } };
+	struct operator_info *op = &o.op;
 	char dir[4096];
 	struct error e;
 	int first;
 
-	first = cli_options(cli, argc, argv, "init", cmd_init_help, init_options, init_option, &op);
+	first = cli_options(cli, argc, argv, "init", cmd_init_help, init_options, init_option, &o);
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
 	if (first != argc)
 		return cli_usage_error("init", "unexpected argument \"%s\"", argv[first]);
-	if (op.origin[0] == '\0') {
+	if (op->origin[0] == '\0') {
 		uint8_t random[6];
 		char hex[13];
 		randombytes_buf(random, sizeof(random));
 		sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
-		snprintf(op.origin, sizeof(op.origin), "passnum.localhost/%s", hex);
+		snprintf(op->origin, sizeof(op->origin), "passnum.localhost/%s", hex);
 	}
-	if (!init_origin_valid(op.origin))
+	if (!init_origin_valid(op->origin))
 		return cli_usage_error("init", "--origin must be printable, without spaces or '+'");
-	if (op.siren[0] != '\0' && strspn(op.siren, "0123456789") != 9)
-		return cli_usage_error("init", "--siren must be 9 digits");
-	if (home_resolve(cli->home_option, dir, sizeof(dir), &e) != 0 ||
-	    home_create(&cli->home, dir, &op, clock_now(), &e) != 0)
+	if (init_identity(&o, &e) != 0 ||
+	    home_resolve(cli->home_option, dir, sizeof(dir), &e) != 0 ||
+	    home_create(&cli->home, dir, op, clock_now(), &e) != 0)
 		return cli_fail(&e);
 	if (cli->json) {
 		return cli_print_json(json_pack("{s:s, s:s, s:s}", "id", dir, "home", dir,
-		    "origin", op.origin));
+		    "origin", op->origin));
 	}
-	printf("created home %s\norigin %s\n", dir, op.origin);
+	printf("created home %s\norigin %s\n", dir, op->origin);
 	return keys_list(cli->home.db, init_print_key, NULL, &e) == 0 ? EXIT_OK : cli_fail(&e);
 }

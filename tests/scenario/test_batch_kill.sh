@@ -8,7 +8,7 @@ H=$WORK/home
 export PASSNUM_HOME=$H
 sql() { sqlite3 "$H/passnum.db" "$1"; }
 
-expect 0 pn init --operator "Opérateur de test" --siren 123456789 --origin test.example/ledger
+expect 0 pn init --operator "Opérateur de test" --siren 123456782 --origin test.example/ledger
 expect 0 pn funder add "Financeur" --public-name "Département de test"
 F=$out
 expect 0 pn funder order "$F" 10000000 --ref BC-1

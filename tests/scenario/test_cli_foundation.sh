@@ -7,7 +7,7 @@ V1_PUB=8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c
 H=$WORK/home
 
 # init creates the home, with secret key files of mode 0600.
-expect 0 pn --home "$H" init --operator "Département de test" --siren 123456789 --origin test.example/ledger
+expect 0 pn --home "$H" init --operator "Département de test" --siren 123456782 --origin test.example/ledger
 contains "$out" "origin test.example/ledger"
 for f in "$H"/keys/*.key; do
 	equals "$(stat -c %a "$f")" 600 "mode of $f"
@@ -21,6 +21,19 @@ expect 1 pn --home "$H" init
 one_line "$err"
 contains "$err" "refusing to touch it"
 equals "$(db_dump "$H")" "$before" "database after refused init"
+
+# A bad SIREN, IBAN or BIC is refused in one line and nothing is created.
+expect 1 pn --home "$WORK/bad" init --siren 123456789
+one_line "$err"
+contains "$err" "SIREN"
+expect 1 pn --home "$WORK/bad" init --iban FR7630006000011234567890188
+contains "$err" "IBAN"
+expect 1 pn --home "$WORK/bad" init --bic NOPE
+contains "$err" "BIC"
+[ ! -e "$WORK/bad" ] && ok || fail "a refused init left $WORK/bad"
+expect 0 pn --home "$WORK/good" --json init --iban "FR76 3000 6000 0112 3456 7890 189" --bic agrifrpp
+equals "$(sqlite3 "$WORK/good/passnum.db" 'SELECT iban, bic FROM operator')" \
+	"FR7630006000011234567890189|AGRIFRPP" "normalised IBAN and BIC"
 
 # usage errors exit 2; --help exits 0.
 expect 2 pn --home "$H" init --bogus

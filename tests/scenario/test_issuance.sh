@@ -27,7 +27,7 @@ no_temp() {
 	equals "$(ls -A "$(dirname "$1")" | grep -c '^\.passnum-issue-')" 0 "temporary dirs beside $1"
 }
 
-expect 0 pn init --operator "Opérateur de test" --siren 123456789 --origin test.example/ledger
+expect 0 pn init --operator "Opérateur de test" --siren 123456782 --origin test.example/ledger
 expect 0 pn funder add "Conseil départemental de test" --public-name "Département de test"
 F=$out
 expect 0 pn funder order "$F" 1000 --ref BC-2027-001
