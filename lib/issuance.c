@@ -138,21 +138,43 @@ issuance_unlock(int fd)
 		close(fd);
 }
 
-/* Deletes up to ISSUANCE_CHUNK pending vouchers of batch ctx (an int64_t
- * pointer; the count removed is added to ctx[1]). */
-static int
-issue_delete_pending_chunk(struct db *db, void *ctx, struct error *e)
-{
-	int64_t *arg = ctx;
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "DELETE FROM vouchers WHERE serial IN (SELECT serial FROM vouchers"
-	    " WHERE batch_id = ?1 AND status = 'pending' LIMIT ?2)");
+/* One chunk of a statement over a batch's pending vouchers: sql binds the
+ * batch as ?1 and the chunk size as ?2. */
+struct issue_pending_chunk {
+	const char *sql;
+	int64_t batch_id;
+	int64_t changed; /* rows the last chunk changed */
+};
 
-	sqlite3_bind_int64(stmt, 1, arg[0]);
+static int
+issue_pending_chunk_work(struct db *db, void *ctx, struct error *e)
+{
+	struct issue_pending_chunk *c = ctx;
+	sqlite3_stmt *stmt = db_prepare(db, c->sql);
+
+	sqlite3_bind_int64(stmt, 1, c->batch_id);
 	sqlite3_bind_int(stmt, 2, ISSUANCE_CHUNK);
 	if (db_exec_stmt(db, stmt, e) != 0)
 		return -1;
-	arg[1] = sqlite3_changes(db_handle(db));
+	c->changed = sqlite3_changes(db_handle(db));
+	return 0;
+}
+
+/* Runs sql over batch_id's pending vouchers in short transactions of
+ * ISSUANCE_CHUNK rows until a chunk changes nothing; adds the rows changed
+ * to *total when not NULL. */
+static int
+issue_pending_chunks(struct db *db, const char *sql, int64_t batch_id, int64_t *total,
+    struct error *e)
+{
+	struct issue_pending_chunk c = { sql, batch_id, 0 };
+
+	do {
+		if (db_transaction(db, issue_pending_chunk_work, &c, e) != 0)
+			return -1;
+		if (total != NULL)
+			*total += c.changed;
+	} while (c.changed > 0);
 	return 0;
 }
 
@@ -185,11 +207,9 @@ issue_remove_batch(struct db *db, int64_t batch_id, int abandon, int64_t *remove
 {
 	int64_t arg[3] = { batch_id, 0, abandon };
 
-	do {
-		if (db_transaction(db, issue_delete_pending_chunk, arg, e) != 0)
-			return -1;
-		*removed += arg[1];
-	} while (arg[1] > 0);
+	if (issue_pending_chunks(db, "DELETE FROM vouchers WHERE id IN (SELECT id FROM vouchers"
+	    " WHERE batch_id = ?1 AND status = 'pending' LIMIT ?2)", batch_id, removed, e) != 0)
+		return -1;
 	return db_transaction(db, issue_drop_batch, arg, e);
 }
 
@@ -780,37 +800,14 @@ issue_activate_work(struct db *db, void *ctx, struct error *e)
 	return 0;
 }
 
-/* Flips up to ISSUANCE_CHUNK pending vouchers of an active batch (arg[0])
- * to 'issued'; arg[1] gets the count. */
-static int
-issue_flip_chunk(struct db *db, void *ctx, struct error *e)
-{
-	int64_t *arg = ctx;
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "UPDATE vouchers SET status = 'issued' WHERE serial IN (SELECT v.serial FROM vouchers v"
-	    " JOIN batches b ON b.id = v.batch_id AND b.status = 'active'"
-	    " WHERE v.batch_id = ?1 AND v.status = 'pending' LIMIT ?2)");
-
-	sqlite3_bind_int64(stmt, 1, arg[0]);
-	sqlite3_bind_int(stmt, 2, ISSUANCE_CHUNK);
-	if (db_exec_stmt(db, stmt, e) != 0)
-		return -1;
-	arg[1] = sqlite3_changes(db_handle(db));
-	return 0;
-}
-
 /* Flips every pending voucher of active batch batch_id to 'issued', in
  * short transactions (the batch's ledger entry is already posted). */
 static int
 issue_flip(struct db *db, int64_t batch_id, struct error *e)
 {
-	int64_t arg[2] = { batch_id, 0 };
-
-	do {
-		if (db_transaction(db, issue_flip_chunk, arg, e) != 0)
-			return -1;
-	} while (arg[1] > 0);
-	return 0;
+	return issue_pending_chunks(db, "UPDATE vouchers SET status = 'issued' WHERE id IN (SELECT v.id"
+	    " FROM vouchers v JOIN batches b ON b.id = v.batch_id AND b.status = 'active'"
+	    " WHERE v.batch_id = ?1 AND v.status = 'pending' LIMIT ?2)", batch_id, NULL, e);
 }
 
 /* Staging inserts random serials all over the vouchers B-tree, so each

@@ -15,13 +15,14 @@
 #include "checkpoint.h"
 #include "db.h"
 #include "home.h"
+#include "temp_home.h"
 #include "keys.h"
 #include "ledger.h"
 
 #define ENTRIES 40
 
 struct fixture {
-	char dir[64];
+	char dir[TEMP_HOME_DIR_SIZE];
 	struct home home;
 };
 
@@ -48,12 +49,9 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct operator_info op = { .name = "Test", .origin = "test.example/ledger" };
 	struct error e;
 
-	strcpy(f->dir, "/tmp/passnum-audit.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(home_create(&f->home, f->dir, &op, 1800000000, &e), 0);
+	temp_home_create(f->dir, "audit", &f->home, 1800000000);
 	assert_int_equal(db_transaction(f->home.db, open_accounts, NULL, &e), 0);
 	for (int i = 0; i < ENTRIES; i++) {
 		struct ledger_entry entry = { .time = 1800000000 + i };
@@ -86,11 +84,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	home_close(&f->home);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	temp_home_remove(f->dir, &f->home);
 	free(f);
 	return 0;
 }

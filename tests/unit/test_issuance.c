@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include "db.h"
 #include "home.h"
+#include "temp_home.h"
 #include "issuance.h"
 #include "registry.h"
 
@@ -82,7 +83,7 @@ test_lookup(void **state)
 	struct issuance_result res;
 	struct voucher_state v;
 	uint8_t serial[12] = { 0 }, unknown[12] = { 0 };
-	char home[96], out[96], csv[128], line[512], cmd[128];
+	char home[96], out[96], csv[128], line[512];
 	int64_t count, cents;
 	struct error e;
 	FILE *f;
@@ -132,9 +133,7 @@ test_lookup(void **state)
 	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &e), -1);
 	assert_string_equal(e.code, "NOTHING_TO_REVOKE");
 
-	home_close(&fx.home);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx.dir);
-	assert_int_equal(system(cmd), 0);
+	temp_home_remove(fx.dir, &fx.home);
 }
 
 int

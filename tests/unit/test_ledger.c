@@ -12,11 +12,12 @@
 #include <sodium.h>
 #include "db.h"
 #include "home.h"
+#include "temp_home.h"
 #include "ledger.h"
 #include "merkle.h"
 
 struct fixture {
-	char dir[64];
+	char dir[TEMP_HOME_DIR_SIZE];
 	struct home home;
 };
 
@@ -24,12 +25,8 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct operator_info op = { .name = "Test", .origin = "test.example/ledger" };
-	struct error e;
 
-	strcpy(f->dir, "/tmp/passnum-ledger.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(home_create(&f->home, f->dir, &op, 1800000000, &e), 0);
+	temp_home_create(f->dir, "ledger", &f->home, 1800000000);
 	*state = f;
 	return 0;
 }
@@ -38,11 +35,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	home_close(&f->home);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	temp_home_remove(f->dir, &f->home);
 	free(f);
 	return 0;
 }

@@ -14,12 +14,13 @@
 #include "clock.h"
 #include "db.h"
 #include "home.h"
+#include "temp_home.h"
 #include "registry.h"
 
 #define NOW 1804845600 /* 2027-03-12T10:00:00Z */
 
 struct fixture {
-	char dir[64];
+	char dir[TEMP_HOME_DIR_SIZE];
 	struct home home;
 	int64_t funder;
 	int64_t internet, phone, writing; /* services */
@@ -72,14 +73,11 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct operator_info op = { .name = "Test", .origin = "test.example/ledger" };
 	struct funder funder = { .name = "Département" };
 	struct error e;
 	int64_t all[3];
 
-	strcpy(f->dir, "/tmp/passnum-registry.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(home_create(&f->home, f->dir, &op, NOW, &e), 0);
+	temp_home_create(f->dir, "registry", &f->home, NOW);
 	assert_int_equal(date_parse("2027-03-12", &f->today, &e), 0);
 	assert_int_equal(date_parse("2099-12-31", &f->until, &e), 0);
 	tx(f->home.db, "BEGIN IMMEDIATE");
@@ -101,11 +99,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	home_close(&f->home);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	temp_home_remove(f->dir, &f->home);
 	free(f);
 	return 0;
 }
