@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "identifiers.h"
 #include "keys.h"
+#include "utf8.h"
 
 const char cmd_init_help[] =
     "usage: passnum [--home DIR] init [--operator NAME] [--siren S] [--iban IBAN] [--bic BIC]\n"
@@ -117,6 +118,8 @@ cmd_init(struct cli *cli, int argc, char **argv)
 		sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
 		snprintf(op->origin, sizeof(op->origin), "passnum.localhost/%s", hex);
 	}
+	if (op->name[0] == '\0' || !utf8_valid(op->name, strlen(op->name)))
+		return cli_usage_error("init", "--operator must be a name in valid UTF-8 text");
 	if (!init_origin_valid(op->origin))
 		return cli_usage_error("init", "--origin must be printable, without spaces or '+'");
 	if (init_identity(&o, &e) != 0 ||

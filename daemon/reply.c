@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "daemon.h"
+#include "utf8.h"
 
 void
 reply_raw(struct request *req, int status, const char *content_type, const char *body,
@@ -23,14 +24,31 @@ reply_raw(struct request *req, int status, const char *content_type, const char 
 	req->replied = true;
 }
 
+/* The reply when a body cannot be made (a member jansson refused, such as
+ * text that is not UTF-8): a logged 500, never a crash. */
+static void
+reply_internal(struct request *req)
+{
+	static const char body[] = "{\"error\":{\"code\":\"INTERNAL\","
+	    "\"message\":\"the reply could not be made\"}}";
+
+	daemon_log(LOG_ERROR, "request %s: the reply to %s could not be encoded", req->id,
+	    req->route != NULL ? req->route->pattern : "an unrouted request");
+	reply_raw(req, 500, "application/json", body, sizeof(body) - 1);
+	req->error_code = "INTERNAL";
+	req->counted_failure = false;
+}
+
 void
 reply_json(struct request *req, int status, json_t *body)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	json_decref(body);
-	if (text == NULL)
-		abort();
+	if (text == NULL) {
+		reply_internal(req);
+		return;
+	}
 	reply_raw(req, status, "application/json", text, strlen(text));
 	free(text);
 }
@@ -51,18 +69,23 @@ static void
 reply_error_v(struct request *req, int status, const char *code, json_t *extra,
     const char *fmt, va_list ap)
 {
-	char message[256];
+	char text[1024], message[256];
 	json_t *body;
 
-	vsnprintf(message, sizeof(message), fmt, ap);
+	/* Messages quote the path, the method or stored names: valid UTF-8,
+	 * cut on a character boundary, whatever was sent. */
+	vsnprintf(text, sizeof(text), fmt, ap);
+	utf8_copy(message, sizeof(message), text, strlen(text));
 	body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
 	if (extra != NULL) {
 		json_object_update(body, extra);
 		json_decref(extra);
 	}
 	reply_json(req, status, body);
-	req->error_code = code;
-	req->counted_failure = reply_counts_as_failure(status, code);
+	if (req->status == status) {
+		req->error_code = code;
+		req->counted_failure = reply_counts_as_failure(status, code);
+	}
 }
 
 void

@@ -13,6 +13,7 @@
 #include "registry.h"
 #include "registry_private.h"
 #include "territory.h"
+#include "utf8.h"
 
 static const char *const place_types[] = {
 	"epn", "france-services", "pimms", "centre-social", "mediatheque", "ccas", "association",
@@ -35,6 +36,8 @@ registry_text_check(const char *code, const char *what, const char *text, size_t
 
 	if (len == 0 || len > max)
 		return error_set(e, 400, code, "%s must have 1 to %zu characters", what, max);
+	if (!utf8_valid(text, len))
+		return error_set(e, 400, code, "%s must be valid UTF-8 text", what);
 	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return error_set(e, 400, code, "%s must not contain control characters", what);
