@@ -47,6 +47,16 @@ int cli_options(struct cli *cli, int argc, char **argv, const char *verb, const 
  * error and returns -1. */
 int cli_open_home(struct cli *cli);
 
+/* Opens the home (when not yet open) and a write transaction on it: the
+ * verb then calls lib functions directly and ends with cli_commit. On
+ * failure prints the error and returns -1. */
+int cli_begin(struct cli *cli);
+
+/* Ends the verb's write transaction: commits when rc is 0, else rolls back.
+ * Returns EXIT_OK when committed, else prints e (cli_fail) and returns its
+ * exit code. */
+int cli_commit(struct cli *cli, int rc, struct error *e);
+
 /* Prints a JSON value on stdout (one line) and releases it; returns EXIT_OK. */
 int cli_print_json(json_t *value);
 

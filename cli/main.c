@@ -8,6 +8,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "clock.h"
+#include "db.h"
 #include "registry.h"
 
 static const struct cli_verb verbs[] = {
@@ -127,6 +128,28 @@ cli_open_home(struct cli *cli)
 }
 
 int
+cli_begin(struct cli *cli)
+{
+	struct error e;
+
+	if (cli->home.db == NULL && cli_open_home(cli) != 0)
+		return -1;
+	if (db_write_begin(cli->home.db, DB_BUSY_DEFAULT, &e) != 0) {
+		cli_fail(&e);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_commit(struct cli *cli, int rc, struct error *e)
+{
+	if (db_write_end(cli->home.db, rc, e) != 0)
+		return cli_fail(e);
+	return EXIT_OK;
+}
+
+int
 cli_print_json(json_t *value)
 {
 	json_dumpf(value, stdout, JSON_COMPACT);
@@ -207,7 +230,8 @@ main(int argc, char **argv)
 		if (strcmp(v->name, argv[i]) != 0)
 			continue;
 		rc = v->run(&cli, argc - i, argv + i);
-		if (rc == EXIT_OK && cli.home.db != NULL)
+		/* Read-only verbs never write a checkpoint. */
+		if (rc == EXIT_OK && cli.home.db != NULL && db_commits(cli.home.db) > 0)
 			cli_checkpoint_if_due(&cli);
 		home_close(&cli.home);
 		return rc;

@@ -10,18 +10,33 @@
 #include "db.h"
 #include "embedded.h"
 
-#define DB_CACHE_SLOTS 256
-#define DB_BUSY_TIMEOUT_MS 5000
-#define DB_BUSY_RETRIES 5
+#define DB_BUSY_TIMEOUT_MS 1000   /* SQLite's own wait inside one statement */
+#define DB_BUSY_DEFAULT_WAIT_MS 10000
+#define DB_CACHE_INITIAL 64
 
+/* A prepared statement cached by its SQL text; busy while a caller steps it
+ * (a nested use of the same SQL then gets a statement of its own). */
 struct db_cached {
-	const char *sql;
+	char *sql;      /* owned copy; NULL for a free slot */
+	uint64_t hash;
 	sqlite3_stmt *stmt;
+	bool busy;
 };
 
 struct db {
 	sqlite3 *sqlite;
-	struct db_cached cache[DB_CACHE_SLOTS];
+	struct db_cached *cache; /* open addressing, a power of two slots */
+	size_t cache_size, cache_used;
+	bool writing;            /* inside db_write_begin ... db_write_end */
+	int savepoints;          /* depth of db_savepoint */
+	int64_t commits;         /* write transactions committed */
+};
+
+/* Tables that are append-only (beside their triggers, schema/0001-init.sql
+ * and 0003-registry-extra.sql): the authorizer refuses to prepare an UPDATE
+ * or DELETE on them. */
+static const char *const db_append_only[] = {
+	"entries", "postings", "merkle_nodes", "checkpoints", "funder_funds", NULL,
 };
 
 int
@@ -125,6 +140,22 @@ db_migrate(struct db *db, enum db_open_mode mode, struct error *e)
 }
 
 static int
+db_authorize(void *ctx, int action, const char *table, const char *column,
+    const char *database, const char *trigger)
+{
+	(void)ctx;
+	(void)column;
+	(void)database;
+	(void)trigger;
+	if ((action != SQLITE_UPDATE && action != SQLITE_DELETE) || table == NULL)
+		return SQLITE_OK;
+	for (size_t i = 0; db_append_only[i] != NULL; i++)
+		if (strcmp(table, db_append_only[i]) == 0)
+			return SQLITE_DENY;
+	return SQLITE_OK;
+}
+
+static int
 db_configure(struct db *db, enum db_open_mode mode, struct error *e)
 {
 	sqlite3_busy_timeout(db->sqlite, DB_BUSY_TIMEOUT_MS);
@@ -178,6 +209,7 @@ db_open(struct db **out, const char *path, enum db_open_mode mode, struct error 
 	}
 	if (db_configure(db, mode, e) != 0 || db_migrate(db, mode, e) != 0)
 		goto fail;
+	sqlite3_set_authorizer(db->sqlite, db_authorize, NULL);
 	*out = db;
 	return 0;
 fail:
@@ -190,39 +222,81 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	for (size_t i = 0; i < DB_CACHE_SLOTS; i++)
+	for (size_t i = 0; i < db->cache_size; i++) {
 		sqlite3_finalize(db->cache[i].stmt);
+		free(db->cache[i].sql);
+	}
+	free(db->cache);
 	sqlite3_close_v2(db->sqlite);
 	free(db);
+}
+
+static uint64_t
+db_hash(const char *sql)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (const unsigned char *p = (const unsigned char *)sql; *p != '\0'; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return h;
+}
+
+static void
+db_cache_grow(struct db *db)
+{
+	size_t size = db->cache_size ? db->cache_size * 2 : DB_CACHE_INITIAL;
+	struct db_cached *old = db->cache, *slots = calloc(size, sizeof(*slots));
+
+	if (slots == NULL)
+		abort();
+	for (size_t i = 0; i < db->cache_size; i++) {
+		size_t j = old[i].hash & (size - 1);
+		if (old[i].sql == NULL)
+			continue;
+		while (slots[j].sql != NULL)
+			j = (j + 1) & (size - 1);
+		slots[j] = old[i];
+	}
+	free(old);
+	db->cache = slots;
+	db->cache_size = size;
+}
+
+/* The cache slot of sql, prepared on first use. Aborts on a statement that
+ * does not prepare: SQL text is the program's, so that is a bug. */
+static struct db_cached *
+db_cached(struct db *db, const char *sql)
+{
+	uint64_t hash = db_hash(sql);
+	size_t i;
+
+	if (2 * (db->cache_used + 1) > db->cache_size)
+		db_cache_grow(db);
+	for (i = hash & (db->cache_size - 1); db->cache[i].sql != NULL;
+	    i = (i + 1) & (db->cache_size - 1))
+		if (db->cache[i].hash == hash && strcmp(db->cache[i].sql, sql) == 0)
+			return &db->cache[i];
+	if (sqlite3_prepare_v3(db->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &db->cache[i].stmt, NULL) != SQLITE_OK) {
+		fprintf(stderr, "passnum: bug: cannot prepare \"%s\": %s\n", sql,
+		    sqlite3_errmsg(db->sqlite));
+		abort();
+	}
+	if ((db->cache[i].sql = strdup(sql)) == NULL)
+		abort();
+	db->cache[i].hash = hash;
+	db->cache_used++;
+	return &db->cache[i];
 }
 
 sqlite3_stmt *
 db_prepare(struct db *db, const char *sql)
 {
-	size_t slot = ((uintptr_t)sql >> 3) % DB_CACHE_SLOTS;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = db_cached(db, sql)->stmt;
 
-	for (size_t probe = 0; probe < DB_CACHE_SLOTS; probe++) {
-		struct db_cached *c = &db->cache[(slot + probe) % DB_CACHE_SLOTS];
-		if (c->sql == sql) {
-			sqlite3_reset(c->stmt);
-			sqlite3_clear_bindings(c->stmt);
-			return c->stmt;
-		}
-		if (c->sql != NULL)
-			continue;
-		if (sqlite3_prepare_v3(db->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT,
-		    &stmt, NULL) != SQLITE_OK) {
-			fprintf(stderr, "passnum: bug: cannot prepare \"%s\": %s\n", sql,
-			    sqlite3_errmsg(db->sqlite));
-			abort();
-		}
-		c->sql = sql;
-		c->stmt = stmt;
-		return stmt;
-	}
-	fprintf(stderr, "passnum: bug: statement cache full\n");
-	abort();
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return stmt;
 }
 
 int
@@ -248,36 +322,351 @@ db_exec_stmt(struct db *db, sqlite3_stmt *stmt, struct error *e)
 }
 
 static int
-db_is_busy(const struct error *e)
+db_is_busy(int rc)
 {
-	return e->code != NULL && strcmp(e->code, "STORE_BUSY") == 0;
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
 }
 
 int
-db_transaction(struct db *db, db_work_fn work, void *ctx, struct error *e)
+db_write_begin(struct db *db, const struct db_busy *busy, struct error *e)
 {
-	for (int attempt = 0;; attempt++) {
-		struct error local;
+	int wait_ms = busy != NULL ? busy->wait_ms : DB_BUSY_DEFAULT_WAIT_MS;
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	struct timespec start, now;
+	int rc;
 
-		error_clear(&local);
-		if (db_exec(db, "BEGIN IMMEDIATE", &local) != 0)
-			goto failed;
-		if (work(db, ctx, &local) != 0) {
-			sqlite3_exec(db->sqlite, "ROLLBACK", NULL, NULL, NULL);
-			goto failed;
-		}
-		if (db_exec(db, "COMMIT", &local) == 0)
+	if (db->writing || !sqlite3_get_autocommit(db->sqlite))
+		return error_set(e, 500, "STORE_BUG", "bug: a write transaction is already open");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		rc = sqlite3_exec(db->sqlite, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK) {
+			db->writing = true;
 			return 0;
-		sqlite3_exec(db->sqlite, "ROLLBACK", NULL, NULL, NULL);
-failed:
-		if (!db_is_busy(&local) || attempt + 1 >= DB_BUSY_RETRIES) {
-			if (e != NULL)
-				*e = local;
-			return -1;
 		}
-		struct timespec pause = { 0, 20000000L * (attempt + 1) };
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!db_is_busy(rc) || (now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000 >= wait_ms)
+			return db_error(db, rc, e);
 		nanosleep(&pause, NULL);
 	}
+}
+
+int
+db_write_end(struct db *db, int rc, struct error *e)
+{
+	int sqlite_rc;
+
+	if (!db->writing)
+		return rc == 0 ? error_set(e, 500, "STORE_BUG", "bug: no write transaction to end") : -1;
+	db->writing = false;
+	db->savepoints = 0;
+	if (rc == 0) {
+		sqlite_rc = sqlite3_exec(db->sqlite, "COMMIT", NULL, NULL, NULL);
+		if (sqlite_rc == SQLITE_OK) {
+			db->commits++;
+			return 0;
+		}
+		db_error(db, sqlite_rc, e);
+	}
+	if (!sqlite3_get_autocommit(db->sqlite))
+		sqlite3_exec(db->sqlite, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+db_write(struct db *db, const struct db_busy *busy, db_work_fn work, void *ctx,
+    struct error *e)
+{
+	struct error local;
+
+	error_clear(&local);
+	if (db_write_begin(db, busy, &local) != 0) {
+		if (e != NULL)
+			*e = local;
+		return -1;
+	}
+	if (db_write_end(db, work(db, ctx, &local), &local) == 0)
+		return 0;
+	if (e != NULL)
+		*e = local;
+	return -1;
+}
+
+int
+db_savepoint(struct db *db, db_work_fn work, void *ctx, struct error *e,
+    struct error *fatal)
+{
+	int rc;
+
+	if (!db->writing)
+		return error_set(fatal, 500, "STORE_BUG", "bug: a savepoint outside a write transaction"),
+		    -2;
+	if ((rc = sqlite3_exec(db->sqlite, "SAVEPOINT work", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_error(db, rc, fatal), -2;
+	db->savepoints++;
+	rc = work(db, ctx, e) == 0 ? 0 : -1;
+	db->savepoints--;
+	if (rc != 0 && sqlite3_exec(db->sqlite, "ROLLBACK TO work", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(db, sqlite3_errcode(db->sqlite), fatal), -2;
+	if (sqlite3_exec(db->sqlite, "RELEASE work", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(db, sqlite3_errcode(db->sqlite), fatal), -2;
+	return rc;
+}
+
+int
+db_read(struct db *db, db_work_fn work, void *ctx, struct error *e)
+{
+	int rc;
+
+	if (!sqlite3_get_autocommit(db->sqlite))
+		return work(db, ctx, e);
+	if ((rc = sqlite3_exec(db->sqlite, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_error(db, rc, e);
+	rc = work(db, ctx, e);
+	sqlite3_exec(db->sqlite, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int64_t
+db_commits(const struct db *db)
+{
+	return db->commits;
+}
+
+bool
+db_writing(const struct db *db)
+{
+	return db->writing;
+}
+
+int
+db_in_write(const struct db *db, const char *function, struct error *e)
+{
+	if (db->writing)
+		return 0;
+	return error_set(e, 500, "NO_TRANSACTION", "bug: %s writes outside a write transaction",
+	    function);
+}
+
+/* Transitional: the old runner, now db_write with the default wait. */
+int
+db_transaction(struct db *db, db_work_fn work, void *ctx, struct error *e)
+{
+	return db_write(db, DB_BUSY_DEFAULT, work, ctx, e);
+}
+
+/* Statements. */
+
+/* A statement for sql with args bound, marked busy; *temporary says it must
+ * be finalised (the cached one was busy). NULL with e set when the
+ * arguments do not match. */
+static sqlite3_stmt *
+db_acquire(struct db *db, const char *sql, const struct db_value *args, bool *temporary,
+    struct error *e)
+{
+	struct db_cached *c = db_cached(db, sql);
+	sqlite3_stmt *stmt = c->stmt;
+	int count = 0, rc = SQLITE_OK;
+
+	*temporary = c->busy;
+	if (c->busy && sqlite3_prepare_v3(db->sqlite, sql, -1, 0, &stmt, NULL) != SQLITE_OK) {
+		db_error(db, sqlite3_errcode(db->sqlite), e);
+		return NULL;
+	}
+	for (const struct db_value *a = args; a != NULL && a->type != DB_TYPE_END && rc == SQLITE_OK;
+	    a++) {
+		count++;
+		switch (a->type) {
+		case DB_TYPE_INT:
+			rc = sqlite3_bind_int64(stmt, count, a->i);
+			break;
+		case DB_TYPE_TEXT:
+			rc = a->p == NULL || (a->len == 1 && *(const char *)a->p == '\0') ?
+			    sqlite3_bind_null(stmt, count) :
+			    sqlite3_bind_text(stmt, count, a->p, -1, SQLITE_STATIC);
+			break;
+		case DB_TYPE_BLOB:
+			rc = sqlite3_bind_blob(stmt, count, a->p, (int)a->len, SQLITE_STATIC);
+			break;
+		default:
+			rc = sqlite3_bind_null(stmt, count);
+			break;
+		}
+	}
+	if (rc != SQLITE_OK || count != sqlite3_bind_parameter_count(stmt)) {
+		if (rc != SQLITE_OK)
+			db_error(db, rc, e);
+		else
+			error_set(e, 500, "STORE_BUG", "bug: %d argument(s) for %d parameter(s) in \"%.80s\"",
+			    count, sqlite3_bind_parameter_count(stmt), sql);
+		sqlite3_clear_bindings(stmt);
+		if (*temporary)
+			sqlite3_finalize(stmt);
+		return NULL;
+	}
+	if (!*temporary)
+		c->busy = true;
+	return stmt;
+}
+
+static void
+db_release(struct db *db, const char *sql, sqlite3_stmt *stmt, bool temporary)
+{
+	if (temporary) {
+		sqlite3_finalize(stmt);
+		return;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	db_cached(db, sql)->busy = false;
+}
+
+/* Steps stmt through its rows, calling fn (when not NULL) on each, up to
+ * max rows. Returns the rows seen (>= 0) or -1 with e set. */
+static int64_t
+db_steps(struct db *db, sqlite3_stmt *stmt, db_row_fn fn, void *ctx, int64_t max,
+    struct error *e)
+{
+	int64_t rows = 0;
+	int rc = SQLITE_DONE;
+
+	while (rows < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		rows++;
+		if (fn == NULL)
+			continue;
+		int r = fn((const struct db_row *)stmt, ctx, e);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			return rows;
+	}
+	if (rows < max && rc != SQLITE_DONE)
+		return db_error(db, rc, e);
+	return rows;
+}
+
+static int64_t
+db_query(struct db *db, const char *sql, const struct db_value *args, db_row_fn fn,
+    void *ctx, int64_t max, struct error *e)
+{
+	bool temporary;
+	sqlite3_stmt *stmt = db_acquire(db, sql, args, &temporary, e);
+	int64_t rows;
+
+	if (stmt == NULL)
+		return -1;
+	rows = db_steps(db, stmt, fn, ctx, max, e);
+	db_release(db, sql, stmt, temporary);
+	return rows;
+}
+
+int
+db_run(struct db *db, const char *sql, const struct db_value *args, struct error *e)
+{
+	return db_query(db, sql, args, NULL, NULL, INT64_MAX, e) < 0 ? -1 : 0;
+}
+
+int
+db_one(struct db *db, const char *sql, const struct db_value *args, db_row_fn fn,
+    void *ctx, struct error *e)
+{
+	int64_t rows = db_query(db, sql, args, fn, ctx, 1, e);
+
+	return rows < 0 ? -1 : rows > 0;
+}
+
+int
+db_each(struct db *db, const char *sql, const struct db_value *args, db_row_fn fn,
+    void *ctx, struct error *e)
+{
+	return db_query(db, sql, args, fn, ctx, INT64_MAX, e) < 0 ? -1 : 0;
+}
+
+static int
+db_int64_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	(void)e;
+	*(int64_t *)ctx = db_row_int64(row, 0);
+	return 0;
+}
+
+int
+db_int64(struct db *db, const char *sql, const struct db_value *args, int64_t *out,
+    struct error *e)
+{
+	return db_one(db, sql, args, db_int64_row, out, e);
+}
+
+int64_t
+db_last_rowid(const struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->sqlite);
+}
+
+int64_t
+db_changes(const struct db *db)
+{
+	return sqlite3_changes64(db->sqlite);
+}
+
+int64_t
+db_row_int64(const struct db_row *row, int col)
+{
+	return sqlite3_column_int64((sqlite3_stmt *)row, col);
+}
+
+bool
+db_row_is_null(const struct db_row *row, int col)
+{
+	return sqlite3_column_type((sqlite3_stmt *)row, col) == SQLITE_NULL;
+}
+
+const char *
+db_row_text_ptr(const struct db_row *row, int col, size_t *len)
+{
+	sqlite3_stmt *stmt = (sqlite3_stmt *)row;
+	const char *text = (const char *)sqlite3_column_text(stmt, col);
+
+	if (len != NULL)
+		*len = text != NULL ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
+	return text != NULL ? text : "";
+}
+
+int
+db_row_text(const struct db_row *row, int col, char *buf, size_t size)
+{
+	size_t len;
+	const char *text = db_row_text_ptr(row, col, &len);
+	int fits = len < size;
+
+	if (!fits)
+		len = size - 1;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return fits ? 0 : -1;
+}
+
+int
+db_row_blob(const struct db_row *row, int col, void *out, size_t size)
+{
+	size_t len;
+	const void *blob = db_row_blob_ptr(row, col, &len);
+
+	if (blob == NULL || len != size)
+		return -1;
+	memcpy(out, blob, size);
+	return 0;
+}
+
+const void *
+db_row_blob_ptr(const struct db_row *row, int col, size_t *len)
+{
+	sqlite3_stmt *stmt = (sqlite3_stmt *)row;
+	const void *blob = sqlite3_column_blob(stmt, col);
+
+	*len = blob != NULL ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
+	return blob;
 }
 
 int
