@@ -1,5 +1,5 @@
-/* Time: the one place the clock is read, calendar dates, and the local time
- * zones of places. Instants are int64 Unix seconds UTC; calendar dates are
+/* Time: the one place the clock is read, and the local time zones of
+ * places (calendar dates are in date.h). Instants are int64 Unix seconds UTC; calendar dates are
  * int32 days since 1970-01-01 (proleptic Gregorian). Time-zone rules are
  * written in code (no TZ, no localtime), so every function here except
  * clock_now and clock_now_ms is pure and thread-safe.
@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "date.h"
 #include "error.h"
 
 /* Local time zones of places (PRODUCT.md "Time"). */
@@ -36,9 +37,6 @@ enum clock_tz {
 };
 
 #define CLOCK_INSTANT_SIZE 21 /* "2027-03-12T10:00:00Z" + NUL */
-#define DATE_FORMAT_SIZE 11   /* "2027-12-31" + NUL */
-#define DATE_FORMAT_FR_SIZE 32 /* "30 septembre 2027" in UTF-8 + NUL */
-#define DATE_PERIOD_SIZE 8    /* "2027-12" + NUL */
 
 /* Returns the current instant in Unix seconds UTC (or PASSNUM_NOW, see
  * above). */
@@ -94,37 +92,5 @@ int64_t clock_local_day_start(int32_t day, enum clock_tz tz);
 
 /* Returns today's local calendar day in tz: clock_local_day(clock_now(), tz). */
 int32_t clock_today(enum clock_tz tz);
-
-/* Converts a calendar date to days since 1970-01-01. Returns 0 with *day
- * set, or -1 if the date does not exist or its year is outside 1-9999. */
-int date_from_ymd(int year, int month, int mday, int32_t *day);
-
-/* Converts days since 1970-01-01 to a calendar date (any int32 day). */
-void date_to_ymd(int32_t day, int *year, int *month, int *mday);
-
-/* Parses a date "YYYY-MM-DD" (exactly; year 0001-9999, real month and day,
- * leap years Gregorian). Returns 0 with *day set, or -1 (400 BAD_DATE). */
-int date_parse(const char *text, int32_t *day, struct error *e)
-	__attribute__((warn_unused_result));
-
-/* Writes day as "YYYY-MM-DD" into buf. Returns 0, or -1 (buf = "") if the
- * year is outside 0001-9999. */
-int date_format(int32_t day, char buf[DATE_FORMAT_SIZE]);
-
-/* Writes day in French as UTF-8, e.g. "31 décembre 2027", "1er mars 2028".
- * Returns 0, or -1 (buf = "") if the year is outside 0001-9999. */
-int date_format_fr(int32_t day, char buf[DATE_FORMAT_FR_SIZE]);
-
-/* Parses a period "YYYY-MM" into its first and last days (inclusive).
- * Returns 0, or -1 (400 BAD_PERIOD). */
-int date_period_parse(const char *text, int32_t *first, int32_t *last,
-    struct error *e) __attribute__((warn_unused_result));
-
-/* Writes the period (month) containing day as "YYYY-MM". Returns 0, or -1
- * (buf = "") if the year is outside 0001-9999. */
-int date_period_format(int32_t day, char buf[DATE_PERIOD_SIZE]);
-
-/* Returns the day of the week of day: 0 Sunday .. 6 Saturday. */
-int date_weekday(int32_t day);
 
 #endif
