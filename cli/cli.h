@@ -26,7 +26,8 @@ struct cli_verb {
 	const char *help;    /* full usage for `passnum NAME --help` */
 };
 
-/* Prints "passnum: <message>" on stderr and returns EXIT_REFUSED. */
+/* Prints "passnum: <message>" on stderr and returns EXIT_REFUSED, whatever
+ * e's status (see error.h). */
 int cli_fail(const struct error *e);
 
 /* Prints "passnum <verb>: <message>", a pointer to --help, returns EXIT_USAGE. */

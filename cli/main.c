@@ -66,21 +66,14 @@ cli_help(const char *help)
 	return EXIT_OK;
 }
 
-int
-cli_options(struct cli *cli, int argc, char **argv, const char *verb, const char *help,
-    const struct option *opts, int (*fn)(int opt, const char *arg, void *ctx), void *ctx)
+/* The getopt_long loop of cli_options over the full option table all. */
+static int
+cli_options_parse(struct cli *cli, int argc, char **argv, const char *verb, const char *help,
+    const char *shortopts, const struct option *all,
+    int (*fn)(int opt, const char *arg, void *ctx), void *ctx)
 {
-	struct option all[32];
-	char shortopts[8] = ":h";
-	size_t n = 0;
 	int opt;
 
-	for (; opts != NULL && opts[n].name != NULL && n < 28; n++)
-		all[n] = opts[n];
-	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
-	all[n++] = (struct option){ "json", no_argument, NULL, 0x100 };
-	all[n++] = (struct option){ "home", required_argument, NULL, 0x101 };
-	all[n] = (struct option){ NULL, 0, NULL, 0 };
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
@@ -111,6 +104,30 @@ cli_options(struct cli *cli, int argc, char **argv, const char *verb, const char
 			return -2;
 	}
 	return optind;
+}
+
+int
+cli_options(struct cli *cli, int argc, char **argv, const char *verb, const char *help,
+    const struct option *opts, int (*fn)(int opt, const char *arg, void *ctx), void *ctx)
+{
+	static const char shortopts[] = ":h";
+	size_t n = 0, count = 0;
+	struct option *all;
+	int rc;
+
+	while (opts != NULL && opts[count].name != NULL)
+		count++;
+	if ((all = calloc(count + 4, sizeof(*all))) == NULL)
+		abort();
+	for (; n < count; n++)
+		all[n] = opts[n];
+	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	all[n++] = (struct option){ "json", no_argument, NULL, 0x100 };
+	all[n++] = (struct option){ "home", required_argument, NULL, 0x101 };
+	all[n] = (struct option){ NULL, 0, NULL, 0 };
+	rc = cli_options_parse(cli, argc, argv, verb, help, shortopts, all, fn, ctx);
+	free(all);
+	return rc;
 }
 
 int
@@ -207,7 +224,10 @@ main(int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--home") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--home") == 0 && i + 1 >= argc) {
+			fprintf(stderr, "passnum: --home needs a value (see passnum --help)\n");
+			return EXIT_USAGE;
+		} else if (strcmp(argv[i], "--home") == 0)
 			cli.home_option = argv[++i];
 		else if (strncmp(argv[i], "--home=", 7) == 0)
 			cli.home_option = argv[i] + 7;

@@ -1,6 +1,9 @@
-/* The one error type. Every user-facing refusal carries a status class (an
- * HTTP status, also used by the CLI to choose its exit code), a stable
- * UPPER_SNAKE code and a one-line English or French message. */
+/* The one error type. Every user-facing refusal carries a status class (the
+ * HTTP status passnumd answers with), a stable UPPER_SNAKE code and a
+ * one-line English or French message. The CLI exits 1 on any such refusal
+ * (cli_fail); its usage errors (exit 2) are the command line's own
+ * (cli_usage_error), since a 400 also covers refusals that depend on the
+ * state (a date after today, a SIRET not yet known). */
 #ifndef PASSNUM_ERROR_H
 #define PASSNUM_ERROR_H
 
