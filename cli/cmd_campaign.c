@@ -56,19 +56,20 @@ campaign_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* The work of campaign create: service codes are resolved in the
- * transaction. */
-struct campaign_create_work {
+/* A campaign to create, as parsed from the command line (services by
+ * code), and its id once created. */
+struct campaign_create {
 	struct campaign campaign;
 	char codes[REGISTRY_LIST_MAX][33];
 	size_t code_count;
 	int64_t id;
 };
 
+/* Resolves w's service codes and creates the campaign (sets w->id); inside
+ * the verb's write transaction. Returns 0, or -1 with e set. */
 static int
-campaign_create_work(struct db *db, void *ctx, struct error *e)
+campaign_create_store(struct db *db, struct campaign_create *w, struct error *e)
 {
-	struct campaign_create_work *w = ctx;
 	struct service s;
 
 	for (size_t i = 0; i < w->code_count; i++) {
@@ -82,7 +83,7 @@ campaign_create_work(struct db *db, void *ctx, struct error *e)
 
 /* Parses the territory lists of o into c; 0, or -1 after a usage error. */
 static int
-campaign_parse_lists(const struct campaign_options *o, struct campaign_create_work *w)
+campaign_parse_lists(const struct campaign_options *o, struct campaign_create *w)
 {
 	struct campaign *c = &w->campaign;
 	char places[REGISTRY_LIST_MAX][24];
@@ -170,7 +171,7 @@ campaign_create_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct campaign_options o = { 0 };
-	struct campaign_create_work *w;
+	struct campaign_create *w;
 	struct error e;
 	int rc, first = cli_options(cli, argc, argv, "campaign create", cmd_campaign_help, opts,
 	    campaign_option, &o);
@@ -187,14 +188,13 @@ campaign_create_run(struct cli *cli, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto done;
 	}
-	if (cli_open_home(cli) != 0) {
+	if (cli_begin(cli) != 0) {
 		rc = EXIT_REFUSED;
 		goto done;
 	}
-	if (db_transaction(cli->home.db, campaign_create_work, w, &e) != 0) {
-		rc = cli_fail(&e);
+	rc = campaign_create_store(cli->home.db, w, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
 		goto done;
-	}
 	if (cli->json)
 		rc = cli_print_json(json_pack("{s:I}", "id", (json_int_t)w->id));
 	else

@@ -27,19 +27,6 @@ distributor_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-struct distributor_add_work {
-	struct distributor distributor;
-	int64_t id;
-};
-
-static int
-distributor_add_work(struct db *db, void *ctx, struct error *e)
-{
-	struct distributor_add_work *w = ctx;
-
-	return registry_distributor_add(db, &w->distributor, clock_now(), &w->id, e);
-}
-
 static int
 distributor_add_run(struct cli *cli, int argc, char **argv)
 {
@@ -47,30 +34,32 @@ distributor_add_run(struct cli *cli, int argc, char **argv)
 		{ "siret", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct distributor_add_work w;
+	struct distributor distributor;
 	const char *siret = NULL;
 	struct error e;
-	int first = cli_options(cli, argc, argv, "distributor add", cmd_distributor_help, opts,
+	int64_t id = 0;
+	int rc, first = cli_options(cli, argc, argv, "distributor add", cmd_distributor_help, opts,
 	    distributor_option, &siret);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
 	if (argc - first != 1)
 		return cli_usage_error("distributor add", "give exactly one NAME");
-	memset(&w, 0, sizeof(w));
-	if (cli_args_copy(w.distributor.name, sizeof(w.distributor.name), argv[first]) != 0) {
+	memset(&distributor, 0, sizeof(distributor));
+	if (cli_args_copy(distributor.name, sizeof(distributor.name), argv[first]) != 0) {
 		error_set(&e, 400, "BAD_NAME", "a name has at most %d bytes", REGISTRY_NAME_MAX);
 		return cli_fail(&e);
 	}
-	if (siret != NULL && identifiers_siret_normalize(siret, w.distributor.siret, &e) != 0)
+	if (siret != NULL && identifiers_siret_normalize(siret, distributor.siret, &e) != 0)
 		return cli_fail(&e);
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, distributor_add_work, &w, &e) != 0)
-		return cli_fail(&e);
+	rc = registry_distributor_add(cli->home.db, &distributor, clock_now(), &id, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
-		return cli_print_json(json_pack("{s:I}", "id", (json_int_t)w.id));
-	printf("%lld\n", (long long)w.id);
+		return cli_print_json(json_pack("{s:I}", "id", (json_int_t)id));
+	printf("%lld\n", (long long)id);
 	return EXIT_OK;
 }
 

@@ -47,20 +47,6 @@ funder_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* The work of funder add inside one transaction. */
-struct funder_add_work {
-	struct funder funder;
-	int64_t id;
-};
-
-static int
-funder_add_work(struct db *db, void *ctx, struct error *e)
-{
-	struct funder_add_work *w = ctx;
-
-	return registry_funder_add(db, &w->funder, clock_now(), &w->id, e);
-}
-
 static int
 funder_add_run(struct cli *cli, int argc, char **argv)
 {
@@ -70,19 +56,20 @@ funder_add_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct funder_options o = { 0 };
-	struct funder_add_work w;
+	struct funder funder;
 	struct error e;
-	int first = cli_options(cli, argc, argv, "funder add", cmd_funder_help, opts,
+	int64_t id = 0;
+	int rc, first = cli_options(cli, argc, argv, "funder add", cmd_funder_help, opts,
 	    funder_option, &o);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
 	if (argc - first != 1)
 		return cli_usage_error("funder add", "give exactly one NAME");
-	memset(&w, 0, sizeof(w));
-	if (cli_args_copy(w.funder.name, sizeof(w.funder.name), argv[first]) != 0 ||
-	    (o.public_name != NULL && cli_args_copy(w.funder.public_name,
-	    sizeof(w.funder.public_name), o.public_name) != 0)) {
+	memset(&funder, 0, sizeof(funder));
+	if (cli_args_copy(funder.name, sizeof(funder.name), argv[first]) != 0 ||
+	    (o.public_name != NULL && cli_args_copy(funder.public_name,
+	    sizeof(funder.public_name), o.public_name) != 0)) {
 		error_set(&e, 400, "BAD_NAME", "a name has at most %d bytes", REGISTRY_NAME_MAX);
 		return cli_fail(&e);
 	}
@@ -90,15 +77,16 @@ funder_add_run(struct cli *cli, int argc, char **argv)
 		error_set(&e, 400, "BAD_NAME", "a funder's public name must not be empty");
 		return cli_fail(&e);
 	}
-	if (o.siret != NULL && identifiers_siret_normalize(o.siret, w.funder.siret, &e) != 0)
+	if (o.siret != NULL && identifiers_siret_normalize(o.siret, funder.siret, &e) != 0)
 		return cli_fail(&e);
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, funder_add_work, &w, &e) != 0)
-		return cli_fail(&e);
+	rc = registry_funder_add(cli->home.db, &funder, clock_now(), &id, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
-		return cli_print_json(json_pack("{s:I}", "id", (json_int_t)w.id));
-	printf("%lld\n", (long long)w.id);
+		return cli_print_json(json_pack("{s:I}", "id", (json_int_t)id));
+	printf("%lld\n", (long long)id);
 	return EXIT_OK;
 }
 
@@ -238,24 +226,6 @@ funder_show_run(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* The work of funder order and credit inside one transaction. */
-struct funder_fund_work {
-	int64_t funder_id;
-	enum registry_fund_kind kind;
-	int64_t amount;
-	const char *ref;
-	uint64_t seq;
-};
-
-static int
-funder_fund_work(struct db *db, void *ctx, struct error *e)
-{
-	struct funder_fund_work *w = ctx;
-
-	return registry_funder_fund(db, w->funder_id, w->kind, w->amount, w->ref, clock_now(),
-	    &w->seq, e);
-}
-
 static int
 funder_fund_run(struct cli *cli, int argc, char **argv, enum registry_fund_kind kind)
 {
@@ -265,30 +235,31 @@ funder_fund_run(struct cli *cli, int argc, char **argv, enum registry_fund_kind 
 	};
 	const char *verb = kind == FUND_ORDER ? "funder order" : "funder credit";
 	struct funder_options o = { 0 };
-	struct funder_fund_work w = { .kind = kind };
 	char amount[MONEY_FORMAT_SIZE];
+	int64_t funder_id, cents;
+	uint64_t seq = 0;
 	struct error e;
-	int first = cli_options(cli, argc, argv, verb, cmd_funder_help, opts, funder_option, &o);
+	int rc, first = cli_options(cli, argc, argv, verb, cmd_funder_help, opts, funder_option, &o);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
-	if (argc - first != 2 || cli_args_id(argv[first], &w.funder_id) != 0)
+	if (argc - first != 2 || cli_args_id(argv[first], &funder_id) != 0)
 		return cli_usage_error(verb, "give a funder ID and an AMOUNT");
 	if (o.ref == NULL)
 		return cli_usage_error(verb, "--ref is required");
-	if (money_parse(argv[first + 1], &w.amount, &e) != 0)
+	if (money_parse(argv[first + 1], &cents, &e) != 0)
 		return cli_fail(&e);
-	w.ref = o.ref;
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, funder_fund_work, &w, &e) != 0)
-		return cli_fail(&e);
-	money_format(w.amount, amount, sizeof(amount));
+	rc = registry_funder_fund(cli->home.db, funder_id, kind, cents, o.ref, clock_now(), &seq, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
+	money_format(cents, amount, sizeof(amount));
 	if (cli->json)
-		return cli_print_json(json_pack("{s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)w.seq,
-		    "entry", (json_int_t)w.seq, "kind", registry_fund_kind_name(kind),
-		    "amount", amount, "ref", w.ref));
-	printf("%llu\n", (unsigned long long)w.seq);
+		return cli_print_json(json_pack("{s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)seq,
+		    "entry", (json_int_t)seq, "kind", registry_fund_kind_name(kind),
+		    "amount", amount, "ref", o.ref));
+	printf("%llu\n", (unsigned long long)seq);
 	return EXIT_OK;
 }
 

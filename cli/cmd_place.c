@@ -58,8 +58,8 @@ place_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* The work of place add inside one transaction. */
-struct place_add_work {
+/* A place to add, as parsed from the command line, and its id once added. */
+struct place_add {
 	struct place place;
 	const struct place_options *o;
 	char codes[REGISTRY_LIST_MAX][33];
@@ -67,10 +67,11 @@ struct place_add_work {
 	int64_t id;
 };
 
+/* Resolves w's service codes and adds the place (sets w->id); inside the
+ * verb's write transaction. Returns 0, or -1 with e set. */
 static int
-place_add_work(struct db *db, void *ctx, struct error *e)
+place_add_store(struct db *db, struct place_add *w, struct error *e)
 {
-	struct place_add_work *w = ctx;
 	int64_t ids[REGISTRY_LIST_MAX];
 	struct service s;
 
@@ -85,7 +86,7 @@ place_add_work(struct db *db, void *ctx, struct error *e)
 
 /* Fills w from the operands and options of place add; 0, or an exit code. */
 static int
-place_add_parse(struct place_add_work *w, const char *name, const struct place_options *o)
+place_add_parse(struct place_add *w, const char *name, const struct place_options *o)
 {
 	struct error e;
 
@@ -121,7 +122,7 @@ place_add_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct place_options o = { 0 };
-	struct place_add_work w;
+	struct place_add w;
 	struct error e;
 	int rc, first = cli_options(cli, argc, argv, "place add", cmd_place_help, opts,
 	    place_option, &o);
@@ -135,29 +136,15 @@ place_add_run(struct cli *cli, int argc, char **argv)
 	memset(&w, 0, sizeof(w));
 	if ((rc = place_add_parse(&w, argv[first], &o)) != 0)
 		return rc;
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, place_add_work, &w, &e) != 0)
-		return cli_fail(&e);
+	rc = place_add_store(cli->home.db, &w, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
 		return cli_print_json(json_pack("{s:I}", "id", (json_int_t)w.id));
 	printf("%lld\n", (long long)w.id);
 	return EXIT_OK;
-}
-
-/* The work of label, suspend and unlabel. */
-struct place_label_work {
-	int64_t id;
-	enum place_label label;
-	int32_t until;
-};
-
-static int
-place_label_work(struct db *db, void *ctx, struct error *e)
-{
-	struct place_label_work *w = ctx;
-
-	return registry_place_set_label(db, w->id, w->label, w->until, e);
 }
 
 static const char *const label_names[] = { "none", "labelled", "suspended" };
@@ -170,35 +157,37 @@ place_label_common(struct cli *cli, int argc, char **argv, const char *verb,
 		{ "until", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct place_label_work w = { .label = label, .until = -1 };
 	struct place_options o = { 0 };
 	char until[DATE_FORMAT_SIZE] = "";
+	int32_t last_day = -1;
 	struct error e;
-	int first = cli_options(cli, argc, argv, verb, cmd_place_help,
+	int64_t id;
+	int rc, first = cli_options(cli, argc, argv, verb, cmd_place_help,
 	    label == PLACE_LABEL_LABELLED ? label_opts : NULL, place_option, &o);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
-	if (argc - first != 1 || cli_args_id(argv[first], &w.id) != 0)
+	if (argc - first != 1 || cli_args_id(argv[first], &id) != 0)
 		return cli_usage_error(verb, "give one place ID (a positive number)");
 	if (label == PLACE_LABEL_LABELLED) {
 		if (o.until == NULL)
-			w.until = registry_label_default_until(clock_today(CLOCK_TZ_PARIS));
-		else if (date_parse(o.until, &w.until, &e) != 0)
+			last_day = registry_label_default_until(clock_today(CLOCK_TZ_PARIS));
+		else if (date_parse(o.until, &last_day, &e) != 0)
 			return cli_usage_error(verb, "--until: %s", e.message);
-		date_format(w.until, until);
+		date_format(last_day, until);
 	}
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, place_label_work, &w, &e) != 0)
-		return cli_fail(&e);
+	rc = registry_place_set_label(cli->home.db, id, label, last_day, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
-		return cli_print_json(json_pack("{s:I, s:s, s:s?}", "id", (json_int_t)w.id,
+		return cli_print_json(json_pack("{s:I, s:s, s:s?}", "id", (json_int_t)id,
 		    "label", label_names[label], "label_until", until[0] != '\0' ? until : NULL));
 	if (label == PLACE_LABEL_LABELLED)
-		printf("place %lld labelled until %s\n", (long long)w.id, until);
+		printf("place %lld labelled until %s\n", (long long)id, until);
 	else
-		printf("place %lld %s\n", (long long)w.id,
+		printf("place %lld %s\n", (long long)id,
 		    label == PLACE_LABEL_SUSPENDED ? "suspended" : "unlabelled");
 	return EXIT_OK;
 }
@@ -361,19 +350,20 @@ place_show_run(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* The work of iban-request and iban-approve: authenticates the admin token
- * and records the request or the approval. */
-struct place_iban_work {
+/* An IBAN change request or approval, as parsed from the command line. */
+struct place_iban {
 	int64_t id; /* payee id (request) or request id (approve) */
 	const char *iban; /* NULL for approve */
 	const char *token;
 	int64_t request_id;
 };
 
+/* Authenticates w's admin token and records the request (sets
+ * w->request_id) or the approval; inside the verb's write transaction.
+ * Returns 0, or -1 with e set. */
 static int
-place_iban_work(struct db *db, void *ctx, struct error *e)
+place_iban_store(struct db *db, struct place_iban *w, struct error *e)
 {
-	struct place_iban_work *w = ctx;
 	struct bearer b;
 
 	if (registry_token_authenticate(db, w->token, &b, e) != 0)
@@ -395,9 +385,9 @@ place_iban_common(struct cli *cli, int argc, char **argv, const char *verb, int 
 		{ NULL, 0, NULL, 0 },
 	};
 	struct place_options o = { 0 };
-	struct place_iban_work w = { 0 };
+	struct place_iban w = { 0 };
 	struct error e;
-	int first = cli_options(cli, argc, argv, verb, cmd_place_help, opts, place_option, &o);
+	int rc, first = cli_options(cli, argc, argv, verb, cmd_place_help, opts, place_option, &o);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
@@ -408,10 +398,11 @@ place_iban_common(struct cli *cli, int argc, char **argv, const char *verb, int 
 		return cli_usage_error(verb, "--token is required");
 	w.iban = request ? argv[first + 1] : NULL;
 	w.token = o.token;
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, place_iban_work, &w, &e) != 0)
-		return cli_fail(&e);
+	rc = place_iban_store(cli->home.db, &w, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
 		return cli_print_json(json_pack("{s:I, s:b}", "id", (json_int_t)w.request_id,
 		    "approved", !request));

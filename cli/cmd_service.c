@@ -29,19 +29,6 @@ service_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-struct service_add_work {
-	struct service service;
-	int64_t id;
-};
-
-static int
-service_add_work(struct db *db, void *ctx, struct error *e)
-{
-	struct service_add_work *w = ctx;
-
-	return registry_service_add(db, &w->service, &w->id, e);
-}
-
 static int
 service_add_run(struct cli *cli, int argc, char **argv)
 {
@@ -49,9 +36,10 @@ service_add_run(struct cli *cli, int argc, char **argv)
 		{ "passes", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct service_add_work w;
+	struct service service;
 	struct error e;
-	int passes = 1;
+	int64_t id = 0;
+	int rc, passes = 1;
 	int first = cli_options(cli, argc, argv, "service add", cmd_service_help, opts,
 	    service_option, &passes);
 
@@ -59,23 +47,24 @@ service_add_run(struct cli *cli, int argc, char **argv)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
 	if (argc - first != 2)
 		return cli_usage_error("service add", "give a CODE and a NAME");
-	memset(&w, 0, sizeof(w));
-	w.service.passes = passes;
-	if (cli_args_copy(w.service.code, sizeof(w.service.code), argv[first]) != 0) {
+	memset(&service, 0, sizeof(service));
+	service.passes = passes;
+	if (cli_args_copy(service.code, sizeof(service.code), argv[first]) != 0) {
 		error_set(&e, 400, "BAD_SERVICE_CODE", "a service code has at most 32 characters");
 		return cli_fail(&e);
 	}
-	if (cli_args_copy(w.service.name, sizeof(w.service.name), argv[first + 1]) != 0) {
+	if (cli_args_copy(service.name, sizeof(service.name), argv[first + 1]) != 0) {
 		error_set(&e, 400, "BAD_NAME", "a name has at most %d bytes", REGISTRY_NAME_MAX);
 		return cli_fail(&e);
 	}
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, service_add_work, &w, &e) != 0)
-		return cli_fail(&e);
+	rc = registry_service_add(cli->home.db, &service, &id, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
-		return cli_print_json(json_pack("{s:I}", "id", (json_int_t)w.id));
-	printf("%lld\n", (long long)w.id);
+		return cli_print_json(json_pack("{s:I}", "id", (json_int_t)id));
+	printf("%lld\n", (long long)id);
 	return EXIT_OK;
 }
 

@@ -36,20 +36,14 @@ token_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-struct token_create_work {
+/* A token being created: what it is for, and what registry_token_create
+ * gives back. */
+struct token_create {
 	enum token_role role;
 	int64_t subject_id;
 	struct bearer bearer;
 	char text[REGISTRY_TOKEN_TEXT_MAX];
 };
-
-static int
-token_create_work(struct db *db, void *ctx, struct error *e)
-{
-	struct token_create_work *w = ctx;
-
-	return registry_token_create(db, w->role, w->subject_id, clock_now(), &w->bearer, w->text, e);
-}
 
 static int
 token_create_run(struct cli *cli, int argc, char **argv)
@@ -60,9 +54,9 @@ token_create_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct token_options o = { 0 };
-	struct token_create_work w;
+	struct token_create w;
 	struct error e;
-	int first = cli_options(cli, argc, argv, "token create", cmd_token_help, opts,
+	int rc, first = cli_options(cli, argc, argv, "token create", cmd_token_help, opts,
 	    token_option, &o);
 
 	if (first < 0)
@@ -76,10 +70,12 @@ token_create_run(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("token create", "an admin token takes no --id");
 	if (w.role != ROLE_ADMIN && (o.id == NULL || cli_args_id(o.id, &w.subject_id) != 0))
 		return cli_usage_error("token create", "--id: the %s's id (a positive number)", o.role);
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, token_create_work, &w, &e) != 0)
-		return cli_fail(&e);
+	rc = registry_token_create(cli->home.db, w.role, w.subject_id, clock_now(), &w.bearer, w.text,
+	    &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json) {
 		json_t *obj = json_pack("{s:s, s:s, s:s}", "id", w.bearer.id, "role",
 		    registry_role_name(w.role), "token", w.text);
@@ -151,37 +147,26 @@ token_list_run(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-struct token_revoke_work {
-	const char *id;
-};
-
-static int
-token_revoke_work(struct db *db, void *ctx, struct error *e)
-{
-	struct token_revoke_work *w = ctx;
-
-	return registry_token_revoke(db, w->id, clock_now(), e);
-}
-
 static int
 token_revoke_run(struct cli *cli, int argc, char **argv)
 {
-	struct token_revoke_work w;
+	const char *id;
 	struct error e;
-	int first = cli_options(cli, argc, argv, "token revoke", cmd_token_help, NULL, NULL, NULL);
+	int rc, first = cli_options(cli, argc, argv, "token revoke", cmd_token_help, NULL, NULL, NULL);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
 	if (argc - first != 1)
 		return cli_usage_error("token revoke", "give exactly one TOKEN-ID");
-	w.id = argv[first];
-	if (cli_open_home(cli) != 0)
+	id = argv[first];
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (db_transaction(cli->home.db, token_revoke_work, &w, &e) != 0)
-		return cli_fail(&e);
+	rc = registry_token_revoke(cli->home.db, id, clock_now(), &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
-		return cli_print_json(json_pack("{s:s, s:b}", "id", w.id, "revoked", 1));
-	printf("revoked %s\n", w.id);
+		return cli_print_json(json_pack("{s:s, s:b}", "id", id, "revoked", 1));
+	printf("revoked %s\n", id);
 	return EXIT_OK;
 }
 

@@ -68,43 +68,38 @@ registry_siret_optional(const char *text, char out[IDENTIFIERS_SIRET_SIZE], stru
 	return identifiers_siret_normalize(text, out, e);
 }
 
-/* Binds text, or NULL when it is empty. */
-static void
-registry_bind_optional(sqlite3_stmt *stmt, int col, const char *text)
-{
-	if (text[0] == '\0')
-		sqlite3_bind_null(stmt, col);
-	else
-		sqlite3_bind_text(stmt, col, text, -1, SQLITE_TRANSIENT);
-}
-
-/* Steps a one-row lookup: 0 with the row ready, -1 (e set: 404 code with
- * message "no WHAT with id ID" when there is no row). */
+/* Looks up one row by id with sql (one parameter) and reads it with read
+ * into out: 0, or -1 (e set: 404 code with message "no WHAT with id ID"
+ * when there is no row). */
 static int
-registry_row(struct db *db, sqlite3_stmt *stmt, const char *code, const char *what, int64_t id,
-    struct error *e)
+registry_get(struct db *db, const char *sql, int64_t id, db_row_fn read, void *out,
+    const char *code, const char *what, struct error *e)
 {
-	int rc = db_step(db, stmt, e);
+	int found = db_one(db, sql, DB_ARGS(DB_INT(id)), read, out, e);
 
-	if (rc == SQLITE_ROW)
-		return 0;
-	sqlite3_reset(stmt);
-	if (rc < 0)
+	if (found < 0)
 		return -1;
-	return error_set(e, 404, code, "no %s with id %lld", what, (long long)id);
+	if (found == 0)
+		return error_set(e, 404, code, "no %s with id %lld", what, (long long)id);
+	return 0;
 }
 
 /* Funders. */
 
-static void
-registry_funder_read(sqlite3_stmt *stmt, struct funder *f)
+/* Reads a funder row (id, name, public_name, siret, created_at) into ctx. */
+static int
+registry_funder_read(const struct db_row *row, void *ctx, struct error *e)
 {
+	struct funder *f = ctx;
+
+	(void)e;
 	memset(f, 0, sizeof(*f));
-	f->id = sqlite3_column_int64(stmt, 0);
-	db_column_text(stmt, 1, f->name, sizeof(f->name));
-	db_column_text(stmt, 2, f->public_name, sizeof(f->public_name));
-	db_column_text(stmt, 3, f->siret, sizeof(f->siret));
-	f->created_at = sqlite3_column_int64(stmt, 4);
+	f->id = db_row_int64(row, 0);
+	(void)db_row_text(row, 1, f->name, sizeof(f->name));
+	(void)db_row_text(row, 2, f->public_name, sizeof(f->public_name));
+	(void)db_row_text(row, 3, f->siret, sizeof(f->siret));
+	f->created_at = db_row_int64(row, 4);
+	return 0;
 }
 
 /* Opens the three ledger accounts of funder f (idempotent). */
@@ -120,24 +115,21 @@ int
 registry_funder_add(struct db *db, const struct funder *f, int64_t now, int64_t *id,
     struct error *e)
 {
-	sqlite3_stmt *stmt;
 	struct funder added = *f;
 	const char *public_name = f->public_name[0] != '\0' ? f->public_name : f->name;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (registry_text_check("BAD_NAME", "a funder's name", f->name, REGISTRY_NAME_MAX, e) != 0 ||
 	    registry_text_check("BAD_NAME", "a funder's public name", public_name,
 	    REGISTRY_NAME_MAX, e) != 0 ||
 	    registry_siret_optional(f->siret, added.siret, e) != 0)
 		return -1;
-	stmt = db_prepare(db, "INSERT INTO funders (name, public_name, siret, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4)");
-	sqlite3_bind_text(stmt, 1, f->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, public_name, -1, SQLITE_TRANSIENT);
-	registry_bind_optional(stmt, 3, added.siret);
-	sqlite3_bind_int64(stmt, 4, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO funders (name, public_name, siret, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4)", DB_ARGS(DB_TEXT(f->name), DB_TEXT(public_name),
+	    DB_TEXT_OR_NULL(added.siret), DB_INT(now)), e) != 0)
 		return -1;
-	added.id = sqlite3_last_insert_rowid(db_handle(db));
+	added.id = db_last_rowid(db);
 	if (registry_operator_accounts_open(db, e) != 0 ||
 	    registry_funder_accounts_open(db, &added, e) != 0)
 		return -1;
@@ -148,32 +140,38 @@ registry_funder_add(struct db *db, const struct funder *f, int64_t now, int64_t 
 int
 registry_funder_get(struct db *db, int64_t id, struct funder *f, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, name, public_name, siret, created_at FROM funders WHERE id = ?1");
+	return registry_get(db, "SELECT id, name, public_name, siret, created_at FROM funders"
+	    " WHERE id = ?1", id, registry_funder_read, f, "NO_FUNDER", "funder", e);
+}
 
-	sqlite3_bind_int64(stmt, 1, id);
-	if (registry_row(db, stmt, "NO_FUNDER", "funder", id, e) != 0)
-		return -1;
-	registry_funder_read(stmt, f);
-	sqlite3_reset(stmt);
-	return 0;
+/* The caller's callback of registry_funder_list and what it last returned. */
+struct registry_funder_each {
+	int (*fn)(const struct funder *f, void *ctx);
+	void *ctx;
+	int stop;
+};
+
+static int
+registry_funder_each_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_funder_each *each = ctx;
+	struct funder f;
+
+	registry_funder_read(row, &f, e);
+	each->stop = each->fn(&f, each->ctx);
+	return each->stop != 0;
 }
 
 int
 registry_funder_list(struct db *db, int (*fn)(const struct funder *f, void *ctx), void *ctx,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, name, public_name, siret, created_at FROM funders ORDER BY id");
-	struct funder f;
-	int rc = SQLITE_DONE, stop = 0;
+	struct registry_funder_each each = { fn, ctx, 0 };
 
-	while (stop == 0 && (rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		registry_funder_read(stmt, &f);
-		stop = fn(&f, ctx);
-	}
-	sqlite3_reset(stmt);
-	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+	if (db_each(db, "SELECT id, name, public_name, siret, created_at FROM funders ORDER BY id",
+	    DB_NO_ARGS, registry_funder_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
 }
 
 /* Funds. */
@@ -189,18 +187,13 @@ static int
 registry_fund_unique(struct db *db, int64_t funder_id, enum registry_fund_kind kind,
     const char *ref, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT 1 FROM funder_funds WHERE funder_id = ?1 AND kind = ?2 AND ref = ?3");
-	int rc;
+	int found = db_one(db, "SELECT 1 FROM funder_funds WHERE funder_id = ?1 AND kind = ?2"
+	    " AND ref = ?3", DB_ARGS(DB_INT(funder_id), DB_TEXT(registry_fund_kind_name(kind)),
+	    DB_TEXT(ref)), NULL, NULL, e);
 
-	sqlite3_bind_int64(stmt, 1, funder_id);
-	sqlite3_bind_text(stmt, 2, registry_fund_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, ref, -1, SQLITE_TRANSIENT);
-	rc = db_step(db, stmt, e);
-	sqlite3_reset(stmt);
-	if (rc < 0)
+	if (found < 0)
 		return -1;
-	if (rc == SQLITE_ROW)
+	if (found)
 		return error_set(e, 409, "DUPLICATE_REFERENCE",
 		    "funder %lld already has %s with reference \"%s\"", (long long)funder_id,
 		    kind == FUND_ORDER ? "an order" : "a credit", ref);
@@ -234,8 +227,9 @@ registry_funder_fund(struct db *db, int64_t funder_id, enum registry_fund_kind k
 {
 	struct ledger_entry entry;
 	struct funder f;
-	sqlite3_stmt *stmt;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (amount_cents <= 0)
 		return error_set(e, 400, "BAD_AMOUNT", "an amount must be more than zero");
 	if (registry_text_check("BAD_REFERENCE", "a reference", ref, LEDGER_TEXT_MAX, e) != 0 ||
@@ -246,46 +240,55 @@ registry_funder_fund(struct db *db, int64_t funder_id, enum registry_fund_kind k
 	    registry_fund_entry(&entry, funder_id, kind, amount_cents, ref, now, e) != 0 ||
 	    ledger_append(db, &entry, NULL, e) != 0)
 		return -1;
-	stmt = db_prepare(db, "INSERT INTO funder_funds (funder_id, kind, ref, amount, entry_seq,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-	sqlite3_bind_int64(stmt, 1, funder_id);
-	sqlite3_bind_text(stmt, 2, registry_fund_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, ref, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, amount_cents);
-	sqlite3_bind_int64(stmt, 5, (int64_t)entry.seq);
-	sqlite3_bind_int64(stmt, 6, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO funder_funds (funder_id, kind, ref, amount, entry_seq,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", DB_ARGS(DB_INT(funder_id),
+	    DB_TEXT(registry_fund_kind_name(kind)), DB_TEXT(ref), DB_INT(amount_cents),
+	    DB_INT(entry.seq), DB_INT(now)), e) != 0)
 		return -1;
 	if (seq != NULL)
 		*seq = entry.seq;
 	return 0;
 }
 
+/* The caller's callback of registry_fund_find, the kind looked for and
+ * what the callback last returned. */
+struct registry_fund_each {
+	int (*fn)(const struct funder_fund *f, void *ctx);
+	void *ctx;
+	enum registry_fund_kind kind;
+	int stop;
+};
+
+static int
+registry_fund_each_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_fund_each *each = ctx;
+	struct funder_fund f;
+
+	(void)e;
+	memset(&f, 0, sizeof(f));
+	f.id = db_row_int64(row, 0);
+	f.funder_id = db_row_int64(row, 1);
+	f.kind = each->kind;
+	(void)db_row_text(row, 2, f.ref, sizeof(f.ref));
+	f.amount_cents = db_row_int64(row, 3);
+	f.entry_seq = (uint64_t)db_row_int64(row, 4);
+	f.created_at = db_row_int64(row, 5);
+	each->stop = each->fn(&f, each->ctx);
+	return each->stop != 0;
+}
+
 int
 registry_fund_find(struct db *db, enum registry_fund_kind kind, const char *ref,
     int (*fn)(const struct funder_fund *f, void *ctx), void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, funder_id, ref, amount, entry_seq, created_at FROM funder_funds"
-	    " WHERE kind = ?1 AND ref = ?2 ORDER BY id");
-	struct funder_fund f;
-	int rc = SQLITE_DONE, stop = 0;
+	struct registry_fund_each each = { fn, ctx, kind, 0 };
 
-	sqlite3_bind_text(stmt, 1, registry_fund_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, ref, -1, SQLITE_TRANSIENT);
-	while (stop == 0 && (rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		memset(&f, 0, sizeof(f));
-		f.id = sqlite3_column_int64(stmt, 0);
-		f.funder_id = sqlite3_column_int64(stmt, 1);
-		f.kind = kind;
-		db_column_text(stmt, 2, f.ref, sizeof(f.ref));
-		f.amount_cents = sqlite3_column_int64(stmt, 3);
-		f.entry_seq = (uint64_t)sqlite3_column_int64(stmt, 4);
-		f.created_at = sqlite3_column_int64(stmt, 5);
-		stop = fn(&f, ctx);
-	}
-	sqlite3_reset(stmt);
-	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+	if (db_each(db, "SELECT id, funder_id, ref, amount, entry_seq, created_at FROM funder_funds"
+	    " WHERE kind = ?1 AND ref = ?2 ORDER BY id", DB_ARGS(DB_TEXT(registry_fund_kind_name(kind)),
+	    DB_TEXT(ref)), registry_fund_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
 }
 
 int
@@ -309,14 +312,19 @@ registry_funder_money(struct db *db, int64_t funder_id, int64_t *spendable, int6
 
 /* Distributors. */
 
-static void
-registry_distributor_read(sqlite3_stmt *stmt, struct distributor *d)
+/* Reads a distributor row (id, name, siret, created_at) into ctx. */
+static int
+registry_distributor_read(const struct db_row *row, void *ctx, struct error *e)
 {
+	struct distributor *d = ctx;
+
+	(void)e;
 	memset(d, 0, sizeof(*d));
-	d->id = sqlite3_column_int64(stmt, 0);
-	db_column_text(stmt, 1, d->name, sizeof(d->name));
-	db_column_text(stmt, 2, d->siret, sizeof(d->siret));
-	d->created_at = sqlite3_column_int64(stmt, 3);
+	d->id = db_row_int64(row, 0);
+	(void)db_row_text(row, 1, d->name, sizeof(d->name));
+	(void)db_row_text(row, 2, d->siret, sizeof(d->siret));
+	d->created_at = db_row_int64(row, 3);
+	return 0;
 }
 
 int
@@ -324,92 +332,87 @@ registry_distributor_add(struct db *db, const struct distributor *d, int64_t now
     int64_t *id, struct error *e)
 {
 	char siret[IDENTIFIERS_SIRET_SIZE];
-	sqlite3_stmt *stmt;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (registry_text_check("BAD_NAME", "a distributor's name", d->name, REGISTRY_NAME_MAX,
 	    e) != 0 || registry_siret_optional(d->siret, siret, e) != 0)
 		return -1;
-	stmt = db_prepare(db, "INSERT INTO distributors (name, siret, created_at) VALUES (?1, ?2, ?3)");
-	sqlite3_bind_text(stmt, 1, d->name, -1, SQLITE_TRANSIENT);
-	registry_bind_optional(stmt, 2, siret);
-	sqlite3_bind_int64(stmt, 3, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO distributors (name, siret, created_at) VALUES (?1, ?2, ?3)",
+	    DB_ARGS(DB_TEXT(d->name), DB_TEXT_OR_NULL(siret), DB_INT(now)), e) != 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db_handle(db));
+	*id = db_last_rowid(db);
 	return 0;
 }
 
 int
 registry_distributor_get(struct db *db, int64_t id, struct distributor *d, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, name, siret, created_at FROM distributors WHERE id = ?1");
+	return registry_get(db, "SELECT id, name, siret, created_at FROM distributors WHERE id = ?1",
+	    id, registry_distributor_read, d, "NO_DISTRIBUTOR", "distributor", e);
+}
 
-	sqlite3_bind_int64(stmt, 1, id);
-	if (registry_row(db, stmt, "NO_DISTRIBUTOR", "distributor", id, e) != 0)
-		return -1;
-	registry_distributor_read(stmt, d);
-	sqlite3_reset(stmt);
-	return 0;
+/* The caller's callback of registry_distributor_list and what it last
+ * returned. */
+struct registry_distributor_each {
+	int (*fn)(const struct distributor *d, void *ctx);
+	void *ctx;
+	int stop;
+};
+
+static int
+registry_distributor_each_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_distributor_each *each = ctx;
+	struct distributor d;
+
+	registry_distributor_read(row, &d, e);
+	each->stop = each->fn(&d, each->ctx);
+	return each->stop != 0;
 }
 
 int
 registry_distributor_list(struct db *db, int (*fn)(const struct distributor *d, void *ctx),
     void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, name, siret, created_at FROM distributors ORDER BY id");
-	struct distributor d;
-	int rc = SQLITE_DONE, stop = 0;
+	struct registry_distributor_each each = { fn, ctx, 0 };
 
-	while (stop == 0 && (rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		registry_distributor_read(stmt, &d);
-		stop = fn(&d, ctx);
-	}
-	sqlite3_reset(stmt);
-	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+	if (db_each(db, "SELECT id, name, siret, created_at FROM distributors ORDER BY id",
+	    DB_NO_ARGS, registry_distributor_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
 }
 
 /* Payees. */
 
-static void
-registry_payee_read(sqlite3_stmt *stmt, struct payee *p)
+/* Reads a payee row (id, siret, name, iban) into ctx. */
+static int
+registry_payee_read(const struct db_row *row, void *ctx, struct error *e)
 {
+	struct payee *p = ctx;
+
+	(void)e;
 	memset(p, 0, sizeof(*p));
-	p->id = sqlite3_column_int64(stmt, 0);
-	db_column_text(stmt, 1, p->siret, sizeof(p->siret));
-	db_column_text(stmt, 2, p->name, sizeof(p->name));
-	db_column_text(stmt, 3, p->iban, sizeof(p->iban));
+	p->id = db_row_int64(row, 0);
+	(void)db_row_text(row, 1, p->siret, sizeof(p->siret));
+	(void)db_row_text(row, 2, p->name, sizeof(p->name));
+	(void)db_row_text(row, 3, p->iban, sizeof(p->iban));
+	return 0;
 }
 
 int
 registry_payee_get(struct db *db, int64_t id, struct payee *p, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, siret, name, iban FROM payees WHERE id = ?1");
-
-	sqlite3_bind_int64(stmt, 1, id);
-	if (registry_row(db, stmt, "NO_PAYEE", "payee", id, e) != 0)
-		return -1;
-	registry_payee_read(stmt, p);
-	sqlite3_reset(stmt);
-	return 0;
+	return registry_get(db, "SELECT id, siret, name, iban FROM payees WHERE id = ?1", id,
+	    registry_payee_read, p, "NO_PAYEE", "payee", e);
 }
 
 /* Finds the payee of siret: 1 with *p set, 0 when there is none, -1. */
 static int
 registry_payee_find(struct db *db, const char *siret, struct payee *p, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, siret, name, iban FROM payees WHERE siret = ?1");
-	int rc;
-
-	sqlite3_bind_text(stmt, 1, siret, -1, SQLITE_TRANSIENT);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW)
-		registry_payee_read(stmt, p);
-	sqlite3_reset(stmt);
-	return rc < 0 ? -1 : rc == SQLITE_ROW;
+	return db_one(db, "SELECT id, siret, name, iban FROM payees WHERE siret = ?1",
+	    DB_ARGS(DB_TEXT(siret)), registry_payee_read, p, e);
 }
 
 /* The payee a new place joins: siret's payee (iban, when not NULL, must be
@@ -419,7 +422,6 @@ registry_payee_for_place(struct db *db, const char *name, const char *siret, con
     int64_t now, int64_t *payee_id, struct error *e)
 {
 	struct payee p;
-	sqlite3_stmt *stmt;
 	int found = registry_payee_find(db, siret, &p, e);
 
 	if (found < 0)
@@ -434,15 +436,10 @@ registry_payee_for_place(struct db *db, const char *name, const char *siret, con
 	if (iban == NULL)
 		return error_set(e, 400, "IBAN_REQUIRED", "SIRET %s is new: give its IBAN (--iban)",
 		    siret);
-	stmt = db_prepare(db, "INSERT INTO payees (siret, name, iban, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4)");
-	sqlite3_bind_text(stmt, 1, siret, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, iban, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO payees (siret, name, iban, created_at) VALUES (?1, ?2, ?3, ?4)",
+	    DB_ARGS(DB_TEXT(siret), DB_TEXT(name), DB_TEXT(iban), DB_INT(now)), e) != 0)
 		return -1;
-	*payee_id = sqlite3_last_insert_rowid(db_handle(db));
+	*payee_id = db_last_rowid(db);
 	return ledger_account_open(db, ACCOUNT_PAYEE, *payee_id, name, e);
 }
 
@@ -451,9 +448,10 @@ registry_payee_iban_request(struct db *db, int64_t payee_id, const char *iban,
     const char *admin_token_id, int64_t now, int64_t *request_id, struct error *e)
 {
 	char normal[IDENTIFIERS_IBAN_SIZE];
-	sqlite3_stmt *stmt;
 	struct payee p;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (registry_text_check("BAD_TOKEN_ID", "a token id", admin_token_id, 16, e) != 0 ||
 	    registry_payee_get(db, payee_id, &p, e) != 0 ||
 	    identifiers_iban_normalize(iban, normal, e) != 0)
@@ -461,15 +459,31 @@ registry_payee_iban_request(struct db *db, int64_t payee_id, const char *iban,
 	if (strcmp(normal, p.iban) == 0)
 		return error_set(e, 409, "IBAN_UNCHANGED", "payee %lld already has this IBAN",
 		    (long long)payee_id);
-	stmt = db_prepare(db, "INSERT INTO payee_iban_changes (payee_id, iban, requested_by,"
-	    " requested_at) VALUES (?1, ?2, ?3, ?4)");
-	sqlite3_bind_int64(stmt, 1, payee_id);
-	sqlite3_bind_text(stmt, 2, normal, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, admin_token_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO payee_iban_changes (payee_id, iban, requested_by, requested_at)"
+	    " VALUES (?1, ?2, ?3, ?4)", DB_ARGS(DB_INT(payee_id), DB_TEXT(normal),
+	    DB_TEXT(admin_token_id), DB_INT(now)), e) != 0)
 		return -1;
-	*request_id = sqlite3_last_insert_rowid(db_handle(db));
+	*request_id = db_last_rowid(db);
+	return 0;
+}
+
+/* An IBAN change request as stored. */
+struct registry_iban_change {
+	int64_t payee_id;
+	char iban[IDENTIFIERS_IBAN_SIZE], requested_by[17], approved_by[17];
+};
+
+/* Reads a request row (payee_id, iban, requested_by, approved_by) into ctx. */
+static int
+registry_iban_change_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_iban_change *c = ctx;
+
+	(void)e;
+	c->payee_id = db_row_int64(row, 0);
+	(void)db_row_text(row, 1, c->iban, sizeof(c->iban));
+	(void)db_row_text(row, 2, c->requested_by, sizeof(c->requested_by));
+	(void)db_row_text(row, 3, c->approved_by, sizeof(c->approved_by));
 	return 0;
 }
 
@@ -477,38 +491,27 @@ int
 registry_payee_iban_approve(struct db *db, int64_t request_id, const char *admin_token_id,
     int64_t now, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT payee_id, iban, requested_by, approved_by"
-	    " FROM payee_iban_changes WHERE id = ?1");
-	char iban[IDENTIFIERS_IBAN_SIZE], requested_by[17], approved_by[17];
-	int64_t payee_id;
+	struct registry_iban_change c;
 
-	if (registry_text_check("BAD_TOKEN_ID", "a token id", admin_token_id, 16, e) != 0)
+	if (DB_IN_WRITE(db, e) != 0)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, request_id);
-	if (registry_row(db, stmt, "NO_IBAN_REQUEST", "IBAN change request", request_id, e) != 0)
+	if (registry_text_check("BAD_TOKEN_ID", "a token id", admin_token_id, 16, e) != 0 ||
+	    registry_get(db, "SELECT payee_id, iban, requested_by, approved_by"
+	    " FROM payee_iban_changes WHERE id = ?1", request_id, registry_iban_change_read, &c,
+	    "NO_IBAN_REQUEST", "IBAN change request", e) != 0)
 		return -1;
-	payee_id = sqlite3_column_int64(stmt, 0);
-	db_column_text(stmt, 1, iban, sizeof(iban));
-	db_column_text(stmt, 2, requested_by, sizeof(requested_by));
-	db_column_text(stmt, 3, approved_by, sizeof(approved_by));
-	sqlite3_reset(stmt);
-	if (approved_by[0] != '\0')
+	if (c.approved_by[0] != '\0')
 		return error_set(e, 409, "ALREADY_APPROVED", "IBAN change request %lld is already"
 		    " approved", (long long)request_id);
-	if (strcmp(requested_by, admin_token_id) == 0)
+	if (strcmp(c.requested_by, admin_token_id) == 0)
 		return error_set(e, 403, "SAME_ADMIN", "an IBAN change must be approved with another"
 		    " admin token than the one that requested it");
-	stmt = db_prepare(db, "UPDATE payee_iban_changes SET approved_by = ?2, approved_at = ?3"
-	    " WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, request_id);
-	sqlite3_bind_text(stmt, 2, admin_token_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 3, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "UPDATE payee_iban_changes SET approved_by = ?2, approved_at = ?3"
+	    " WHERE id = ?1", DB_ARGS(DB_INT(request_id), DB_TEXT(admin_token_id), DB_INT(now)),
+	    e) != 0)
 		return -1;
-	stmt = db_prepare(db, "UPDATE payees SET iban = ?2 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, payee_id);
-	sqlite3_bind_text(stmt, 2, iban, -1, SQLITE_TRANSIENT);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, "UPDATE payees SET iban = ?2 WHERE id = ?1",
+	    DB_ARGS(DB_INT(c.payee_id), DB_TEXT(c.iban)), e);
 }
 
 /* Places. */
@@ -569,16 +572,10 @@ static int
 registry_place_services_add(struct db *db, int64_t place_id, const int64_t *service_ids,
     size_t service_count, struct error *e)
 {
-	sqlite3_stmt *stmt;
-
-	for (size_t i = 0; i < service_count; i++) {
-		stmt = db_prepare(db, "INSERT OR IGNORE INTO place_services (place_id, service_id)"
-		    " VALUES (?1, ?2)");
-		sqlite3_bind_int64(stmt, 1, place_id);
-		sqlite3_bind_int64(stmt, 2, service_ids[i]);
-		if (db_exec_stmt(db, stmt, e) != 0)
+	for (size_t i = 0; i < service_count; i++)
+		if (db_run(db, "INSERT OR IGNORE INTO place_services (place_id, service_id)"
+		    " VALUES (?1, ?2)", DB_ARGS(DB_INT(place_id), DB_INT(service_ids[i])), e) != 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -589,85 +586,91 @@ registry_place_add(struct db *db, const struct place *p, const char *siret, cons
 	char siret_normal[IDENTIFIERS_SIRET_SIZE], iban_normal[IDENTIFIERS_IBAN_SIZE];
 	const struct territory_commune *commune = NULL;
 	int64_t payee_id = 0;
-	sqlite3_stmt *stmt;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (registry_place_check(db, p, siret, iban, service_ids, service_count, siret_normal,
 	    iban_normal, &commune, e) != 0 ||
 	    registry_payee_for_place(db, p->name, siret_normal, iban != NULL ? iban_normal : NULL,
 	    now, &payee_id, e) != 0)
 		return -1;
-	stmt = db_prepare(db, "INSERT INTO places (name, payee_id, commune, department, region,"
-	    " epci, time_zone, type, label, label_until, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'none', NULL, ?9)");
-	sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, payee_id);
-	sqlite3_bind_text(stmt, 3, commune->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, commune->department, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, commune->region, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6, commune->epci, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 7, clock_tz_name(commune->tz), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 8, p->type, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 9, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO places (name, payee_id, commune, department, region, epci,"
+	    " time_zone, type, label, label_until, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'none', NULL, ?9)",
+	    DB_ARGS(DB_TEXT(p->name), DB_INT(payee_id), DB_TEXT(commune->code),
+	    DB_TEXT(commune->department), DB_TEXT(commune->region), DB_TEXT(commune->epci),
+	    DB_TEXT(clock_tz_name(commune->tz)), DB_TEXT(p->type), DB_INT(now)), e) != 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db_handle(db));
+	*id = db_last_rowid(db);
 	return registry_place_services_add(db, *id, service_ids, service_count, e);
 }
 
-static void
-registry_place_read(sqlite3_stmt *stmt, struct place *p)
+/* Reads a place row (id, name, payee_id, commune, department, region, epci,
+ * time_zone, type, label, label_until) into ctx, with its commune's name. */
+static int
+registry_place_read(const struct db_row *row, void *ctx, struct error *e)
 {
 	const struct territory_commune *commune;
+	struct place *p = ctx;
 	char label[16];
 
+	(void)e;
 	memset(p, 0, sizeof(*p));
-	p->id = sqlite3_column_int64(stmt, 0);
-	db_column_text(stmt, 1, p->name, sizeof(p->name));
-	p->payee_id = sqlite3_column_int64(stmt, 2);
-	db_column_text(stmt, 3, p->commune, sizeof(p->commune));
-	db_column_text(stmt, 4, p->department, sizeof(p->department));
-	db_column_text(stmt, 5, p->region, sizeof(p->region));
-	db_column_text(stmt, 6, p->epci, sizeof(p->epci));
-	db_column_text(stmt, 7, p->time_zone, sizeof(p->time_zone));
-	db_column_text(stmt, 8, p->type, sizeof(p->type));
-	db_column_text(stmt, 9, label, sizeof(label));
+	p->id = db_row_int64(row, 0);
+	(void)db_row_text(row, 1, p->name, sizeof(p->name));
+	p->payee_id = db_row_int64(row, 2);
+	(void)db_row_text(row, 3, p->commune, sizeof(p->commune));
+	(void)db_row_text(row, 4, p->department, sizeof(p->department));
+	(void)db_row_text(row, 5, p->region, sizeof(p->region));
+	(void)db_row_text(row, 6, p->epci, sizeof(p->epci));
+	(void)db_row_text(row, 7, p->time_zone, sizeof(p->time_zone));
+	(void)db_row_text(row, 8, p->type, sizeof(p->type));
+	(void)db_row_text(row, 9, label, sizeof(label));
 	p->label = strcmp(label, "labelled") == 0 ? PLACE_LABEL_LABELLED :
 	    strcmp(label, "suspended") == 0 ? PLACE_LABEL_SUSPENDED : PLACE_LABEL_NONE;
-	p->label_until = sqlite3_column_type(stmt, 10) == SQLITE_NULL ? -1 :
-	    (int32_t)sqlite3_column_int64(stmt, 10);
+	p->label_until = db_row_is_null(row, 10) ? -1 : (int32_t)db_row_int64(row, 10);
 	if (territory_commune_find(p->commune, &commune, NULL) == 0)
 		registry_copy(p->commune_name, sizeof(p->commune_name), commune->name);
+	return 0;
 }
 
 int
 registry_place_get(struct db *db, int64_t id, struct place *p, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, name, payee_id, commune, department, region,"
-	    " epci, time_zone, type, label, label_until FROM places WHERE id = ?1");
+	return registry_get(db, "SELECT id, name, payee_id, commune, department, region, epci,"
+	    " time_zone, type, label, label_until FROM places WHERE id = ?1", id,
+	    registry_place_read, p, "NO_PLACE", "place", e);
+}
 
-	sqlite3_bind_int64(stmt, 1, id);
-	if (registry_row(db, stmt, "NO_PLACE", "place", id, e) != 0)
-		return -1;
-	registry_place_read(stmt, p);
-	sqlite3_reset(stmt);
-	return 0;
+/* The caller's callback of registry_place_list and what it last returned. */
+struct registry_place_each {
+	int (*fn)(const struct place *p, void *ctx);
+	void *ctx;
+	int stop;
+};
+
+static int
+registry_place_each_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_place_each *each = ctx;
+	struct place p;
+
+	registry_place_read(row, &p, e);
+	each->stop = each->fn(&p, each->ctx);
+	return each->stop != 0;
 }
 
 int
 registry_place_list(struct db *db, int (*fn)(const struct place *p, void *ctx), void *ctx,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, name, payee_id, commune, department, region,"
-	    " epci, time_zone, type, label, label_until FROM places ORDER BY id");
-	struct place p;
-	int rc = SQLITE_DONE, stop = 0;
+	struct registry_place_each each = { fn, ctx, 0 };
 
-	while (stop == 0 && (rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		registry_place_read(stmt, &p);
-		stop = fn(&p, ctx);
-	}
-	sqlite3_reset(stmt);
-	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+	if (db_each(db, "SELECT id, name, payee_id, commune, department, region, epci, time_zone,"
+	    " type, label, label_until FROM places ORDER BY id", DB_NO_ARGS,
+	    registry_place_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
 }
 
 /* Labelling: LABELLED needs until >= today (Europe/Paris); SUSPENDED needs a
@@ -676,10 +679,9 @@ int
 registry_place_set_label(struct db *db, int64_t id, enum place_label label, int32_t until,
     struct error *e)
 {
-	sqlite3_stmt *stmt;
 	struct place p;
 
-	if (registry_place_get(db, id, &p, e) != 0)
+	if (DB_IN_WRITE(db, e) != 0 || registry_place_get(db, id, &p, e) != 0)
 		return -1;
 	if (label == PLACE_LABEL_LABELLED && until < clock_today(CLOCK_TZ_PARIS))
 		return error_set(e, 400, "LABEL_IN_PAST", "a label's last day cannot be in the past");
@@ -691,61 +693,69 @@ registry_place_set_label(struct db *db, int64_t id, enum place_label label, int3
 	}
 	if (label == PLACE_LABEL_NONE)
 		until = -1;
-	stmt = db_prepare(db, "UPDATE places SET label = ?2, label_until = ?3 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, label_names[label], -1, SQLITE_STATIC);
-	if (until < 0)
-		sqlite3_bind_null(stmt, 3);
-	else
-		sqlite3_bind_int64(stmt, 3, until);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, "UPDATE places SET label = ?2, label_until = ?3 WHERE id = ?1",
+	    DB_ARGS(DB_INT(id), DB_TEXT(label_names[label]), until < 0 ? DB_NULL : DB_INT(until)),
+	    e);
 }
 
 int
 registry_place_offers(struct db *db, int64_t place_id, int64_t service_id, bool *offers,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT 1 FROM place_services WHERE place_id = ?1 AND service_id = ?2");
-	int rc;
+	int found = db_one(db, "SELECT 1 FROM place_services WHERE place_id = ?1 AND service_id = ?2",
+	    DB_ARGS(DB_INT(place_id), DB_INT(service_id)), NULL, NULL, e);
 
-	sqlite3_bind_int64(stmt, 1, place_id);
-	sqlite3_bind_int64(stmt, 2, service_id);
-	rc = db_step(db, stmt, e);
-	sqlite3_reset(stmt);
-	*offers = rc == SQLITE_ROW;
-	return rc < 0 ? -1 : 0;
+	*offers = found == 1;
+	return found < 0 ? -1 : 0;
 }
 
 /* Services. */
 
-static void
-registry_service_read(sqlite3_stmt *stmt, struct service *s)
+/* Reads a service row (id, code, name, passes) into ctx. */
+static int
+registry_service_read(const struct db_row *row, void *ctx, struct error *e)
 {
+	struct service *s = ctx;
+
+	(void)e;
 	memset(s, 0, sizeof(*s));
-	s->id = sqlite3_column_int64(stmt, 0);
-	db_column_text(stmt, 1, s->code, sizeof(s->code));
-	db_column_text(stmt, 2, s->name, sizeof(s->name));
-	s->passes = sqlite3_column_int(stmt, 3);
+	s->id = db_row_int64(row, 0);
+	(void)db_row_text(row, 1, s->code, sizeof(s->code));
+	(void)db_row_text(row, 2, s->name, sizeof(s->name));
+	s->passes = (int)db_row_int64(row, 3);
+	return 0;
+}
+
+/* The caller's callback of the service lists and what it last returned. */
+struct registry_service_each {
+	int (*fn)(const struct service *s, void *ctx);
+	void *ctx;
+	int stop;
+};
+
+static int
+registry_service_each_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_service_each *each = ctx;
+	struct service s;
+
+	registry_service_read(row, &s, e);
+	each->stop = each->fn(&s, each->ctx);
+	return each->stop != 0;
 }
 
 int
 registry_place_services(struct db *db, int64_t place_id,
     int (*fn)(const struct service *s, void *ctx), void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT s.id, s.code, s.name, s.passes"
-	    " FROM place_services ps JOIN services s ON s.id = ps.service_id"
-	    " WHERE ps.place_id = ?1 ORDER BY s.code");
-	struct service s;
-	int rc = SQLITE_DONE, stop = 0;
+	struct registry_service_each each = { fn, ctx, 0 };
 
-	sqlite3_bind_int64(stmt, 1, place_id);
-	while (stop == 0 && (rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		registry_service_read(stmt, &s);
-		stop = fn(&s, ctx);
-	}
-	sqlite3_reset(stmt);
-	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+	if (db_each(db, "SELECT s.id, s.code, s.name, s.passes"
+	    " FROM place_services ps JOIN services s ON s.id = ps.service_id"
+	    " WHERE ps.place_id = ?1 ORDER BY s.code", DB_ARGS(DB_INT(place_id)),
+	    registry_service_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
 }
 
 /* A service code: 1..32 of a-z, 0-9 and '-', not starting with '-'. */
@@ -770,9 +780,10 @@ int
 registry_service_add(struct db *db, const struct service *s, int64_t *id, struct error *e)
 {
 	struct service existing;
-	sqlite3_stmt *stmt;
 	struct error ignored;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (registry_service_code_check(s->code, e) != 0 ||
 	    registry_text_check("BAD_NAME", "a service's name", s->name, REGISTRY_NAME_MAX, e) != 0)
 		return -1;
@@ -781,44 +792,29 @@ registry_service_add(struct db *db, const struct service *s, int64_t *id, struct
 	if (registry_service_find(db, s->code, &existing, &ignored) == 0)
 		return error_set(e, 409, "SERVICE_EXISTS", "a service with code %s already exists",
 		    s->code);
-	stmt = db_prepare(db, "INSERT INTO services (code, name, passes) VALUES (?1, ?2, ?3)");
-	sqlite3_bind_text(stmt, 1, s->code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, s->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 3, s->passes);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO services (code, name, passes) VALUES (?1, ?2, ?3)",
+	    DB_ARGS(DB_TEXT(s->code), DB_TEXT(s->name), DB_INT(s->passes)), e) != 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db_handle(db));
+	*id = db_last_rowid(db);
 	return 0;
 }
 
 int
 registry_service_get(struct db *db, int64_t id, struct service *s, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, code, name, passes FROM services WHERE id = ?1");
-
-	sqlite3_bind_int64(stmt, 1, id);
-	if (registry_row(db, stmt, "NO_SERVICE", "service", id, e) != 0)
-		return -1;
-	registry_service_read(stmt, s);
-	sqlite3_reset(stmt);
-	return 0;
+	return registry_get(db, "SELECT id, code, name, passes FROM services WHERE id = ?1", id,
+	    registry_service_read, s, "NO_SERVICE", "service", e);
 }
 
 int
 registry_service_find(struct db *db, const char *code, struct service *s, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, code, name, passes FROM services WHERE code = ?1");
-	int rc;
+	int found = db_one(db, "SELECT id, code, name, passes FROM services WHERE code = ?1",
+	    DB_ARGS(DB_TEXT(code)), registry_service_read, s, e);
 
-	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_TRANSIENT);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW)
-		registry_service_read(stmt, s);
-	sqlite3_reset(stmt);
-	if (rc < 0)
+	if (found < 0)
 		return -1;
-	if (rc != SQLITE_ROW)
+	if (found == 0)
 		return error_set(e, 404, "UNKNOWN_SERVICE", "no service with code \"%.32s\"", code);
 	return 0;
 }
@@ -827,38 +823,40 @@ int
 registry_service_list(struct db *db, int (*fn)(const struct service *s, void *ctx), void *ctx,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, code, name, passes FROM services ORDER BY code");
-	struct service s;
-	int rc = SQLITE_DONE, stop = 0;
+	struct registry_service_each each = { fn, ctx, 0 };
 
-	while (stop == 0 && (rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		registry_service_read(stmt, &s);
-		stop = fn(&s, ctx);
-	}
-	sqlite3_reset(stmt);
-	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+	if (db_each(db, "SELECT id, code, name, passes FROM services ORDER BY code", DB_NO_ARGS,
+	    registry_service_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
 }
 
 /* Settings. */
+
+#define REGISTRY_SETTING_SIZE 32 /* a setting's text, NUL included */
+
+/* Copies the first column of a row as text into ctx (REGISTRY_SETTING_SIZE
+ * bytes). */
+static int
+registry_setting_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	(void)e;
+	(void)db_row_text(row, 0, ctx, REGISTRY_SETTING_SIZE);
+	return 0;
+}
 
 int
 registry_setting_int(struct db *db, const char *name, int64_t fallback, int64_t *value,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT value FROM settings WHERE name = ?1");
-	char text[32], *end;
+	char text[REGISTRY_SETTING_SIZE], *end;
 	long long v;
-	int rc;
+	int found = db_one(db, "SELECT value FROM settings WHERE name = ?1", DB_ARGS(DB_TEXT(name)),
+	    registry_setting_read, text, e);
 
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW)
-		db_column_text(stmt, 0, text, sizeof(text));
-	sqlite3_reset(stmt);
-	if (rc < 0)
+	if (found < 0)
 		return -1;
-	if (rc != SQLITE_ROW) {
+	if (found == 0) {
 		*value = fallback;
 		return 0;
 	}
@@ -870,10 +868,28 @@ registry_setting_int(struct db *db, const char *name, int64_t fallback, int64_t 
 	return 0;
 }
 
+/* The caller's callback of registry_fund_totals. */
+struct registry_fund_total_each {
+	int (*fn)(int64_t funder_id, int64_t cents, void *ctx);
+	void *ctx;
+};
+
+static int
+registry_fund_total_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_fund_total_each *each = ctx;
+
+	(void)e;
+	return each->fn(db_row_int64(row, 0), db_row_int64(row, 1), each->ctx) != 0 ? -1 : 0;
+}
+
+/* Stops with -1 at fn's first non-zero (e is then fn's to set). */
 int
 registry_fund_totals(struct db *db,
     int (*fn)(int64_t funder_id, int64_t cents, void *ctx), void *ctx, struct error *e)
 {
-	return db_each_int64_pair(db,
-	    "SELECT funder_id, SUM(amount) FROM funder_funds GROUP BY funder_id", fn, ctx, e);
+	struct registry_fund_total_each each = { fn, ctx };
+
+	return db_each(db, "SELECT funder_id, SUM(amount) FROM funder_funds GROUP BY funder_id",
+	    DB_NO_ARGS, registry_fund_total_row, &each, e);
 }

@@ -1,8 +1,9 @@
 /* The registry: funders, distributors, payees and places, services,
  * campaigns and bearer tokens (schema/0002-registry.sql). The only module
  * that talks SQL to those tables. Write functions run inside the caller's
- * transaction (db_transaction) unless they say otherwise; read functions
- * may run anywhere. Every refusal sets e with a stable code and a one-line
+ * write transaction (db_write, db_write_begin, cli_begin) and open none:
+ * outside one they refuse (500 NO_TRANSACTION, a bug). Read functions may
+ * run anywhere. Every refusal sets e with a stable code and a one-line
  * message, and changes nothing. */
 #ifndef PASSNUM_REGISTRY_H
 #define PASSNUM_REGISTRY_H

@@ -74,14 +74,11 @@ registry_campaign_check_lists(struct db *db, const struct campaign *c, struct er
 static int
 registry_campaign_next_id(struct db *db, int64_t *id, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM campaigns");
-	int rc = db_step(db, stmt, e);
+	int found = db_int64(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM campaigns", DB_NO_ARGS, id,
+	    e);
 
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW)
-		return rc < 0 ? -1 : error_set(e, 500, "STORE_ERROR", "cannot read campaign ids");
+	if (found != 1)
+		return found < 0 ? -1 : error_set(e, 500, "STORE_ERROR", "cannot read campaign ids");
 	if (*id > CAMPAIGN_ID_MAX)
 		return error_set(e, 409, "CAMPAIGN_IDS_EXHAUSTED", "no campaign id is left");
 	return 0;
@@ -91,20 +88,14 @@ static int
 registry_campaign_territory_add(struct db *db, int64_t id, const char *kind, const char *code,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "INSERT OR IGNORE INTO campaign_territory"
-	    " (campaign_id, kind, code) VALUES (?1, ?2, ?3)");
-
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, code, -1, SQLITE_TRANSIENT);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, "INSERT OR IGNORE INTO campaign_territory (campaign_id, kind, code)"
+	    " VALUES (?1, ?2, ?3)", DB_ARGS(DB_INT(id), DB_TEXT(kind), DB_TEXT(code)), e);
 }
 
 /* Writes c's territory, services and excluded types for campaign id. */
 static int
 registry_campaign_lists_add(struct db *db, int64_t id, const struct campaign *c, struct error *e)
 {
-	sqlite3_stmt *stmt;
 	char place[24];
 	int rc = 0;
 
@@ -118,20 +109,12 @@ registry_campaign_lists_add(struct db *db, int64_t id, const struct campaign *c,
 		snprintf(place, sizeof(place), "%lld", (long long)c->places[i]);
 		rc = registry_campaign_territory_add(db, id, "place", place, e);
 	}
-	for (size_t i = 0; rc == 0 && i < c->service_count; i++) {
-		stmt = db_prepare(db, "INSERT OR IGNORE INTO campaign_services (campaign_id,"
-		    " service_id) VALUES (?1, ?2)");
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_int64(stmt, 2, c->services[i]);
-		rc = db_exec_stmt(db, stmt, e);
-	}
-	for (size_t i = 0; rc == 0 && i < c->excluded_type_count; i++) {
-		stmt = db_prepare(db, "INSERT OR IGNORE INTO campaign_excluded_types (campaign_id,"
-		    " type) VALUES (?1, ?2)");
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_text(stmt, 2, c->excluded_types[i], -1, SQLITE_TRANSIENT);
-		rc = db_exec_stmt(db, stmt, e);
-	}
+	for (size_t i = 0; rc == 0 && i < c->service_count; i++)
+		rc = db_run(db, "INSERT OR IGNORE INTO campaign_services (campaign_id, service_id)"
+		    " VALUES (?1, ?2)", DB_ARGS(DB_INT(id), DB_INT(c->services[i])), e);
+	for (size_t i = 0; rc == 0 && i < c->excluded_type_count; i++)
+		rc = db_run(db, "INSERT OR IGNORE INTO campaign_excluded_types (campaign_id, type)"
+		    " VALUES (?1, ?2)", DB_ARGS(DB_INT(id), DB_TEXT(c->excluded_types[i])), e);
 	return rc;
 }
 
@@ -141,28 +124,23 @@ registry_campaign_create(struct db *db, const struct campaign *c, int64_t now, i
 {
 	char label[REGISTRY_NAME_MAX + 32];
 	struct funder f;
-	sqlite3_stmt *stmt;
 	int64_t next = 0;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (registry_funder_get(db, c->funder_id, &f, e) != 0 ||
 	    registry_campaign_check_fields(c, clock_local_day(now, CLOCK_TZ_PARIS), e) != 0 ||
 	    registry_campaign_check_lists(db, c, e) != 0 ||
 	    registry_campaign_next_id(db, &next, e) != 0)
 		return -1;
-	stmt = db_prepare(db, "INSERT INTO campaigns (id, funder_id, name, value_cents, last_day,"
+	if (db_run(db, "INSERT INTO campaigns (id, funder_id, name, value_cents, last_day,"
 	    " tolerance_days, valid_days_after_handout, unused, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-	sqlite3_bind_int64(stmt, 1, next);
-	sqlite3_bind_int64(stmt, 2, c->funder_id);
-	sqlite3_bind_text(stmt, 3, c->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, c->value_cents);
-	sqlite3_bind_int64(stmt, 5, c->last_day);
-	sqlite3_bind_int(stmt, 6, c->tolerance_days);
-	if (c->valid_days_after_handout > 0)
-		sqlite3_bind_int(stmt, 7, c->valid_days_after_handout);
-	sqlite3_bind_text(stmt, 8, c->unused_refund ? "refund" : "credit", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 9, now);
-	if (db_exec_stmt(db, stmt, e) != 0 || registry_campaign_lists_add(db, next, c, e) != 0)
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", DB_ARGS(DB_INT(next),
+	    DB_INT(c->funder_id), DB_TEXT(c->name), DB_INT(c->value_cents), DB_INT(c->last_day),
+	    DB_INT(c->tolerance_days), c->valid_days_after_handout > 0 ?
+	    DB_INT(c->valid_days_after_handout) : DB_NULL,
+	    DB_TEXT(c->unused_refund ? "refund" : "credit"), DB_INT(now)), e) != 0 ||
+	    registry_campaign_lists_add(db, next, c, e) != 0)
 		return -1;
 	/* The account is labelled with the funder's public name, never the
 	 * campaign's internal name. */
@@ -173,138 +151,158 @@ registry_campaign_create(struct db *db, const struct campaign *c, int64_t now, i
 	return 0;
 }
 
-/* Reads the territory rows of campaign c->id into c. */
+/* Adds a territory row (kind, code) to the campaign ctx. */
 static int
-registry_campaign_read_territory(struct db *db, struct campaign *c, struct error *e)
+registry_campaign_territory_read(const struct db_row *row, void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT kind, code FROM campaign_territory"
-	    " WHERE campaign_id = ?1 ORDER BY kind, code");
+	struct campaign *c = ctx;
 	char kind[16], code[24];
-	int rc;
 
-	sqlite3_bind_int64(stmt, 1, c->id);
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		db_column_text(stmt, 0, kind, sizeof(kind));
-		db_column_text(stmt, 1, code, sizeof(code));
-		if (strcmp(kind, "department") == 0 && c->department_count < REGISTRY_LIST_MAX)
-			registry_copy(c->departments[c->department_count++], 4, code);
-		else if (strcmp(kind, "commune") == 0 && c->commune_count < REGISTRY_LIST_MAX)
-			registry_copy(c->communes[c->commune_count++], 6, code);
-		else if (strcmp(kind, "epci") == 0 && c->epci_count < REGISTRY_LIST_MAX)
-			registry_copy(c->epcis[c->epci_count++], 10, code);
-		else if (strcmp(kind, "place") == 0 && c->place_count < REGISTRY_LIST_MAX)
-			c->places[c->place_count++] = strtoll(code, NULL, 10);
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	(void)e;
+	(void)db_row_text(row, 0, kind, sizeof(kind));
+	(void)db_row_text(row, 1, code, sizeof(code));
+	if (strcmp(kind, "department") == 0 && c->department_count < REGISTRY_LIST_MAX)
+		registry_copy(c->departments[c->department_count++], 4, code);
+	else if (strcmp(kind, "commune") == 0 && c->commune_count < REGISTRY_LIST_MAX)
+		registry_copy(c->communes[c->commune_count++], 6, code);
+	else if (strcmp(kind, "epci") == 0 && c->epci_count < REGISTRY_LIST_MAX)
+		registry_copy(c->epcis[c->epci_count++], 10, code);
+	else if (strcmp(kind, "place") == 0 && c->place_count < REGISTRY_LIST_MAX)
+		c->places[c->place_count++] = strtoll(code, NULL, 10);
+	return 0;
 }
 
-/* Reads the services and excluded types of campaign c->id into c. */
+/* Adds a service id to the campaign ctx. */
 static int
-registry_campaign_read_rules(struct db *db, struct campaign *c, struct error *e)
+registry_campaign_service_read(const struct db_row *row, void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT service_id FROM campaign_services"
-	    " WHERE campaign_id = ?1 ORDER BY service_id");
-	int rc;
+	struct campaign *c = ctx;
 
-	sqlite3_bind_int64(stmt, 1, c->id);
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
-		if (c->service_count < REGISTRY_LIST_MAX)
-			c->services[c->service_count++] = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
+	(void)e;
+	if (c->service_count < REGISTRY_LIST_MAX)
+		c->services[c->service_count++] = db_row_int64(row, 0);
+	return 0;
+}
+
+/* Adds an excluded place type to the campaign ctx. */
+static int
+registry_campaign_excluded_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct campaign *c = ctx;
+
+	(void)e;
+	if (c->excluded_type_count < REGISTRY_LIST_MAX)
+		(void)db_row_text(row, 0, c->excluded_types[c->excluded_type_count++], 20);
+	return 0;
+}
+
+/* Reads a campaign row (id, funder_id, name, value_cents, last_day,
+ * tolerance_days, valid_days_after_handout, unused, created_at) into ctx,
+ * its lists empty. */
+static int
+registry_campaign_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct campaign *c = ctx;
+	char unused[8];
+
+	(void)e;
+	memset(c, 0, sizeof(*c));
+	c->id = db_row_int64(row, 0);
+	c->funder_id = db_row_int64(row, 1);
+	(void)db_row_text(row, 2, c->name, sizeof(c->name));
+	c->value_cents = db_row_int64(row, 3);
+	c->last_day = (int32_t)db_row_int64(row, 4);
+	c->tolerance_days = (int)db_row_int64(row, 5);
+	c->valid_days_after_handout = (int)db_row_int64(row, 6); /* NULL reads as 0 */
+	(void)db_row_text(row, 7, unused, sizeof(unused));
+	c->unused_refund = strcmp(unused, "refund") == 0;
+	c->created_at = db_row_int64(row, 8);
+	return 0;
+}
+
+/* Reads the territory, services and excluded types of campaign c->id into
+ * c (lists empty before). */
+static int
+registry_campaign_read_lists(struct db *db, struct campaign *c, struct error *e)
+{
+	if (db_each(db, "SELECT kind, code FROM campaign_territory WHERE campaign_id = ?1"
+	    " ORDER BY kind, code", DB_ARGS(DB_INT(c->id)), registry_campaign_territory_read, c,
+	    e) != 0 ||
+	    db_each(db, "SELECT service_id FROM campaign_services WHERE campaign_id = ?1"
+	    " ORDER BY service_id", DB_ARGS(DB_INT(c->id)), registry_campaign_service_read, c,
+	    e) != 0)
 		return -1;
-	stmt = db_prepare(db, "SELECT type FROM campaign_excluded_types"
-	    " WHERE campaign_id = ?1 ORDER BY type");
-	sqlite3_bind_int64(stmt, 1, c->id);
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
-		if (c->excluded_type_count < REGISTRY_LIST_MAX)
-			db_column_text(stmt, 0, c->excluded_types[c->excluded_type_count++], 20);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_each(db, "SELECT type FROM campaign_excluded_types WHERE campaign_id = ?1"
+	    " ORDER BY type", DB_ARGS(DB_INT(c->id)), registry_campaign_excluded_read, c, e);
 }
 
 int
 registry_campaign_get(struct db *db, int64_t id, struct campaign *c, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, funder_id, name, value_cents, last_day,"
-	    " tolerance_days, valid_days_after_handout, unused, created_at"
-	    " FROM campaigns WHERE id = ?1");
-	char unused[8];
-	int rc;
+	int found = db_one(db, "SELECT id, funder_id, name, value_cents, last_day, tolerance_days,"
+	    " valid_days_after_handout, unused, created_at FROM campaigns WHERE id = ?1",
+	    DB_ARGS(DB_INT(id)), registry_campaign_read, c, e);
 
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = db_step(db, stmt, e);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		return rc < 0 ? -1 : error_set(e, 404, "NO_CAMPAIGN", "no campaign with id %lld",
-		    (long long)id);
-	}
-	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(stmt, 0);
-	c->funder_id = sqlite3_column_int64(stmt, 1);
-	db_column_text(stmt, 2, c->name, sizeof(c->name));
-	c->value_cents = sqlite3_column_int64(stmt, 3);
-	c->last_day = (int32_t)sqlite3_column_int64(stmt, 4);
-	c->tolerance_days = sqlite3_column_int(stmt, 5);
-	c->valid_days_after_handout = sqlite3_column_int(stmt, 6); /* NULL reads as 0 */
-	db_column_text(stmt, 7, unused, sizeof(unused));
-	c->unused_refund = strcmp(unused, "refund") == 0;
-	c->created_at = sqlite3_column_int64(stmt, 8);
-	sqlite3_reset(stmt);
-	return registry_campaign_read_territory(db, c, e) != 0 ||
-	    registry_campaign_read_rules(db, c, e) != 0 ? -1 : 0;
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return error_set(e, 404, "NO_CAMPAIGN", "no campaign with id %lld", (long long)id);
+	return registry_campaign_read_lists(db, c, e);
 }
 
-/* Collects the ids of the campaigns (of funder_id, or all) into *ids
- * (malloc'd, owned by the caller). */
+/* Campaign ids being collected: a growing array. */
+struct registry_campaign_ids {
+	int64_t *ids; /* malloc'd */
+	size_t count, cap;
+};
+
 static int
-registry_campaign_ids(struct db *db, int64_t funder_id, int64_t **ids, size_t *count,
+registry_campaign_id_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_campaign_ids *l = ctx;
+
+	(void)e;
+	if (l->count == l->cap) {
+		l->cap = l->cap == 0 ? 16 : l->cap * 2;
+		if ((l->ids = realloc(l->ids, l->cap * sizeof(*l->ids))) == NULL)
+			abort();
+	}
+	l->ids[l->count++] = db_row_int64(row, 0);
+	return 0;
+}
+
+/* Collects the ids of the campaigns (of funder_id, or all) into l->ids
+ * (malloc'd, owned by the caller, also on failure). */
+static int
+registry_campaign_ids(struct db *db, int64_t funder_id, struct registry_campaign_ids *l,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT id FROM campaigns"
-	    " WHERE ?1 = 0 OR funder_id = ?1 ORDER BY id");
-	size_t cap = 0;
-	int rc;
-
-	*ids = NULL;
-	*count = 0;
-	sqlite3_bind_int64(stmt, 1, funder_id);
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		if (*count == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			if ((*ids = realloc(*ids, cap * sizeof(**ids))) == NULL)
-				abort();
-		}
-		(*ids)[(*count)++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_each(db, "SELECT id FROM campaigns WHERE ?1 = 0 OR funder_id = ?1 ORDER BY id",
+	    DB_ARGS(DB_INT(funder_id)), registry_campaign_id_read, l, e);
 }
 
 int
 registry_campaign_list(struct db *db, int64_t funder_id,
     int (*fn)(const struct campaign *c, void *ctx), void *ctx, struct error *e)
 {
+	struct registry_campaign_ids l = { NULL, 0, 0 };
 	struct campaign *c = malloc(sizeof(*c));
-	int64_t *ids = NULL;
-	size_t count = 0;
 	int rc = 0;
 
 	if (c == NULL)
 		abort();
-	if (registry_campaign_ids(db, funder_id, &ids, &count, e) != 0) {
+	if (registry_campaign_ids(db, funder_id, &l, e) != 0) {
 		rc = -1;
 		goto done;
 	}
-	for (size_t i = 0; rc == 0 && i < count; i++) {
-		if (registry_campaign_get(db, ids[i], c, e) != 0)
+	for (size_t i = 0; rc == 0 && i < l.count; i++) {
+		if (registry_campaign_get(db, l.ids[i], c, e) != 0)
 			rc = -1;
 		else
 			rc = fn(c, ctx);
 	}
 done:
-	free(ids);
+	free(l.ids);
 	free(c);
 	return rc;
 }

@@ -74,12 +74,11 @@ registry_token_create(struct db *db, enum token_role role, int64_t subject_id, i
 	uint8_t raw_id[TOKEN_ID_HEX / 2], secret[TOKEN_SECRET_BYTES];
 	uint8_t hash[crypto_hash_sha256_BYTES];
 	char text[TOKEN_SECRET_TEXT + 1];
-	sqlite3_stmt *stmt;
 	int rc = -1;
 
 	memset(b, 0, sizeof(*b));
 	out[0] = '\0';
-	if (registry_token_subject_check(db, role, subject_id, e) != 0)
+	if (DB_IN_WRITE(db, e) != 0 || registry_token_subject_check(db, role, subject_id, e) != 0)
 		return -1;
 	randombytes_buf(raw_id, sizeof(raw_id));
 	randombytes_buf(secret, sizeof(secret));
@@ -87,15 +86,10 @@ registry_token_create(struct db *db, enum token_role role, int64_t subject_id, i
 	crypto_hash_sha256(hash, secret, sizeof(secret));
 	sodium_bin2base64(text, sizeof(text), secret, sizeof(secret),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	stmt = db_prepare(db, "INSERT INTO tokens (id, role, subject_id, secret_hash, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)");
-	sqlite3_bind_text(stmt, 1, b->id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, registry_role_name(role), -1, SQLITE_STATIC);
-	if (role != ROLE_ADMIN)
-		sqlite3_bind_int64(stmt, 3, subject_id);
-	sqlite3_bind_blob(stmt, 4, hash, sizeof(hash), SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 5, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO tokens (id, role, subject_id, secret_hash, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)", DB_ARGS(DB_TEXT(b->id), DB_TEXT(registry_role_name(role)),
+	    role != ROLE_ADMIN ? DB_INT(subject_id) : DB_NULL, DB_BLOB(hash, sizeof(hash)),
+	    DB_INT(now)), e) != 0)
 		goto done;
 	b->role = role;
 	b->subject_id = role == ROLE_ADMIN ? 0 : subject_id;
@@ -132,30 +126,44 @@ registry_token_parse(const char *text, char id[TOKEN_ID_HEX + 1],
 	return 0;
 }
 
-/* Looks up token id: 1 with b and stored set, 0 when unknown, -1. */
+/* Where registry_token_lookup puts a token row, and whether it was usable. */
+struct registry_token_found {
+	const char *id;
+	struct bearer *b;
+	uint8_t *stored; /* crypto_hash_sha256_BYTES */
+	bool usable;
+};
+
+/* Reads a token row (role, subject_id, secret_hash, created_at, revoked_at)
+ * into ctx; a row with an unknown role or a bad hash is not usable. */
+static int
+registry_token_found_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_token_found *t = ctx;
+	char role[16];
+
+	(void)e;
+	registry_copy(t->b->id, sizeof(t->b->id), t->id);
+	(void)db_row_text(row, 0, role, sizeof(role));
+	t->usable = registry_role_parse(role, &t->b->role) == 0 &&
+	    db_row_blob(row, 2, t->stored, crypto_hash_sha256_BYTES) == 0;
+	t->b->subject_id = db_row_int64(row, 1);
+	t->b->created_at = db_row_int64(row, 3);
+	t->b->revoked_at = db_row_int64(row, 4);
+	return 0;
+}
+
+/* Looks up token id: 1 with b and stored set, 0 when unknown (or its row is
+ * unusable), -1. */
 static int
 registry_token_lookup(struct db *db, const char *id, struct bearer *b,
     uint8_t stored[crypto_hash_sha256_BYTES], struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT role, subject_id, secret_hash, created_at,"
-	    " revoked_at FROM tokens WHERE id = ?1");
-	char role[16];
-	int rc;
+	struct registry_token_found t = { id, b, stored, false };
+	int found = db_one(db, "SELECT role, subject_id, secret_hash, created_at, revoked_at"
+	    " FROM tokens WHERE id = ?1", DB_ARGS(DB_TEXT(id)), registry_token_found_read, &t, e);
 
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW) {
-		registry_copy(b->id, sizeof(b->id), id);
-		db_column_text(stmt, 0, role, sizeof(role));
-		if (registry_role_parse(role, &b->role) != 0 ||
-		    db_column_blob(stmt, 2, stored, crypto_hash_sha256_BYTES) != 0)
-			rc = SQLITE_DONE; /* unusable row: as if unknown */
-		b->subject_id = sqlite3_column_int64(stmt, 1);
-		b->created_at = sqlite3_column_int64(stmt, 3);
-		b->revoked_at = sqlite3_column_int64(stmt, 4);
-	}
-	sqlite3_reset(stmt);
-	return rc < 0 ? -1 : rc == SQLITE_ROW;
+	return found < 0 ? -1 : found == 1 && t.usable;
 }
 
 int
@@ -195,9 +203,10 @@ registry_token_revoke(struct db *db, const char *id, int64_t now, struct error *
 {
 	uint8_t stored[crypto_hash_sha256_BYTES];
 	struct bearer b;
-	sqlite3_stmt *stmt;
 	int found;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (id == NULL || !registry_token_id_valid(id))
 		return error_set(e, 400, "BAD_TOKEN_ID", "a token id is 16 hexadecimal digits");
 	memset(&b, 0, sizeof(b));
@@ -208,33 +217,47 @@ registry_token_revoke(struct db *db, const char *id, int64_t now, struct error *
 		return error_set(e, 404, "NO_TOKEN", "no token with id %s", id);
 	if (b.revoked_at != 0)
 		return error_set(e, 409, "ALREADY_REVOKED", "token %s is already revoked", id);
-	stmt = db_prepare(db, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1");
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, now);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1",
+	    DB_ARGS(DB_TEXT(id), DB_INT(now)), e);
+}
+
+/* The caller's callback of registry_token_list and what it last returned. */
+struct registry_token_each {
+	int (*fn)(const struct bearer *b, void *ctx);
+	void *ctx;
+	int stop;
+};
+
+/* Calls the callback with a token row (id, role, subject_id, created_at,
+ * revoked_at); a row with an unknown role is skipped. */
+static int
+registry_token_each_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_token_each *each = ctx;
+	struct bearer b;
+	char role[16];
+
+	(void)e;
+	memset(&b, 0, sizeof(b));
+	(void)db_row_text(row, 0, b.id, sizeof(b.id));
+	(void)db_row_text(row, 1, role, sizeof(role));
+	if (registry_role_parse(role, &b.role) != 0)
+		return 0;
+	b.subject_id = db_row_int64(row, 2);
+	b.created_at = db_row_int64(row, 3);
+	b.revoked_at = db_row_int64(row, 4);
+	each->stop = each->fn(&b, each->ctx);
+	return each->stop != 0;
 }
 
 int
 registry_token_list(struct db *db, int (*fn)(const struct bearer *b, void *ctx), void *ctx,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, role, subject_id, created_at, revoked_at"
-	    " FROM tokens ORDER BY created_at, id");
-	struct bearer b;
-	char role[16];
-	int rc = SQLITE_DONE, stop = 0;
+	struct registry_token_each each = { fn, ctx, 0 };
 
-	while (stop == 0 && (rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		memset(&b, 0, sizeof(b));
-		db_column_text(stmt, 0, b.id, sizeof(b.id));
-		db_column_text(stmt, 1, role, sizeof(role));
-		if (registry_role_parse(role, &b.role) != 0)
-			continue;
-		b.subject_id = sqlite3_column_int64(stmt, 2);
-		b.created_at = sqlite3_column_int64(stmt, 3);
-		b.revoked_at = sqlite3_column_int64(stmt, 4);
-		stop = fn(&b, ctx);
-	}
-	sqlite3_reset(stmt);
-	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+	if (db_each(db, "SELECT id, role, subject_id, created_at, revoked_at FROM tokens"
+	    " ORDER BY created_at, id", DB_NO_ARGS, registry_token_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
 }

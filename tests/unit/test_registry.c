@@ -28,12 +28,22 @@ struct fixture {
 	int32_t today, until;
 };
 
+/* Opens a write transaction on db (the registry's writes need one). */
 static void
-tx(struct db *db, const char *sql)
+begin(struct db *db)
 {
 	struct error e;
 
-	assert_int_equal(db_exec(db, sql, &e), 0);
+	assert_int_equal(db_write_begin(db, DB_BUSY_DEFAULT, &e), 0);
+}
+
+/* Commits the write transaction opened by begin. */
+static void
+commit(struct db *db)
+{
+	struct error e;
+
+	assert_int_equal(db_write_end(db, 0, &e), 0);
 }
 
 static int64_t
@@ -80,7 +90,7 @@ setup(void **state)
 	temp_home_create(f->dir, "registry", &f->home, NOW);
 	assert_int_equal(date_parse("2027-03-12", &f->today, &e), 0);
 	assert_int_equal(date_parse("2099-12-31", &f->until, &e), 0);
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	assert_int_equal(registry_funder_add(f->home.db, &funder, NOW, &f->funder, &e), 0);
 	all[0] = f->internet = add_service(f->home.db, "internet");
 	all[1] = f->phone = add_service(f->home.db, "telephone");
@@ -90,7 +100,7 @@ setup(void **state)
 	f->paris2 = add_place(f, "EPN Paris 2", "75102", "epn", all, 3);
 	f->lyon1 = add_place(f, "Centre social Lyon 1", "69381", "centre-social", all, 3);
 	f->fs_creteil = add_place(f, "France Services Créteil", "94028", "france-services", all, 3);
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	*state = f;
 	return 0;
 }
@@ -126,10 +136,10 @@ campaign_store(struct fixture *f, struct campaign *c)
 	struct error e;
 	int64_t id = 0;
 
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	if (registry_campaign_create(f->home.db, c, NOW, &id, &e) != 0)
 		fail_msg("campaign_create: %s", e.message);
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	assert_in_range(id, 1, 4294967295LL);
 	assert_int_equal(registry_campaign_get(f->home.db, id, c, &e), 0);
 }
@@ -271,24 +281,24 @@ test_label(void **state)
 	assert_string_equal(verdict(f, c, f->bobigny, 0, f->until + 1, reason),
 	    "PLACE_NOT_QUALIFIED");
 	assert_non_null(strstr(reason, "label"));
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	assert_int_equal(registry_place_set_label(f->home.db, f->bobigny, PLACE_LABEL_SUSPENDED, -1,
 	    &e), 0);
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	assert_string_equal(verdict(f, c, f->bobigny, 0, f->today, NULL), "PLACE_SUSPENDED");
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	assert_int_equal(registry_place_set_label(f->home.db, f->bobigny, PLACE_LABEL_NONE, -1,
 	    &e), 0);
 	/* Suspending an unlabelled place is refused. */
 	assert_int_equal(registry_place_set_label(f->home.db, f->bobigny, PLACE_LABEL_SUSPENDED, -1,
 	    &e), -1);
 	assert_string_equal(e.code, "NOT_LABELLED");
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	assert_string_equal(verdict(f, c, f->bobigny, 0, f->today, NULL), "PLACE_NOT_QUALIFIED");
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	assert_int_equal(registry_place_set_label(f->home.db, f->bobigny, PLACE_LABEL_LABELLED,
 	    f->today + 10, &e), 0);
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	assert_null(verdict(f, c, f->bobigny, 0, f->today + 10, NULL));
 	assert_string_equal(verdict(f, c, f->bobigny, 0, f->today + 11, NULL), "PLACE_NOT_QUALIFIED");
 	free(c);
@@ -346,7 +356,7 @@ test_campaign_refusals(void **state)
 	struct error e;
 	int64_t id = 0;
 
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	assert_int_equal(date_parse("2027-03-11", &c->last_day, &e), 0);
 	assert_int_equal(registry_campaign_create(f->home.db, c, NOW, &id, &e), -1);
 	assert_string_equal(e.code, "LAST_DAY_PAST");
@@ -376,7 +386,7 @@ test_campaign_refusals(void **state)
 	assert_string_equal(e.code, "BAD_PLACE_TYPE");
 	c->excluded_type_count = 0;
 	assert_int_equal(registry_campaign_create(f->home.db, c, NOW, &id, &e), 0);
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	free(c);
 }
 
@@ -389,10 +399,10 @@ test_token_authenticate(void **state)
 	struct bearer b, got;
 	struct error e;
 
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	assert_int_equal(registry_token_create(f->home.db, ROLE_PLACE, f->bobigny, NOW, &b, text,
 	    &e), 0);
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	assert_int_equal(strlen(text), 16 + 1 + 43);
 	assert_memory_equal(text, b.id, 16);
 	assert_int_equal(registry_token_authenticate(f->home.db, text, &got, &e), 0);
@@ -431,11 +441,11 @@ test_token_authenticate(void **state)
 	assert_int_equal(registry_token_authenticate(f->home.db, bad, &got, &e), -1);
 
 	/* Revoked. */
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	assert_int_equal(registry_token_revoke(f->home.db, b.id, NOW + 1, &e), 0);
 	assert_int_equal(registry_token_revoke(f->home.db, b.id, NOW + 2, &e), -1);
 	assert_string_equal(e.code, "ALREADY_REVOKED");
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	assert_int_equal(registry_token_authenticate(f->home.db, text, &got, &e), -1);
 	assert_string_equal(e.message, wrong_secret_message);
 	sodium_memzero(text, sizeof(text));
@@ -449,16 +459,82 @@ test_token_subjects(void **state)
 	struct bearer b, got;
 	struct error e;
 
-	tx(f->home.db, "BEGIN IMMEDIATE");
+	begin(f->home.db);
 	assert_int_equal(registry_token_create(f->home.db, ROLE_FUNDER, 999, NOW, &b, text, &e), -1);
 	assert_string_equal(e.code, "NO_FUNDER");
 	assert_string_equal(text, "");
 	assert_int_equal(registry_token_create(f->home.db, ROLE_ADMIN, 1, NOW, &b, text, &e), -1);
 	assert_int_equal(registry_token_create(f->home.db, ROLE_ADMIN, 0, NOW, &b, text, &e), 0);
-	tx(f->home.db, "COMMIT");
+	commit(f->home.db);
 	assert_int_equal(registry_token_authenticate(f->home.db, text, &got, &e), 0);
 	assert_int_equal(got.role, ROLE_ADMIN);
 	assert_int_equal(got.subject_id, 0);
+}
+
+/* Every registry write refuses to run outside a write transaction (a bug
+ * of its caller), and writes nothing. */
+static void
+test_writes_need_a_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct funder funder = { .name = "Hors transaction" };
+	struct distributor d = { .name = "CCAS" };
+	struct service s = { .code = "scan", .name = "Scan", .passes = 1 };
+	struct campaign *c = campaign_new(f);
+	char text[REGISTRY_TOKEN_TEXT_MAX];
+	struct bearer b;
+	struct error e;
+	int64_t id = 0, request = 0;
+	uint64_t seq = 0;
+
+	assert_int_equal(registry_funder_add(f->home.db, &funder, NOW, &id, &e), -1);
+	assert_int_equal(e.status, 500);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_non_null(strstr(e.message, "registry_funder_add"));
+	assert_int_equal(registry_funder_fund(f->home.db, f->funder, FUND_CREDIT, 100, "R", NOW,
+	    &seq, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(registry_distributor_add(f->home.db, &d, NOW, &id, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(registry_service_add(f->home.db, &s, &id, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(registry_service_find(f->home.db, "scan", &s, &e), -1);
+	assert_string_equal(e.code, "UNKNOWN_SERVICE");
+	assert_int_equal(registry_place_set_label(f->home.db, f->bobigny, PLACE_LABEL_NONE, -1, &e),
+	    -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(registry_payee_iban_request(f->home.db, 1, "FR7630006000011234567890189",
+	    "0123456789abcdef", NOW, &request, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(registry_payee_iban_approve(f->home.db, 1, "0123456789abcdef", NOW, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(registry_campaign_create(f->home.db, c, NOW, &id, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(registry_token_create(f->home.db, ROLE_ADMIN, 0, NOW, &b, text, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_string_equal(text, "");
+	assert_int_equal(registry_token_revoke(f->home.db, "0123456789abcdef", NOW, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	free(c);
+}
+
+/* The list functions hand back what their callback returned to stop. */
+static int
+stop_at_second(const struct place *p, void *ctx)
+{
+	(void)p;
+	return ++*(int *)ctx == 2 ? 7 : 0;
+}
+
+static void
+test_list_stops(void **state)
+{
+	struct fixture *f = *state;
+	struct error e;
+	int calls = 0;
+
+	assert_int_equal(registry_place_list(f->home.db, stop_at_second, &calls, &e), 7);
+	assert_int_equal(calls, 2);
 }
 
 int
@@ -476,6 +552,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_campaign_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_authenticate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_subjects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writes_need_a_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_stops, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
