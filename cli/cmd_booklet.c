@@ -119,8 +119,11 @@ booklet_deliver_run(struct cli *cli, int argc, char **argv)
 	    &distributor);
 
 	BOOKLET_ARGS_OR_RETURN(rc);
-	if (issuance_booklet_deliver(cli->home.db, first, last, distributor, clock_now(), &e) != 0)
-		return cli_fail(&e);
+	if (cli_begin(cli) != 0)
+		return EXIT_REFUSED;
+	rc = issuance_booklet_deliver(cli->home.db, first, last, distributor, clock_now(), &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	return booklet_done(cli, first, last, "delivered");
 }
 
@@ -137,8 +140,11 @@ booklet_handout_run(struct cli *cli, int argc, char **argv)
 	BOOKLET_ARGS_OR_RETURN(rc);
 	if (o.date != NULL && date_parse(o.date, &day, &e) != 0)
 		return cli_fail(&e);
-	if (issuance_booklet_handout(cli->home.db, first, distributor, day, now, &e) != 0)
-		return cli_fail(&e);
+	if (cli_begin(cli) != 0)
+		return EXIT_REFUSED;
+	rc = issuance_booklet_handout(cli->home.db, first, distributor, day, now, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	return booklet_done(cli, first, first, "handed-out");
 }
 
@@ -151,8 +157,11 @@ booklet_return_run(struct cli *cli, int argc, char **argv)
 	int rc = booklet_args(cli, argc, argv, "booklet return", 0, 0, &o, &first, &last, NULL);
 
 	BOOKLET_ARGS_OR_RETURN(rc);
-	if (issuance_booklet_return(cli->home.db, first, clock_now(), &e) != 0)
-		return cli_fail(&e);
+	if (cli_begin(cli) != 0)
+		return EXIT_REFUSED;
+	rc = issuance_booklet_return(cli->home.db, first, clock_now(), &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	return booklet_done(cli, first, first, "returned");
 }
 

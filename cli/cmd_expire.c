@@ -51,6 +51,36 @@ expire_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
+/* Expires as of as_of (short transactions of its own), then purges the
+ * hand-outs in the verb's write transaction, and prints the report (r's
+ * campaigns stay the caller's). Returns the exit code. */
+static int
+expire_run(struct cli *cli, int32_t as_of, int64_t now, struct expire_report *r)
+{
+	char amount[MONEY_FORMAT_SIZE];
+	int64_t purged = 0;
+	struct error e;
+	int rc;
+
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	if (issuance_expire(cli->home.db, as_of, now, expire_campaign, r, &e) != 0)
+		return cli_fail(&e);
+	if (cli_begin(cli) != 0)
+		return EXIT_REFUSED;
+	rc = issuance_purge_handouts(cli->home.db, as_of, &purged, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
+	money_format(r->cents, amount, sizeof(amount));
+	if (cli->json)
+		return cli_print_json(json_pack("{s:O, s:I, s:s, s:I}", "campaigns", r->campaigns,
+		    "expired", (json_int_t)r->count, "amount", amount, "handouts_purged",
+		    (json_int_t)purged));
+	printf("%lld passes expired (%s); %lld hand-out records purged to totals\n",
+	    (long long)r->count, amount, (long long)purged);
+	return EXIT_OK;
+}
+
 int
 cmd_expire(struct cli *cli, int argc, char **argv)
 {
@@ -59,40 +89,23 @@ cmd_expire(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *as_of_text = NULL;
-	struct expire_report r = { cli, json_array(), 0, 0 };
-	int64_t now = clock_now(), purged = 0;
+	struct expire_report r = { cli, NULL, 0, 0 };
+	int64_t now = clock_now();
 	int32_t as_of = clock_local_day(now, CLOCK_TZ_PARIS);
-	char amount[MONEY_FORMAT_SIZE];
 	struct error e;
-	int first = cli_options(cli, argc, argv, "expire", cmd_expire_help, opts, expire_option,
+	int rc, first = cli_options(cli, argc, argv, "expire", cmd_expire_help, opts, expire_option,
 	    &as_of_text);
 
-	if (first < 0 || argc != first) {
-		json_decref(r.campaigns);
-		if (first == -1)
-			return EXIT_OK;
-		return first < 0 ? EXIT_USAGE
-		    : cli_usage_error("expire", "unexpected operand \"%s\"", argv[first]);
-	}
+	if (first == -1)
+		return EXIT_OK;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc != first)
+		return cli_usage_error("expire", "unexpected operand \"%s\"", argv[first]);
 	if (as_of_text != NULL && date_parse(as_of_text, &as_of, &e) != 0)
-		goto fail;
-	if (cli_open_home(cli) != 0) {
-		json_decref(r.campaigns);
-		return EXIT_REFUSED;
-	}
-	if (issuance_expire(cli->home.db, as_of, now, expire_campaign, &r, &e) != 0 ||
-	    issuance_purge_handouts(cli->home.db, as_of, &purged, &e) != 0)
-		goto fail;
-	money_format(r.cents, amount, sizeof(amount));
-	if (cli->json)
-		return cli_print_json(json_pack("{s:o, s:I, s:s, s:I}", "campaigns", r.campaigns,
-		    "expired", (json_int_t)r.count, "amount", amount, "handouts_purged",
-		    (json_int_t)purged));
+		return cli_fail(&e);
+	r.campaigns = json_array();
+	rc = expire_run(cli, as_of, now, &r);
 	json_decref(r.campaigns);
-	printf("%lld passes expired (%s); %lld hand-out records purged to totals\n",
-	    (long long)r.count, amount, (long long)purged);
-	return EXIT_OK;
-fail:
-	json_decref(r.campaigns);
-	return cli_fail(&e);
+	return rc;
 }

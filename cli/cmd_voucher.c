@@ -329,11 +329,12 @@ voucher_revoke_run(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("voucher revoke", "--batch takes a batch id");
 	if (has_code && (rc = voucher_input(argv[first], serial, bytes, &t, &is_token)) != 0)
 		return rc;
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (issuance_revoke(cli->home.db, has_code ? serial : NULL, booklet, batch, clock_now(),
-	    &count, &cents, &e) != 0)
-		return cli_fail(&e);
+	rc = issuance_revoke(cli->home.db, has_code ? serial : NULL, booklet, batch, clock_now(),
+	    &count, &cents, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	money_format(cents, amount, sizeof(amount));
 	if (cli->json)
 		return cli_print_json(json_pack("{s:I, s:s}", "revoked", (json_int_t)count,

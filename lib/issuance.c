@@ -17,6 +17,7 @@
 #include "code.h"
 #include "db.h"
 #include "issuance.h"
+#include "issuance_private.h"
 #include "keys.h"
 #include "ledger.h"
 #include "money.h"
@@ -150,13 +151,10 @@ static int
 issue_pending_chunk_work(struct db *db, void *ctx, struct error *e)
 {
 	struct issue_pending_chunk *c = ctx;
-	sqlite3_stmt *stmt = db_prepare(db, c->sql);
 
-	sqlite3_bind_int64(stmt, 1, c->batch_id);
-	sqlite3_bind_int(stmt, 2, ISSUANCE_CHUNK);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, c->sql, DB_ARGS(DB_INT(c->batch_id), DB_INT(ISSUANCE_CHUNK)), e) != 0)
 		return -1;
-	c->changed = sqlite3_changes(db_handle(db));
+	c->changed = db_changes(db);
 	return 0;
 }
 
@@ -170,7 +168,7 @@ issue_pending_chunks(struct db *db, const char *sql, int64_t batch_id, int64_t *
 	struct issue_pending_chunk c = { sql, batch_id, 0 };
 
 	do {
-		if (db_transaction(db, issue_pending_chunk_work, &c, e) != 0)
+		if (db_write(db, DB_BUSY_DEFAULT, issue_pending_chunk_work, &c, e) != 0)
 			return -1;
 		if (total != NULL)
 			*total += c.changed;
@@ -185,17 +183,15 @@ static int
 issue_drop_batch(struct db *db, void *ctx, struct error *e)
 {
 	int64_t *arg = ctx;
-	sqlite3_stmt *stmt = db_prepare(db, "DELETE FROM booklets WHERE batch_id = ?1"
-	    " AND NOT EXISTS (SELECT 1 FROM vouchers WHERE batch_id = ?1)");
 
-	sqlite3_bind_int64(stmt, 1, arg[0]);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "DELETE FROM booklets WHERE batch_id = ?1"
+	    " AND NOT EXISTS (SELECT 1 FROM vouchers WHERE batch_id = ?1)",
+	    DB_ARGS(DB_INT(arg[0])), e) != 0)
 		return -1;
-	stmt = arg[2] ? db_prepare(db, "UPDATE batches SET status = 'abandoned'"
-	    " WHERE id = ?1 AND status = 'pending'")
-	    : db_prepare(db, "DELETE FROM batches WHERE id = ?1 AND status = 'pending'");
-	sqlite3_bind_int64(stmt, 1, arg[0]);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, arg[2] ? "UPDATE batches SET status = 'abandoned'"
+	    " WHERE id = ?1 AND status = 'pending'"
+	    : "DELETE FROM batches WHERE id = ?1 AND status = 'pending'",
+	    DB_ARGS(DB_INT(arg[0])), e);
 }
 
 /* Removes a pending batch's vouchers chunk by chunk, then its booklets and
@@ -210,34 +206,54 @@ issue_remove_batch(struct db *db, int64_t batch_id, int abandon, int64_t *remove
 	if (issue_pending_chunks(db, "DELETE FROM vouchers WHERE id IN (SELECT id FROM vouchers"
 	    " WHERE batch_id = ?1 AND status = 'pending' LIMIT ?2)", batch_id, removed, e) != 0)
 		return -1;
-	return db_transaction(db, issue_drop_batch, arg, e);
+	return db_write(db, DB_BUSY_DEFAULT, issue_drop_batch, arg, e);
+}
+
+/* A batch row: its id and status. */
+struct issue_batch_row {
+	int64_t id;
+	char status[16];
+};
+
+static int
+issue_batch_row_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct issue_batch_row *b = ctx;
+
+	(void)e;
+	b->id = db_row_int64(row, 0);
+	db_row_text(row, 1, b->status, sizeof(b->status));
+	return 0;
+}
+
+int
+issuance_outside_write(const struct db *db, const char *function, struct error *e)
+{
+	if (!db_writing(db))
+		return 0;
+	return error_set(e, 500, "IN_TRANSACTION", "bug: %s commits in chunks of its own and"
+	    " must be called outside a write transaction", function);
 }
 
 int
 issuance_sweep_abandoned(struct db *db, int64_t *removed, struct error *e)
 {
-	sqlite3_stmt *stmt;
-	char status[16];
-	int64_t id;
+	struct issue_batch_row b;
 	int rc;
 
 	*removed = 0;
+	if (ISSUANCE_OUTSIDE_WRITE(db, e) != 0)
+		return -1;
 	for (;;) {
-		stmt = db_prepare(db, "SELECT b.id, b.status FROM batches b WHERE b.id ="
+		rc = db_one(db, "SELECT b.id, b.status FROM batches b WHERE b.id ="
 		    " (SELECT batch_id FROM vouchers WHERE status = 'pending' LIMIT 1)"
-		    " UNION ALL SELECT id, status FROM batches WHERE status = 'pending' LIMIT 1");
-		rc = db_step(db, stmt, e);
-		id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-		if (rc == SQLITE_ROW)
-			db_column_text(stmt, 1, status, sizeof(status));
-		sqlite3_reset(stmt);
-		if (rc < 0)
-			return -1;
-		if (rc != SQLITE_ROW)
-			return 0;
+		    " UNION ALL SELECT id, status FROM batches WHERE status = 'pending' LIMIT 1",
+		    DB_NO_ARGS, issue_batch_row_read, &b, e);
+		if (rc <= 0)
+			return rc;
 		/* An active batch was interrupted after its ledger entry: finish it. */
-		if (strcmp(status, "active") == 0 ? issue_flip(db, id, e) != 0
-		    : issue_remove_batch(db, id, 1, removed, e) != 0)
+		if (strcmp(b.status, "active") == 0 ? issue_flip(db, b.id, e) != 0
+		    : issue_remove_batch(db, b.id, 1, removed, e) != 0)
 			return -1;
 	}
 }
@@ -264,17 +280,14 @@ issue_check_out(struct issue *is, struct error *e)
 static int
 issue_key_row(struct db *db, const uint8_t pk[32], int64_t *id, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id FROM issuer_keys WHERE public_key = ?1 AND status = 'active'");
 	int rc;
 
-	sqlite3_bind_blob(stmt, 1, pk, 32, SQLITE_STATIC);
-	rc = db_step(db, stmt, e);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_reset(stmt);
+	*id = 0;
+	rc = db_int64(db, "SELECT id FROM issuer_keys WHERE public_key = ?1 AND status = 'active'",
+	    DB_ARGS(DB_BLOB(pk, 32)), id, e);
 	if (rc < 0)
 		return -1;
-	if (rc != SQLITE_ROW)
+	if (rc == 0)
 		return error_set(e, 503, "NO_ACTIVE_KEY", "there is no active issuer key");
 	return 0;
 }
@@ -397,17 +410,11 @@ static int
 issue_insert_batch(struct db *db, void *ctx, struct error *e)
 {
 	struct issue *is = ctx;
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "INSERT INTO batches (id, campaign_id, count, booklet_size, issuer_key, status,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)");
 
-	sqlite3_bind_int64(stmt, 1, is->batch_id);
-	sqlite3_bind_int64(stmt, 2, is->campaign.id);
-	sqlite3_bind_int64(stmt, 3, is->r->count);
-	sqlite3_bind_int(stmt, 4, is->r->booklet_size);
-	sqlite3_bind_int64(stmt, 5, is->key_row);
-	sqlite3_bind_int64(stmt, 6, is->now);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, "INSERT INTO batches (id, campaign_id, count, booklet_size, issuer_key,"
+	    " status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+	    DB_ARGS(DB_INT(is->batch_id), DB_INT(is->campaign.id), DB_INT(is->r->count),
+	    DB_INT(is->r->booklet_size), DB_INT(is->key_row), DB_INT(is->now)), e);
 }
 
 /* Picks the next batch id (the caller holds the issue lock, so no other
@@ -415,13 +422,11 @@ issue_insert_batch(struct db *db, void *ctx, struct error *e)
 static int
 issue_names(struct issue *is, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(is->db, "SELECT COALESCE(MAX(id), 0) + 1 FROM batches");
 	char path[PATH_MAX + 80];
-	int rc = db_step(is->db, stmt, e);
 
-	is->batch_id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW)
+	is->batch_id = 0;
+	if (db_int64(is->db, "SELECT COALESCE(MAX(id), 0) + 1 FROM batches", DB_NO_ARGS,
+	    &is->batch_id, e) != 1)
 		return -1;
 	snprintf(is->csv_name, sizeof(is->csv_name), "batch-%06lld.csv", (long long)is->batch_id);
 	snprintf(is->pdf_name, sizeof(is->pdf_name), "batch-%06lld.pdf", (long long)is->batch_id);
@@ -556,37 +561,26 @@ issue_stage_work(struct db *db, void *ctx, struct error *e)
 	struct issue_stage *st = ctx;
 	struct issue *is = st->is;
 	struct issue_chunk *c = st->c;
-	sqlite3_stmt *book = db_prepare(db,
-	    "INSERT INTO booklets (batch_id, size) VALUES (?1, ?2)");
-	sqlite3_stmt *ins = db_prepare(db,
-	    "INSERT INTO vouchers (serial, token, campaign_id, batch_id, booklet_id, position,"
-	    " value_cents, last_day, status, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " 'pending', ?9)");
 	int64_t booklet = is->booklet_id, index, size = is->r->booklet_size;
 
 	for (size_t i = 0; i < c->n; i++) {
 		index = c->first + (int64_t)i;
 		if (index % size == 0) {
 			int64_t left = is->r->count - index;
-			sqlite3_reset(book);
-			sqlite3_bind_int64(book, 1, is->batch_id);
-			sqlite3_bind_int64(book, 2, left < size ? left : size);
-			if (db_exec_stmt(db, book, e) != 0)
+			if (db_run(db, "INSERT INTO booklets (batch_id, size) VALUES (?1, ?2)",
+			    DB_ARGS(DB_INT(is->batch_id), DB_INT(left < size ? left : size)), e) != 0)
 				return -1;
-			booklet = sqlite3_last_insert_rowid(db_handle(db));
+			booklet = db_last_rowid(db);
 		}
 		c->booklet[i] = booklet;
-		sqlite3_reset(ins);
-		sqlite3_bind_blob(ins, 1, c->serial[i], TOKEN_SERIAL_BYTES, SQLITE_STATIC);
-		sqlite3_bind_blob(ins, 2, c->token[i], TOKEN_BYTES, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 3, is->campaign.id);
-		sqlite3_bind_int64(ins, 4, is->batch_id);
-		sqlite3_bind_int64(ins, 5, booklet);
-		sqlite3_bind_int64(ins, 6, index % size + 1);
-		sqlite3_bind_int64(ins, 7, is->campaign.value_cents);
-		sqlite3_bind_int64(ins, 8, is->campaign.last_day);
-		sqlite3_bind_int64(ins, 9, is->now);
-		if (db_exec_stmt(db, ins, e) != 0)
+		/* The hot loop: one cached statement, one step per voucher. */
+		if (db_run(db, "INSERT INTO vouchers (serial, token, campaign_id, batch_id,"
+		    " booklet_id, position, value_cents, last_day, status, issued_at)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9)",
+		    DB_ARGS(DB_BLOB(c->serial[i], TOKEN_SERIAL_BYTES),
+		    DB_BLOB(c->token[i], TOKEN_BYTES), DB_INT(is->campaign.id), DB_INT(is->batch_id),
+		    DB_INT(booklet), DB_INT(index % size + 1), DB_INT(is->campaign.value_cents),
+		    DB_INT(is->campaign.last_day), DB_INT(is->now)), e) != 0)
 			return -1;
 	}
 	st->booklet = booklet;
@@ -659,7 +653,7 @@ issue_stage_all(struct issue *is, struct error *e)
 		if (next < is->r->count &&
 		    issue_sign_start(is, signers, &is->chunks[turn], next, e) != 0)
 			goto done;
-		if (db_transaction(is->db, issue_stage_work, &st, e) != 0)
+		if (db_write(is->db, DB_BUSY_DEFAULT, issue_stage_work, &st, e) != 0)
 			goto done;
 		if (is->first_booklet == 0)
 			is->first_booklet = st.c->booklet[0];
@@ -746,18 +740,20 @@ issue_file_move(struct issue *is, int tmpfd, int outfd, const char *name, struct
 
 /* Refuses when the issuer key of the batch was revoked during staging. */
 static int
+issue_status_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	(void)e;
+	db_row_text(row, 0, ctx, 16);
+	return 0;
+}
+
+static int
 issue_key_row_status_ok(struct db *db, int64_t key_row, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT status FROM issuer_keys WHERE id = ?1");
 	char status[16] = "";
-	int rc;
 
-	sqlite3_bind_int64(stmt, 1, key_row);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW)
-		db_column_text(stmt, 0, status, sizeof(status));
-	sqlite3_reset(stmt);
-	if (rc < 0)
+	if (db_one(db, "SELECT status FROM issuer_keys WHERE id = ?1", DB_ARGS(DB_INT(key_row)),
+	    issue_status_read, status, e) < 0)
 		return -1;
 	if (strcmp(status, "revoked") == 0 || status[0] == '\0')
 		return error_set(e, 409, "KEY_REVOKED",
@@ -774,7 +770,6 @@ issue_activate_work(struct db *db, void *ctx, struct error *e)
 {
 	struct issue *is = ctx;
 	struct ledger_entry entry = { .time = is->now };
-	sqlite3_stmt *stmt;
 
 	if (issue_key_row_status_ok(db, is->key_row, e) != 0 || issue_balance_check(is, e) != 0)
 		return -1;
@@ -787,14 +782,11 @@ issue_activate_work(struct db *db, void *ctx, struct error *e)
 	    ledger_append(db, &entry, NULL, e) != 0)
 		return -1;
 	is->entry_seq = entry.seq;
-	stmt = db_prepare(db, "UPDATE batches SET status = 'active', entry_seq = ?2,"
-	    " activated_at = ?3 WHERE id = ?1 AND status = 'pending'");
-	sqlite3_bind_int64(stmt, 1, is->batch_id);
-	sqlite3_bind_int64(stmt, 2, (int64_t)entry.seq);
-	sqlite3_bind_int64(stmt, 3, is->now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "UPDATE batches SET status = 'active', entry_seq = ?2, activated_at = ?3"
+	    " WHERE id = ?1 AND status = 'pending'", DB_ARGS(DB_INT(is->batch_id),
+	    DB_INT(entry.seq), DB_INT(is->now)), e) != 0)
 		return -1;
-	if (sqlite3_changes(db_handle(db)) != 1)
+	if (db_changes(db) != 1)
 		return error_set(e, 409, "BATCH_GONE", "batch %lld is no longer pending",
 		    (long long)is->batch_id);
 	return 0;
@@ -865,12 +857,14 @@ int
 issuance_batch_issue(struct db *db, const char *home, const struct issuance_request *r,
     int64_t now, struct issuance_result *out, struct error *e)
 {
-	struct issue *is = calloc(1, sizeof(*is));
+	struct issue *is;
 	int lock = -1, staged = 0, rc = -1;
 
-	if (is == NULL)
-		abort();
 	memset(out, 0, sizeof(*out));
+	if (ISSUANCE_OUTSIDE_WRITE(db, e) != 0)
+		return -1;
+	if ((is = calloc(1, sizeof(*is))) == NULL)
+		abort();
 	is->db = db;
 	is->r = r;
 	is->now = now;
@@ -881,7 +875,7 @@ issuance_batch_issue(struct db *db, const char *home, const struct issuance_requ
 		goto fail;
 	if ((is->chunks = calloc(2, sizeof(*is->chunks))) == NULL)
 		abort();
-	if (db_transaction(db, issue_insert_batch, is, e) != 0)
+	if (db_write(db, DB_BUSY_DEFAULT, issue_insert_batch, is, e) != 0)
 		goto fail;
 	staged = 1;
 	issue_cache(db, 1);
@@ -889,7 +883,7 @@ issuance_batch_issue(struct db *db, const char *home, const struct issuance_requ
 		goto fail;
 	secret_key_wipe(&is->secret);
 	if (issue_each_file(is, issue_file_absent, e) != 0 ||
-	    db_transaction(db, issue_activate_work, is, e) != 0)
+	    db_write(db, DB_BUSY_DEFAULT, issue_activate_work, is, e) != 0)
 		goto fail;
 	if (issue_flip(db, is->batch_id, e) != 0) {
 		error_set(e, e->status, e->code, "batch %lld is issued but its passes are not all"

@@ -68,8 +68,10 @@ struct issuance_result {
  * 'issued' in short transactions (one big UPDATE would hold the write lock
  * for seconds on a large batch). Only then are the files moved into
  * out_dir. On failure before activation, staged rows and temporary files
- * are removed. home is the home directory. Returns 0 with *out filled, or
- * -1 with e set (out->batch_id is then set if the batch was activated). */
+ * are removed. home is the home directory. A long job that commits in
+ * chunks of its own (db_write per chunk): it must be called outside a write
+ * transaction (else 500 IN_TRANSACTION, a bug). Returns 0 with *out filled,
+ * or -1 with e set (out->batch_id is then set if the batch was activated). */
 int issuance_batch_issue(struct db *db, const char *home, const struct issuance_request *r,
     int64_t now, struct issuance_result *out, struct error *e);
 
@@ -78,8 +80,9 @@ int issuance_batch_issue(struct db *db, const char *home, const struct issuance_
  * and becomes 'abandoned'; an 'active' batch (ledger entry posted) still
  * holding pending vouchers has them flipped to 'issued'. The caller must
  * hold HOME/issue.lock (so that no issuance is running);
- * issuance_batch_issue does this itself. Sets *removed to the number of
- * vouchers removed. */
+ * issuance_batch_issue does this itself. Commits in chunks of its own: call
+ * it outside a write transaction (else 500 IN_TRANSACTION). Sets *removed to
+ * the number of vouchers removed. */
 int issuance_sweep_abandoned(struct db *db, int64_t *removed, struct error *e);
 
 /* Takes HOME/issue.lock without waiting: returns a file descriptor to give
@@ -93,7 +96,9 @@ void issuance_unlock(int fd);
  * handed to a person on day (local date, not in the future, not before its
  * delivery); recorded booklet -> distributor -> day, never who. return: a
  * delivered booklet comes back to the operator ('returned', deliverable
- * again); a handed-out one is refused. Each runs its own transaction. */
+ * again); a handed-out one is refused. Each runs inside the caller's write
+ * transaction (else 500 NO_TRANSACTION), which must be rolled back when it
+ * fails. Return 0, or -1 with e set. */
 int issuance_booklet_deliver(struct db *db, int64_t first, int64_t last, int64_t distributor_id,
     int64_t now, struct error *e);
 int issuance_booklet_handout(struct db *db, int64_t booklet_id, int64_t distributor_id,
@@ -107,12 +112,16 @@ struct booklet_info {
 	int64_t delivered_at;/* 0 when never */
 	int32_t handout_day; /* -1 when none (or purged) */
 };
+/* Reads booklet id of an active batch into *b. Returns 0, or -1 (404
+ * UNKNOWN_BOOKLET, or a store error). */
 int issuance_booklet_get(struct db *db, int64_t id, struct booklet_info *b, struct error *e);
 
 /* Moves hand-out records of campaigns whose last day is 12 months or more
  * before today (same date a year later; 29 February -> 1 March) into
  * handout_totals (per campaign, distributor and month of hand-out) and
- * deletes them, in one transaction. Sets *purged to the records moved. */
+ * deletes them, inside the caller's write transaction (else 500
+ * NO_TRANSACTION; roll it back on failure). Sets *purged to the records
+ * moved (0 on failure). */
 int issuance_purge_handouts(struct db *db, int32_t today, int64_t *purged, struct error *e);
 
 enum voucher_status {
@@ -165,18 +174,21 @@ int issuance_voucher_redemption(struct db *db, int64_t redemption_id,
 
 /* Revocation (opposition): every 'issued' voucher of the target becomes
  * 'revoked' and its value goes back to the funder's balance, one ledger
- * entry "revoke" per campaign, all in one transaction. Exactly one of
- * serial, booklet_id, batch_id is given (the others NULL / 0). Refuses
- * (409 NOTHING_TO_REVOKE) when no voucher is revocable; 404 when the target
- * does not exist. Sets *count and *cents. */
+ * entry "revoke" per campaign, inside the caller's write transaction (else
+ * 500 NO_TRANSACTION; roll it back on failure). Exactly one of serial,
+ * booklet_id, batch_id is given (the others NULL / 0). Refuses (409
+ * NOTHING_TO_REVOKE) when no voucher is revocable; 404 when the target does
+ * not exist. Sets *count and *cents. */
 int issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
     int64_t now, int64_t *count, int64_t *cents, struct error *e);
 
 /* Expiry as of a local date: 'issued' vouchers whose last usable day
  * (issuance_last_usable_day) is before as_of become 'expired'; their value
  * goes back per the campaign's unused rule (credit: funder balance; refund:
- * credit note), one ledger entry "expire" per campaign, one transaction per
- * campaign. Idempotent. fn (may be NULL) is called per campaign touched. */
+ * credit note), one ledger entry "expire" per campaign, one write
+ * transaction per campaign (db_write): a long job that must be called
+ * outside a write transaction (else 500 IN_TRANSACTION). Idempotent. fn (may
+ * be NULL) is called per campaign touched, after its commit. */
 int issuance_expire(struct db *db, int32_t as_of, int64_t now,
     int (*fn)(int64_t campaign_id, int64_t count, int64_t cents, bool refund, void *ctx),
     void *ctx, struct error *e);

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "db.h"
 #include "issuance.h"
+#include "issuance_private.h"
 #include "ledger.h"
 #include "registry.h"
 
@@ -22,49 +23,59 @@ issuance_status_name(enum voucher_status s)
 }
 
 static enum voucher_status
-issuance_status_parse(const unsigned char *text)
+issuance_status_parse(const char *text)
 {
 	for (int s = VOUCHER_PENDING; s <= VOUCHER_EXPIRED; s++)
-		if (text != NULL && strcmp((const char *)text, status_names[s]) == 0)
+		if (strcmp(text, status_names[s]) == 0)
 			return (enum voucher_status)s;
 	return VOUCHER_PENDING; /* never redeemable */
+}
+
+/* A local day column that may be NULL (-1 then). */
+static int32_t
+issuance_row_day(const struct db_row *row, int col)
+{
+	return db_row_is_null(row, col) ? -1 : (int32_t)db_row_int64(row, col);
+}
+
+static int
+issuance_voucher_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct voucher_state *out = ctx;
+
+	(void)e;
+	out->status = issuance_status_parse(db_row_text_ptr(row, 0, NULL));
+	db_row_blob(row, 1, out->token, TOKEN_BYTES);
+	out->campaign_id = db_row_int64(row, 2);
+	out->value_cents = db_row_int64(row, 3);
+	out->last_day = (int32_t)db_row_int64(row, 4);
+	out->issued_at = db_row_int64(row, 5);
+	out->batch_id = db_row_int64(row, 6);
+	out->booklet_id = db_row_int64(row, 7);
+	out->position = (int)db_row_int64(row, 8);
+	out->handout_day = issuance_row_day(row, 9);
+	out->redemption_id = db_row_int64(row, 10);
+	out->changed_at = db_row_int64(row, 11);
+	return 0;
 }
 
 int
 issuance_voucher_lookup(struct db *db, const uint8_t serial[TOKEN_SERIAL_BYTES],
     struct voucher_state *out, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT v.status, v.token, v.campaign_id, v.value_cents, v.last_day, v.issued_at,"
-	    " v.batch_id, v.booklet_id, v.position, h.day, v.redemption_id, v.changed_at"
-	    " FROM vouchers v LEFT JOIN handouts h ON h.booklet_id = v.booklet_id"
-	    " WHERE v.serial = ?1");
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	sqlite3_bind_blob(stmt, 1, serial, TOKEN_SERIAL_BYTES, SQLITE_STATIC);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW) {
-		memcpy(out->serial, serial, TOKEN_SERIAL_BYTES);
-		out->status = issuance_status_parse(sqlite3_column_text(stmt, 0));
-		db_column_blob(stmt, 1, out->token, TOKEN_BYTES);
-		out->campaign_id = sqlite3_column_int64(stmt, 2);
-		out->value_cents = sqlite3_column_int64(stmt, 3);
-		out->last_day = sqlite3_column_int(stmt, 4);
-		out->issued_at = sqlite3_column_int64(stmt, 5);
-		out->batch_id = sqlite3_column_int64(stmt, 6);
-		out->booklet_id = sqlite3_column_int64(stmt, 7);
-		out->position = sqlite3_column_int(stmt, 8);
-		out->handout_day = sqlite3_column_type(stmt, 9) == SQLITE_NULL ? -1
-		    : sqlite3_column_int(stmt, 9);
-		out->redemption_id = sqlite3_column_int64(stmt, 10);
-		out->changed_at = sqlite3_column_int64(stmt, 11);
-	}
-	sqlite3_reset(stmt);
+	rc = db_one(db, "SELECT v.status, v.token, v.campaign_id, v.value_cents, v.last_day,"
+	    " v.issued_at, v.batch_id, v.booklet_id, v.position, h.day, v.redemption_id,"
+	    " v.changed_at FROM vouchers v LEFT JOIN handouts h ON h.booklet_id = v.booklet_id"
+	    " WHERE v.serial = ?1", DB_ARGS(DB_BLOB(serial, TOKEN_SERIAL_BYTES)),
+	    issuance_voucher_read, out, e);
 	if (rc < 0)
 		return -1;
-	if (rc != SQLITE_ROW)
+	if (rc == 0)
 		return error_set(e, 404, "UNKNOWN_VOUCHER", "no pass with this serial was issued");
+	memcpy(out->serial, serial, TOKEN_SERIAL_BYTES);
 	return 0;
 }
 
@@ -80,65 +91,96 @@ issuance_last_usable_day(const struct voucher_state *v, int tolerance_days,
 	return last + tolerance_days;
 }
 
+static int
+issuance_redemption_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct voucher_redemption *out = ctx;
+
+	(void)e;
+	out->id = db_row_int64(row, 0);
+	out->place_id = db_row_int64(row, 1);
+	out->service_id = db_row_int64(row, 2);
+	out->created_at = db_row_int64(row, 3);
+	out->day = (int32_t)db_row_int64(row, 4);
+	out->cancelled_at = db_row_int64(row, 5);
+	return 0;
+}
+
 int
 issuance_voucher_redemption(struct db *db, int64_t redemption_id,
     struct voucher_redemption *out, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT id, place_id, service_id, created_at, day, cancelled_at FROM redemptions"
-	    " WHERE id = ?1");
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	sqlite3_bind_int64(stmt, 1, redemption_id);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(stmt, 0);
-		out->place_id = sqlite3_column_int64(stmt, 1);
-		out->service_id = sqlite3_column_int64(stmt, 2);
-		out->created_at = sqlite3_column_int64(stmt, 3);
-		out->day = sqlite3_column_int(stmt, 4);
-		out->cancelled_at = sqlite3_column_int64(stmt, 5);
-	}
-	sqlite3_reset(stmt);
+	rc = db_one(db, "SELECT id, place_id, service_id, created_at, day, cancelled_at"
+	    " FROM redemptions WHERE id = ?1", DB_ARGS(DB_INT(redemption_id)),
+	    issuance_redemption_read, out, e);
 	if (rc < 0)
 		return -1;
-	if (rc != SQLITE_ROW)
+	if (rc == 0)
 		return error_set(e, 404, "UNKNOWN_REDEMPTION", "no redemption %lld",
 		    (long long)redemption_id);
+	return 0;
+}
+
+/* A booklet row and its batch's status. */
+struct stock_booklet_row {
+	struct booklet_info *b;
+	char batch_status[16];
+};
+
+static int
+stock_booklet_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct stock_booklet_row *r = ctx;
+	struct booklet_info *b = r->b;
+
+	(void)e;
+	b->id = db_row_int64(row, 0);
+	b->batch_id = db_row_int64(row, 1);
+	b->campaign_id = db_row_int64(row, 2);
+	b->distributor_id = db_row_int64(row, 3);
+	b->size = (int)db_row_int64(row, 4);
+	db_row_text(row, 5, b->status, sizeof(b->status));
+	b->delivered_at = db_row_int64(row, 6);
+	b->handout_day = issuance_row_day(row, 7);
+	db_row_text(row, 8, r->batch_status, sizeof(r->batch_status));
 	return 0;
 }
 
 int
 issuance_booklet_get(struct db *db, int64_t id, struct booklet_info *b, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT b.id, b.batch_id, t.campaign_id, b.distributor_id, b.size, b.status,"
-	    " b.delivered_at, h.day, t.status FROM booklets b JOIN batches t ON t.id = b.batch_id"
-	    " LEFT JOIN handouts h ON h.booklet_id = b.id WHERE b.id = ?1");
-	char batch_status[16] = "";
+	struct stock_booklet_row r = { b, "" };
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW) {
-		b->id = sqlite3_column_int64(stmt, 0);
-		b->batch_id = sqlite3_column_int64(stmt, 1);
-		b->campaign_id = sqlite3_column_int64(stmt, 2);
-		b->distributor_id = sqlite3_column_int64(stmt, 3);
-		b->size = sqlite3_column_int(stmt, 4);
-		db_column_text(stmt, 5, b->status, sizeof(b->status));
-		b->delivered_at = sqlite3_column_int64(stmt, 6);
-		b->handout_day = sqlite3_column_type(stmt, 7) == SQLITE_NULL ? -1
-		    : sqlite3_column_int(stmt, 7);
-		db_column_text(stmt, 8, batch_status, sizeof(batch_status));
-	}
-	sqlite3_reset(stmt);
+	rc = db_one(db, "SELECT b.id, b.batch_id, t.campaign_id, b.distributor_id, b.size,"
+	    " b.status, b.delivered_at, h.day, t.status FROM booklets b"
+	    " JOIN batches t ON t.id = b.batch_id LEFT JOIN handouts h ON h.booklet_id = b.id"
+	    " WHERE b.id = ?1", DB_ARGS(DB_INT(id)), stock_booklet_read, &r, e);
 	if (rc < 0)
 		return -1;
-	if (rc != SQLITE_ROW || strcmp(batch_status, "active") != 0)
+	if (rc == 0 || strcmp(r.batch_status, "active") != 0)
 		return error_set(e, 404, "UNKNOWN_BOOKLET", "no booklet %lld", (long long)id);
+	return 0;
+}
+
+/* An integer (an id or a count) and a status text: columns 0 and 1. */
+struct stock_int_status {
+	int64_t n;
+	char status[16];
+};
+
+static int
+stock_int_status_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct stock_int_status *r = ctx;
+
+	(void)e;
+	r->n = db_row_int64(row, 0);
+	db_row_text(row, 1, r->status, sizeof(r->status));
 	return 0;
 }
 
@@ -147,145 +189,103 @@ issuance_booklet_get(struct db *db, int64_t id, struct booklet_info *b, struct e
 static int
 stock_all_issued(struct db *db, int64_t first, int64_t last, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT booklet_id, status FROM vouchers WHERE booklet_id BETWEEN ?1 AND ?2"
-	    " AND status <> 'issued' LIMIT 1");
-	char status[16] = "";
-	int64_t id = 0;
-	int rc;
+	struct stock_int_status r = { 0, "" };
+	int rc = db_one(db, "SELECT booklet_id, status FROM vouchers"
+	    " WHERE booklet_id BETWEEN ?1 AND ?2 AND status <> 'issued' LIMIT 1",
+	    DB_ARGS(DB_INT(first), DB_INT(last)), stock_int_status_read, &r, e);
 
-	sqlite3_bind_int64(stmt, 1, first);
-	sqlite3_bind_int64(stmt, 2, last);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(stmt, 0);
-		db_column_text(stmt, 1, status, sizeof(status));
-	}
-	sqlite3_reset(stmt);
 	if (rc < 0)
 		return -1;
-	if (rc == SQLITE_ROW)
+	if (rc == 1)
 		return error_set(e, 409, "BOOKLET_NOT_USABLE",
-		    "booklet %lld holds a %s pass: it cannot go to a person", (long long)id, status);
+		    "booklet %lld holds a %s pass: it cannot go to a person", (long long)r.n,
+		    r.status);
 	return 0;
 }
 
-struct stock_move {
-	int64_t first, last, distributor_id, now;
-	int32_t day;
-};
-
+/* Refuses the range first..last unless every booklet of it is in stock (or
+ * returned) in an active batch and holds only issued passes: 404 for one
+ * that does not exist (or whose batch is not active), else 409. */
 static int
-stock_deliver_work(struct db *db, void *ctx, struct error *e)
+stock_deliverable(struct db *db, int64_t first, int64_t last, struct error *e)
 {
-	struct stock_move *m = ctx;
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT b.id, b.status, t.status FROM booklets b JOIN batches t ON t.id = b.batch_id"
+	struct stock_int_status r = { 0, "" };
+	int rc = db_one(db, "SELECT b.id, CASE WHEN t.status = 'active' THEN b.status"
+	    " ELSE t.status END FROM booklets b JOIN batches t ON t.id = b.batch_id"
 	    " WHERE b.id BETWEEN ?1 AND ?2 AND (t.status <> 'active'"
-	    " OR b.status NOT IN ('stock', 'returned')) ORDER BY b.id LIMIT 1");
-	char status[16] = "";
-	int64_t id = 0;
-	int rc;
+	    " OR b.status NOT IN ('stock', 'returned')) ORDER BY b.id LIMIT 1",
+	    DB_ARGS(DB_INT(first), DB_INT(last)), stock_int_status_read, &r, e);
 
-	sqlite3_bind_int64(stmt, 1, m->first);
-	sqlite3_bind_int64(stmt, 2, m->last);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(stmt, 0);
-		db_column_text(stmt, 2, status, sizeof(status));
-		if (strcmp(status, "active") == 0)
-			db_column_text(stmt, 1, status, sizeof(status));
-	}
-	sqlite3_reset(stmt);
 	if (rc < 0)
 		return -1;
-	if (rc == SQLITE_ROW)
-		return strcmp(status, "active") == 0 || strcmp(status, "pending") == 0 ||
-		    strcmp(status, "abandoned") == 0
-		    ? error_set(e, 404, "UNKNOWN_BOOKLET", "no booklet %lld", (long long)id)
+	if (rc == 1)
+		return strcmp(r.status, "active") == 0 || strcmp(r.status, "pending") == 0 ||
+		    strcmp(r.status, "abandoned") == 0
+		    ? error_set(e, 404, "UNKNOWN_BOOKLET", "no booklet %lld", (long long)r.n)
 		    : error_set(e, 409, "BOOKLET_NOT_IN_STOCK", "booklet %lld is %s, not in stock",
-		    (long long)id, status);
-	if (stock_all_issued(db, m->first, m->last, e) != 0)
-		return -1;
-	stmt = db_prepare(db, "UPDATE booklets SET status = 'delivered', distributor_id = ?3,"
-	    " delivered_at = ?4 WHERE id BETWEEN ?1 AND ?2");
-	sqlite3_bind_int64(stmt, 1, m->first);
-	sqlite3_bind_int64(stmt, 2, m->last);
-	sqlite3_bind_int64(stmt, 3, m->distributor_id);
-	sqlite3_bind_int64(stmt, 4, m->now);
-	if (db_exec_stmt(db, stmt, e) != 0)
-		return -1;
-	if (sqlite3_changes(db_handle(db)) != m->last - m->first + 1)
-		return error_set(e, 404, "UNKNOWN_BOOKLET", "booklets %lld to %lld do not all exist",
-		    (long long)m->first, (long long)m->last);
-	return 0;
+		    (long long)r.n, r.status);
+	return stock_all_issued(db, first, last, e);
 }
 
 int
 issuance_booklet_deliver(struct db *db, int64_t first, int64_t last, int64_t distributor_id,
     int64_t now, struct error *e)
 {
-	struct stock_move m = { first, last, distributor_id, now, 0 };
 	struct distributor d;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (first < 1 || last < first)
 		return error_set(e, 400, "BAD_RANGE", "give booklets as FIRST or FIRST-LAST");
 	if (last - first >= 1000000)
 		return error_set(e, 400, "BAD_RANGE", "at most 1000000 booklets at once");
-	if (registry_distributor_get(db, distributor_id, &d, e) != 0)
+	if (registry_distributor_get(db, distributor_id, &d, e) != 0 ||
+	    stock_deliverable(db, first, last, e) != 0)
 		return -1;
-	return db_transaction(db, stock_deliver_work, &m, e);
-}
-
-static int
-stock_handout_work(struct db *db, void *ctx, struct error *e)
-{
-	struct stock_move *m = ctx;
-	struct booklet_info b;
-	sqlite3_stmt *stmt;
-
-	if (issuance_booklet_get(db, m->first, &b, e) != 0)
+	if (db_run(db, "UPDATE booklets SET status = 'delivered', distributor_id = ?3,"
+	    " delivered_at = ?4 WHERE id BETWEEN ?1 AND ?2", DB_ARGS(DB_INT(first), DB_INT(last),
+	    DB_INT(distributor_id), DB_INT(now)), e) != 0)
 		return -1;
-	if (strcmp(b.status, "delivered") != 0 || b.distributor_id != m->distributor_id)
-		return error_set(e, 409, "BOOKLET_NOT_IN_STOCK",
-		    "booklet %lld is not in distributor %lld's stock (it is %s)",
-		    (long long)b.id, (long long)m->distributor_id, b.status);
-	if (m->day < clock_local_day(b.delivered_at, CLOCK_TZ_PARIS))
-		return error_set(e, 400, "BAD_DATE", "booklet %lld was delivered after that date",
-		    (long long)b.id);
-	if (stock_all_issued(db, b.id, b.id, e) != 0)
-		return -1;
-	stmt = db_prepare(db, "INSERT INTO handouts (booklet_id, distributor_id, day)"
-	    " VALUES (?1, ?2, ?3)");
-	sqlite3_bind_int64(stmt, 1, b.id);
-	sqlite3_bind_int64(stmt, 2, m->distributor_id);
-	sqlite3_bind_int64(stmt, 3, m->day);
-	if (db_exec_stmt(db, stmt, e) != 0)
-		return -1;
-	stmt = db_prepare(db, "UPDATE booklets SET status = 'handed-out' WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, b.id);
-	return db_exec_stmt(db, stmt, e);
+	if (db_changes(db) != last - first + 1)
+		return error_set(e, 404, "UNKNOWN_BOOKLET", "booklets %lld to %lld do not all exist",
+		    (long long)first, (long long)last);
+	return 0;
 }
 
 int
 issuance_booklet_handout(struct db *db, int64_t booklet_id, int64_t distributor_id,
     int32_t day, int64_t now, struct error *e)
 {
-	struct stock_move m = { booklet_id, booklet_id, distributor_id, now, day };
+	struct booklet_info b;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (day > clock_local_day(now, CLOCK_TZ_PARIS))
 		return error_set(e, 400, "BAD_DATE", "the hand-out date is in the future");
-	return db_transaction(db, stock_handout_work, &m, e);
+	if (issuance_booklet_get(db, booklet_id, &b, e) != 0)
+		return -1;
+	if (strcmp(b.status, "delivered") != 0 || b.distributor_id != distributor_id)
+		return error_set(e, 409, "BOOKLET_NOT_IN_STOCK",
+		    "booklet %lld is not in distributor %lld's stock (it is %s)",
+		    (long long)b.id, (long long)distributor_id, b.status);
+	if (day < clock_local_day(b.delivered_at, CLOCK_TZ_PARIS))
+		return error_set(e, 400, "BAD_DATE", "booklet %lld was delivered after that date",
+		    (long long)b.id);
+	if (stock_all_issued(db, b.id, b.id, e) != 0 ||
+	    db_run(db, "INSERT INTO handouts (booklet_id, distributor_id, day) VALUES (?1, ?2, ?3)",
+	    DB_ARGS(DB_INT(b.id), DB_INT(distributor_id), DB_INT(day)), e) != 0)
+		return -1;
+	return db_run(db, "UPDATE booklets SET status = 'handed-out' WHERE id = ?1",
+	    DB_ARGS(DB_INT(b.id)), e);
 }
 
-static int
-stock_return_work(struct db *db, void *ctx, struct error *e)
+int
+issuance_booklet_return(struct db *db, int64_t booklet_id, int64_t now, struct error *e)
 {
-	struct stock_move *m = ctx;
 	struct booklet_info b;
-	sqlite3_stmt *stmt;
 
-	if (issuance_booklet_get(db, m->first, &b, e) != 0)
+	(void)now;
+	if (DB_IN_WRITE(db, e) != 0 || issuance_booklet_get(db, booklet_id, &b, e) != 0)
 		return -1;
 	if (strcmp(b.status, "handed-out") == 0)
 		return error_set(e, 409, "BOOKLET_HANDED_OUT", "booklet %lld was handed out to a"
@@ -293,18 +293,8 @@ stock_return_work(struct db *db, void *ctx, struct error *e)
 	if (strcmp(b.status, "delivered") != 0)
 		return error_set(e, 409, "BOOKLET_NOT_DELIVERED", "booklet %lld is not delivered"
 		    " (it is %s)", (long long)b.id, b.status);
-	stmt = db_prepare(db, "UPDATE booklets SET status = 'returned', distributor_id = NULL,"
-	    " delivered_at = NULL WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, b.id);
-	return db_exec_stmt(db, stmt, e);
-}
-
-int
-issuance_booklet_return(struct db *db, int64_t booklet_id, int64_t now, struct error *e)
-{
-	struct stock_move m = { booklet_id, booklet_id, 0, now, 0 };
-
-	return db_transaction(db, stock_return_work, &m, e);
+	return db_run(db, "UPDATE booklets SET status = 'returned', distributor_id = NULL,"
+	    " delivered_at = NULL WHERE id = ?1", DB_ARGS(DB_INT(b.id)), e);
 }
 
 /* Revocation. Statements per target kind: serial, booklet, batch. */
@@ -312,17 +302,25 @@ enum revoke_target { REVOKE_SERIAL, REVOKE_BOOKLET, REVOKE_BATCH };
 
 struct revoke {
 	enum revoke_target target;
-	const uint8_t *serial;
-	int64_t id, now, count, cents;
+	struct db_value key; /* ?1: the serial (blob), or the booklet or batch id */
+	int64_t id, now;
 };
 
-static void
-revoke_bind(sqlite3_stmt *stmt, const struct revoke *r)
+/* Integer columns 0 .. n-1 of a row. */
+struct stock_ints {
+	int n;
+	int64_t v[3];
+};
+
+static int
+stock_ints_read(const struct db_row *row, void *ctx, struct error *e)
 {
-	if (r->target == REVOKE_SERIAL)
-		sqlite3_bind_blob(stmt, 1, r->serial, TOKEN_SERIAL_BYTES, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(stmt, 1, r->id);
+	struct stock_ints *r = ctx;
+
+	(void)e;
+	for (int i = 0; i < r->n; i++)
+		r->v[i] = db_row_int64(row, i);
+	return 0;
 }
 
 /* Posts one "revoke" or "expire" entry: outstanding of the campaign back
@@ -359,27 +357,17 @@ revoke_nothing(struct db *db, const struct revoke *r, struct error *e)
 		"SELECT COUNT(*), MIN(status) FROM vouchers WHERE batch_id = ?1",
 	};
 	static const char *const what[] = { "pass", "booklet", "batch" };
-	sqlite3_stmt *stmt = db_prepare(db, sql[r->target]);
-	char status[16] = "";
-	int64_t n = 0;
-	int rc;
+	struct stock_int_status found = { 0, "" };
 
-	revoke_bind(stmt, r);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW) {
-		n = sqlite3_column_int64(stmt, 0);
-		db_column_text(stmt, 1, status, sizeof(status));
-	}
-	sqlite3_reset(stmt);
-	if (rc < 0)
+	if (db_one(db, sql[r->target], DB_ARGS(r->key), stock_int_status_read, &found, e) < 0)
 		return -1;
-	if (n == 0 || strcmp(status, "pending") == 0)
+	if (found.n == 0 || strcmp(found.status, "pending") == 0)
 		return r->target == REVOKE_SERIAL
 		    ? error_set(e, 404, "UNKNOWN_VOUCHER", "no pass with this code was issued")
 		    : error_set(e, 404, "NOT_FOUND", "no %s %lld", what[r->target], (long long)r->id);
 	if (r->target == REVOKE_SERIAL)
 		return error_set(e, 409, "NOTHING_TO_REVOKE", "this pass is %s: nothing to revoke",
-		    status);
+		    found.status);
 	return error_set(e, 409, "NOTHING_TO_REVOKE", "%s %lld has no issued pass left to revoke",
 	    what[r->target], (long long)r->id);
 }
@@ -390,95 +378,72 @@ static int
 revoke_activating(struct db *db, const struct revoke *r, struct error *e)
 {
 	static const char *const sql[] = {
-		"SELECT 0 WHERE 0",
-		"SELECT 1 FROM vouchers WHERE booklet_id = ?1 AND status = 'pending' LIMIT 1",
-		"SELECT 1 FROM vouchers WHERE batch_id = ?1 AND status = 'pending' LIMIT 1",
+		[REVOKE_BOOKLET] = "SELECT 1 FROM vouchers WHERE booklet_id = ?1"
+		" AND status = 'pending' LIMIT 1",
+		[REVOKE_BATCH] = "SELECT 1 FROM vouchers WHERE batch_id = ?1"
+		" AND status = 'pending' LIMIT 1",
 	};
-	sqlite3_stmt *stmt = db_prepare(db, sql[r->target]);
 	int rc;
 
-	if (r->target != REVOKE_SERIAL)
-		revoke_bind(stmt, r);
-	rc = db_step(db, stmt, e);
-	sqlite3_reset(stmt);
-	if (rc < 0)
+	if (r->target == REVOKE_SERIAL)
+		return 0;
+	if ((rc = db_one(db, sql[r->target], DB_ARGS(r->key), NULL, NULL, e)) < 0)
 		return -1;
-	if (rc == SQLITE_ROW)
+	if (rc == 1)
 		return error_set(e, 409, "BATCH_NOT_ACTIVE", "the passes of %s %lld are not issued"
 		    " yet (their batch is being issued or was interrupted)",
 		    r->target == REVOKE_BOOKLET ? "booklet" : "batch", (long long)r->id);
 	return 0;
 }
 
-static int
-revoke_work(struct db *db, void *ctx, struct error *e)
-{
-	static const char *const sums[] = {
-		"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE serial = ?1"
-		" AND status = 'issued' GROUP BY campaign_id",
-		"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE booklet_id = ?1"
-		" AND status = 'issued' GROUP BY campaign_id",
-		"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE batch_id = ?1"
-		" AND status = 'issued' GROUP BY campaign_id",
-	};
-	static const char *const updates[] = {
-		"UPDATE vouchers SET status = 'revoked', changed_at = ?2 WHERE serial = ?1"
-		" AND status = 'issued'",
-		"UPDATE vouchers SET status = 'revoked', changed_at = ?2 WHERE booklet_id = ?1"
-		" AND status = 'issued'",
-		"UPDATE vouchers SET status = 'revoked', changed_at = ?2 WHERE batch_id = ?1"
-		" AND status = 'issued'",
-	};
-	struct revoke *r = ctx;
-	sqlite3_stmt *stmt;
-	int64_t campaign = 0, count = 0, cents = 0;
-	int rc;
+static const char *const revoke_sums[] = {
+	"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE serial = ?1"
+	" AND status = 'issued' GROUP BY campaign_id",
+	"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE booklet_id = ?1"
+	" AND status = 'issued' GROUP BY campaign_id",
+	"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE batch_id = ?1"
+	" AND status = 'issued' GROUP BY campaign_id",
+};
 
-	if (revoke_activating(db, r, e) != 0)
-		return -1;
-	/* A booklet and a batch belong to one campaign: at most one group. */
-	stmt = db_prepare(db, sums[r->target]);
-	revoke_bind(stmt, r);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW) {
-		campaign = sqlite3_column_int64(stmt, 0);
-		count = sqlite3_column_int64(stmt, 1);
-		cents = sqlite3_column_int64(stmt, 2);
-	}
-	sqlite3_reset(stmt);
-	if (rc < 0)
-		return -1;
-	if (rc != SQLITE_ROW)
-		return revoke_nothing(db, r, e);
-	if (issuance_post_return(db, "revoke", campaign, cents, false, r->now,
-	    "revocation (opposition) of lost or stolen passes", e) != 0)
-		return -1;
-	stmt = db_prepare(db, updates[r->target]);
-	revoke_bind(stmt, r);
-	sqlite3_bind_int64(stmt, 2, r->now);
-	if (db_exec_stmt(db, stmt, e) != 0)
-		return -1;
-	if (sqlite3_changes(db_handle(db)) != count)
-		return error_set(e, 500, "REVOKE_MISMATCH", "revocation count changed");
-	r->count = count;
-	r->cents = cents;
-	return 0;
-}
+static const char *const revoke_updates[] = {
+	"UPDATE vouchers SET status = 'revoked', changed_at = ?2 WHERE serial = ?1"
+	" AND status = 'issued'",
+	"UPDATE vouchers SET status = 'revoked', changed_at = ?2 WHERE booklet_id = ?1"
+	" AND status = 'issued'",
+	"UPDATE vouchers SET status = 'revoked', changed_at = ?2 WHERE batch_id = ?1"
+	" AND status = 'issued'",
+};
 
 int
 issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
     int64_t now, int64_t *count, int64_t *cents, struct error *e)
 {
-	struct revoke r = { .serial = serial, .now = now };
+	struct revoke r = { .now = now };
+	struct stock_ints sum = { 3, { 0, 0, 0 } }; /* campaign, count, cents */
+	int rc;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if ((serial != NULL) + (booklet_id != 0) + (batch_id != 0) != 1)
 		return error_set(e, 400, "BAD_TARGET", "give one pass, one booklet or one batch");
 	r.target = serial != NULL ? REVOKE_SERIAL : booklet_id != 0 ? REVOKE_BOOKLET : REVOKE_BATCH;
 	r.id = booklet_id != 0 ? booklet_id : batch_id;
-	if (db_transaction(db, revoke_work, &r, e) != 0)
+	r.key = serial != NULL ? DB_BLOB(serial, TOKEN_SERIAL_BYTES) : DB_INT(r.id);
+	if (revoke_activating(db, &r, e) != 0)
 		return -1;
-	*count = r.count;
-	*cents = r.cents;
+	/* A booklet and a batch belong to one campaign: at most one group. */
+	if ((rc = db_one(db, revoke_sums[r.target], DB_ARGS(r.key), stock_ints_read, &sum, e)) < 0)
+		return -1;
+	if (rc == 0)
+		return revoke_nothing(db, &r, e);
+	if (issuance_post_return(db, "revoke", sum.v[0], sum.v[2], false, now,
+	    "revocation (opposition) of lost or stolen passes", e) != 0 ||
+	    db_run(db, revoke_updates[r.target], DB_ARGS(r.key, DB_INT(now)), e) != 0)
+		return -1;
+	if (db_changes(db) != sum.v[1])
+		return error_set(e, 500, "REVOKE_MISMATCH", "revocation count changed");
+	*count = sum.v[1];
+	*cents = sum.v[2];
 	return 0;
 }
 
@@ -516,49 +481,37 @@ struct expire {
 	int64_t now, count, cents;
 };
 
-static void
-expire_bind(sqlite3_stmt *stmt, const struct expire *x)
-{
-	sqlite3_bind_int64(stmt, 1, x->c->id);
-	sqlite3_bind_int(stmt, 2, x->c->tolerance_days);
-	sqlite3_bind_int(stmt, 3, x->as_of);
-	sqlite3_bind_int(stmt, 4, x->c->valid_days);
-}
+/* ?1 .. ?4 of EXPIRE_WHERE. */
+#define EXPIRE_ARGS(x) DB_INT((x)->c->id), DB_INT((x)->c->tolerance_days), \
+	DB_INT((x)->as_of), DB_INT((x)->c->valid_days)
 
 #define EXPIRE_WHERE \
 	" WHERE campaign_id = ?1 AND status = 'issued' AND (last_day + ?2 < ?3 OR (?4 > 0" \
 	" AND booklet_id IN (SELECT booklet_id FROM handouts WHERE day + ?4 - 1 + ?2 < ?3)))"
 
+/* Expires campaign x->c's passes, one write transaction (db_work_fn). */
 static int
 expire_work(struct db *db, void *ctx, struct error *e)
 {
 	struct expire *x = ctx;
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT COUNT(*), COALESCE(SUM(value_cents), 0) FROM vouchers" EXPIRE_WHERE);
+	struct stock_ints sum = { 2, { 0, 0, 0 } }; /* count, cents */
 	char memo[64], day[DATE_FORMAT_SIZE];
-	int rc;
 
-	expire_bind(stmt, x);
-	rc = db_step(db, stmt, e);
-	x->count = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	x->cents = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 1) : 0;
-	sqlite3_reset(stmt);
-	if (rc < 0)
+	if (db_one(db, "SELECT COUNT(*), COALESCE(SUM(value_cents), 0) FROM vouchers"
+	    EXPIRE_WHERE, DB_ARGS(EXPIRE_ARGS(x)), stock_ints_read, &sum, e) < 0)
 		return -1;
+	x->count = sum.v[0];
+	x->cents = sum.v[1];
 	if (x->count == 0)
 		return 0;
 	date_format(x->as_of, day);
 	snprintf(memo, sizeof(memo), "expiry of unused passes as of %s", day);
 	if (issuance_post_return(db, "expire", x->c->id, x->cents, x->c->refund, x->now, memo,
-	    e) != 0)
+	    e) != 0 ||
+	    db_run(db, "UPDATE vouchers SET status = 'expired', changed_at = ?5" EXPIRE_WHERE,
+	    DB_ARGS(EXPIRE_ARGS(x), DB_INT(x->now)), e) != 0)
 		return -1;
-	stmt = db_prepare(db, "UPDATE vouchers SET status = 'expired', changed_at = ?5"
-	    EXPIRE_WHERE);
-	expire_bind(stmt, x);
-	sqlite3_bind_int64(stmt, 5, x->now);
-	if (db_exec_stmt(db, stmt, e) != 0)
-		return -1;
-	if (sqlite3_changes(db_handle(db)) != x->count)
+	if (db_changes(db) != x->count)
 		return error_set(e, 500, "EXPIRE_MISMATCH", "expiry count changed");
 	return 0;
 }
@@ -572,6 +525,8 @@ issuance_expire(struct db *db, int32_t as_of, int64_t now,
 	struct expire x = { .as_of = as_of, .now = now };
 	int rc = -1;
 
+	if (ISSUANCE_OUTSIDE_WRITE(db, e) != 0)
+		goto done;
 	if (as_of > clock_local_day(now, CLOCK_TZ_PARIS)) {
 		error_set(e, 400, "BAD_DATE", "the expiry date is after today");
 		goto done;
@@ -580,7 +535,7 @@ issuance_expire(struct db *db, int32_t as_of, int64_t now,
 		goto done;
 	for (size_t i = 0; i < l.n; i++) {
 		x.c = &l.v[i];
-		if (db_transaction(db, expire_work, &x, e) != 0)
+		if (db_write(db, DB_BUSY_DEFAULT, expire_work, &x, e) != 0)
 			goto done;
 		if (x.count > 0 && fn != NULL && fn(x.c->id, x.count, x.cents, x.c->refund, ctx) != 0)
 			goto done;
@@ -606,39 +561,23 @@ purge_day(int32_t last_day)
 	return day;
 }
 
-struct purge {
-	const struct rules_list *l;
-	int32_t today;
-	int64_t purged;
-};
-
+/* Moves campaign_id's hand-out records into handout_totals and deletes
+ * them; adds the records deleted to *purged. */
 static int
-purge_work(struct db *db, void *ctx, struct error *e)
+purge_campaign(struct db *db, int64_t campaign_id, int64_t *purged, struct error *e)
 {
-	struct purge *p = ctx;
-	sqlite3_stmt *stmt;
-
-	p->purged = 0;
-	for (size_t i = 0; i < p->l->n; i++) {
-		if (p->today < purge_day(p->l->v[i].last_day))
-			continue;
-		stmt = db_prepare(db,
-		    "INSERT INTO handout_totals (campaign_id, distributor_id, period, booklets)"
-		    " SELECT t.campaign_id, h.distributor_id, strftime('%Y-%m', h.day * 86400,"
-		    " 'unixepoch'), COUNT(*) FROM handouts h JOIN booklets b ON b.id = h.booklet_id"
-		    " JOIN batches t ON t.id = b.batch_id WHERE t.campaign_id = ?1"
-		    " GROUP BY 1, 2, 3 ON CONFLICT (campaign_id, distributor_id, period)"
-		    " DO UPDATE SET booklets = booklets + excluded.booklets");
-		sqlite3_bind_int64(stmt, 1, p->l->v[i].id);
-		if (db_exec_stmt(db, stmt, e) != 0)
-			return -1;
-		stmt = db_prepare(db, "DELETE FROM handouts WHERE booklet_id IN (SELECT b.id"
-		    " FROM booklets b JOIN batches t ON t.id = b.batch_id WHERE t.campaign_id = ?1)");
-		sqlite3_bind_int64(stmt, 1, p->l->v[i].id);
-		if (db_exec_stmt(db, stmt, e) != 0)
-			return -1;
-		p->purged += sqlite3_changes(db_handle(db));
-	}
+	if (db_run(db, "INSERT INTO handout_totals (campaign_id, distributor_id, period, booklets)"
+	    " SELECT t.campaign_id, h.distributor_id, strftime('%Y-%m', h.day * 86400,"
+	    " 'unixepoch'), COUNT(*) FROM handouts h JOIN booklets b ON b.id = h.booklet_id"
+	    " JOIN batches t ON t.id = b.batch_id WHERE t.campaign_id = ?1"
+	    " GROUP BY 1, 2, 3 ON CONFLICT (campaign_id, distributor_id, period)"
+	    " DO UPDATE SET booklets = booklets + excluded.booklets",
+	    DB_ARGS(DB_INT(campaign_id)), e) != 0 ||
+	    db_run(db, "DELETE FROM handouts WHERE booklet_id IN (SELECT b.id"
+	    " FROM booklets b JOIN batches t ON t.id = b.batch_id WHERE t.campaign_id = ?1)",
+	    DB_ARGS(DB_INT(campaign_id)), e) != 0)
+		return -1;
+	*purged += db_changes(db);
 	return 0;
 }
 
@@ -646,17 +585,39 @@ int
 issuance_purge_handouts(struct db *db, int32_t today, int64_t *purged, struct error *e)
 {
 	struct rules_list l = { NULL, 0, 0 };
-	struct purge p = { &l, today, 0 };
+	int64_t moved = 0;
 	int rc = -1;
 
 	*purged = 0;
-	if (registry_campaign_list(db, 0, rules_collect, &l, e) == 0 &&
-	    db_transaction(db, purge_work, &p, e) == 0) {
-		*purged = p.purged;
-		rc = 0;
-	}
+	if (DB_IN_WRITE(db, e) != 0 || registry_campaign_list(db, 0, rules_collect, &l, e) != 0)
+		goto done;
+	for (size_t i = 0; i < l.n; i++)
+		if (today >= purge_day(l.v[i].last_day) &&
+		    purge_campaign(db, l.v[i].id, &moved, e) != 0)
+			goto done;
+	*purged = moved;
+	rc = 0;
+done:
 	free(l.v);
 	return rc;
+}
+
+/* The caller's callback of issuance_voucher_totals. */
+struct totals {
+	int (*fn)(int64_t campaign_id, const char *status, int64_t count, int64_t cents, void *ctx);
+	void *ctx;
+};
+
+static int
+totals_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct totals *t = ctx;
+	char status[16];
+
+	(void)e;
+	db_row_text(row, 1, status, sizeof(status));
+	return t->fn(db_row_int64(row, 0), status, db_row_int64(row, 2), db_row_int64(row, 3),
+	    t->ctx) != 0 ? -1 : 0;
 }
 
 int
@@ -664,22 +625,10 @@ issuance_voucher_totals(struct db *db,
     int (*fn)(int64_t campaign_id, const char *status, int64_t count, int64_t cents, void *ctx),
     void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT v.campaign_id, CASE WHEN v.status = 'pending' AND b.status = 'active'"
-	    " THEN 'issued' ELSE v.status END AS s, COUNT(*), SUM(v.value_cents)"
-	    " FROM vouchers v JOIN batches b ON b.id = v.batch_id"
-	    " GROUP BY v.campaign_id, s ORDER BY v.campaign_id, s");
-	char status[16];
-	int rc;
+	struct totals t = { fn, ctx };
 
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		db_column_text(stmt, 1, status, sizeof(status));
-		if (fn(sqlite3_column_int64(stmt, 0), status, sqlite3_column_int64(stmt, 2),
-		    sqlite3_column_int64(stmt, 3), ctx) != 0) {
-			sqlite3_reset(stmt);
-			return -1;
-		}
-	}
-	sqlite3_reset(stmt);
-	return rc < 0 ? -1 : 0;
+	return db_each(db, "SELECT v.campaign_id, CASE WHEN v.status = 'pending'"
+	    " AND b.status = 'active' THEN 'issued' ELSE v.status END AS s, COUNT(*),"
+	    " SUM(v.value_cents) FROM vouchers v JOIN batches b ON b.id = v.batch_id"
+	    " GROUP BY v.campaign_id, s ORDER BY v.campaign_id, s", DB_NO_ARGS, totals_row, &t, e);
 }

@@ -108,7 +108,7 @@ main(int argc, char **argv)
 	snprintf(s.campaign.name, sizeof(s.campaign.name), "Bench campaign");
 	s.campaign.last_day = (int32_t)(s.now / 86400) + 365;
 	s.campaign.tolerance_days = 30;
-	if (db_transaction(home.db, bench_setup_work, &s, &e) != 0)
+	if (db_write(home.db, DB_BUSY_DEFAULT, bench_setup_work, &s, &e) != 0)
 		bench_die("setup", &e);
 	r.campaign_id = s.campaign_id;
 	r.count = count;

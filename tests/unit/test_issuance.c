@@ -1,5 +1,7 @@
-/* Unit tests of lib/issuance: the last usable day rule, output formats, and
- * the voucher lookup on a real home (pending, issued, revoked, unknown). */
+/* Unit tests of lib/issuance: the last usable day rule, output formats, the
+ * voucher lookup on a real home (pending, issued, revoked, unknown), and
+ * who owns the transactions (the caller's for revoke and the booklet moves;
+ * the chunked jobs refuse to run inside one). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,7 +97,7 @@ test_lookup(void **state)
 	assert_int_equal(mkdir(out, 0700), 0);
 	if (home_create(&fx.home, home, &op, 1800000000, &e) != 0)
 		fail_msg("home_create: %s", e.message);
-	if (db_transaction(fx.home.db, fixture_work, &fx, &e) != 0)
+	if (db_write(fx.home.db, DB_BUSY_DEFAULT, fixture_work, &fx, &e) != 0)
 		fail_msg("fixture: %s", e.message);
 	r.campaign_id = fx.campaign;
 	r.out_dir = out;
@@ -124,14 +126,37 @@ test_lookup(void **state)
 	assert_int_equal(issuance_voucher_lookup(fx.home.db, unknown, &v, &e), -1);
 	assert_int_equal(e.status, 404);
 
+	/* The caller owns the transaction. */
+	assert_int_equal(db_write_begin(fx.home.db, DB_BUSY_DEFAULT, &e), 0);
 	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &e), 0);
+	assert_int_equal(db_write_end(fx.home.db, 0, &e), 0);
 	assert_int_equal(count, 1);
 	assert_int_equal(cents, 1000);
 	assert_int_equal(issuance_voucher_lookup(fx.home.db, serial, &v, &e), 0);
 	assert_int_equal(v.status, VOUCHER_REVOKED);
 	assert_int_equal(v.changed_at, 1800000100);
+	assert_int_equal(db_write_begin(fx.home.db, DB_BUSY_DEFAULT, &e), 0);
 	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &e), -1);
 	assert_string_equal(e.code, "NOTHING_TO_REVOKE");
+	db_write_end(fx.home.db, -1, &e);
+
+	/* Outside a transaction a write is a bug; the chunked jobs refuse to
+	 * run inside one. */
+	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &e), -1);
+	assert_int_equal(e.status, 500);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(issuance_booklet_return(fx.home.db, 1, 1800000100, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(db_write_begin(fx.home.db, DB_BUSY_DEFAULT, &e), 0);
+	assert_int_equal(issuance_batch_issue(fx.home.db, home, &r, 1800000000, &res, &e), -1);
+	assert_int_equal(e.status, 500);
+	assert_string_equal(e.code, "IN_TRANSACTION");
+	assert_int_equal(res.batch_id, 0);
+	assert_int_equal(issuance_expire(fx.home.db, 20000, 1800000100, NULL, NULL, &e), -1);
+	assert_string_equal(e.code, "IN_TRANSACTION");
+	assert_int_equal(issuance_sweep_abandoned(fx.home.db, &count, &e), -1);
+	assert_string_equal(e.code, "IN_TRANSACTION");
+	assert_int_equal(db_write_end(fx.home.db, 0, &e), 0);
 
 	temp_home_remove(fx.dir, &fx.home);
 }
