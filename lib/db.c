@@ -14,10 +14,14 @@
 #define DB_BUSY_DEFAULT_WAIT_MS 10000
 #define DB_CACHE_INITIAL 64
 
+#define DB_RECENT_SLOTS 64
+
 /* A prepared statement cached by its SQL text; busy while a caller steps it
- * (a nested use of the same SQL then gets a statement of its own). */
+ * (a nested use of the same SQL then gets a statement of its own). Entries
+ * are allocated one by one, so a pointer to one stays valid while the
+ * table grows. */
 struct db_cached {
-	char *sql;      /* owned copy; NULL for a free slot */
+	char *sql;      /* owned copy */
 	uint64_t hash;
 	sqlite3_stmt *stmt;
 	bool busy;
@@ -25,8 +29,14 @@ struct db_cached {
 
 struct db {
 	sqlite3 *sqlite;
-	struct db_cached *cache; /* open addressing, a power of two slots */
+	struct db_cached **cache; /* open addressing on hash, a power of two slots */
 	size_t cache_size, cache_used;
+	/* The entry last found for an SQL text at a given address (string
+	 * literals keep theirs): a hit costs a comparison, not a hash. */
+	struct {
+		const char *address;
+		struct db_cached *entry;
+	} recent[DB_RECENT_SLOTS];
 	bool writing;            /* inside db_write_begin ... db_write_end */
 	int savepoints;          /* depth of db_savepoint */
 	int64_t commits;         /* write transactions committed */
@@ -223,8 +233,11 @@ db_close(struct db *db)
 	if (db == NULL)
 		return;
 	for (size_t i = 0; i < db->cache_size; i++) {
-		sqlite3_finalize(db->cache[i].stmt);
-		free(db->cache[i].sql);
+		if (db->cache[i] == NULL)
+			continue;
+		sqlite3_finalize(db->cache[i]->stmt);
+		free(db->cache[i]->sql);
+		free(db->cache[i]);
 	}
 	free(db->cache);
 	sqlite3_close_v2(db->sqlite);
@@ -245,48 +258,66 @@ static void
 db_cache_grow(struct db *db)
 {
 	size_t size = db->cache_size ? db->cache_size * 2 : DB_CACHE_INITIAL;
-	struct db_cached *old = db->cache, *slots = calloc(size, sizeof(*slots));
+	struct db_cached **slots = calloc(size, sizeof(*slots));
 
 	if (slots == NULL)
 		abort();
 	for (size_t i = 0; i < db->cache_size; i++) {
-		size_t j = old[i].hash & (size - 1);
-		if (old[i].sql == NULL)
+		size_t j;
+		if (db->cache[i] == NULL)
 			continue;
-		while (slots[j].sql != NULL)
-			j = (j + 1) & (size - 1);
-		slots[j] = old[i];
+		for (j = db->cache[i]->hash & (size - 1); slots[j] != NULL; j = (j + 1) & (size - 1))
+			;
+		slots[j] = db->cache[i];
 	}
-	free(old);
+	free(db->cache);
 	db->cache = slots;
 	db->cache_size = size;
 }
 
-/* The cache slot of sql, prepared on first use. Aborts on a statement that
- * does not prepare: SQL text is the program's, so that is a bug. */
+/* Finds or prepares the entry of sql (by hash and text). Aborts on a
+ * statement that does not prepare: SQL text is the program's, so that is a
+ * bug. */
 static struct db_cached *
-db_cached(struct db *db, const char *sql)
+db_cached_lookup(struct db *db, const char *sql)
 {
 	uint64_t hash = db_hash(sql);
+	struct db_cached *c;
 	size_t i;
 
 	if (2 * (db->cache_used + 1) > db->cache_size)
 		db_cache_grow(db);
-	for (i = hash & (db->cache_size - 1); db->cache[i].sql != NULL;
-	    i = (i + 1) & (db->cache_size - 1))
-		if (db->cache[i].hash == hash && strcmp(db->cache[i].sql, sql) == 0)
-			return &db->cache[i];
-	if (sqlite3_prepare_v3(db->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &db->cache[i].stmt, NULL) != SQLITE_OK) {
+	for (i = hash & (db->cache_size - 1); db->cache[i] != NULL; i = (i + 1) & (db->cache_size - 1))
+		if (db->cache[i]->hash == hash && strcmp(db->cache[i]->sql, sql) == 0)
+			return db->cache[i];
+	if ((c = calloc(1, sizeof(*c))) == NULL || (c->sql = strdup(sql)) == NULL)
+		abort();
+	if (sqlite3_prepare_v3(db->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt,
+	    NULL) != SQLITE_OK) {
 		fprintf(stderr, "passnum: bug: cannot prepare \"%s\": %s\n", sql,
 		    sqlite3_errmsg(db->sqlite));
 		abort();
 	}
-	if ((db->cache[i].sql = strdup(sql)) == NULL)
-		abort();
-	db->cache[i].hash = hash;
+	c->hash = hash;
+	db->cache[i] = c;
 	db->cache_used++;
-	return &db->cache[i];
+	return c;
+}
+
+/* The cache entry of sql: first by the text's address (verified by
+ * comparing the text, since a buffer may be reused), else by hash. */
+static struct db_cached *
+db_cached(struct db *db, const char *sql)
+{
+	size_t slot = ((uintptr_t)sql >> 4) % DB_RECENT_SLOTS;
+	struct db_cached *c;
+
+	if (db->recent[slot].address == sql && strcmp(db->recent[slot].entry->sql, sql) == 0)
+		return db->recent[slot].entry;
+	c = db_cached_lookup(db, sql);
+	db->recent[slot].address = sql;
+	db->recent[slot].entry = c;
+	return c;
 }
 
 sqlite3_stmt *
@@ -462,10 +493,10 @@ db_transaction(struct db *db, db_work_fn work, void *ctx, struct error *e)
  * be finalised (the cached one was busy). NULL with e set when the
  * arguments do not match. */
 static sqlite3_stmt *
-db_acquire(struct db *db, const char *sql, const struct db_value *args, bool *temporary,
-    struct error *e)
+db_acquire(struct db *db, const char *sql, const struct db_value *args,
+    struct db_cached **entry, bool *temporary, struct error *e)
 {
-	struct db_cached *c = db_cached(db, sql);
+	struct db_cached *c = *entry = db_cached(db, sql);
 	sqlite3_stmt *stmt = c->stmt;
 	int count = 0, rc = SQLITE_OK;
 
@@ -511,7 +542,7 @@ db_acquire(struct db *db, const char *sql, const struct db_value *args, bool *te
 }
 
 static void
-db_release(struct db *db, const char *sql, sqlite3_stmt *stmt, bool temporary)
+db_release(struct db_cached *entry, sqlite3_stmt *stmt, bool temporary)
 {
 	if (temporary) {
 		sqlite3_finalize(stmt);
@@ -519,7 +550,7 @@ db_release(struct db *db, const char *sql, sqlite3_stmt *stmt, bool temporary)
 	}
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	db_cached(db, sql)->busy = false;
+	entry->busy = false;
 }
 
 /* Steps stmt through its rows, calling fn (when not NULL) on each, up to
@@ -550,14 +581,15 @@ static int64_t
 db_query(struct db *db, const char *sql, const struct db_value *args, db_row_fn fn,
     void *ctx, int64_t max, struct error *e)
 {
+	struct db_cached *entry;
 	bool temporary;
-	sqlite3_stmt *stmt = db_acquire(db, sql, args, &temporary, e);
+	sqlite3_stmt *stmt = db_acquire(db, sql, args, &entry, &temporary, e);
 	int64_t rows;
 
 	if (stmt == NULL)
 		return -1;
 	rows = db_steps(db, stmt, fn, ctx, max, e);
-	db_release(db, sql, stmt, temporary);
+	db_release(entry, stmt, temporary);
 	return rows;
 }
 
