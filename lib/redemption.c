@@ -132,29 +132,40 @@ redemption_request_hash(struct redemption_request *r)
 	crypto_hash_sha256_final(&st, r->request_hash);
 }
 
+/* What redemption_find_key compares and returns. */
+struct redemption_key_ctx {
+	const uint8_t *hash;
+	bool *same;
+	char **response;
+};
+
+/* Row (request_hash, response): sets *same, and *response to a malloc'd
+ * copy of the stored answer. */
+static int
+redemption_key_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct redemption_key_ctx *c = ctx;
+	uint8_t stored[32];
+
+	(void)e;
+	*c->same = db_row_blob(row, 0, stored, sizeof(stored)) == 0 &&
+	    sodium_memcmp(stored, c->hash, sizeof(stored)) == 0;
+	if ((*c->response = strdup(db_row_text_ptr(row, 1, NULL))) == NULL)
+		abort();
+	return 0;
+}
+
 int
 redemption_find_key(struct db *db, int64_t place_id, const char *key, const uint8_t hash[32],
     bool *same, char **response, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT request_hash, response FROM redemptions"
-	    " WHERE place_id = ?1 AND idempotency_key = ?2");
-	uint8_t stored[32];
-	int rc;
+	struct redemption_key_ctx c = { hash, same, response };
 
 	*same = false;
 	*response = NULL;
-	sqlite3_bind_int64(stmt, 1, place_id);
-	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
-	if ((rc = db_step(db, stmt, e)) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		return rc < 0 ? -1 : 0;
-	}
-	*same = db_column_blob(stmt, 0, stored, sizeof(stored)) == 0 &&
-	    sodium_memcmp(stored, hash, sizeof(stored)) == 0;
-	if ((*response = strdup((const char *)sqlite3_column_text(stmt, 1))) == NULL)
-		abort();
-	sqlite3_reset(stmt);
-	return 1;
+	return db_one(db, "SELECT request_hash, response FROM redemptions"
+	    " WHERE place_id = ?1 AND idempotency_key = ?2",
+	    DB_ARGS(DB_INT(place_id), DB_TEXT(key)), redemption_key_row, &c, e);
 }
 
 /* The place and its local date now. */
@@ -201,26 +212,43 @@ redemption_prepare(struct db *db, const struct keyset *keys, struct redemption_r
 	return 0;
 }
 
-/* The stored answer of redemption id (malloc'd), NULL when none. */
+/* A redemption's place, day and stored answer (malloc'd). */
+struct redemption_stored {
+	int64_t place_id;
+	int32_t day;
+	char *response;
+};
+
+static int
+redemption_stored_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct redemption_stored *s = ctx;
+
+	(void)e;
+	s->place_id = db_row_int64(row, 0);
+	s->day = (int32_t)db_row_int64(row, 1);
+	if ((s->response = strdup(db_row_text_ptr(row, 2, NULL))) == NULL)
+		abort();
+	return 0;
+}
+
+/* The stored answer of redemption id (malloc'd), with its place and day; NULL
+ * with e set when it is missing (500 STORE_ERROR) or on a store error. */
 static char *
 redemption_stored_response(struct db *db, int64_t id, int64_t *place_id, int32_t *day,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT place_id, day, response FROM redemptions WHERE id = ?1");
-	char *response = NULL;
-	int rc;
+	struct redemption_stored s = { 0, 0, NULL };
+	int rc = db_one(db, "SELECT place_id, day, response FROM redemptions WHERE id = ?1",
+	    DB_ARGS(DB_INT(id)), redemption_stored_row, &s, e);
 
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		*place_id = sqlite3_column_int64(stmt, 0);
-		*day = sqlite3_column_int(stmt, 1);
-		if ((response = strdup((const char *)sqlite3_column_text(stmt, 2))) == NULL)
-			abort();
-	} else if (rc == SQLITE_DONE)
+	if (rc == 0)
 		error_set(e, 500, "STORE_ERROR", "redemption %lld is missing", (long long)id);
-	sqlite3_reset(stmt);
-	return response;
+	if (rc == 1) {
+		*place_id = s.place_id;
+		*day = s.day;
+	}
+	return s.response;
 }
 
 json_t *
@@ -320,58 +348,41 @@ redemption_response(const struct redemption_request *r, int64_t id, const struct
 	return text;
 }
 
-/* Stores the redemption row, its passes, and the passes' new status. */
+/* Stores the redemption row, its passes, and the passes' new status: one
+ * INSERT, then per pass one INSERT and one UPDATE (409 ALREADY_REDEEMED
+ * when the pass was no longer 'issued'). */
 static int
 redemption_store(struct db *db, const struct redemption_request *r, int64_t id, int64_t now,
     uint64_t seq, const char *response, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "INSERT INTO redemptions (id, place_id, service_id, created_at, day, value_cents,"
-	    " entry_seq, idempotency_key, request_hash, response)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, r->place.id);
-	sqlite3_bind_int64(stmt, 3, r->service.id);
-	sqlite3_bind_int64(stmt, 4, now);
-	sqlite3_bind_int(stmt, 5, r->day);
-	sqlite3_bind_int64(stmt, 6, r->value_cents);
-	sqlite3_bind_int64(stmt, 7, (int64_t)seq);
-	sqlite3_bind_text(stmt, 8, r->idempotency_key, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 9, r->request_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 10, response, -1, SQLITE_STATIC);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "INSERT INTO redemptions (id, place_id, service_id, created_at, day,"
+	    " value_cents, entry_seq, idempotency_key, request_hash, response)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    DB_ARGS(DB_INT(id), DB_INT(r->place.id), DB_INT(r->service.id), DB_INT(now),
+	    DB_INT(r->day), DB_INT(r->value_cents), DB_INT(seq), DB_TEXT(r->idempotency_key),
+	    DB_BLOB(r->request_hash, sizeof(r->request_hash)), DB_TEXT(response)), e) != 0)
 		return -1;
 	for (size_t i = 0; i < r->count; i++) {
-		stmt = db_prepare(db, "INSERT INTO redemption_vouchers (redemption_id, serial)"
-		    " VALUES (?1, ?2)");
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_blob(stmt, 2, r->passes[i].serial, TOKEN_SERIAL_BYTES, SQLITE_STATIC);
-		if (db_exec_stmt(db, stmt, e) != 0)
+		const uint8_t *serial = r->passes[i].serial;
+		if (db_run(db, "INSERT INTO redemption_vouchers (redemption_id, serial)"
+		    " VALUES (?1, ?2)", DB_ARGS(DB_INT(id), DB_BLOB(serial, TOKEN_SERIAL_BYTES)),
+		    e) != 0 ||
+		    db_run(db, "UPDATE vouchers SET status = 'redeemed', redemption_id = ?1,"
+		    " changed_at = ?2 WHERE serial = ?3 AND status = 'issued'",
+		    DB_ARGS(DB_INT(id), DB_INT(now), DB_BLOB(serial, TOKEN_SERIAL_BYTES)), e) != 0)
 			return -1;
-		stmt = db_prepare(db, "UPDATE vouchers SET status = 'redeemed', redemption_id = ?1,"
-		    " changed_at = ?2 WHERE serial = ?3 AND status = 'issued'");
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_int64(stmt, 2, now);
-		sqlite3_bind_blob(stmt, 3, r->passes[i].serial, TOKEN_SERIAL_BYTES, SQLITE_STATIC);
-		if (db_exec_stmt(db, stmt, e) != 0)
-			return -1;
-		if (sqlite3_changes(db_handle(db)) != 1)
+		if (db_changes(db) != 1)
 			return error_set(e, 409, "ALREADY_REDEEMED", "a pass changed status meanwhile");
 	}
 	return 0;
 }
 
+/* The id of the next redemption: one more than the highest so far. */
 static int
 redemption_next_id(struct db *db, int64_t *id, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM redemptions");
-	int rc = db_step(db, stmt, e);
-
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return db_int64(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM redemptions", DB_NO_ARGS, id,
+	    e) == 1 ? 0 : -1;
 }
 
 int
@@ -385,6 +396,8 @@ redemption_commit(struct db *db, struct redemption_request *r,
 	int found;
 
 	memset(out, 0, sizeof(*out));
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	found = redemption_find_key(db, r->place_id, r->idempotency_key, r->request_hash, &same,
 	    &out->response, e);
 	if (found < 0)
@@ -425,24 +438,30 @@ struct redemption_record {
 };
 
 static int
+redemption_record_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct redemption_record *rec = ctx;
+
+	(void)e;
+	rec->place_id = db_row_int64(row, 0);
+	rec->created_at = db_row_int64(row, 1);
+	rec->value_cents = db_row_int64(row, 2);
+	rec->entry_seq = (uint64_t)db_row_int64(row, 3);
+	rec->cancelled_at = db_row_int64(row, 4);
+	return 0;
+}
+
+/* Reads redemption id into rec: 0, or -1 with e set (404 NO_REDEMPTION). */
+static int
 redemption_record_get(struct db *db, int64_t id, struct redemption_record *rec, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT place_id, created_at, value_cents, entry_seq,"
-	    " COALESCE(cancelled_at, 0) FROM redemptions WHERE id = ?1");
-	int rc;
+	int rc = db_one(db, "SELECT place_id, created_at, value_cents, entry_seq,"
+	    " COALESCE(cancelled_at, 0) FROM redemptions WHERE id = ?1", DB_ARGS(DB_INT(id)),
+	    redemption_record_row, rec, e);
 
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		rec->place_id = sqlite3_column_int64(stmt, 0);
-		rec->created_at = sqlite3_column_int64(stmt, 1);
-		rec->value_cents = sqlite3_column_int64(stmt, 2);
-		rec->entry_seq = (uint64_t)sqlite3_column_int64(stmt, 3);
-		rec->cancelled_at = sqlite3_column_int64(stmt, 4);
-	}
-	sqlite3_reset(stmt);
 	if (rc < 0)
 		return -1;
-	return rc == SQLITE_ROW ? 0 : error_set(e, 404, "NO_REDEMPTION", "no redemption %lld",
+	return rc == 1 ? 0 : error_set(e, 404, "NO_REDEMPTION", "no redemption %lld",
 	    (long long)id);
 }
 
@@ -469,33 +488,25 @@ redemption_cancel_entry(struct db *db, int64_t id, const struct redemption_recor
 	return 0;
 }
 
-/* Puts the passes of redemption id back to 'issued' and marks it cancelled. */
+/* Puts the passes of redemption id back to 'issued' and marks it cancelled
+ * (409 PASSES_CHANGED when one of them is no longer 'redeemed'). */
 static int
 redemption_cancel_store(struct db *db, int64_t id, int64_t now, uint64_t seq, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "UPDATE vouchers SET status = 'issued',"
-	    " redemption_id = NULL, changed_at = ?2 WHERE redemption_id = ?1 AND status = 'redeemed'");
-	int64_t passes;
+	int64_t passes, linked;
 
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, "UPDATE vouchers SET status = 'issued', redemption_id = NULL,"
+	    " changed_at = ?2 WHERE redemption_id = ?1 AND status = 'redeemed'",
+	    DB_ARGS(DB_INT(id), DB_INT(now)), e) != 0)
 		return -1;
-	passes = sqlite3_changes(db_handle(db));
-	stmt = db_prepare(db, "SELECT COUNT(*) FROM redemption_vouchers WHERE redemption_id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	if (db_step(db, stmt, e) != SQLITE_ROW)
+	passes = db_changes(db);
+	if (db_int64(db, "SELECT COUNT(*) FROM redemption_vouchers WHERE redemption_id = ?1",
+	    DB_ARGS(DB_INT(id)), &linked, e) != 1)
 		return -1;
-	if (sqlite3_column_int64(stmt, 0) != passes) {
-		sqlite3_reset(stmt);
+	if (linked != passes)
 		return error_set(e, 409, "PASSES_CHANGED", "the passes of this redemption changed status since");
-	}
-	sqlite3_reset(stmt);
-	stmt = db_prepare(db, "UPDATE redemptions SET cancelled_at = ?2, cancel_seq = ?3 WHERE id = ?1");
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_int64(stmt, 3, (int64_t)seq);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, "UPDATE redemptions SET cancelled_at = ?2, cancel_seq = ?3 WHERE id = ?1",
+	    DB_ARGS(DB_INT(id), DB_INT(now), DB_INT(seq)), e);
 }
 
 int
@@ -510,6 +521,8 @@ redemption_cancel(struct db *db, int64_t place_id, int64_t id,
 
 	memset(out, 0, sizeof(*out));
 	out->id = id;
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	if (redemption_record_get(db, id, &rec, e) != 0)
 		return -1;
 	if (rec.place_id != place_id)
@@ -534,40 +547,47 @@ redemption_cancel(struct db *db, int64_t place_id, int64_t id,
 	return 0;
 }
 
+/* The caller's callback of redemption_list. */
+struct redemption_list_ctx {
+	int (*fn)(const struct redemption_row *row, void *ctx);
+	void *ctx;
+};
+
+/* One row of redemption_list's query as a redemption_row, given to the
+ * caller's fn (non-zero stops the list with -1). */
+static int
+redemption_list_row(const struct db_row *dbrow, void *ctx, struct error *e)
+{
+	struct redemption_list_ctx *c = ctx;
+	struct redemption_row row;
+
+	(void)e;
+	memset(&row, 0, sizeof(row));
+	row.id = db_row_int64(dbrow, 0);
+	row.created_at = db_row_int64(dbrow, 1);
+	row.value_cents = db_row_int64(dbrow, 2);
+	row.cancelled_at = db_row_int64(dbrow, 3);
+	row.day = (int32_t)db_row_int64(dbrow, 4);
+	row.entry_seq = (uint64_t)db_row_int64(dbrow, 5);
+	row.cancel_seq = (uint64_t)db_row_int64(dbrow, 6);
+	(void)db_row_text(dbrow, 7, row.service_code, sizeof(row.service_code));
+	row.passes = (size_t)db_row_int64(dbrow, 8);
+	return c->fn(&row, c->ctx) != 0 ? -1 : 0;
+}
+
 int
 redemption_list(struct db *db, int64_t place_id, int32_t from, int32_t to,
     int (*fn)(const struct redemption_row *row, void *ctx), void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
+	struct redemption_list_ctx c = { fn, ctx };
+
+	return db_each(db,
 	    "SELECT r.id, r.created_at, r.value_cents, COALESCE(r.cancelled_at, 0), r.day,"
 	    " r.entry_seq, COALESCE(r.cancel_seq, -1), s.code,"
 	    " (SELECT COUNT(*) FROM redemption_vouchers v WHERE v.redemption_id = r.id)"
 	    " FROM redemptions r JOIN services s ON s.id = r.service_id"
-	    " WHERE r.place_id = ?1 AND r.day BETWEEN ?2 AND ?3 ORDER BY r.id");
-	struct redemption_row row;
-	int rc;
-
-	sqlite3_bind_int64(stmt, 1, place_id);
-	sqlite3_bind_int(stmt, 2, from);
-	sqlite3_bind_int(stmt, 3, to);
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		memset(&row, 0, sizeof(row));
-		row.id = sqlite3_column_int64(stmt, 0);
-		row.created_at = sqlite3_column_int64(stmt, 1);
-		row.value_cents = sqlite3_column_int64(stmt, 2);
-		row.cancelled_at = sqlite3_column_int64(stmt, 3);
-		row.day = sqlite3_column_int(stmt, 4);
-		row.entry_seq = (uint64_t)sqlite3_column_int64(stmt, 5);
-		row.cancel_seq = (uint64_t)sqlite3_column_int64(stmt, 6);
-		db_column_text(stmt, 7, row.service_code, sizeof(row.service_code));
-		row.passes = (size_t)sqlite3_column_int64(stmt, 8);
-		if (fn(&row, ctx) != 0) {
-			sqlite3_reset(stmt);
-			return -1;
-		}
-	}
-	sqlite3_reset(stmt);
-	return rc < 0 ? -1 : 0;
+	    " WHERE r.place_id = ?1 AND r.day BETWEEN ?2 AND ?3 ORDER BY r.id",
+	    DB_ARGS(DB_INT(place_id), DB_INT(from), DB_INT(to)), redemption_list_row, &c, e);
 }
 
 /* Adds to out the services the campaign pays for at place (offered there). */
@@ -655,28 +675,37 @@ redemption_payee_totals(struct db *db,
 	    " GROUP BY p.payee_id", fn, ctx, e);
 }
 
+/* The caller's callback of redemption_campaign_departments. */
+struct redemption_departments_ctx {
+	int (*fn)(const char *department, int64_t passes, int64_t cents, void *ctx);
+	void *ctx;
+};
+
+/* Row (department, passes, cents) given to the caller's fn (non-zero stops
+ * with -1). */
+static int
+redemption_department_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct redemption_departments_ctx *c = ctx;
+	char department[8];
+
+	(void)e;
+	(void)db_row_text(row, 0, department, sizeof(department));
+	return c->fn(department, db_row_int64(row, 1), db_row_int64(row, 2), c->ctx) != 0 ?
+	    -1 : 0;
+}
+
 int
 redemption_campaign_departments(struct db *db, int64_t campaign_id,
     int (*fn)(const char *department, int64_t passes, int64_t cents, void *ctx), void *ctx,
     struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
+	struct redemption_departments_ctx c = { fn, ctx };
+
+	return db_each(db,
 	    "SELECT p.department, COUNT(*), SUM(v.value_cents) FROM redemption_vouchers rv"
 	    " JOIN redemptions r ON r.id = rv.redemption_id AND r.cancelled_at IS NULL"
 	    " JOIN vouchers v ON v.serial = rv.serial AND v.campaign_id = ?1"
-	    " JOIN places p ON p.id = r.place_id GROUP BY p.department ORDER BY p.department");
-	char department[8];
-	int rc;
-
-	sqlite3_bind_int64(stmt, 1, campaign_id);
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		db_column_text(stmt, 0, department, sizeof(department));
-		if (fn(department, sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2),
-		    ctx) != 0) {
-			sqlite3_reset(stmt);
-			return -1;
-		}
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " JOIN places p ON p.id = r.place_id GROUP BY p.department ORDER BY p.department",
+	    DB_ARGS(DB_INT(campaign_id)), redemption_department_row, &c, e);
 }

@@ -124,15 +124,17 @@ json_t *redemption_conflict(struct db *db, const uint8_t serial[TOKEN_SERIAL_BYT
  * key) is replayed (422 IDEMPOTENCY_KEY_REUSED when the request differs);
  * otherwise the statuses are checked again, the ledger entry "redeem" is
  * appended (cache: the writer's tree state), the receipt signed, and the
- * redemption stored. out->response owns the answer. */
+ * redemption stored. out->response owns the answer. Opens no transaction:
+ * outside a write transaction it is 500 NO_TRANSACTION (a bug). */
 int redemption_commit(struct db *db, struct redemption_request *r,
     const struct redemption_signer *signer, struct merkle_state *cache, int64_t now,
     struct redemption_outcome *out, struct error *e);
 
 /* Cancels redemption id for place_id (its own, within 15 minutes, not
  * already cancelled): entry "cancel" reversing the redemption's, passes back
- * to 'issued'. Inside the caller's write transaction. out->response owns the
- * answer (the cancellation receipt). */
+ * to 'issued'. Inside the caller's write transaction (500 NO_TRANSACTION
+ * outside one; it opens none). out->response owns the answer (the
+ * cancellation receipt). */
 int redemption_cancel(struct db *db, int64_t place_id, int64_t id,
     const struct redemption_signer *signer, struct merkle_state *cache, int64_t now,
     struct redemption_outcome *out, struct error *e);

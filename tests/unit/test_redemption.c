@@ -171,7 +171,7 @@ redeem(struct fixture *fx, struct redemption_request *r, int64_t now, char **res
 
 	error_clear(&e);
 	if (redemption_prepare(fx->db, &fx->keys, r, now, &e) != 0 ||
-	    db_transaction(fx->db, commit_work, &c, &e) != 0)
+	    db_write(fx->db, DB_BUSY_DEFAULT, commit_work, &c, &e) != 0)
 		return e.status;
 	if (response != NULL)
 		*response = c.out.response;
@@ -297,7 +297,7 @@ test_commit_replay_conflict(void **state)
 	/* The same key and request: the stored answer, byte-identical, no new
 	 * entry (committed without prepare: the passes are redeemed now). */
 	struct commit_ctx c = { fx, &r, { 0 }, NOW };
-	assert_int_equal(db_transaction(fx->db, commit_work, &c, &e), 0);
+	assert_int_equal(db_write(fx->db, DB_BUSY_DEFAULT, commit_work, &c, &e), 0);
 	assert_true(c.out.replayed);
 	assert_string_equal(c.out.response, first);
 	redemption_outcome_free(&c.out);
@@ -308,14 +308,14 @@ test_commit_replay_conflict(void **state)
 	/* The same key, another request: 422. */
 	request(&again, 1, "atelier", "pair", tokens[6], NULL);
 	c = (struct commit_ctx){ fx, &again, { 0 }, NOW };
-	assert_int_equal(db_transaction(fx->db, commit_work, &c, &e), -1);
+	assert_int_equal(db_write(fx->db, DB_BUSY_DEFAULT, commit_work, &c, &e), -1);
 	assert_string_equal(e.code, "IDEMPOTENCY_KEY_REUSED");
 	/* Another key, a redeemed pass: 409 at prepare, and at commit too
 	 * (the writer's re-check), with the receipt for this place only. */
 	request(&again, 1, "atelier", "other", tokens[4], NULL);
 	assert_int_equal(redeem(fx, &again, NOW, &second), 409);
 	c = (struct commit_ctx){ fx, &again, { 0 }, NOW };
-	assert_int_equal(db_transaction(fx->db, commit_work, &c, &e), -1);
+	assert_int_equal(db_write(fx->db, DB_BUSY_DEFAULT, commit_work, &c, &e), -1);
 	assert_int_equal(e.status, 409);
 	extra = redemption_conflict(fx->db, again.passes[0].serial, 1, &e);
 	assert_true(json_is_true(json_object_get(extra, "by_you")));
@@ -373,16 +373,16 @@ test_cancel_and_list(void **state)
 	json_decref(j);
 	free(answer);
 	struct cancel_ctx c = { fx, 2, id, NOW + 60, { 0 } };
-	assert_int_equal(db_transaction(fx->db, cancel_work, &c, &e), -1);
+	assert_int_equal(db_write(fx->db, DB_BUSY_DEFAULT, cancel_work, &c, &e), -1);
 	assert_string_equal(e.code, "NO_REDEMPTION");
 	c = (struct cancel_ctx){ fx, 1, id, NOW + REDEMPTION_CANCEL_SECONDS + 1, { 0 } };
-	assert_int_equal(db_transaction(fx->db, cancel_work, &c, &e), -1);
+	assert_int_equal(db_write(fx->db, DB_BUSY_DEFAULT, cancel_work, &c, &e), -1);
 	assert_string_equal(e.code, "TOO_LATE_TO_CANCEL");
 	c = (struct cancel_ctx){ fx, 1, id, NOW + 60, { 0 } };
-	assert_int_equal(db_transaction(fx->db, cancel_work, &c, &e), 0);
+	assert_int_equal(db_write(fx->db, DB_BUSY_DEFAULT, cancel_work, &c, &e), 0);
 	assert_non_null(strstr(c.out.response, "\"kind\":\"cancel\""));
 	redemption_outcome_free(&c.out);
-	assert_int_equal(db_transaction(fx->db, cancel_work, &c, &e), -1);
+	assert_int_equal(db_write(fx->db, DB_BUSY_DEFAULT, cancel_work, &c, &e), -1);
 	assert_string_equal(e.code, "ALREADY_CANCELLED");
 	/* The pass is valid again, and usable here for atelier and parcours. */
 	assert_int_equal(redemption_pass_read(codes[7], strlen(codes[7]), &p, &e), 0);
@@ -405,6 +405,32 @@ test_cancel_and_list(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Writes outside a write transaction are refused (a bug in the caller) and
+ * change nothing. */
+static void
+test_outside_write(void **state)
+{
+	struct fixture *fx = *state;
+	struct redemption_request r;
+	struct redemption_outcome out;
+	struct error e;
+	int n = 0;
+
+	request(&r, 1, "atelier", "outside", tokens[2], NULL);
+	assert_int_equal(redemption_prepare(fx->db, &fx->keys, &r, NOW, &e), 0);
+	error_clear(&e);
+	assert_int_equal(redemption_commit(fx->db, &r, &fx->signer, &fx->cache, NOW, &out, &e), -1);
+	assert_int_equal(e.status, 500);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_null(out.response);
+	error_clear(&e);
+	assert_int_equal(redemption_cancel(fx->db, 1, 1, &fx->signer, &fx->cache, NOW, &out, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(redemption_prepare(fx->db, &fx->keys, &r, NOW, &e), 0);
+	assert_int_equal(redemption_list(fx->db, 1, 0, INT32_MAX, list_count, &n, &e), 0);
+	assert_int_equal(n, 2);
+}
+
 int
 main(void)
 {
@@ -415,6 +441,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_forged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_replay_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_and_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outside_write, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
