@@ -15,6 +15,7 @@ enum {
 struct cli {
 	const char *home_option; /* --home, or NULL for PASSNUM_HOME */
 	int json;                /* --json: machine-readable output on stdout */
+	int yes;                 /* --yes: confirm mass actions (cli_confirm) */
 	struct home home;        /* opened by cli_open_home */
 };
 

@@ -30,32 +30,62 @@ static const struct cli_verb verbs[] = {
 };
 
 static const char main_help[] =
-    "usage: passnum [--home DIR] [--json] VERB [ARGS...]\n"
+    "usage: passnum [--home DIR] [--json] [--yes] VERB [ARGS...]\n"
+    "       passnum --version\n"
     "\n"
     "Global options:\n"
     "  --home DIR   the data directory (default: $PASSNUM_HOME)\n"
-    "  --json       machine-readable output on stdout\n"
+    "  --json       machine-readable output on stdout, refusals as JSON on stderr\n"
+    "  --yes        confirm mass actions without asking (scripts)\n"
     "  --help       this help; `passnum VERB --help` for a verb\n"
     "\n"
     "Verbs:\n";
 
+/* --json was given: refusals go to stderr as the API's JSON error. A
+ * process-wide flag, since refusals are printed from everywhere. */
+static int cli_json_errors;
+
+/* Prints one refusal: "passnum: MESSAGE" (prefix included in text), or
+ * under --json {"error":{"code":CODE,"message":MESSAGE}}. */
+static void
+cli_print_refusal(const char *code, const char *prefix, const char *message)
+{
+	json_t *body;
+
+	if (!cli_json_errors) {
+		fprintf(stderr, "%s%s\n", prefix, message);
+		return;
+	}
+	body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+	if (body == NULL)
+		body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", "(not UTF-8)");
+	json_dumpf(body, stderr, JSON_COMPACT);
+	fputc('\n', stderr);
+	json_decref(body);
+}
+
 int
 cli_fail(const struct error *e)
 {
-	fprintf(stderr, "passnum: %s\n", e->message[0] != '\0' ? e->message : "failed");
+	cli_print_refusal(e->code != NULL ? e->code : "FAILED", "passnum: ",
+	    e->message[0] != '\0' ? e->message : "failed");
 	return EXIT_REFUSED;
 }
 
 int
 cli_usage_error(const char *verb, const char *fmt, ...)
 {
+	char message[512], line[700];
 	va_list ap;
 
-	fprintf(stderr, "passnum %s: ", verb);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see passnum %s --help)\n", verb);
+	snprintf(line, sizeof(line), "%s (see passnum %s --help)", message, verb);
+	if (cli_json_errors)
+		cli_print_refusal("USAGE", "", line);
+	else
+		fprintf(stderr, "passnum %s: %s\n", verb, line);
 	return EXIT_USAGE;
 }
 
@@ -78,11 +108,15 @@ cli_options_parse(struct cli *cli, int argc, char **argv, const char *verb, cons
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
 		if (opt == 0x100) {
-			cli->json = 1;
+			cli->json = cli_json_errors = 1;
 			continue;
 		}
 		if (opt == 0x101) {
 			cli->home_option = optarg;
+			continue;
+		}
+		if (opt == 0x102) {
+			cli->yes = 1;
 			continue;
 		}
 		if (opt == 'h') {
@@ -117,13 +151,14 @@ cli_options(struct cli *cli, int argc, char **argv, const char *verb, const char
 
 	while (opts != NULL && opts[count].name != NULL)
 		count++;
-	if ((all = calloc(count + 4, sizeof(*all))) == NULL)
+	if ((all = calloc(count + 5, sizeof(*all))) == NULL)
 		abort();
 	for (; n < count; n++)
 		all[n] = opts[n];
 	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	all[n++] = (struct option){ "json", no_argument, NULL, 0x100 };
 	all[n++] = (struct option){ "home", required_argument, NULL, 0x101 };
+	all[n++] = (struct option){ "yes", no_argument, NULL, 0x102 };
 	all[n] = (struct option){ NULL, 0, NULL, 0 };
 	rc = cli_options_parse(cli, argc, argv, verb, help, shortopts, all, fn, ctx);
 	free(all);
@@ -232,7 +267,13 @@ main(int argc, char **argv)
 		else if (strncmp(argv[i], "--home=", 7) == 0)
 			cli.home_option = argv[i] + 7;
 		else if (strcmp(argv[i], "--json") == 0)
-			cli.json = 1;
+			cli.json = cli_json_errors = 1;
+		else if (strcmp(argv[i], "--yes") == 0)
+			cli.yes = 1;
+		else if (strcmp(argv[i], "--version") == 0) {
+			printf("passnum %s\n", PASSNUM_VERSION);
+			return EXIT_OK;
+		}
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(main_help, stdout);
 			cli_list_verbs(verbs, stdout);
