@@ -34,6 +34,12 @@ int cli_fail(const struct error *e);
 /* Prints "passnum <verb>: <message>", a pointer to --help, returns EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A value on the command line that cannot be valid in any state of the
+ * database (syntax, a date that does not exist, three decimals, a count of
+ * 0): prints e as a usage error of verb and returns EXIT_USAGE. Verbs check
+ * every such value before opening the home (docs/cli.md). */
+int cli_bad_value(const char *verb, const struct error *e);
+
 /* Prints help on stdout and returns EXIT_OK. */
 int cli_help(const char *help);
 

@@ -90,6 +90,12 @@ cli_usage_error(const char *verb, const char *fmt, ...)
 }
 
 int
+cli_bad_value(const char *verb, const struct error *e)
+{
+	return cli_usage_error(verb, "%s", e->message[0] != '\0' ? e->message : "bad value");
+}
+
+int
 cli_help(const char *help)
 {
 	fputs(help, stdout);
