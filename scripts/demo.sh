@@ -10,7 +10,7 @@
 # once by passnum, so the demo keeps them in ./demo/tokens.txt (mode 0600).
 #
 # Environment:
-#   PASSNUM_DEMO_PORT  the port passnumd listens on (default 8080)
+#   PASSNUM_DEMO_PORT  the port passnumd listens on (default 8080; 0: any free port)
 #   PASSNUM_DEMO_DIR   the directory in which demo/ is made (default: the
 #                      working directory)
 #   PASSNUM_DEMO_BIN   a directory holding passnum and passnumd: use them and
@@ -146,11 +146,8 @@ code=$(sed -n 2p "$csv" | cut -d, -f2)
 commune=$(pn place show "$place" | sed -n 's/^commune: [0-9AB]* \([^(]*\) (.*/\1/p')
 
 # --- passnumd ------------------------------------------------------------
-if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-	die "port $port is in use; choose another: PASSNUM_DEMO_PORT=8081 bash scripts/demo.sh"
-fi
-url=http://127.0.0.1:$port
-cat <<EOF
+banner() {
+	cat <<EOF
 
 ================================ passnum demo ================================
 Home (PASSNUM_HOME)  $home
@@ -173,4 +170,32 @@ scripts/demo.sh again starts it again on the same demo home.
 ==============================================================================
 
 EOF
-exec "$bin/passnumd" --home "$home" --listen "127.0.0.1:$port"
+}
+
+if [ "$port" != 0 ]; then
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		die "port $port is in use; choose another: PASSNUM_DEMO_PORT=8081 bash scripts/demo.sh"
+	fi
+	url=http://127.0.0.1:$port
+	banner
+	exec "$bin/passnumd" --home "$home" --listen "127.0.0.1:$port"
+fi
+
+# PASSNUM_DEMO_PORT=0: passnumd takes a free port itself (tests use this, so
+# that no two runs race for a port); the banner follows its first line.
+started="$demo/passnumd.started"
+rm -f "$started"
+"$bin/passnumd" --home "$home" --listen 127.0.0.1:0 >"$started" &
+pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"; exit' INT TERM
+url=
+for _ in $(seq 200); do
+	url=$(grep -o 'https\?://[0-9.:]*' "$started" 2>/dev/null | head -1 || true)
+	[ -n "$url" ] && break
+	kill -0 "$pid" 2>/dev/null || die "passnumd did not start"
+	sleep 0.05
+done
+[ -n "$url" ] || die "passnumd did not say where it listens"
+banner
+cat "$started"
+wait "$pid"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/demo.sh with this build's binaries (PASSNUM_DEMO_BIN: no install,
 # no build) in a temporary directory: the demo home is set up, passnumd
-# answers on the port asked for, a printed pass is valid for the place token;
+# answers on the port it took (PASSNUM_DEMO_PORT=0), a printed pass is valid for the place token;
 # a second run reuses the home and its tokens and starts passnumd again.
 . "$(dirname "$0")/lib.sh"
 : "${PASSNUMD_BIN:?run through ctest (PASSNUMD_BIN is not set)}"
@@ -13,36 +13,24 @@ ln -s "$PASSNUM_BIN" "$WORK/bin/passnum"
 ln -s "$PASSNUMD_BIN" "$WORK/bin/passnumd"
 D=$WORK/demo
 
-# free_port: a loopback port nobody listens on now.
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$(shuf -i 20000-60999 -n 1)
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# run_demo N: scripts/demo.sh in the background on a free port (sets PORT,
-# URL, DAEMON_PID: demo.sh execs passnumd) and waits for /v1/health.
+# run_demo N: scripts/demo.sh in the background with PASSNUM_DEMO_PORT=0
+# (passnumd takes a free port itself: no port is chosen here, so no race),
+# sets URL from its banner and DAEMON_PID, and waits for /v1/health.
 run_demo() {
-	PORT=$(free_port) || { fail "no free port"; return 1; }
-	URL=http://127.0.0.1:$PORT
-	PASSNUM_DEMO_BIN=$WORK/bin PASSNUM_DEMO_DIR=$WORK PASSNUM_DEMO_PORT=$PORT \
+	URL=
+	PASSNUM_DEMO_BIN=$WORK/bin PASSNUM_DEMO_DIR=$WORK PASSNUM_DEMO_PORT=0 \
 		bash "$PASSNUM_SOURCE_DIR/scripts/demo.sh" >"$WORK/demo$1.out" 2>"$WORK/demo$1.err" &
 	DAEMON_PID=$!
 	for _ in $(seq 600); do
-		if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/health")" = 200 ]; then
+		[ -n "$URL" ] || URL=$(sed -n 's|^Place page *\(http://[0-9.:]*\)/$|\1|p' "$WORK/demo$1.out")
+		if [ -n "$URL" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/health")" = 200 ]; then
 			ok
 			return 0
 		fi
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	fail "demo run $1 did not answer on $URL: $(cat "$WORK/demo$1.err")"
+	fail "demo run $1 did not answer on ${URL:-(no URL)}: $(cat "$WORK/demo$1.err")"
 	return 1
 }
 
