@@ -64,6 +64,8 @@ identifiers_siren_check(const char *siren, struct error *e)
 {
 	if (!identifiers_all_digits(siren, 9))
 		return error_set(e, 400, "BAD_SIREN", "a SIREN has exactly 9 digits");
+	if (strspn(siren, "0") == 9)
+		return error_set(e, 400, "BAD_SIREN", "000000000 is no SIREN");
 	if (!identifiers_luhn(siren, 9))
 		return error_set(e, 400, "BAD_SIREN", "SIREN %s: wrong check digit", siren);
 	return 0;
@@ -76,6 +78,8 @@ identifiers_siret_check(const char *siret, struct error *e)
 
 	if (!identifiers_all_digits(siret, 14))
 		return error_set(e, 400, "BAD_SIRET", "a SIRET has exactly 14 digits");
+	if (strspn(siret, "0") >= 9)
+		return error_set(e, 400, "BAD_SIRET", "SIRET %s: its SIREN 000000000 is no SIREN", siret);
 	if (!identifiers_luhn(siret, 9))
 		goto bad;
 	if (strncmp(siret, IDENTIFIERS_LA_POSTE_SIREN, 9) == 0 &&

@@ -79,11 +79,14 @@ struct redemption_outcome {
 int redemption_pass_read(const char *text, size_t len, struct redemption_pass *p,
     struct error *e);
 
-/* Looks p up and checks it is a pass we issued: serial known and not
- * pending (422 UNKNOWN_VOUCHER), token bytes equal to what was issued
- * (422 TOKEN_MISMATCH: e.g. minted with a leaked key), and the issued
- * token's signature with keys and the issue time (422 BAD_SIGNATURE,
- * KEY_REVOKED...). Fills p->state. Does not look at its status. */
+/* Checks p in docs/token-format.md's order: a scanned token's key id and
+ * signature first (422 UNKNOWN_KEY, BAD_SIGNATURE: a pass of another
+ * operator is told so), then the database: serial known and not pending
+ * (422 UNKNOWN_VOUCHER), token bytes equal to what was issued (422
+ * TOKEN_MISMATCH: e.g. minted with a leaked key), the key's status at the
+ * issue time (422 KEY_REVOKED); a typed code's issued token is verified
+ * whole. One signature verification either way. Fills p->state. Does not
+ * look at its status. */
 int redemption_pass_check(struct db *db, const struct keyset *keys, struct redemption_pass *p,
     struct error *e);
 

@@ -197,9 +197,8 @@ token_from_text(const char *text, size_t len, uint8_t out[TOKEN_BYTES])
 	return TOKEN_OK;
 }
 
-/* Whether key may vouch for a pass issued at issued_at. */
-static int
-token_key_usable(const struct issuer_key *key, int64_t issued_at)
+bool
+token_key_allows(const struct issuer_key *key, int64_t issued_at)
 {
 	switch (key->status) {
 	case KEY_ACTIVE:
@@ -231,7 +230,7 @@ token_verify(const struct token *t, const struct keyset *keys,
 		if (memcmp(k->key_id, t->key_id, 4) != 0)
 			continue;
 		known++;
-		usable += token_key_usable(k, issued_at);
+		usable += token_key_allows(k, issued_at);
 	}
 	if (known == 0)
 		return TOKEN_UNKNOWN_KEY;
@@ -244,7 +243,7 @@ token_verify(const struct token *t, const struct keyset *keys,
 		    crypto_sign_verify_detached(t->signature, msg, sizeof(msg),
 		    k->public_key) != 0)
 			continue;
-		if (!token_key_usable(k, issued_at)) {
+		if (!token_key_allows(k, issued_at)) {
 			r = TOKEN_KEY_REVOKED;	/* signed by the revoked one */
 			continue;
 		}

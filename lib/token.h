@@ -6,6 +6,7 @@
 #ifndef PASSNUM_TOKEN_H
 #define PASSNUM_TOKEN_H
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "keys.h"
 
@@ -75,6 +76,11 @@ void token_to_text(const uint8_t bytes[TOKEN_BYTES],
  * TOKEN_BAD_LENGTH (then out is zeroed). */
 enum token_result token_from_text(const char *text, size_t len,
     uint8_t out[TOKEN_BYTES]);
+
+/* Whether key's status lets it vouch for a pass issued at issued_at: an
+ * active or retired key always, a revoked one only for issued_at < its
+ * compromised_at (never for TOKEN_ISSUED_AT_UNKNOWN). */
+bool token_key_allows(const struct issuer_key *key, int64_t issued_at);
 
 /* Checks a decoded token against keys: key id known, key status (a revoked
  * key accepts only issued_at < its compromised_at; TOKEN_ISSUED_AT_UNKNOWN

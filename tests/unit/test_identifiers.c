@@ -23,7 +23,8 @@ test_siren(void **state)
 {
 	static const char *good[] = { "356000000", "732829320", "552100554", "542107651" };
 	static const char *bad[] = { "", "123456789", "732829321", "73282932", "7328293200",
-		"73282932a", " 732829320", "732 829 320", "-73282932" };
+		"73282932a", " 732829320", "732 829 320", "-73282932",
+		"000000000" /* passes Luhn, is no SIREN */ };
 	char out[IDENTIFIERS_SIREN_SIZE];
 	struct error e;
 	(void)state;
@@ -56,6 +57,7 @@ test_siret(void **state)
 		"73282932000O74", "12345678900006", /* SIREN part fails Luhn */
 		"35600000049838", /* La Poste: digit sum 46 */
 		"35600000010013", /* La Poste: Luhn valid but digit sum 19 */
+		"00000000000000", "00000000000018", /* pass Luhn, SIREN 000000000 */
 	};
 	char out[IDENTIFIERS_SIRET_SIZE];
 	struct error e;

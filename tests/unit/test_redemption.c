@@ -277,6 +277,48 @@ test_forged(void **state)
 	assert_int_equal(e.status, 422);
 }
 
+/* A pass signed by another operator's issuer key is told UNKNOWN_KEY (the
+ * documented order: key id before the database), whatever its serial; a
+ * bit flipped in a real pass's key id too; a flipped signature bit is
+ * BAD_SIGNATURE, not TOKEN_MISMATCH. */
+static void
+test_foreign_and_flipped(void **state)
+{
+	struct fixture *fx = *state;
+	struct redemption_request r;
+	struct secret_key other;
+	uint8_t public_key[32], bytes[TOKEN_BYTES];
+	char text[TOKEN_TEXT_LEN + 1];
+	struct token t;
+	struct error e;
+
+	crypto_sign_keypair(public_key, other.bytes);
+	assert_int_equal(redemption_pass_read(tokens[4], strlen(tokens[4]), &r.passes[0], &e), 0);
+	assert_int_equal(token_decode(r.passes[0].token, TOKEN_BYTES, &t), TOKEN_OK);
+	assert_int_equal(token_sign(&t, &other, bytes), 0); /* same serial, other key */
+	secret_key_wipe(&other);
+	token_to_text(bytes, text);
+	request(&r, 1, "atelier", "foreign-1", text, NULL);
+	assert_int_equal(redemption_prepare(fx->db, &fx->keys, &r, NOW, &e), -1);
+	assert_string_equal(e.code, "UNKNOWN_KEY");
+	/* A real pass with one bit of its key id flipped. */
+	assert_int_equal(redemption_pass_read(tokens[4], strlen(tokens[4]), &r.passes[0], &e), 0);
+	memcpy(bytes, r.passes[0].token, TOKEN_BYTES);
+	bytes[1] ^= 0x01;
+	token_to_text(bytes, text);
+	request(&r, 1, "atelier", "flip-kid", text, NULL);
+	assert_int_equal(redemption_prepare(fx->db, &fx->keys, &r, NOW, &e), -1);
+	assert_string_equal(e.code, "UNKNOWN_KEY");
+	/* ... and of its signature. */
+	assert_int_equal(redemption_pass_read(tokens[4], strlen(tokens[4]), &r.passes[0], &e), 0);
+	memcpy(bytes, r.passes[0].token, TOKEN_BYTES);
+	bytes[TOKEN_BYTES - 1] ^= 0x01;
+	token_to_text(bytes, text);
+	request(&r, 1, "atelier", "flip-sig", text, NULL);
+	assert_int_equal(redemption_prepare(fx->db, &fx->keys, &r, NOW, &e), -1);
+	assert_string_equal(e.code, "BAD_SIGNATURE");
+}
+
 static void
 test_commit_replay_conflict(void **state)
 {
@@ -439,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_request_hash),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_and_flipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_replay_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_and_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outside_write, setup, teardown),
