@@ -3,11 +3,14 @@
 #include <string.h>
 #include "checkpoint.h"
 #include "daemon.h"
+#include "handlers.h"
+#include "request.h"
+#include "store.h"
 
 void
 h_checkpoint(struct request *req)
 {
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	struct checkpoint cp;
 	struct error e;
 

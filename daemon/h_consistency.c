@@ -2,6 +2,9 @@
  * proof between two tree sizes, with both roots (hashes only). */
 #include <sodium.h>
 #include "daemon.h"
+#include "handlers.h"
+#include "request.h"
+#include "store.h"
 #include "ledger.h"
 
 void
@@ -9,7 +12,7 @@ h_consistency(struct request *req)
 {
 	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], r1[MERKLE_HASH_SIZE], r2[MERKLE_HASH_SIZE];
 	char h1[2 * MERKLE_HASH_SIZE + 1], h2[2 * MERKLE_HASH_SIZE + 1];
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	uint64_t from = 0, to = 0, ledger;
 	bool has_from, has_to;
 	size_t count = 0;

@@ -4,12 +4,15 @@
  * département, with small cells shown as "< 11". */
 #include <stdlib.h>
 #include "daemon.h"
+#include "handlers.h"
+#include "request.h"
+#include "store.h"
 #include "report.h"
 
 void
 h_funder_report(struct request *req)
 {
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	json_t *body;
 	struct error e;
 	char *end;

@@ -4,6 +4,9 @@
 #include <sodium.h>
 #include "clock.h"
 #include "daemon.h"
+#include "handlers.h"
+#include "request.h"
+#include "store.h"
 #include "home.h"
 #include "note.h"
 
@@ -43,7 +46,7 @@ h_keys_add(const struct key_info *key, void *arg)
 void
 h_keys(struct request *req)
 {
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	struct operator_info op;
 	struct h_keys_ctx ctx = { json_array(), json_array(), op.origin };
 	struct error e;

@@ -7,6 +7,9 @@
 #include <string.h>
 #include "clock.h"
 #include "daemon.h"
+#include "handlers.h"
+#include "request.h"
+#include "store.h"
 
 static const char *
 h_place_me_label(enum place_label label)
@@ -50,7 +53,7 @@ h_place_me_json(const struct place *p, int32_t today, json_t *services)
 void
 h_place_me(struct request *req)
 {
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	struct place p;
 	enum clock_tz tz;
 	json_t *services;

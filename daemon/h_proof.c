@@ -6,6 +6,9 @@
 #include <sodium.h>
 #include "checkpoint.h"
 #include "daemon.h"
+#include "handlers.h"
+#include "request.h"
+#include "store.h"
 #include "ledger.h"
 
 void
@@ -13,7 +16,7 @@ h_proof(struct request *req)
 {
 	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE];
 	char *end, hex[2 * MERKLE_HASH_SIZE + 1];
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	struct checkpoint cp;
 	uint64_t seq, size = 0, ledger;
 	size_t count = 0;

@@ -3,6 +3,9 @@
 #include <stdint.h>
 #include "clock.h"
 #include "daemon.h"
+#include "handlers.h"
+#include "request.h"
+#include "store.h"
 #include "money.h"
 #include "redemption.h"
 
@@ -48,7 +51,7 @@ void
 h_redemption_list(struct request *req)
 {
 	int32_t from = INT32_MIN, to = INT32_MAX;
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	json_t *list;
 	struct error e;
 

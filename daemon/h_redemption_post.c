@@ -7,6 +7,11 @@
 #include <string.h>
 #include "clock.h"
 #include "daemon.h"
+#include "handlers.h"
+#include "metrics.h"
+#include "request.h"
+#include "store.h"
+#include "writer.h"
 #include "redemption.h"
 
 struct h_redemption_job {
@@ -115,7 +120,7 @@ h_redemption_done(struct writer_job *job, int rc, const struct error *e)
 	if (rc == 0) {
 		reply_raw(req, 201, "application/json", j->out.response, strlen(j->out.response));
 		if (!j->out.replayed)
-			metrics_redemption();
+			metrics_redemption(req->daemon->metrics);
 	} else if (e->status == 409 && j->conflict != NULL) {
 		reply_error_with(req, 409, e->code, j->conflict, "%s", e->message);
 		j->conflict = NULL;
@@ -128,20 +133,21 @@ h_redemption_done(struct writer_job *job, int rc, const struct error *e)
 
 /* The read-only checks; refreshes the issuer keys once on an unknown key. */
 static int
-h_redemption_prepare(struct db *db, struct redemption_request *r, struct error *e)
+h_redemption_prepare(struct request *req, struct db *db, struct redemption_request *r,
+    struct error *e)
 {
-	if (redemption_prepare(db, auth_keyset(false), r, clock_now(), e) == 0)
+	if (redemption_prepare(db, store_keyset(req->daemon->store, false), r, clock_now(), e) == 0)
 		return 0;
 	if (e->code == NULL || strcmp(e->code, "UNKNOWN_KEY") != 0)
 		return -1;
-	return redemption_prepare(db, auth_keyset(true), r, clock_now(), e);
+	return redemption_prepare(db, store_keyset(req->daemon->store, true), r, clock_now(), e);
 }
 
 void
 h_redemption_post(struct request *req)
 {
 	struct h_redemption_job *j = calloc(1, sizeof(*j));
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	struct error e;
 
 	if (j == NULL)
@@ -154,7 +160,7 @@ h_redemption_post(struct request *req)
 	if (h_redemption_parse_or_reply(req, &j->r) != 0 ||
 	    h_redemption_replay_or_reply(req, db, &j->r))
 		goto done;
-	if (h_redemption_prepare(db, &j->r, &e) != 0) {
+	if (h_redemption_prepare(req, db, &j->r, &e) != 0) {
 		/* Already redeemed: perhaps by this very request, committed meanwhile. */
 		if (e.status == 409 && h_redemption_replay_or_reply(req, db, &j->r))
 			goto done;
@@ -167,7 +173,7 @@ h_redemption_post(struct request *req)
 	j->job.req = req;
 	j->job.work = h_redemption_work;
 	j->job.done = h_redemption_done;
-	writer_submit(&j->job);
+	writer_submit(req->daemon->writer, &j->job);
 	return;
 done:
 	free(j);

@@ -7,6 +7,9 @@
 #include "clock.h"
 #include "code.h"
 #include "daemon.h"
+#include "handlers.h"
+#include "request.h"
+#include "store.h"
 #include "money.h"
 #include "redemption.h"
 
@@ -50,7 +53,7 @@ h_voucher_answer(struct request *req, const char *text, size_t len)
 	static _Thread_local struct redemption_lookup lookup;
 	struct redemption_pass pass;
 	struct place place;
-	struct db *db = auth_db();
+	struct db *db = store_db(req->daemon->store);
 	bool is_place = req->bearer.role == ROLE_PLACE;
 	json_t *body, *extra;
 	struct error e;
@@ -62,7 +65,7 @@ h_voucher_answer(struct request *req, const char *text, size_t len)
 	}
 	if (redemption_pass_read(text, len, &pass, &e) != 0 ||
 	    (is_place && registry_place_get(db, req->bearer.subject_id, &place, &e) != 0) ||
-	    redemption_lookup(db, auth_keyset(false), &pass, is_place ? &place : NULL, clock_now(),
+	    redemption_lookup(db, store_keyset(req->daemon->store, false), &pass, is_place ? &place : NULL, clock_now(),
 	    &lookup, &e) != 0) {
 		reply_from_error(req, &e);
 		return;

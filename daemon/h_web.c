@@ -1,7 +1,8 @@
 /* GET / and GET /NAME: the place page's files embedded from web/ at build
  * time (index.html at /). Without them, / is 404. */
 #include <string.h>
-#include "daemon.h"
+#include "handlers.h"
+#include "request.h"
 #include "embedded.h"
 
 static const char *
