@@ -110,7 +110,7 @@ h_redemption_work(struct db *db, const struct writer_context *w, struct writer_j
 	return rc;
 }
 
-/* After COMMIT (writer thread): the reply, then the job is freed. */
+/* After the commit (writer thread): the reply, then the job is freed. */
 static void
 h_redemption_done(struct writer_job *job, int rc, const struct error *e)
 {

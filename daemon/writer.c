@@ -1,9 +1,9 @@
 /* The one writer thread and its group commit. Handlers queue jobs and
  * suspend their connections; the writer takes every queued job (up to
- * max-batch), runs them in one BEGIN IMMEDIATE transaction with one
- * SAVEPOINT each (a refused job is rolled back alone), COMMITs
- * (synchronous=FULL), and only then sets the replies and resumes the
- * connections. If the COMMIT fails, every job of the batch gets 503 and the
+ * max-batch), runs them in one write transaction of lib/db's runner
+ * (waiting up to 30 s for the CLI's lock) with one savepoint each (a
+ * refused job is rolled back alone), commits (synchronous=FULL), and only
+ * then sets the replies and resumes the connections. If the commit fails, every job of the batch gets 503 and the
  * tree state is dropped (re-read from the database on the next append).
  * The CLI may write at the same time: ledger_append re-reads the head inside
  * each transaction, so the log never forks. Between batches the writer makes
@@ -22,7 +22,7 @@
 #include "request.h"
 #include "writer.h"
 
-#define WRITER_BEGIN_TIMEOUT_MS 30000
+#define WRITER_BUSY_WAIT_MS 30000
 
 struct writer {
 	struct daemon *daemon;
@@ -91,42 +91,40 @@ writer_take(struct writer *writer, size_t max, size_t *count, bool *stop)
 	return jobs;
 }
 
-/* BEGIN IMMEDIATE, waiting while another writer (the CLI) holds the lock. */
-static int
-writer_begin(struct writer *writer, struct error *e)
-{
-	int64_t deadline = clock_monotonic_ms() + WRITER_BEGIN_TIMEOUT_MS;
-	struct timespec pause = { 0, 5 * 1000 * 1000 };
+/* One job of a batch, as a savepoint's work. */
+struct writer_step {
+	const struct writer_context *w;
+	struct writer_job *job;
+};
 
-	for (;;) {
-		if (db_exec(writer->db, "BEGIN IMMEDIATE", e) == 0)
-			return 0;
-		if (e->code == NULL || strcmp(e->code, "STORE_BUSY") != 0 ||
-		    clock_monotonic_ms() > deadline)
-			return -1;
-		nanosleep(&pause, NULL);
-	}
+static int
+writer_step_work(struct db *db, void *ctx, struct error *e)
+{
+	struct writer_step *step = ctx;
+
+	return step->job->work(db, step->w, step->job, e);
 }
 
-/* Runs one job in its own savepoint. Returns -1 only when the batch itself
- * is broken (the savepoint cannot be made or undone). */
+/* Runs one job in its own savepoint (a refusal rolls back that job alone
+ * and restores the tree state). Returns -1 only when the batch itself is
+ * broken (the savepoint cannot be made or undone), with e set. */
 static int
-writer_run_job(struct writer *writer, const struct writer_context *w, struct writer_job *job, struct error *e)
+writer_run_job(struct writer *writer, const struct writer_context *w, struct writer_job *job,
+    struct error *e)
 {
 	struct merkle_state saved = *w->cache;
+	struct writer_step step = { w, job };
+	int rc;
 
 	error_clear(&job->e);
-	if (db_exec_stmt(writer->db, db_prepare(writer->db, "SAVEPOINT request"), e) != 0)
-		return -1;
-	job->rc = job->work(writer->db, w, job, &job->e);
-	if (job->rc == 0)
-		return db_exec_stmt(writer->db, db_prepare(writer->db, "RELEASE request"), e);
+	rc = db_savepoint(writer->db, writer_step_work, &step, &job->e, e);
+	job->rc = rc == 0 ? 0 : -1;
+	if (rc == 0)
+		return 0;
 	*w->cache = saved;
-	if (job->e.status >= 500)
+	if (rc == -1 && job->e.status >= 500)
 		metrics_db_error(writer->daemon->metrics);
-	if (db_exec_stmt(writer->db, db_prepare(writer->db, "ROLLBACK TO request"), e) != 0)
-		return -1;
-	return db_exec_stmt(writer->db, db_prepare(writer->db, "RELEASE request"), e);
+	return rc == -2 ? -1 : 0;
 }
 
 /* Runs a batch of jobs in one transaction; on failure every job gets e. */
@@ -141,16 +139,14 @@ writer_batch(struct writer *writer, struct writer_job *jobs, size_t count)
 
 	error_clear(&e);
 	failed = keys_load_active(writer->db, writer->home, KEY_LEDGER, &secret, &info, &e) != 0 ||
-	    writer_begin(writer, &e) != 0;
+	    db_write_begin(writer->db, &(struct db_busy){ WRITER_BUSY_WAIT_MS }, &e) != 0;
 	if (!failed) {
 		memcpy(w.ledger_key_id, info.key_id, sizeof(w.ledger_key_id));
 		for (struct writer_job *j = jobs; j != NULL && !failed; j = j->next)
 			failed = writer_run_job(writer, &w, j, &e) != 0;
-		failed = failed || db_exec(writer->db, "COMMIT", &e) != 0;
-		if (failed) {
-			sqlite3_exec(db_handle(writer->db), "ROLLBACK", NULL, NULL, NULL);
-			writer->cache.size = UINT64_MAX;
-		}
+		failed = db_write_end(writer->db, failed ? -1 : 0, &e) != 0;
+		if (failed)
+			writer->cache.size = UINT64_MAX; /* re-read from the database */
 	}
 	secret_key_wipe(&secret);
 	if (failed) {

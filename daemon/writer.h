@@ -1,6 +1,6 @@
 /* The one writer thread (writer.c): a job's work runs on the writer thread
  * inside the batch transaction, in its own savepoint, with the batch's
- * context; its done runs after COMMIT (rc -1 and e set when the job was
+ * context; its done runs after the commit (rc -1 and e set when the job was
  * refused or the batch failed) and sets the request's reply. */
 #ifndef PASSNUMD_WRITER_H
 #define PASSNUMD_WRITER_H
