@@ -145,6 +145,8 @@ dispatch_run(struct request *req)
 	}
 	if (request_body_parse(req) != 0)
 		return DISPATCH_SEND;
+	if ((req->route->flags & ROUTE_DB) && request_db_or_reply(req) != 0)
+		return DISPATCH_SEND;
 	req->route->handler(req);
 	if (req->suspended)
 		return DISPATCH_WAIT;

@@ -4,21 +4,20 @@
 #include "clock.h"
 #include "daemon.h"
 #include "handlers.h"
+#include "ledger.h"
 #include "metrics.h"
 #include "request.h"
-#include "store.h"
-#include "ledger.h"
 
 void
 h_health(struct request *req)
 {
-	struct db *db = store_db(req->daemon->store);
+	struct db *db = req->db;
 	struct checkpoint cp;
 	struct error e;
 	uint64_t size;
 	json_t *body;
 
-	if (db == NULL || ledger_size(db, &size, &e) != 0) {
+	if (ledger_size(db, &size, &e) != 0) {
 		metrics_db_error(req->daemon->metrics);
 		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
 		return;

@@ -6,9 +6,9 @@
 #include <string.h>
 #include "daemon.h"
 #include "handlers.h"
+#include "redemption.h"
 #include "request.h"
 #include "writer.h"
-#include "redemption.h"
 
 struct h_cancel_job {
 	struct writer_job job;

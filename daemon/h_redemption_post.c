@@ -9,10 +9,10 @@
 #include "daemon.h"
 #include "handlers.h"
 #include "metrics.h"
+#include "redemption.h"
 #include "request.h"
 #include "store.h"
 #include "writer.h"
-#include "redemption.h"
 
 struct h_redemption_job {
 	struct writer_job job;
@@ -147,16 +147,12 @@ void
 h_redemption_post(struct request *req)
 {
 	struct h_redemption_job *j = calloc(1, sizeof(*j));
-	struct db *db = store_db(req->daemon->store);
+	struct db *db = req->db;
 	struct error e;
 
 	if (j == NULL)
 		abort();
 	error_clear(&e);
-	if (db == NULL) {
-		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
-		goto done;
-	}
 	if (h_redemption_parse_or_reply(req, &j->r) != 0 ||
 	    h_redemption_replay_or_reply(req, db, &j->r))
 		goto done;
