@@ -130,6 +130,32 @@ dispatch_body(struct request *req, const char *data, size_t size)
 		request_body_append(req, data, size);
 }
 
+/* The rate limits' key of req's place ("place:ID"), or false when the
+ * bearer is not a place. */
+static bool
+dispatch_place_key(const struct request *req, char *key, size_t size)
+{
+	if (!req->authenticated || req->bearer.role != ROLE_PLACE)
+		return false;
+	snprintf(key, size, "place:%lld", (long long)req->bearer.subject_id);
+	return true;
+}
+
+/* On a route whose failures are guesses: 429 before the handler when the
+ * place's failure bucket is empty (a valid request never empties it, and a
+ * redemption is never refused this way). Returns -1 when it replied. */
+static int
+dispatch_exhausted_or_reply(struct request *req)
+{
+	char key[DAEMON_ADDRESS_MAX + 16];
+
+	if (!(req->route->flags & ROUTE_GUESSES) || !dispatch_place_key(req, key, sizeof(key)) ||
+	    !limits_exhausted(req->daemon->limits, key, clock_monotonic_ms()))
+		return 0;
+	reply_error(req, 429, "RATE_LIMITED", "too many failed attempts: wait a minute before trying again");
+	return -1;
+}
+
 enum dispatch_step
 dispatch_run(struct request *req)
 {
@@ -146,6 +172,8 @@ dispatch_run(struct request *req)
 	if (request_body_parse(req) != 0)
 		return DISPATCH_SEND;
 	if ((req->route->flags & ROUTE_DB) && request_db_or_reply(req) != 0)
+		return DISPATCH_SEND;
+	if (dispatch_exhausted_or_reply(req) != 0)
 		return DISPATCH_SEND;
 	req->route->handler(req);
 	if (req->suspended)
@@ -168,10 +196,8 @@ dispatch_rate_limit(struct request *req)
 		return;
 	snprintf(key, sizeof(key), "addr:%s", req->client);
 	limited = limits_charge(req->daemon->limits, key, now);
-	if (req->authenticated && req->bearer.role == ROLE_PLACE) {
-		snprintf(key, sizeof(key), "place:%lld", (long long)req->bearer.subject_id);
+	if (dispatch_place_key(req, key, sizeof(key)))
 		limited = limits_charge(req->daemon->limits, key, now) || limited;
-	}
 	if (limited)
 		reply_error(req, 429, "RATE_LIMITED",
 		    "too many failed attempts: wait a minute before trying again");

@@ -1,7 +1,8 @@
 /* The dispatcher (dispatch.c): every check a route's flags ask for, run
  * once, in this order: unknown route (404), method (405), body size (413),
  * bearer token and role (401/403), content type (415), JSON syntax (400),
- * the database (503); then the route's handler. No socket: a transport
+ * the database (503), a place out of guesses (429); then the route's
+ * handler. No socket: a transport
  * (http.c, or a test from buffers) calls dispatch_begin with the headers,
  * dispatch_body with each piece of body, dispatch_run when the body is in,
  * and sends the reply after dispatch_finish. */

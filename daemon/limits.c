@@ -1,8 +1,9 @@
 /* Rate limits on failures only: one token bucket per client address and per
  * place ("place:ID"), in a fixed table (a full bucket carries no state, so an
  * evicted one loses nothing but a partial count). A valid request never
- * takes from a bucket; routes.c answers 429 instead of a failure once the
- * bucket is empty. */
+ * takes from a bucket; dispatch.c answers 429 instead of a failure once the
+ * bucket is empty, and before the work on routes whose failures are
+ * guesses. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -25,6 +25,8 @@
 #include "keys.h"
 #include "writer.h"
 
+#define MAIN_FILE_MAX (1024 * 1024)
+
 static const char main_help[] =
     "usage: passnumd [--home DIR] [options]\n"
     "\n"
@@ -143,27 +145,35 @@ main_check_home(const char *dir, struct error *e)
 	return rc;
 }
 
-/* Reads a whole file into a NUL-ended buffer (free it). */
+/* Reads a whole file into one NUL-ended buffer sized once from the file's
+ * size (never reallocated, so a secret leaves no copy behind); *len its
+ * length. The caller frees it (sodium_memzero first for a key). Returns
+ * NULL with e set. */
 static char *
-main_read_file(const char *path, struct error *e)
+main_read_file(const char *path, size_t *len, struct error *e)
 {
 	FILE *f = fopen(path, "rb");
 	char *data = NULL;
-	size_t len = 0, cap = 0, got;
+	struct stat st;
 
-	if (f == NULL) {
+	if (f == NULL || fstat(fileno(f), &st) != 0) {
 		error_set(e, 400, "BAD_TLS", "cannot read %s: %s", path, strerror(errno));
-		return NULL;
+		goto fail;
 	}
-	do {
-		if (len + 4096 + 1 > cap && (data = realloc(data, cap = cap * 2 + 8192)) == NULL)
-			abort();
-		got = fread(data + len, 1, cap - len - 1, f);
-		len += got;
-	} while (got > 0);
+	if (!S_ISREG(st.st_mode) || st.st_size > MAIN_FILE_MAX) {
+		error_set(e, 400, "BAD_TLS", "cannot read %s: not a file of at most 1 MiB", path);
+		goto fail;
+	}
+	if ((data = malloc((size_t)st.st_size + 1)) == NULL)
+		abort();
+	*len = fread(data, 1, (size_t)st.st_size, f);
+	data[*len] = '\0';
 	fclose(f);
-	data[len] = '\0';
 	return data;
+fail:
+	if (f != NULL)
+		fclose(f);
+	return NULL;
 }
 
 /* Opens, binds and listens on the configured address; prints the chosen
@@ -217,12 +227,13 @@ main_start_http(struct daemon *daemon, int fd, struct error *e)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	char *cert = NULL, *key = NULL;
+	size_t cert_len, key_len = 0;
 	struct MHD_Daemon *d;
 
 	if (c->tls_cert[0] != '\0') {
 		flags |= MHD_USE_TLS;
-		if ((cert = main_read_file(c->tls_cert, e)) == NULL ||
-		    (key = main_read_file(c->tls_key, e)) == NULL) {
+		if ((cert = main_read_file(c->tls_cert, &cert_len, e)) == NULL ||
+		    (key = main_read_file(c->tls_key, &key_len, e)) == NULL) {
 			free(cert);
 			return NULL;
 		}
@@ -238,7 +249,7 @@ main_start_http(struct daemon *daemon, int fd, struct error *e)
 	    MHD_OPTION_HTTPS_MEM_KEY, key,
 	    MHD_OPTION_END);
 	if (key != NULL)
-		sodium_memzero(key, strlen(key));
+		sodium_memzero(key, key_len);
 	free(cert);
 	free(key);
 	if (d == NULL)

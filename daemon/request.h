@@ -62,7 +62,6 @@ struct request {
 	bool replied;                    /* reply fields set */
 	bool queued;                     /* reply handed to the transport */
 	bool suspended;                  /* waiting for the writer */
-	size_t batch_size;               /* group commit size it was part of (metrics) */
 };
 
 /* request.c */

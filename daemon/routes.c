@@ -14,8 +14,10 @@ static const struct route routes[] = {
 	{ "GET", "/v1/ledger/checkpoint", h_checkpoint, ROUTE_DB, 0 },
 	{ "GET", "/v1/ledger/proof/{seq}", h_proof, ROUTE_DB, 0 },
 	{ "GET", "/v1/ledger/consistency", h_consistency, ROUTE_DB, 0 },
-	{ "POST", "/v1/vouchers/lookup", h_voucher_lookup, ROUTE_PLACE | ROUTE_ADMIN | ROUTE_DB, 4 * KIB },
-	{ "GET", "/v1/vouchers/{code}", h_voucher_get, ROUTE_PLACE | ROUTE_ADMIN | ROUTE_DB, 0 },
+	{ "POST", "/v1/vouchers/lookup", h_voucher_lookup,
+	    ROUTE_PLACE | ROUTE_ADMIN | ROUTE_DB | ROUTE_GUESSES, 4 * KIB },
+	{ "GET", "/v1/vouchers/{code}", h_voucher_get,
+	    ROUTE_PLACE | ROUTE_ADMIN | ROUTE_DB | ROUTE_GUESSES, 0 },
 	{ "POST", "/v1/redemptions", h_redemption_post, ROUTE_PLACE | ROUTE_DB, 64 * KIB },
 	{ "GET", "/v1/redemptions", h_redemption_list, ROUTE_PLACE | ROUTE_DB, 0 },
 	{ "POST", "/v1/redemptions/{id}/cancel", h_redemption_cancel, ROUTE_PLACE, 1 * KIB },
@@ -68,11 +70,16 @@ routes_match(const char *pattern, const char *path, char params[][ROUTES_PARAM_M
 	return *pattern == '\0' && *path == '\0';
 }
 
-/* Records method as the one the path allows. */
+/* Adds method to the comma-separated list allow unless it is there. */
 static void
 routes_allow_add(char allow[ROUTES_ALLOW_MAX], const char *method)
 {
-	snprintf(allow, ROUTES_ALLOW_MAX, "%s", method);
+	size_t len = strlen(allow), n = strlen(method);
+
+	for (const char *p = allow; (p = strstr(p, method)) != NULL; p += n)
+		if ((p == allow || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+			return;
+	snprintf(allow + len, ROUTES_ALLOW_MAX - len, "%s%s", len > 0 ? ", " : "", method);
 }
 
 const struct route *

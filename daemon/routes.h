@@ -20,6 +20,9 @@ struct request;
 #define ROUTE_ROLES (ROUTE_ADMIN | ROUTE_FUNDER | ROUTE_DISTRIBUTOR | ROUTE_PLACE)
 #define ROUTE_LOOPBACK (1u << 8) /* no token needed from a loopback client */
 #define ROUTE_DB (1u << 9)       /* needs the database: req->db set, else 503 before the handler */
+/* Its failures are guesses (a code looked up): once the place's failure
+ * bucket is empty, 429 before the handler's work, even for a good guess. */
+#define ROUTE_GUESSES (1u << 10)
 
 typedef void (*handler_fn)(struct request *req);
 
@@ -36,7 +39,7 @@ struct routes_match {
 	const struct route *route;     /* NULL: none for this method */
 	size_t index;                  /* route's index in the table */
 	char params[ROUTES_PARAMS_MAX][ROUTES_PARAM_MAX]; /* captured {x} segments */
-	char allow[ROUTES_ALLOW_MAX];  /* route NULL: the path's methods ("GET, POST"), or "" (404) */
+	char allow[ROUTES_ALLOW_MAX];  /* route NULL: all the path's methods ("GET, POST"), or "" (404) */
 };
 
 /* Finds the route of method and the (decoded) path into *m. Returns m->route. */

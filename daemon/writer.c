@@ -158,7 +158,6 @@ writer_batch(struct writer *writer, struct writer_job *jobs, size_t count)
 	for (struct writer_job *j = jobs, *next; j != NULL; j = next) {
 		struct request *req = j->req;
 		next = j->next;
-		j->req->batch_size = count;
 		if (failed)
 			j->done(j, -1, &e);
 		else

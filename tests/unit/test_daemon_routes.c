@@ -83,6 +83,11 @@ test_method_not_allowed(void **state)
 	assert_string_equal(m.allow, "GET");
 	assert_null(routes_find("G\xff" "T", "/v1/health", &m));
 	assert_string_equal(m.allow, "GET");
+	/* Every method of the path, once each, in table order. */
+	assert_null(routes_find("DELETE", "/v1/redemptions", &m));
+	assert_string_equal(m.allow, "POST, GET");
+	assert_null(routes_find("PUT", "/", &m));
+	assert_string_equal(m.allow, "GET");
 	/* Unknown path: 404, no Allow. */
 	assert_null(routes_find("DELETE", "/v1/nothing", &m));
 	assert_string_equal(m.allow, "");
