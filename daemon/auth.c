@@ -1,87 +1,18 @@
-/* Authentication and the per-thread read connections. Each MHD worker thread
- * opens its own connection to the home's database on first use (lookups
- * only; the writer thread owns the one write connection) and keeps its own
- * copy of the issuer keyset, refreshed every few seconds and on an unknown
- * key id (a key rotated by the CLI while passnumd runs). */
-#include <pthread.h>
+/* Authentication: the bearer token of a request against its route's roles. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sodium.h>
-#include "clock.h"
 #include "daemon.h"
-#include "db.h"
+#include "dispatch.h"
+#include "metrics.h"
 
-#define AUTH_DBS_MAX 512
-#define AUTH_KEYSET_MAX_AGE_MS 5000
-#define AUTH_KEYSET_MIN_AGE_MS 1000
-
-static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct db *auth_dbs[AUTH_DBS_MAX];
-static size_t auth_db_count;
-static _Thread_local struct db *auth_thread_db;
-static _Thread_local struct keyset auth_thread_keys;
-static _Thread_local int64_t auth_thread_keys_at;
-
-struct db *
-auth_db(void)
-{
-	char path[4200];
-	struct error e;
-
-	if (auth_thread_db != NULL)
-		return auth_thread_db;
-	snprintf(path, sizeof(path), "%s/passnum.db", daemon_state.config.home);
-	if (db_open(&auth_thread_db, path, DB_OPEN_READONLY, &e) != 0) {
-		daemon_log(LOG_ERROR, "cannot open %s for reading: %s", path, e.message);
-		metrics_db_error();
-		return NULL;
-	}
-	pthread_mutex_lock(&auth_lock);
-	if (auth_db_count < AUTH_DBS_MAX)
-		auth_dbs[auth_db_count++] = auth_thread_db;
-	pthread_mutex_unlock(&auth_lock);
-	return auth_thread_db;
-}
-
-void
-auth_close_all(void)
-{
-	pthread_mutex_lock(&auth_lock);
-	for (size_t i = 0; i < auth_db_count; i++)
-		db_close(auth_dbs[i]);
-	auth_db_count = 0;
-	pthread_mutex_unlock(&auth_lock);
-}
-
-const struct keyset *
-auth_keyset(bool refresh)
-{
-	int64_t now = clock_monotonic_ms(), age = now - auth_thread_keys_at;
-	struct keyset fresh;
-	struct error e;
-	struct db *db;
-
-	if (auth_thread_keys_at != 0 && age < AUTH_KEYSET_MAX_AGE_MS &&
-	    (!refresh || age < AUTH_KEYSET_MIN_AGE_MS))
-		return &auth_thread_keys;
-	if ((db = auth_db()) == NULL || keys_load_issuers(db, &fresh, &e) != 0) {
-		daemon_log(LOG_WARN, "cannot reload the issuer keys; keeping the previous ones");
-		return &auth_thread_keys;
-	}
-	keyset_free(&auth_thread_keys);
-	auth_thread_keys = fresh;
-	auth_thread_keys_at = now;
-	return &auth_thread_keys;
-}
-
-/* Reads "Bearer ID.SECRET" from the Authorization header into out. */
+/* Reads "Bearer ID.SECRET" from the Authorization header into out. Returns
+ * 0, -1 when there is no header, -2 when it is malformed. */
 static int
-auth_bearer_text(struct request *req, char *out, size_t size)
+auth_bearer_text(const struct request *req, char *out, size_t size)
 {
-	const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *h = request_header(req, "Authorization");
 
 	if (h == NULL)
 		return -1;
@@ -98,10 +29,9 @@ auth_bearer_text(struct request *req, char *out, size_t size)
 int
 auth_check_or_reply(struct request *req)
 {
-	unsigned roles = req->route->roles;
+	unsigned roles = req->route->flags & (ROUTE_ROLES | ROUTE_LOOPBACK);
 	char text[REGISTRY_TOKEN_TEXT_MAX + 8];
 	struct error e;
-	struct db *db;
 	int got;
 
 	if (roles == 0)
@@ -117,15 +47,15 @@ auth_check_or_reply(struct request *req)
 		reply_error(req, 401, "BAD_TOKEN", "the Authorization header must be \"Bearer ID.SECRET\"");
 		return -1;
 	}
-	if ((db = auth_db()) == NULL) {
-		reply_error(req, 503, "STORE_UNAVAILABLE", "the database is unavailable");
+	if (request_db_or_reply(req) != 0) {
+		sodium_memzero(text, sizeof(text));
 		return -1;
 	}
 	error_clear(&e);
-	if (registry_token_authenticate(db, text, &req->bearer, &e) != 0) {
+	if (registry_token_authenticate(req->db, text, &req->bearer, &e) != 0) {
 		sodium_memzero(text, sizeof(text));
 		if (e.status != 401)
-			metrics_db_error();
+			metrics_db_error(req->daemon->metrics);
 		reply_from_error(req, &e);
 		return -1;
 	}

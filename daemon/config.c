@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "daemon.h"
+#include "config.h"
+
+#define CONFIG_LINE_MAX 8192
+#define CONFIG_FILE_MAX (1024 * 1024)
 
 void
 config_defaults(struct config *c)
@@ -115,28 +118,50 @@ config_trim(char *s)
 	return s;
 }
 
-/* Reads one "name = value" line of the INI file; [sections] and comments
- * (# or ;) are skipped, names may use _ or -. */
+/* Reads one "name = value" line of the INI text (see config_load_text). */
 static int
-config_line(struct config *c, char *line, int number, const char *path, struct error *e)
+config_line(struct config *c, char *line, int number, const char *name, struct error *e)
 {
-	char *eq, *name, *value;
+	char *eq, *key, *value;
 
 	line = config_trim(line);
 	if (*line == '\0' || *line == '#' || *line == ';' || *line == '[')
 		return 0;
 	if ((eq = strchr(line, '=')) == NULL)
-		return error_set(e, 400, "BAD_CONFIG", "%s line %d: expected name = value", path, number);
+		return error_set(e, 400, "BAD_CONFIG", "%s line %d: expected name = value", name, number);
 	*eq = '\0';
-	name = config_trim(line);
+	key = config_trim(line);
 	value = config_trim(eq + 1);
-	for (char *p = name; *p != '\0'; p++)
+	for (char *p = key; *p != '\0'; p++)
 		if (*p == '_')
 			*p = '-';
-	if (strcmp(name, "home") == 0)
-		return error_set(e, 400, "BAD_CONFIG", "%s line %d: home cannot be set here", path, number);
-	if (config_set(c, name, value, e) != 0)
-		return error_set(e, 400, "BAD_CONFIG", "%s line %d: %s", path, number, e->message);
+	if (strcmp(key, "home") == 0)
+		return error_set(e, 400, "BAD_CONFIG", "%s line %d: home cannot be set here", name, number);
+	if (config_set(c, key, value, e) != 0)
+		return error_set(e, 400, "BAD_CONFIG", "%s line %d: %s", name, number, e->message);
+	return 0;
+}
+
+int
+config_load_text(struct config *c, const char *text, size_t len, const char *name,
+    struct error *e)
+{
+	char line[CONFIG_LINE_MAX];
+	int number = 0;
+
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t n = nl != NULL ? (size_t)(nl - (text + at)) : len - at;
+		number++;
+		if (n >= sizeof(line) || memchr(text + at, '\0', n) != NULL)
+			return error_set(e, 400, "BAD_CONFIG", "%s line %d: too long or not text", name,
+			    number);
+		memcpy(line, text + at, n);
+		line[n] = '\0';
+		if (config_line(c, line, number, name, e) != 0)
+			return -1;
+		at += n + 1;
+	}
 	return 0;
 }
 
@@ -144,16 +169,34 @@ int
 config_load_file(struct config *c, const char *path, struct error *e)
 {
 	FILE *f = fopen(path, "r");
-	char line[8192];
-	int number = 0, rc = 0;
+	char *text = NULL;
+	size_t len;
+	int rc = -1;
 
 	if (f == NULL)
 		return errno == ENOENT ? 0 :
 		    error_set(e, 503, "BAD_CONFIG", "cannot read %s: %s", path, strerror(errno));
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL)
-		rc = config_line(c, line, ++number, path, e);
+	if ((text = malloc(CONFIG_FILE_MAX + 1)) == NULL)
+		abort();
+	len = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+	if (ferror(f))
+		error_set(e, 503, "BAD_CONFIG", "cannot read %s: %s", path, strerror(errno));
+	else if (len > CONFIG_FILE_MAX)
+		error_set(e, 400, "BAD_CONFIG", "%s: larger than %d bytes", path, CONFIG_FILE_MAX);
+	else
+		rc = config_load_text(c, text, len, path, e);
+	free(text);
 	fclose(f);
 	return rc;
+}
+
+bool
+config_is_trusted_proxy(const struct config *c, const char *address)
+{
+	for (size_t i = 0; i < c->proxy_count; i++)
+		if (strcmp(c->proxies[i], address) == 0)
+			return true;
+	return false;
 }
 
 int

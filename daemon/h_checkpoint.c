@@ -2,20 +2,16 @@
  * signed note (text/plain). 404 NO_CHECKPOINT before the first one. */
 #include <string.h>
 #include "checkpoint.h"
-#include "daemon.h"
+#include "handlers.h"
+#include "request.h"
 
 void
 h_checkpoint(struct request *req)
 {
-	struct db *db = auth_db();
 	struct checkpoint cp;
 	struct error e;
 
-	if (db == NULL) {
-		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
-		return;
-	}
-	if (checkpoint_latest(db, &cp, &e) != 0) {
+	if (checkpoint_latest(req->db, &cp, &e) != 0) {
 		reply_from_error(req, &e);
 		return;
 	}

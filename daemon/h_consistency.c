@@ -1,15 +1,16 @@
 /* GET /v1/ledger/consistency?from=&to= (no auth): the RFC 9162 consistency
  * proof between two tree sizes, with both roots (hashes only). */
 #include <sodium.h>
-#include "daemon.h"
+#include "handlers.h"
 #include "ledger.h"
+#include "request.h"
 
 void
 h_consistency(struct request *req)
 {
 	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], r1[MERKLE_HASH_SIZE], r2[MERKLE_HASH_SIZE];
 	char h1[2 * MERKLE_HASH_SIZE + 1], h2[2 * MERKLE_HASH_SIZE + 1];
-	struct db *db = auth_db();
+	struct db *db = req->db;
 	uint64_t from = 0, to = 0, ledger;
 	bool has_from, has_to;
 	size_t count = 0;
@@ -22,7 +23,7 @@ h_consistency(struct request *req)
 		reply_error(req, 400, "BAD_PARAMETER", "give both from and to");
 		return;
 	}
-	if (db == NULL || ledger_size(db, &ledger, &e) != 0) {
+	if (ledger_size(db, &ledger, &e) != 0) {
 		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
 		return;
 	}

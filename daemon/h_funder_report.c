@@ -3,13 +3,13 @@
  * in circulation, redeemed, revoked and expired, and redeemed per
  * département, with small cells shown as "< 11". */
 #include <stdlib.h>
-#include "daemon.h"
+#include "handlers.h"
 #include "report.h"
+#include "request.h"
 
 void
 h_funder_report(struct request *req)
 {
-	struct db *db = auth_db();
 	json_t *body;
 	struct error e;
 	char *end;
@@ -24,11 +24,7 @@ h_funder_report(struct request *req)
 		reply_error(req, 403, "NOT_YOURS", "a funder sees only its own report");
 		return;
 	}
-	if (db == NULL) {
-		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
-		return;
-	}
-	if (report_funder_json(db, id, &body, &e) != 0) {
+	if (report_funder_json(req->db, id, &body, &e) != 0) {
 		reply_from_error(req, &e);
 		return;
 	}

@@ -3,19 +3,22 @@
 #include "checkpoint.h"
 #include "clock.h"
 #include "daemon.h"
+#include "handlers.h"
 #include "ledger.h"
+#include "metrics.h"
+#include "request.h"
 
 void
 h_health(struct request *req)
 {
-	struct db *db = auth_db();
+	struct db *db = req->db;
 	struct checkpoint cp;
 	struct error e;
 	uint64_t size;
 	json_t *body;
 
-	if (db == NULL || ledger_size(db, &size, &e) != 0) {
-		metrics_db_error();
+	if (ledger_size(db, &size, &e) != 0) {
+		metrics_db_error(req->daemon->metrics);
 		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
 		return;
 	}

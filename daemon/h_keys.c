@@ -3,9 +3,11 @@
  * with its public key, so anyone can check passes, checkpoints and receipts. */
 #include <sodium.h>
 #include "clock.h"
-#include "daemon.h"
+#include "handlers.h"
 #include "home.h"
+#include "keys.h"
 #include "note.h"
+#include "request.h"
 
 struct h_keys_ctx {
 	json_t *issuers, *ledger;
@@ -43,12 +45,12 @@ h_keys_add(const struct key_info *key, void *arg)
 void
 h_keys(struct request *req)
 {
-	struct db *db = auth_db();
+	struct db *db = req->db;
 	struct operator_info op;
 	struct h_keys_ctx ctx = { json_array(), json_array(), op.origin };
 	struct error e;
 
-	if (db == NULL || home_operator(db, &op, &e) != 0 || keys_list(db, h_keys_add, &ctx, &e) != 0) {
+	if (home_operator(db, &op, &e) != 0 || keys_list(db, h_keys_add, &ctx, &e) != 0) {
 		json_decref(ctx.issuers);
 		json_decref(ctx.ledger);
 		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");

@@ -6,7 +6,8 @@
  * browser's clock). */
 #include <string.h>
 #include "clock.h"
-#include "daemon.h"
+#include "handlers.h"
+#include "request.h"
 
 static const char *
 h_place_me_label(enum place_label label)
@@ -50,17 +51,13 @@ h_place_me_json(const struct place *p, int32_t today, json_t *services)
 void
 h_place_me(struct request *req)
 {
-	struct db *db = auth_db();
+	struct db *db = req->db;
 	struct place p;
 	enum clock_tz tz;
 	json_t *services;
 	struct error e;
 
 	error_clear(&e);
-	if (db == NULL) {
-		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
-		return;
-	}
 	if (registry_place_get(db, req->bearer.subject_id, &p, &e) != 0) {
 		reply_from_error(req, &e);
 		return;

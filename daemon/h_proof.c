@@ -5,15 +5,16 @@
 #include <stdlib.h>
 #include <sodium.h>
 #include "checkpoint.h"
-#include "daemon.h"
+#include "handlers.h"
 #include "ledger.h"
+#include "request.h"
 
 void
 h_proof(struct request *req)
 {
 	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE];
 	char *end, hex[2 * MERKLE_HASH_SIZE + 1];
-	struct db *db = auth_db();
+	struct db *db = req->db;
 	struct checkpoint cp;
 	uint64_t seq, size = 0, ledger;
 	size_t count = 0;
@@ -28,7 +29,7 @@ h_proof(struct request *req)
 	}
 	if (request_query_u64(req, "size", &size, &given) != 0)
 		return;
-	if (db == NULL || ledger_size(db, &ledger, &e) != 0) {
+	if (ledger_size(db, &ledger, &e) != 0) {
 		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
 		return;
 	}

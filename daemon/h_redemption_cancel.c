@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon.h"
+#include "handlers.h"
 #include "redemption.h"
+#include "request.h"
+#include "writer.h"
 
 struct h_cancel_job {
 	struct writer_job job;
@@ -55,5 +58,5 @@ h_redemption_cancel(struct request *req)
 	j->job.req = req;
 	j->job.work = h_cancel_work;
 	j->job.done = h_cancel_done;
-	writer_submit(&j->job);
+	writer_submit(req->daemon->writer, &j->job);
 }

@@ -2,9 +2,10 @@
  * redemptions between those local dates (inclusive; default: all). */
 #include <stdint.h>
 #include "clock.h"
-#include "daemon.h"
+#include "handlers.h"
 #include "money.h"
 #include "redemption.h"
+#include "request.h"
 
 static int
 h_list_row(const struct redemption_row *row, void *ctx)
@@ -48,18 +49,13 @@ void
 h_redemption_list(struct request *req)
 {
 	int32_t from = INT32_MIN, to = INT32_MAX;
-	struct db *db = auth_db();
 	json_t *list;
 	struct error e;
 
 	if (h_list_date_or_reply(req, "from", &from) != 0 || h_list_date_or_reply(req, "to", &to) != 0)
 		return;
-	if (db == NULL) {
-		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
-		return;
-	}
 	list = json_array();
-	if (redemption_list(db, req->bearer.subject_id, from, to, h_list_row, list, &e) != 0) {
+	if (redemption_list(req->db, req->bearer.subject_id, from, to, h_list_row, list, &e) != 0) {
 		json_decref(list);
 		reply_from_error(req, &e);
 		return;

@@ -7,7 +7,12 @@
 #include <string.h>
 #include "clock.h"
 #include "daemon.h"
+#include "handlers.h"
+#include "metrics.h"
 #include "redemption.h"
+#include "request.h"
+#include "store.h"
+#include "writer.h"
 
 struct h_redemption_job {
 	struct writer_job job;
@@ -105,7 +110,7 @@ h_redemption_work(struct db *db, const struct writer_context *w, struct writer_j
 	return rc;
 }
 
-/* After COMMIT (writer thread): the reply, then the job is freed. */
+/* After the commit (writer thread): the reply, then the job is freed. */
 static void
 h_redemption_done(struct writer_job *job, int rc, const struct error *e)
 {
@@ -115,7 +120,7 @@ h_redemption_done(struct writer_job *job, int rc, const struct error *e)
 	if (rc == 0) {
 		reply_raw(req, 201, "application/json", j->out.response, strlen(j->out.response));
 		if (!j->out.replayed)
-			metrics_redemption();
+			metrics_redemption(req->daemon->metrics);
 	} else if (e->status == 409 && j->conflict != NULL) {
 		reply_error_with(req, 409, e->code, j->conflict, "%s", e->message);
 		j->conflict = NULL;
@@ -128,33 +133,30 @@ h_redemption_done(struct writer_job *job, int rc, const struct error *e)
 
 /* The read-only checks; refreshes the issuer keys once on an unknown key. */
 static int
-h_redemption_prepare(struct db *db, struct redemption_request *r, struct error *e)
+h_redemption_prepare(struct request *req, struct db *db, struct redemption_request *r,
+    struct error *e)
 {
-	if (redemption_prepare(db, auth_keyset(false), r, clock_now(), e) == 0)
+	if (redemption_prepare(db, store_keyset(req->daemon->store, false), r, clock_now(), e) == 0)
 		return 0;
 	if (e->code == NULL || strcmp(e->code, "UNKNOWN_KEY") != 0)
 		return -1;
-	return redemption_prepare(db, auth_keyset(true), r, clock_now(), e);
+	return redemption_prepare(db, store_keyset(req->daemon->store, true), r, clock_now(), e);
 }
 
 void
 h_redemption_post(struct request *req)
 {
 	struct h_redemption_job *j = calloc(1, sizeof(*j));
-	struct db *db = auth_db();
+	struct db *db = req->db;
 	struct error e;
 
 	if (j == NULL)
 		abort();
 	error_clear(&e);
-	if (db == NULL) {
-		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
-		goto done;
-	}
 	if (h_redemption_parse_or_reply(req, &j->r) != 0 ||
 	    h_redemption_replay_or_reply(req, db, &j->r))
 		goto done;
-	if (h_redemption_prepare(db, &j->r, &e) != 0) {
+	if (h_redemption_prepare(req, db, &j->r, &e) != 0) {
 		/* Already redeemed: perhaps by this very request, committed meanwhile. */
 		if (e.status == 409 && h_redemption_replay_or_reply(req, db, &j->r))
 			goto done;
@@ -167,7 +169,7 @@ h_redemption_post(struct request *req)
 	j->job.req = req;
 	j->job.work = h_redemption_work;
 	j->job.done = h_redemption_done;
-	writer_submit(&j->job);
+	writer_submit(req->daemon->writer, &j->job);
 	return;
 done:
 	free(j);

@@ -2,7 +2,8 @@
  * says, for a human code (tokens go by POST: their alphabet is not
  * path-safe). */
 #include <string.h>
-#include "daemon.h"
+#include "handlers.h"
+#include "request.h"
 
 void
 h_voucher_get(struct request *req)

@@ -7,8 +7,11 @@
 #include "clock.h"
 #include "code.h"
 #include "daemon.h"
+#include "handlers.h"
 #include "money.h"
 #include "redemption.h"
+#include "request.h"
+#include "store.h"
 
 static json_t *
 h_voucher_json(const struct redemption_lookup *l, const struct place *place)
@@ -50,20 +53,16 @@ h_voucher_answer(struct request *req, const char *text, size_t len)
 	static _Thread_local struct redemption_lookup lookup;
 	struct redemption_pass pass;
 	struct place place;
-	struct db *db = auth_db();
+	struct db *db = req->db;
 	bool is_place = req->bearer.role == ROLE_PLACE;
 	json_t *body, *extra;
 	struct error e;
 
 	error_clear(&e);
-	if (db == NULL) {
-		reply_error(req, 503, "STORE_UNAVAILABLE", "the database does not answer");
-		return;
-	}
 	if (redemption_pass_read(text, len, &pass, &e) != 0 ||
 	    (is_place && registry_place_get(db, req->bearer.subject_id, &place, &e) != 0) ||
-	    redemption_lookup(db, auth_keyset(false), &pass, is_place ? &place : NULL, clock_now(),
-	    &lookup, &e) != 0) {
+	    redemption_lookup(db, store_keyset(req->daemon->store, false), &pass,
+	    is_place ? &place : NULL, clock_now(), &lookup, &e) != 0) {
 		reply_from_error(req, &e);
 		return;
 	}

@@ -1,8 +1,9 @@
 /* GET / and GET /NAME: the place page's files embedded from web/ at build
  * time (index.html at /). Without them, / is 404. */
 #include <string.h>
-#include "daemon.h"
 #include "embedded.h"
+#include "handlers.h"
+#include "request.h"
 
 static const char *
 h_web_type(const char *name)

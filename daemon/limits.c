@@ -1,13 +1,15 @@
 /* Rate limits on failures only: one token bucket per client address and per
  * place ("place:ID"), in a fixed table (a full bucket carries no state, so an
  * evicted one loses nothing but a partial count). A valid request never
- * takes from a bucket; routes.c answers 429 instead of a failure once the
- * bucket is empty. */
+ * takes from a bucket; dispatch.c answers 429 instead of a failure once the
+ * bucket is empty, and before the work on routes whose failures are
+ * guesses. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "daemon.h"
+#include "limits.h"
 
 #define LIMITS_SLOTS 4096
 #define LIMITS_PROBES 8
@@ -19,87 +21,102 @@ struct bucket {
 	int64_t updated_ms;
 };
 
-static struct {
+struct limits {
 	pthread_mutex_t lock;
 	struct bucket slots[LIMITS_SLOTS];
 	int64_t burst_milli;
 	int64_t refill_milli_per_minute;
 	uint8_t hash_key[crypto_shorthash_KEYBYTES];
-} limits = { .lock = PTHREAD_MUTEX_INITIALIZER };
+};
+
+struct limits *
+limits_create(unsigned burst, unsigned per_minute)
+{
+	struct limits *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	pthread_mutex_init(&l->lock, NULL);
+	l->burst_milli = (int64_t)burst * 1000;
+	l->refill_milli_per_minute = (int64_t)per_minute * 1000;
+	randombytes_buf(l->hash_key, sizeof(l->hash_key));
+	return l;
+}
 
 void
-limits_init(unsigned burst, unsigned per_minute)
+limits_free(struct limits *l)
 {
-	limits.burst_milli = (int64_t)burst * 1000;
-	limits.refill_milli_per_minute = (int64_t)per_minute * 1000;
-	randombytes_buf(limits.hash_key, sizeof(limits.hash_key));
+	if (l == NULL)
+		return;
+	pthread_mutex_destroy(&l->lock);
+	free(l);
 }
 
 /* Brings b's tokens up to now. */
 static void
-limits_refill(struct bucket *b, int64_t now_ms)
+limits_refill(const struct limits *l, struct bucket *b, int64_t now_ms)
 {
 	int64_t elapsed = now_ms - b->updated_ms;
 
 	if (elapsed <= 0)
 		return;
-	b->tokens_milli += elapsed * limits.refill_milli_per_minute / 60000;
-	if (b->tokens_milli > limits.burst_milli)
-		b->tokens_milli = limits.burst_milli;
+	b->tokens_milli += elapsed * l->refill_milli_per_minute / 60000;
+	if (b->tokens_milli > l->burst_milli)
+		b->tokens_milli = l->burst_milli;
 	b->updated_ms = now_ms;
 }
 
 /* Finds key's bucket, or makes one (evicting the fullest of its probes).
  * Called with the lock held. */
 static struct bucket *
-limits_find(const char *key, int64_t now_ms)
+limits_find(struct limits *l, const char *key, int64_t now_ms)
 {
 	uint8_t hash[crypto_shorthash_BYTES];
 	struct bucket *victim = NULL;
 	uint64_t h;
 
-	crypto_shorthash(hash, (const uint8_t *)key, strlen(key), limits.hash_key);
+	crypto_shorthash(hash, (const uint8_t *)key, strlen(key), l->hash_key);
 	memcpy(&h, hash, sizeof(h));
 	for (size_t i = 0; i < LIMITS_PROBES; i++) {
-		struct bucket *b = &limits.slots[(h + i) % LIMITS_SLOTS];
+		struct bucket *b = &l->slots[(h + i) % LIMITS_SLOTS];
 		if (strcmp(b->key, key) == 0) {
-			limits_refill(b, now_ms);
+			limits_refill(l, b, now_ms);
 			return b;
 		}
 		if (b->key[0] != '\0')
-			limits_refill(b, now_ms);
+			limits_refill(l, b, now_ms);
 		if (victim == NULL || b->key[0] == '\0' ||
 		    (victim->key[0] != '\0' && b->tokens_milli > victim->tokens_milli))
 			victim = b;
 	}
 	snprintf(victim->key, sizeof(victim->key), "%s", key);
-	victim->tokens_milli = limits.burst_milli;
+	victim->tokens_milli = l->burst_milli;
 	victim->updated_ms = now_ms;
 	return victim;
 }
 
 bool
-limits_charge(const char *key, int64_t now_ms)
+limits_charge(struct limits *l, const char *key, int64_t now_ms)
 {
 	struct bucket *b;
 	bool empty;
 
-	pthread_mutex_lock(&limits.lock);
-	b = limits_find(key, now_ms);
+	pthread_mutex_lock(&l->lock);
+	b = limits_find(l, key, now_ms);
 	empty = b->tokens_milli < 1000;
 	if (!empty)
 		b->tokens_milli -= 1000;
-	pthread_mutex_unlock(&limits.lock);
+	pthread_mutex_unlock(&l->lock);
 	return empty;
 }
 
 bool
-limits_exhausted(const char *key, int64_t now_ms)
+limits_exhausted(struct limits *l, const char *key, int64_t now_ms)
 {
 	bool empty;
 
-	pthread_mutex_lock(&limits.lock);
-	empty = limits_find(key, now_ms)->tokens_milli < 1000;
-	pthread_mutex_unlock(&limits.lock);
+	pthread_mutex_lock(&l->lock);
+	empty = limits_find(l, key, now_ms)->tokens_milli < 1000;
+	pthread_mutex_unlock(&l->lock);
 	return empty;
 }

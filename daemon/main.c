@@ -21,8 +21,11 @@
 #include "daemon.h"
 #include "db.h"
 #include "home.h"
+#include "http.h"
+#include "keys.h"
+#include "writer.h"
 
-struct daemon_state daemon_state;
+#define MAIN_FILE_MAX (1024 * 1024)
 
 static const char main_help[] =
     "usage: passnumd [--home DIR] [options]\n"
@@ -56,22 +59,6 @@ static const struct option main_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-void
-daemon_log(enum log_level level, const char *fmt, ...)
-{
-	static const char *const names[] = { "error", "warn", "info", "debug" };
-	char when[CLOCK_INSTANT_SIZE], line[1024];
-	va_list ap;
-
-	if (level > daemon_state.config.log_level)
-		return;
-	clock_instant_format(clock_now(), when);
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s passnumd %s: %s\n", when, names[level], line);
-}
 
 /* Parses argv: with apply false only --home (and --help, usage errors);
  * with apply true every other flag onto c. Returns 0, 1 for --help, or -1
@@ -158,27 +145,35 @@ main_check_home(const char *dir, struct error *e)
 	return rc;
 }
 
-/* Reads a whole file into a NUL-ended buffer (free it). */
+/* Reads a whole file into one NUL-ended buffer sized once from the file's
+ * size (never reallocated, so a secret leaves no copy behind); *len its
+ * length. The caller frees it (sodium_memzero first for a key). Returns
+ * NULL with e set. */
 static char *
-main_read_file(const char *path, struct error *e)
+main_read_file(const char *path, size_t *len, struct error *e)
 {
 	FILE *f = fopen(path, "rb");
 	char *data = NULL;
-	size_t len = 0, cap = 0, got;
+	struct stat st;
 
-	if (f == NULL) {
+	if (f == NULL || fstat(fileno(f), &st) != 0) {
 		error_set(e, 400, "BAD_TLS", "cannot read %s: %s", path, strerror(errno));
-		return NULL;
+		goto fail;
 	}
-	do {
-		if (len + 4096 + 1 > cap && (data = realloc(data, cap = cap * 2 + 8192)) == NULL)
-			abort();
-		got = fread(data + len, 1, cap - len - 1, f);
-		len += got;
-	} while (got > 0);
+	if (!S_ISREG(st.st_mode) || st.st_size > MAIN_FILE_MAX) {
+		error_set(e, 400, "BAD_TLS", "cannot read %s: not a file of at most 1 MiB", path);
+		goto fail;
+	}
+	if ((data = malloc((size_t)st.st_size + 1)) == NULL)
+		abort();
+	*len = fread(data, 1, (size_t)st.st_size, f);
+	data[*len] = '\0';
 	fclose(f);
-	data[len] = '\0';
 	return data;
+fail:
+	if (f != NULL)
+		fclose(f);
+	return NULL;
 }
 
 /* Opens, binds and listens on the configured address; prints the chosen
@@ -220,40 +215,41 @@ main_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
 
-	(void)cls;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
-	daemon_log(LOG_WARN, "libmicrohttpd: %s", line);
+	daemon_log(cls, LOG_WARN, "libmicrohttpd: %s", line);
 }
 
 static struct MHD_Daemon *
-main_start_http(const struct config *c, int fd, struct error *e)
+main_start_http(struct daemon *daemon, int fd, struct error *e)
 {
+	const struct config *c = &daemon->config;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	char *cert = NULL, *key = NULL;
+	size_t cert_len, key_len = 0;
 	struct MHD_Daemon *d;
 
 	if (c->tls_cert[0] != '\0') {
 		flags |= MHD_USE_TLS;
-		if ((cert = main_read_file(c->tls_cert, e)) == NULL ||
-		    (key = main_read_file(c->tls_key, e)) == NULL) {
+		if ((cert = main_read_file(c->tls_cert, &cert_len, e)) == NULL ||
+		    (key = main_read_file(c->tls_key, &key_len, e)) == NULL) {
 			free(cert);
 			return NULL;
 		}
 	}
-	d = MHD_start_daemon(flags, 0, NULL, NULL, routes_access, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, main_mhd_log, NULL,
+	d = MHD_start_daemon(flags, 0, NULL, NULL, http_access, daemon,
+	    MHD_OPTION_EXTERNAL_LOGGER, main_mhd_log, daemon,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads > 1 ? c->threads : 0),
-	    MHD_OPTION_NOTIFY_COMPLETED, routes_completed, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, daemon,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 	    MHD_OPTION_CONNECTION_LIMIT, 4096u,
 	    cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, key,
 	    MHD_OPTION_END);
 	if (key != NULL)
-		sodium_memzero(key, strlen(key));
+		sodium_memzero(key, key_len);
 	free(cert);
 	free(key);
 	if (d == NULL)
@@ -278,28 +274,48 @@ main_wait_signal(void)
 /* Stops accepting, lets in-flight requests finish (up to 30 s), drains the
  * writer, then stops libmicrohttpd and closes the database. */
 static void
-main_shutdown(struct MHD_Daemon *d, int fd, int sig)
+main_shutdown(struct daemon *daemon, struct MHD_Daemon *d, int fd, int sig)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 
-	daemon_log(LOG_INFO, "signal %d: finishing %ld request(s) in flight, then stopping", sig,
-	    routes_in_flight());
-	daemon_state.stopping = 1;
+	daemon_log(daemon, LOG_INFO, "signal %d: finishing %ld request(s) in flight, then stopping",
+	    sig, atomic_load(&daemon->in_flight));
 	MHD_quiesce_daemon(d);
 	close(fd);
-	for (int i = 0; i < 3000 && routes_in_flight() > 0; i++)
+	for (int i = 0; i < 3000 && atomic_load(&daemon->in_flight) > 0; i++)
 		nanosleep(&pause, NULL);
-	writer_stop();
+	writer_stop(daemon->writer);
+	daemon->writer = NULL;
 	MHD_stop_daemon(d);
-	auth_close_all();
-	daemon_log(LOG_INFO, "stopped");
+	daemon_log(daemon, LOG_INFO, "stopped");
+	daemon_free(daemon);
+}
+
+/* Starts the writer, the listening socket and libmicrohttpd for daemon.
+ * Returns the MHD daemon (its socket in *fd), or NULL with e set (the writer
+ * then stopped). */
+static struct MHD_Daemon *
+main_start(struct daemon *daemon, int *fd, struct error *e)
+{
+	struct MHD_Daemon *d;
+
+	if ((daemon->writer = writer_start(daemon, e)) == NULL)
+		return NULL;
+	if ((*fd = main_listen(&daemon->config, e)) < 0 ||
+	    (d = main_start_http(daemon, *fd, e)) == NULL) {
+		writer_stop(daemon->writer);
+		daemon->writer = NULL;
+		return NULL;
+	}
+	return d;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct config *c = &daemon_state.config;
+	struct daemon *daemon;
 	struct MHD_Daemon *d;
+	struct config c;
 	struct error e;
 	sigset_t set;
 	int rc, fd;
@@ -309,10 +325,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "passnumd: cannot initialise libsodium\n");
 		return 1;
 	}
-	if ((rc = main_configure(argc, argv, c)) != 0)
+	if ((rc = main_configure(argc, argv, &c)) != 0)
 		return rc == 1 ? 0 : rc == -1 ? 2 : 1;
-	if (main_check_home(c->home, &e) != 0) {
-		fprintf(stderr, "passnumd: cannot use the home %s: %s\n", c->home, e.message);
+	if (main_check_home(c.home, &e) != 0) {
+		fprintf(stderr, "passnumd: cannot use the home %s: %s\n", c.home, e.message);
 		return 1;
 	}
 	sigemptyset(&set);
@@ -320,18 +336,16 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	limits_init(c->failure_burst, c->failures_per_minute);
-	if (writer_start(c->home, &e) != 0 || (fd = main_listen(c, &e)) < 0) {
-		fprintf(stderr, "passnumd: %s\n", e.message);
-		writer_stop();
+	if ((daemon = daemon_create(&c)) == NULL) {
+		fprintf(stderr, "passnumd: out of memory\n");
 		return 1;
 	}
-	if ((d = main_start_http(c, fd, &e)) == NULL) {
+	if ((d = main_start(daemon, &fd, &e)) == NULL) {
 		fprintf(stderr, "passnumd: %s\n", e.message);
-		writer_stop();
+		daemon_free(daemon);
 		return 1;
 	}
-	daemon_log(LOG_INFO, "serving %s with %u thread(s)", c->home, c->threads);
-	main_shutdown(d, fd, main_wait_signal());
+	daemon_log(daemon, LOG_INFO, "serving %s with %u thread(s)", c.home, c.threads);
+	main_shutdown(daemon, d, fd, main_wait_signal());
 	return 0;
 }

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "daemon.h"
+#include "metrics.h"
+#include "routes.h"
 
 #define METRICS_ROUTES 32
 static const int metrics_statuses[] = { 200, 201, 400, 401, 403, 404, 405, 409, 410, 413, 415,
@@ -19,14 +20,26 @@ static const int64_t metrics_latency_us[] = { 500, 1000, 2500, 5000, 10000, 2500
 static const size_t metrics_batch_bounds[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 };
 #define METRICS_BATCH (sizeof(metrics_batch_bounds) / sizeof(metrics_batch_bounds[0]))
 
-static struct {
+struct metrics {
 	atomic_ulong requests[METRICS_ROUTES + 1][METRICS_STATUSES + 1]; /* last: other */
 	atomic_ulong latency[METRICS_LATENCY + 1];
 	atomic_ulong latency_sum_us, latency_count;
 	atomic_ulong redemptions, db_errors;
 	atomic_ulong batch[METRICS_BATCH + 1];
 	atomic_ulong batch_sum, batch_count;
-} metrics;
+};
+
+struct metrics *
+metrics_create(void)
+{
+	return calloc(1, sizeof(struct metrics)); /* zeroed atomics are valid zeros */
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	free(m);
+}
 
 static size_t
 metrics_status_index(int status)
@@ -38,42 +51,42 @@ metrics_status_index(int status)
 }
 
 void
-metrics_request(size_t route_index, int status, int64_t duration_us)
+metrics_request(struct metrics *m, size_t route_index, int status, int64_t duration_us)
 {
 	size_t r = route_index < METRICS_ROUTES ? route_index : METRICS_ROUTES, b = 0;
 
-	atomic_fetch_add_explicit(&metrics.requests[r][metrics_status_index(status)], 1,
+	atomic_fetch_add_explicit(&m->requests[r][metrics_status_index(status)], 1,
 	    memory_order_relaxed);
 	while (b < METRICS_LATENCY && duration_us > metrics_latency_us[b])
 		b++;
-	atomic_fetch_add_explicit(&metrics.latency[b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&metrics.latency_sum_us, (unsigned long)duration_us,
+	atomic_fetch_add_explicit(&m->latency[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->latency_sum_us, (unsigned long)duration_us,
 	    memory_order_relaxed);
-	atomic_fetch_add_explicit(&metrics.latency_count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->latency_count, 1, memory_order_relaxed);
 }
 
 void
-metrics_redemption(void)
+metrics_redemption(struct metrics *m)
 {
-	atomic_fetch_add_explicit(&metrics.redemptions, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->redemptions, 1, memory_order_relaxed);
 }
 
 void
-metrics_db_error(void)
+metrics_db_error(struct metrics *m)
 {
-	atomic_fetch_add_explicit(&metrics.db_errors, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->db_errors, 1, memory_order_relaxed);
 }
 
 void
-metrics_batch(size_t size)
+metrics_batch(struct metrics *m, size_t size)
 {
 	size_t b = 0;
 
 	while (b < METRICS_BATCH && size > metrics_batch_bounds[b])
 		b++;
-	atomic_fetch_add_explicit(&metrics.batch[b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&metrics.batch_sum, size, memory_order_relaxed);
-	atomic_fetch_add_explicit(&metrics.batch_count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->batch[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->batch_sum, size, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->batch_count, 1, memory_order_relaxed);
 }
 
 /* A growing text buffer; aborts on out-of-memory. */
@@ -102,7 +115,7 @@ text_add(struct text *t, const char *fmt, ...)
 }
 
 static void
-metrics_render_requests(struct text *t)
+metrics_render_requests(struct metrics *m, struct text *t)
 {
 	text_add(t, "# HELP passnumd_requests_total HTTP requests by route and status.\n"
 	    "# TYPE passnumd_requests_total counter\n");
@@ -111,7 +124,7 @@ metrics_render_requests(struct text *t)
 		if (route == NULL && r != METRICS_ROUTES)
 			continue;
 		for (size_t s = 0; s <= METRICS_STATUSES; s++) {
-			unsigned long n = atomic_load(&metrics.requests[r][s]);
+			unsigned long n = atomic_load(&m->requests[r][s]);
 			char status[8];
 			if (n == 0)
 				continue;
@@ -124,58 +137,58 @@ metrics_render_requests(struct text *t)
 }
 
 static void
-metrics_render_latency(struct text *t)
+metrics_render_latency(struct metrics *m, struct text *t)
 {
 	unsigned long cumulative = 0;
 
 	text_add(t, "# HELP passnumd_request_duration_seconds Time from request headers to reply.\n"
 	    "# TYPE passnumd_request_duration_seconds histogram\n");
 	for (size_t b = 0; b < METRICS_LATENCY; b++) {
-		cumulative += atomic_load(&metrics.latency[b]);
+		cumulative += atomic_load(&m->latency[b]);
 		text_add(t, "passnumd_request_duration_seconds_bucket{le=\"%lld.%06lld\"} %lu\n",
 		    (long long)(metrics_latency_us[b] / 1000000),
 		    (long long)(metrics_latency_us[b] % 1000000), cumulative);
 	}
 	text_add(t, "passnumd_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
-	    atomic_load(&metrics.latency_count));
+	    atomic_load(&m->latency_count));
 	text_add(t, "passnumd_request_duration_seconds_sum %lu.%06lu\n",
-	    atomic_load(&metrics.latency_sum_us) / 1000000, atomic_load(&metrics.latency_sum_us) % 1000000);
-	text_add(t, "passnumd_request_duration_seconds_count %lu\n", atomic_load(&metrics.latency_count));
+	    atomic_load(&m->latency_sum_us) / 1000000, atomic_load(&m->latency_sum_us) % 1000000);
+	text_add(t, "passnumd_request_duration_seconds_count %lu\n", atomic_load(&m->latency_count));
 }
 
 static void
-metrics_render_batches(struct text *t)
+metrics_render_batches(struct metrics *m, struct text *t)
 {
 	unsigned long cumulative = 0;
 
 	text_add(t, "# HELP passnumd_commit_batch_size Requests committed together by the writer.\n"
 	    "# TYPE passnumd_commit_batch_size histogram\n");
 	for (size_t b = 0; b < METRICS_BATCH; b++) {
-		cumulative += atomic_load(&metrics.batch[b]);
+		cumulative += atomic_load(&m->batch[b]);
 		text_add(t, "passnumd_commit_batch_size_bucket{le=\"%zu\"} %lu\n",
 		    metrics_batch_bounds[b], cumulative);
 	}
 	text_add(t, "passnumd_commit_batch_size_bucket{le=\"+Inf\"} %lu\n",
-	    atomic_load(&metrics.batch_count));
-	text_add(t, "passnumd_commit_batch_size_sum %lu\n", atomic_load(&metrics.batch_sum));
-	text_add(t, "passnumd_commit_batch_size_count %lu\n", atomic_load(&metrics.batch_count));
+	    atomic_load(&m->batch_count));
+	text_add(t, "passnumd_commit_batch_size_sum %lu\n", atomic_load(&m->batch_sum));
+	text_add(t, "passnumd_commit_batch_size_count %lu\n", atomic_load(&m->batch_count));
 }
 
 char *
-metrics_render(size_t *len)
+metrics_render(struct metrics *m, size_t *len)
 {
 	struct text t = { NULL, 0, 0 };
 
 	text_add(&t, "%s", "");
-	metrics_render_requests(&t);
+	metrics_render_requests(m, &t);
 	text_add(&t, "# HELP passnumd_redemptions_total Redemptions committed.\n"
 	    "# TYPE passnumd_redemptions_total counter\npassnumd_redemptions_total %lu\n",
-	    atomic_load(&metrics.redemptions));
+	    atomic_load(&m->redemptions));
 	text_add(&t, "# HELP passnumd_database_errors_total Database failures (busy, I/O, commit).\n"
 	    "# TYPE passnumd_database_errors_total counter\npassnumd_database_errors_total %lu\n",
-	    atomic_load(&metrics.db_errors));
-	metrics_render_latency(&t);
-	metrics_render_batches(&t);
+	    atomic_load(&m->db_errors));
+	metrics_render_latency(m, &t);
+	metrics_render_batches(m, &t);
 	*len = t.len;
 	return t.data;
 }

@@ -1,11 +1,12 @@
 /* The one JSON reply and the one error reply. They only record the reply in
- * the request; routes.c sends it (after rate limits, with the log line). */
+ * the request; the dispatcher sends it (after rate limits, with the log line). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "daemon.h"
+#include "request.h"
 #include "utf8.h"
 
 void
@@ -32,7 +33,7 @@ reply_internal(struct request *req)
 	static const char body[] = "{\"error\":{\"code\":\"INTERNAL\","
 	    "\"message\":\"the reply could not be made\"}}";
 
-	daemon_log(LOG_ERROR, "request %s: the reply to %s could not be encoded", req->id,
+	daemon_log(req->daemon, LOG_ERROR, "request %s: the reply to %s could not be encoded", req->id,
 	    req->route != NULL ? req->route->pattern : "an unrouted request");
 	reply_raw(req, 500, "application/json", body, sizeof(body) - 1);
 	req->error_code = "INTERNAL";

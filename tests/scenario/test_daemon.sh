@@ -38,6 +38,8 @@ req GET /v1/nothing ""
 expect_http 404 NO_ROUTE
 req DELETE /v1/redemptions "$T_PLACE"
 expect_http 405 METHOD_NOT_ALLOWED
+allow=$(curl -s -o /dev/null -D - -X DELETE "$URL/v1/redemptions" | tr -d '\r' | sed -n 's/^allow: //Ip')
+equals "$allow" "POST, GET" "405: Allow lists every method of the path"
 head -c 70000 /dev/zero | tr '\0' 'a' > "$WORK/big"
 req POST /v1/redemptions "$T_PLACE" "@$WORK/big"
 expect_http 413 TOO_LARGE
@@ -325,6 +327,15 @@ req POST /v1/redemptions "$T_PLACE2" "$(redeem_body atelier key-x "00000-00000-0
 expect_http 429 RATE_LIMITED
 # ... a valid redemption is never limited (same address, place 1 is fine).
 req POST /v1/redemptions "$T_PLACE" "$(redeem_body atelier key-valid "$(pass 21)")"
+expect_http 201
+# ... and a place out of guesses is refused before the work: once place 2's
+# own bucket is empty, even a good code gets 429; place 1 still redeems.
+for i in $(seq 45); do
+	req GET "/v1/vouchers/00000-00000-00000-00000-0" "$T_PLACE2"
+done
+req GET "/v1/vouchers/$(code 20)" "$T_PLACE2"
+expect_http 429 RATE_LIMITED
+req POST /v1/redemptions "$T_PLACE" "$(redeem_body atelier key-valid-2 "$(pass 23)")"
 expect_http 201
 
 # Metrics: loopback without a token; counters move.

@@ -1,0 +1,220 @@
+/* The dispatcher: the shared checks of dispatch.h, the handler, and what
+ * follows every reply (rate limits on failures, the log line, metrics). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+#include "clock.h"
+#include "daemon.h"
+#include "dispatch.h"
+#include "limits.h"
+#include "metrics.h"
+
+static int64_t
+dispatch_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Sets req->client and req->loopback from peer and X-Forwarded-For. */
+static void
+dispatch_client(struct request *req, const struct sockaddr *peer)
+{
+	char address[DAEMON_ADDRESS_MAX] = "unknown";
+
+	if (peer == NULL) {
+		snprintf(req->client, sizeof(req->client), "unknown");
+		return;
+	}
+	if (peer->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, address,
+		    sizeof(address));
+	else if (peer->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, address,
+		    sizeof(address));
+	forwarded_client(&req->daemon->config, address, config_is_loopback(peer),
+	    request_header(req, "X-Forwarded-For"), req->client, &req->loopback);
+}
+
+struct request *
+dispatch_new(struct daemon *d, const struct request_io *io, void *io_ctx, const char *method,
+    const char *path, const struct sockaddr *peer)
+{
+	struct request *req = calloc(1, sizeof(*req));
+	uint8_t id[8];
+
+	if (req == NULL)
+		abort();
+	atomic_fetch_add(&d->in_flight, 1);
+	req->daemon = d;
+	req->io = io;
+	req->io_ctx = io_ctx;
+	req->started_us = dispatch_now_us();
+	randombytes_buf(id, sizeof(id));
+	sodium_bin2hex(req->id, sizeof(req->id), id, sizeof(id));
+	snprintf(req->method, sizeof(req->method), "%s", method);
+	snprintf(req->path, sizeof(req->path), "%s", path);
+	dispatch_client(req, peer);
+	return req;
+}
+
+void
+dispatch_free(struct request *req)
+{
+	if (req == NULL)
+		return;
+	atomic_fetch_sub(&req->daemon->in_flight, 1);
+	json_decref(req->json);
+	free(req->body);
+	free(req->reply);
+	free(req);
+}
+
+/* Whether a body follows the headers. */
+static bool
+dispatch_has_body(const struct request *req)
+{
+	const char *length = request_header(req, "Content-Length");
+
+	return (length != NULL && strtoull(length, NULL, 10) > 0) ||
+	    request_header(req, "Transfer-Encoding") != NULL;
+}
+
+/* A refusal found before the body: sent at once when a body follows (the
+ * connection then closes), else after the (empty) body, keeping the
+ * connection alive. */
+static enum dispatch_step
+dispatch_refuse_early(struct request *req)
+{
+	return dispatch_has_body(req) || req->allow[0] != '\0' ? DISPATCH_SEND : DISPATCH_READ;
+}
+
+enum dispatch_step
+dispatch_begin(struct request *req)
+{
+	struct routes_match m;
+	const char *length;
+
+	req->route = routes_find(req->method, req->path, &m);
+	if (req->route == NULL && m.allow[0] != '\0') {
+		snprintf(req->allow, sizeof(req->allow), "%s", m.allow);
+		reply_error(req, 405, "METHOD_NOT_ALLOWED", "%s is not allowed here (use %s)", req->method,
+		    req->allow);
+		return DISPATCH_SEND;
+	}
+	if (req->route == NULL) {
+		reply_error(req, 404, "NO_ROUTE", "there is no %s %s", req->method, req->path);
+		return dispatch_refuse_early(req);
+	}
+	req->route_index = m.index;
+	memcpy(req->params, m.params, sizeof(req->params));
+	length = request_header(req, "Content-Length");
+	if (length != NULL && strtoull(length, NULL, 10) > req->route->body_limit) {
+		reply_error(req, 413, "TOO_LARGE", "the body may not exceed %zu bytes", req->route->body_limit);
+		return DISPATCH_SEND;
+	}
+	if (auth_check_or_reply(req) != 0)
+		return dispatch_refuse_early(req);
+	return DISPATCH_READ;
+}
+
+void
+dispatch_body(struct request *req, const char *data, size_t size)
+{
+	if (req->route != NULL && !req->replied)
+		request_body_append(req, data, size);
+}
+
+/* The rate limits' key of req's place ("place:ID"), or false when the
+ * bearer is not a place. */
+static bool
+dispatch_place_key(const struct request *req, char *key, size_t size)
+{
+	if (!req->authenticated || req->bearer.role != ROLE_PLACE)
+		return false;
+	snprintf(key, size, "place:%lld", (long long)req->bearer.subject_id);
+	return true;
+}
+
+/* On a route whose failures are guesses: 429 before the handler when the
+ * place's failure bucket is empty (a valid request never empties it, and a
+ * redemption is never refused this way). Returns -1 when it replied. */
+static int
+dispatch_exhausted_or_reply(struct request *req)
+{
+	char key[DAEMON_ADDRESS_MAX + 16];
+
+	if (!(req->route->flags & ROUTE_GUESSES) || !dispatch_place_key(req, key, sizeof(key)) ||
+	    !limits_exhausted(req->daemon->limits, key, clock_monotonic_ms()))
+		return 0;
+	reply_error(req, 429, "RATE_LIMITED", "too many failed attempts: wait a minute before trying again");
+	return -1;
+}
+
+enum dispatch_step
+dispatch_run(struct request *req)
+{
+	if (req->replied)
+		return DISPATCH_SEND;
+	if (req->body_too_large) {
+		reply_error(req, 413, "TOO_LARGE", "the body may not exceed %zu bytes", req->route->body_limit);
+		return DISPATCH_SEND;
+	}
+	if (req->body_len > 0 && !request_is_json_type(request_header(req, "Content-Type"))) {
+		reply_error(req, 415, "NOT_JSON", "send the body as Content-Type: application/json");
+		return DISPATCH_SEND;
+	}
+	if (request_body_parse(req) != 0)
+		return DISPATCH_SEND;
+	if ((req->route->flags & ROUTE_DB) && request_db_or_reply(req) != 0)
+		return DISPATCH_SEND;
+	if (dispatch_exhausted_or_reply(req) != 0)
+		return DISPATCH_SEND;
+	req->route->handler(req);
+	if (req->suspended)
+		return DISPATCH_WAIT;
+	if (!req->replied)
+		reply_error(req, 500, "INTERNAL", "the handler gave no reply");
+	return DISPATCH_SEND;
+}
+
+/* Replaces a counted failure by 429 once the client's or the place's
+ * bucket is empty; charges them otherwise. */
+static void
+dispatch_rate_limit(struct request *req)
+{
+	int64_t now = clock_monotonic_ms();
+	char key[DAEMON_ADDRESS_MAX + 16];
+	bool limited;
+
+	if (!req->counted_failure)
+		return;
+	snprintf(key, sizeof(key), "addr:%s", req->client);
+	limited = limits_charge(req->daemon->limits, key, now);
+	if (dispatch_place_key(req, key, sizeof(key)))
+		limited = limits_charge(req->daemon->limits, key, now) || limited;
+	if (limited)
+		reply_error(req, 429, "RATE_LIMITED",
+		    "too many failed attempts: wait a minute before trying again");
+}
+
+void
+dispatch_finish(struct request *req)
+{
+	int64_t duration;
+
+	dispatch_rate_limit(req);
+	req->queued = true;
+	duration = dispatch_now_us() - req->started_us;
+	daemon_log(req->daemon, LOG_INFO, "req=%s %s %s %d %lld.%03lldms client=%s%s%s", req->id,
+	    req->method, req->route != NULL ? req->route->pattern : "(none)", req->status,
+	    (long long)(duration / 1000), (long long)(duration % 1000), req->client,
+	    req->error_code != NULL ? " error=" : "", req->error_code != NULL ? req->error_code : "");
+	metrics_request(req->daemon->metrics, req->route != NULL ? req->route_index : (size_t)-1,
+	    req->status, duration);
+}
