@@ -433,15 +433,16 @@ db_savepoint(struct db *db, db_work_fn work, void *ctx, struct error *e,
 	if (!db->writing)
 		return error_set(fatal, 500, "STORE_BUG", "bug: a savepoint outside a write transaction"),
 		    -2;
-	if ((rc = sqlite3_exec(db->sqlite, "SAVEPOINT work", NULL, NULL, NULL)) != SQLITE_OK)
-		return db_error(db, rc, fatal), -2;
+	/* Prepared once like any statement: the writer makes one per request. */
+	if (db_run(db, "SAVEPOINT work", DB_NO_ARGS, fatal) != 0)
+		return -2;
 	db->savepoints++;
 	rc = work(db, ctx, e) == 0 ? 0 : -1;
 	db->savepoints--;
-	if (rc != 0 && sqlite3_exec(db->sqlite, "ROLLBACK TO work", NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(db, sqlite3_errcode(db->sqlite), fatal), -2;
-	if (sqlite3_exec(db->sqlite, "RELEASE work", NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(db, sqlite3_errcode(db->sqlite), fatal), -2;
+	if (rc != 0 && db_run(db, "ROLLBACK TO work", DB_NO_ARGS, fatal) != 0)
+		return -2;
+	if (db_run(db, "RELEASE work", DB_NO_ARGS, fatal) != 0)
+		return -2;
 	return rc;
 }
 
