@@ -373,23 +373,20 @@ voucher_passes(int64_t n)
 	return n == 1 ? "pass" : "passes";
 }
 
-/* "booklet 000012" or "3 booklets (000001-000003)" into buf. */
+/* What a mass revocation targets, into buf: "booklet 000012", or "batch 2
+ * in 3 booklets (000001-000003)". */
 static void
-voucher_booklets_text(const struct issuance_revoke_plan *p, char *buf, size_t size)
+voucher_target_text(int64_t booklet, int64_t batch, const struct issuance_revoke_plan *p,
+    char *buf, size_t size)
 {
-	if (p->booklets == 1)
-		snprintf(buf, size, "booklet %06lld", (long long)p->first_booklet);
+	if (booklet != 0)
+		snprintf(buf, size, "booklet %06lld", (long long)booklet);
+	else if (p->booklets == 1)
+		snprintf(buf, size, "batch %lld in booklet %06lld", (long long)batch,
+		    (long long)p->first_booklet);
 	else
-		snprintf(buf, size, "%lld booklets (%06lld-%06lld)", (long long)p->booklets,
-		    (long long)p->first_booklet, (long long)p->last_booklet);
-}
-
-/* The target of a mass revocation: "booklet 12" or "batch 2". */
-static void
-voucher_target_text(int64_t booklet, int64_t batch, char *buf, size_t size)
-{
-	snprintf(buf, size, booklet != 0 ? "booklet %lld" : "batch %lld",
-	    (long long)(booklet != 0 ? booklet : batch));
+		snprintf(buf, size, "batch %lld in %lld booklets (%06lld-%06lld)", (long long)batch,
+		    (long long)p->booklets, (long long)p->first_booklet, (long long)p->last_booklet);
 }
 
 /* --dry-run, or the confirmation of a booklet or a batch: what would be
@@ -399,7 +396,7 @@ static int
 voucher_revoke_check(struct cli *cli, int64_t booklet, int64_t batch, bool dry_run)
 {
 	struct issuance_revoke_plan p;
-	char amount[MONEY_FORMAT_SIZE], booklets[96], target[64], what[256];
+	char amount[MONEY_FORMAT_SIZE], target[128], what[256];
 	struct error e;
 
 	if (cli_open_home(cli) != 0)
@@ -407,8 +404,7 @@ voucher_revoke_check(struct cli *cli, int64_t booklet, int64_t batch, bool dry_r
 	if (issuance_revoke_plan(cli->home.db, NULL, booklet, batch, &p, &e) != 0)
 		return cli_fail(&e);
 	money_format(p.cents, amount, sizeof(amount));
-	voucher_booklets_text(&p, booklets, sizeof(booklets));
-	voucher_target_text(booklet, batch, target, sizeof(target));
+	voucher_target_text(booklet, batch, &p, target, sizeof(target));
 	if (dry_run && cli->json) {
 		cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "dry_run", 1,
 		    "campaign_id", (json_int_t)p.campaign_id, "count", (json_int_t)p.count,
@@ -418,13 +414,13 @@ voucher_revoke_check(struct cli *cli, int64_t booklet, int64_t batch, bool dry_r
 		return -1;
 	}
 	if (dry_run) {
-		printf("would revoke %lld %s of %s, in %s: %s EUR back to the funder's balance"
+		printf("would revoke %lld %s of %s: %s EUR back to the funder's balance"
 		    " (campaign %lld); nothing was changed\n", (long long)p.count,
-		    voucher_passes(p.count), target, booklets, amount, (long long)p.campaign_id);
+		    voucher_passes(p.count), target, amount, (long long)p.campaign_id);
 		return -1;
 	}
-	snprintf(what, sizeof(what), "revoke %lld %s of %s, in %s (%s EUR), for good",
-	    (long long)p.count, voucher_passes(p.count), target, booklets, amount);
+	snprintf(what, sizeof(what), "revoke %lld %s of %s, %s EUR, for good",
+	    (long long)p.count, voucher_passes(p.count), target, amount);
 	return cli_confirm(cli, what, &e) != 0 ? cli_fail(&e) : 0;
 }
 
