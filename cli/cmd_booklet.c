@@ -198,12 +198,10 @@ booklet_done(struct cli *cli, int64_t first, int64_t last, int64_t distributor,
 	return EXIT_OK;
 }
 
-static const char booklet_deliver_name[] = "booklet deliver";
-
 static int
 booklet_deliver_run(struct cli *cli, int argc, char **argv)
 {
-	static const struct booklet_verb v = { booklet_deliver_name, booklet_deliver_help,
+	static const struct booklet_verb v = { "booklet deliver", booklet_deliver_help,
 	    true, true, false };
 	int64_t first = 0, last = 0, distributor = 0;
 	int32_t day = 0;
