@@ -9,14 +9,27 @@ const char cmd_expire_help[] =
     "usage: passnum expire [--as-of YYYY-MM-DD]\n"
     "\n"
     "Expires the issued passes no longer usable on DATE (default today,\n"
-    "Europe/Paris; a date after today is refused): those whose last day plus the\n"
-    "campaign's tolerance days is before DATE, and, for campaigns counting\n"
-    "validity from hand-out, those whose booklet was handed out more than that\n"
-    "many days (plus tolerance) before DATE. Their value goes back to the funder\n"
-    "per the campaign's rule: credit (its spendable balance) or refund (a credit\n"
-    "note owed back), one ledger entry \"expire\" per campaign. Idempotent.\n"
+    "Europe/Paris; a date after today is refused, exit 1; a date that does not\n"
+    "exist is a usage error, exit 2): those whose last day plus the campaign's\n"
+    "tolerance days is before DATE, and, for campaigns counting validity from\n"
+    "hand-out, those whose booklet was handed out more than that many days\n"
+    "(plus tolerance) before DATE. Their value goes back to the funder per the\n"
+    "campaign's rule: credit (its spendable balance) or refund (a credit note\n"
+    "owed back), one ledger entry \"expire\" per campaign. Idempotent.\n"
     "Then purges the hand-out records of campaigns whose last day is 12 months\n"
-    "or more before DATE into monthly totals per campaign and distributor.\n";
+    "or more before DATE into monthly totals per campaign and distributor.\n"
+    "With --json: campaigns [{campaign_id, count, amount_cents, amount,\n"
+    "unused}], expired, amount_cents, amount, handouts_purged.\n"
+    "\n"
+    "examples:\n"
+    "  passnum expire\n"
+    "  passnum --json expire --as-of 2028-01-31\n";
+
+static const char *
+expire_passes(int64_t n)
+{
+	return n == 1 ? "pass" : "passes";
+}
 
 struct expire_report {
 	struct cli *cli;
@@ -34,12 +47,14 @@ expire_campaign(int64_t campaign_id, int64_t count, int64_t cents, bool refund, 
 	r->count += count;
 	r->cents += cents;
 	if (r->cli->json)
-		json_array_append_new(r->campaigns, json_pack("{s:I, s:I, s:s, s:s}", "campaign",
-		    (json_int_t)campaign_id, "count", (json_int_t)count, "amount", amount, "unused",
+		json_array_append_new(r->campaigns, json_pack("{s:I, s:I, s:I, s:s, s:s}",
+		    "campaign_id", (json_int_t)campaign_id, "count", (json_int_t)count,
+		    "amount_cents", (json_int_t)cents, "amount", amount, "unused",
 		    refund ? "refund" : "credit"));
 	else
-		printf("campaign %lld: %lld passes expired, %s %s\n", (long long)campaign_id,
-		    (long long)count, amount, refund ? "to a credit note" : "back to the balance");
+		printf("campaign %lld: %lld %s expired, %s EUR %s\n", (long long)campaign_id,
+		    (long long)count, expire_passes(count), amount,
+		    refund ? "to a credit note" : "back to the balance");
 	return 0;
 }
 
@@ -73,11 +88,12 @@ expire_run(struct cli *cli, int32_t as_of, int64_t now, struct expire_report *r)
 		return rc;
 	money_format(r->cents, amount, sizeof(amount));
 	if (cli->json)
-		return cli_print_json(json_pack("{s:O, s:I, s:s, s:I}", "campaigns", r->campaigns,
-		    "expired", (json_int_t)r->count, "amount", amount, "handouts_purged",
-		    (json_int_t)purged));
-	printf("%lld passes expired (%s); %lld hand-out records purged to totals\n",
-	    (long long)r->count, amount, (long long)purged);
+		return cli_print_json(json_pack("{s:O, s:I, s:I, s:s, s:I}", "campaigns", r->campaigns,
+		    "expired", (json_int_t)r->count, "amount_cents", (json_int_t)r->cents, "amount",
+		    amount, "handouts_purged", (json_int_t)purged));
+	printf("%lld %s expired (%s EUR); %lld hand-out %s purged to totals\n",
+	    (long long)r->count, expire_passes(r->count), amount, (long long)purged,
+	    purged == 1 ? "record" : "records");
 	return EXIT_OK;
 }
 
@@ -103,7 +119,7 @@ cmd_expire(struct cli *cli, int argc, char **argv)
 	if (argc != first)
 		return cli_usage_error("expire", "unexpected operand \"%s\"", argv[first]);
 	if (as_of_text != NULL && date_parse(as_of_text, &as_of, &e) != 0)
-		return cli_fail(&e);
+		return cli_bad_value("expire", &e);
 	r.campaigns = json_array();
 	rc = expire_run(cli, as_of, now, &r);
 	json_decref(r.campaigns);

@@ -1,10 +1,11 @@
-/* passnum voucher show CODE|TOKEN | qr TOKEN --out FILE | revoke CODE|--booklet ID|--batch ID */
+/* passnum voucher show CODE|TOKEN|- | qr TOKEN|- --out FILE | revoke CODE|--booklet ID|--batch ID */
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
 #include "clock.h"
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_io.h"
 #include "issuance.h"
 #include "registry.h"
 #include "code.h"
@@ -13,28 +14,83 @@
 #include "qr.h"
 #include "token.h"
 
-const char cmd_voucher_help[] =
-    "usage: passnum voucher show CODE|TOKEN\n"
-    "       passnum voucher show TOKEN --public-key HEX\n"
-    "       passnum voucher qr TOKEN --out FILE.png|FILE.svg\n"
-    "       passnum voucher revoke CODE|TOKEN | --booklet ID | --batch ID\n"
+static const char voucher_show_help[] =
+    "usage: passnum voucher show CODE|TOKEN|-\n"
+    "       passnum voucher show TOKEN|- --public-key HEX\n"
     "\n"
-    "show    with a home: what the home knows of the pass (by its human code or\n"
-    "        its token): status (pending, issued, redeemed, revoked, expired),\n"
-    "        campaign, value, last day and last usable day, batch, booklet and\n"
-    "        position, when it was issued and last changed, its booklet's hand-out\n"
-    "        day, its redemption (place, day); for a token, its signature against\n"
-    "        the home's issuer keys and whether its bytes are the ones issued.\n"
-    "        Exit 1 when the home never issued it, or the token is not the one\n"
-    "        issued or not validly signed.\n"
-    "        With --public-key, offline: decodes the token and checks its\n"
-    "        signature against that Ed25519 public key (hex) only.\n"
-    "qr      draws the pass's QR code (alphanumeric, level M, version 7, quiet\n"
-    "        zone of 4 modules) as PNG or SVG, chosen by the file's extension.\n"
-    "revoke  opposition for lost or stolen passes: every issued pass of the pass,\n"
-    "        booklet or batch becomes revoked (refused at redemption) and its\n"
-    "        value goes back to the funder's balance, one ledger entry per\n"
-    "        campaign. Refused when nothing is revocable.\n";
+    "With a home: what the home knows of the pass (by its human code or its\n"
+    "token; - reads it from standard input, as tokens hold spaces and $):\n"
+    "status (pending, issued, redeemed, revoked, expired), campaign, value,\n"
+    "last day and last usable day, batch, booklet and position, when it was\n"
+    "issued and last changed, its booklet's hand-out day, its redemption\n"
+    "(place, service code, day); for a token, its signature checked against\n"
+    "the home's issuer keys and whether its bytes are the ones issued. Exit 1\n"
+    "when the home never issued it, or the token is not the one issued or not\n"
+    "validly signed.\n"
+    "With --public-key, offline: decodes the token and checks its signature\n"
+    "against that Ed25519 public key (hex) only.\n"
+    "\n"
+    "examples:\n"
+    "  passnum voucher show 000H4-8SM8N-B6EY4-9KANV-C\n"
+    "  zbarimg --raw -q pass.png | passnum --json voucher show -\n";
+
+static const char voucher_qr_help[] =
+    "usage: passnum voucher qr TOKEN|- --out FILE.png|FILE.svg [--force]\n"
+    "\n"
+    "Draws the pass's QR code (alphanumeric, level M, version 7, quiet zone of\n"
+    "4 modules) as PNG or SVG, chosen by the file's extension. - reads the\n"
+    "token from standard input. The folder of FILE is made when missing; an\n"
+    "existing FILE is never replaced without --force.\n"
+    "\n"
+    "example:\n"
+    "  passnum voucher qr - --out qr/pass-1.png < token.txt\n";
+
+static const char voucher_revoke_help[] =
+    "usage: passnum voucher revoke CODE|TOKEN|-\n"
+    "       passnum voucher revoke --booklet ID | --batch ID [--dry-run] [--yes]\n"
+    "\n"
+    "Opposition for lost or stolen passes: every issued pass of the pass,\n"
+    "booklet or batch becomes revoked (refused at redemption) and its value\n"
+    "goes back to the funder's balance, in one ledger entry. Cannot be undone.\n"
+    "Refused when nothing is revocable.\n"
+    "A booklet or a batch is a mass action: --dry-run says how many passes,\n"
+    "which booklets and what value would be opposed, and changes nothing;\n"
+    "without it the revocation is confirmed at a prompt on a terminal, and\n"
+    "refused without a terminal unless --yes is given. A single pass is not\n"
+    "confirmed.\n"
+    "\n"
+    "examples:\n"
+    "  passnum voucher revoke --booklet 12 --dry-run\n"
+    "  passnum --yes voucher revoke --booklet 12\n"
+    "  passnum voucher revoke 000H4-8SM8N-B6EY4-9KANV-C\n";
+
+const char cmd_voucher_help[] =
+    "usage: passnum voucher show CODE|TOKEN|- [--public-key HEX]\n"
+    "       passnum voucher qr TOKEN|- --out FILE.png|FILE.svg [--force]\n"
+    "       passnum voucher revoke CODE|TOKEN|- | --booklet ID | --batch ID\n"
+    "                              [--dry-run] [--yes]\n"
+    "\n"
+    "show    a pass's status as the home knows it, its token's signature checked\n"
+    "qr      draws a pass's QR code into a PNG or SVG file\n"
+    "revoke  opposes lost or stolen passes (a booklet or batch: confirmed)\n"
+    "\n"
+    "`passnum voucher SUB --help` shows a sub-command's page.\n"
+    "\n"
+    "examples:\n"
+    "  passnum voucher show 000H4-8SM8N-B6EY4-9KANV-C\n"
+    "  passnum voucher revoke --batch 2 --dry-run\n";
+
+/* Reads a pass operand ("-": standard input) into buf. Returns 0, or an
+ * exit code (printed). */
+static int
+voucher_operand(const char *verb, const char *text, char *buf, size_t size)
+{
+	struct error e;
+
+	if (cli_read_operand(text, buf, size, &e) != 0)
+		return cli_bad_value(verb, &e);
+	return 0;
+}
 
 /* The options of `voucher show`. */
 struct voucher_show_options {
@@ -84,7 +140,7 @@ voucher_describe(const struct token *t, enum token_result verdict)
 	money_format(t->value_cents, value, sizeof(value));
 	date_format((int32_t)t->last_day, last_day);
 	return json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:b}",
-	    "serial", serial, "code", code, "campaign", (json_int_t)t->campaign,
+	    "serial", serial, "code", code, "campaign_id", (json_int_t)t->campaign,
 	    "value", value, "value_cents", (json_int_t)t->value_cents, "last_day", last_day,
 	    "key_id", kid, "signature", token_result_code(verdict), "valid", verdict == TOKEN_OK);
 }
@@ -96,6 +152,7 @@ voucher_describe_home(struct cli *cli, const struct voucher_state *v, json_t *ou
 	char issued[CLOCK_INSTANT_SIZE] = "", changed[CLOCK_INSTANT_SIZE] = "";
 	char day[DATE_FORMAT_SIZE] = "", usable[DATE_FORMAT_SIZE] = "";
 	struct voucher_redemption red;
+	struct service service;
 	struct campaign c;
 	struct error e;
 
@@ -108,8 +165,8 @@ voucher_describe_home(struct cli *cli, const struct voucher_state *v, json_t *ou
 		date_format(issuance_last_usable_day(v, c.tolerance_days,
 		    c.valid_days_after_handout), usable);
 	json_object_set_new(out, "status", json_string(issuance_status_name(v->status)));
-	json_object_set_new(out, "batch", json_integer(v->batch_id));
-	json_object_set_new(out, "booklet", json_integer(v->booklet_id));
+	json_object_set_new(out, "batch_id", json_integer(v->batch_id));
+	json_object_set_new(out, "booklet_id", json_integer(v->booklet_id));
 	json_object_set_new(out, "position", json_integer(v->position));
 	json_object_set_new(out, "issued_at", json_string(issued));
 	json_object_set_new(out, "changed_at", changed[0] ? json_string(changed) : json_null());
@@ -121,9 +178,11 @@ voucher_describe_home(struct cli *cli, const struct voucher_state *v, json_t *ou
 		return;
 	}
 	date_format(red.day, day);
-	json_object_set_new(out, "redemption", json_pack("{s:I, s:I, s:I, s:s}", "id",
-	    (json_int_t)red.id, "place", (json_int_t)red.place_id, "service",
-	    (json_int_t)red.service_id, "day", day));
+	if (registry_service_get(cli->home.db, red.service_id, &service, &e) != 0)
+		snprintf(service.code, sizeof(service.code), "%lld", (long long)red.service_id);
+	json_object_set_new(out, "redemption", json_pack("{s:I, s:I, s:s, s:s, s:b}", "id",
+	    (json_int_t)red.id, "place_id", (json_int_t)red.place_id, "service", service.code,
+	    "day", day, "cancelled", red.cancelled_at != 0));
 }
 
 /* Prints out (consumed) as JSON or as "name value" lines. */
@@ -145,8 +204,9 @@ voucher_print(struct cli *cli, json_t *out)
 		else if (json_is_boolean(v))
 			printf("%-13s %s\n", key, json_is_true(v) ? "yes" : "no");
 		else if (json_is_object(v))
-			printf("%-13s place %lld, %s\n", key,
-			    (long long)json_integer_value(json_object_get(v, "place")),
+			printf("%-13s place %lld, service %s, %s\n", key,
+			    (long long)json_integer_value(json_object_get(v, "place_id")),
+			    json_string_value(json_object_get(v, "service")),
 			    json_string_value(json_object_get(v, "day")));
 	}
 	json_decref(out);
@@ -272,21 +332,25 @@ voucher_show_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct voucher_show_options o = { NULL };
-	int first = cli_options(cli, argc, argv, "voucher show", cmd_voucher_help, opts,
+	char text[1024];
+	int rc, first = cli_options(cli, argc, argv, "voucher show", voucher_show_help, opts,
 	    voucher_show_option, &o);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
 	if (argc - first != 1)
 		return cli_usage_error("voucher show", "give exactly one pass");
+	if ((rc = voucher_operand("voucher show", argv[first], text, sizeof(text))) != 0)
+		return rc;
 	if (o.public_key != NULL)
-		return voucher_show_offline(cli, argv[first], o.public_key);
-	return voucher_show_home(cli, argv[first]);
+		return voucher_show_offline(cli, text, o.public_key);
+	return voucher_show_home(cli, text);
 }
 
 /* Options of voucher revoke. */
 struct voucher_revoke_options {
 	const char *booklet, *batch;
+	bool dry_run;
 };
 
 static int
@@ -296,39 +360,121 @@ voucher_revoke_option(int opt, const char *arg, void *ctx)
 
 	if (opt == 'b')
 		o->booklet = arg;
+	else if (opt == 'n')
+		o->dry_run = true;
 	else
 		o->batch = arg;
 	return 0;
 }
 
+static const char *
+voucher_passes(int64_t n)
+{
+	return n == 1 ? "pass" : "passes";
+}
+
+/* What a mass revocation targets, into buf: "booklet 000012", or "batch 2
+ * in 3 booklets (000001-000003)". */
+static void
+voucher_target_text(int64_t booklet, int64_t batch, const struct issuance_revoke_plan *p,
+    char *buf, size_t size)
+{
+	if (booklet != 0)
+		snprintf(buf, size, "booklet %06lld", (long long)booklet);
+	else if (p->booklets == 1)
+		snprintf(buf, size, "batch %lld in booklet %06lld", (long long)batch,
+		    (long long)p->first_booklet);
+	else
+		snprintf(buf, size, "batch %lld in %lld booklets (%06lld-%06lld)", (long long)batch,
+		    (long long)p->booklets, (long long)p->first_booklet, (long long)p->last_booklet);
+}
+
+/* --dry-run, or the confirmation of a booklet or a batch: what would be
+ * opposed (read only). Returns 0 to go on (confirmed), -1 after a dry run
+ * (printed), or an exit code. */
 static int
-voucher_revoke_run(struct cli *cli, int argc, char **argv)
+voucher_revoke_check(struct cli *cli, int64_t booklet, int64_t batch, bool dry_run)
+{
+	struct issuance_revoke_plan p;
+	char amount[MONEY_FORMAT_SIZE], target[128], what[256];
+	struct error e;
+
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	if (issuance_revoke_plan(cli->home.db, NULL, booklet, batch, &p, &e) != 0)
+		return cli_fail(&e);
+	money_format(p.cents, amount, sizeof(amount));
+	voucher_target_text(booklet, batch, &p, target, sizeof(target));
+	if (dry_run && cli->json) {
+		cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "dry_run", 1,
+		    "campaign_id", (json_int_t)p.campaign_id, "count", (json_int_t)p.count,
+		    "booklets", (json_int_t)p.booklets, "first_booklet", (json_int_t)p.first_booklet,
+		    "last_booklet", (json_int_t)p.last_booklet, "amount_cents", (json_int_t)p.cents,
+		    "amount", amount));
+		return -1;
+	}
+	if (dry_run) {
+		printf("would revoke %lld %s of %s: %s EUR back to the funder's balance"
+		    " (campaign %lld); nothing was changed\n", (long long)p.count,
+		    voucher_passes(p.count), target, amount, (long long)p.campaign_id);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "revoke %lld %s of %s, %s EUR, for good",
+	    (long long)p.count, voucher_passes(p.count), target, amount);
+	return cli_confirm(cli, what, &e) != 0 ? cli_fail(&e) : 0;
+}
+
+/* Parses voucher revoke's operands (every value checked before the home).
+ * Returns 0 or an exit code; -1 for help shown. */
+static int
+voucher_revoke_args(struct cli *cli, int argc, char **argv, struct voucher_revoke_options *o,
+    uint8_t serial[TOKEN_SERIAL_BYTES], int *has_code, int64_t *booklet, int64_t *batch)
 {
 	static const struct option opts[] = {
 		{ "booklet", required_argument, NULL, 'b' },
 		{ "batch", required_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct voucher_revoke_options o = { NULL, NULL };
-	uint8_t serial[TOKEN_SERIAL_BYTES], bytes[TOKEN_BYTES];
-	int64_t booklet = 0, batch = 0, count = 0, cents = 0;
-	char amount[MONEY_FORMAT_SIZE];
+	uint8_t bytes[TOKEN_BYTES];
+	char text[1024];
 	struct token t;
-	struct error e;
-	int rc, is_token, has_code, first = cli_options(cli, argc, argv, "voucher revoke",
-	    cmd_voucher_help, opts, voucher_revoke_option, &o);
+	int rc, is_token, first = cli_options(cli, argc, argv, "voucher revoke",
+	    voucher_revoke_help, opts, voucher_revoke_option, o);
 
 	if (first < 0)
-		return first == -1 ? EXIT_OK : EXIT_USAGE;
-	has_code = argc - first == 1;
-	if (argc - first > 1 || has_code + (o.booklet != NULL) + (o.batch != NULL) != 1)
+		return first == -1 ? -1 : EXIT_USAGE;
+	*has_code = argc - first == 1;
+	if (argc - first > 1 || *has_code + (o->booklet != NULL) + (o->batch != NULL) != 1)
 		return cli_usage_error("voucher revoke", "give one CODE, or --booklet ID, or --batch ID");
-	if (o.booklet != NULL && cli_args_id(o.booklet, &booklet) != 0)
+	if (o->booklet != NULL && cli_args_id(o->booklet, booklet) != 0)
 		return cli_usage_error("voucher revoke", "--booklet takes a booklet number");
-	if (o.batch != NULL && cli_args_id(o.batch, &batch) != 0)
+	if (o->batch != NULL && cli_args_id(o->batch, batch) != 0)
 		return cli_usage_error("voucher revoke", "--batch takes a batch id");
-	if (has_code && (rc = voucher_input(argv[first], serial, bytes, &t, &is_token)) != 0)
+	if (*has_code && o->dry_run)
+		return cli_usage_error("voucher revoke", "--dry-run is for --booklet and --batch");
+	if (!*has_code)
+		return 0;
+	if ((rc = voucher_operand("voucher revoke", argv[first], text, sizeof(text))) != 0)
 		return rc;
+	return voucher_input(text, serial, bytes, &t, &is_token);
+}
+
+static int
+voucher_revoke_run(struct cli *cli, int argc, char **argv)
+{
+	struct voucher_revoke_options o = { NULL, NULL, false };
+	uint8_t serial[TOKEN_SERIAL_BYTES];
+	int64_t booklet = 0, batch = 0, count = 0, cents = 0;
+	char amount[MONEY_FORMAT_SIZE];
+	struct error e;
+	int has_code = 0, rc = voucher_revoke_args(cli, argc, argv, &o, serial, &has_code,
+	    &booklet, &batch);
+
+	if (rc != 0)
+		return rc == -1 ? EXIT_OK : rc;
+	if (!has_code && (rc = voucher_revoke_check(cli, booklet, batch, o.dry_run)) != 0)
+		return rc == -1 ? EXIT_OK : rc;
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
 	rc = issuance_revoke(cli->home.db, has_code ? serial : NULL, booklet, batch, clock_now(),
@@ -337,17 +483,28 @@ voucher_revoke_run(struct cli *cli, int argc, char **argv)
 		return rc;
 	money_format(cents, amount, sizeof(amount));
 	if (cli->json)
-		return cli_print_json(json_pack("{s:I, s:s}", "revoked", (json_int_t)count,
-		    "amount", amount));
-	printf("%lld passes revoked; %s back to the funder's balance\n", (long long)count, amount);
+		return cli_print_json(json_pack("{s:I, s:I, s:s}", "revoked", (json_int_t)count,
+		    "amount_cents", (json_int_t)cents, "amount", amount));
+	printf("%lld %s revoked; %s EUR back to the funder's balance\n", (long long)count,
+	    voucher_passes(count), amount);
 	return EXIT_OK;
 }
 
+/* Options of voucher qr. */
+struct voucher_qr_options {
+	const char *out;
+	bool force;
+};
+
 static int
-voucher_out_option(int opt, const char *arg, void *ctx)
+voucher_qr_option(int opt, const char *arg, void *ctx)
 {
-	(void)opt;
-	*(const char **)ctx = arg;
+	struct voucher_qr_options *o = ctx;
+
+	if (opt == 'f')
+		o->force = true;
+	else
+		o->out = arg;
 	return 0;
 }
 
@@ -356,48 +513,52 @@ voucher_qr_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *dot;
-	char text[TOKEN_TEXT_LEN + 1];
+	struct voucher_qr_options o = { NULL, false };
+	char text[TOKEN_TEXT_LEN + 1], input[1024];
+	const char *dot;
 	uint8_t bytes[TOKEN_BYTES];
 	struct qr_matrix *m = NULL;
 	enum token_result r;
 	struct error e;
-	int rc, first = cli_options(cli, argc, argv, "voucher qr", cmd_voucher_help, opts,
-	    voucher_out_option, &out);
+	int rc, first = cli_options(cli, argc, argv, "voucher qr", voucher_qr_help, opts,
+	    voucher_qr_option, &o);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
 	if (argc - first != 1)
 		return cli_usage_error("voucher qr", "give exactly one token");
-	if (out == NULL)
+	if (o.out == NULL)
 		return cli_usage_error("voucher qr", "--out FILE.png or FILE.svg is required");
-	dot = strrchr(out, '.');
+	dot = strrchr(o.out, '.');
 	if (dot == NULL || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0))
 		return cli_usage_error("voucher qr", "--out must end in .png or .svg");
-	r = token_from_text(argv[first], strlen(argv[first]), bytes);
+	if ((rc = voucher_operand("voucher qr", argv[first], input, sizeof(input))) != 0)
+		return rc;
+	r = token_from_text(input, strlen(input), bytes);
 	if (r != TOKEN_OK) {
 		fprintf(stderr, "passnum: not a pass: %s\n", token_result_message(r));
 		return EXIT_REFUSED;
 	}
 	token_to_text(bytes, text);
-	if (qr_encode(text, &m, &e) != 0)
+	if (cli_out_file(o.out, o.force, &e) != 0 || qr_encode(text, &m, &e) != 0)
 		return cli_fail(&e);
-	rc = strcmp(dot, ".png") == 0 ? qr_write_png(m, out, 8, &e) : qr_write_svg(m, out, &e);
+	rc = strcmp(dot, ".png") == 0 ? qr_write_png(m, o.out, 8, &e) : qr_write_svg(m, o.out, &e);
 	qr_free(m);
 	if (rc != 0)
 		return cli_fail(&e);
 	if (cli->json)
-		return cli_print_json(json_pack("{s:s}", "id", out));
-	printf("%s\n", out);
+		return cli_print_json(json_pack("{s:s, s:[s]}", "id", o.out, "files", o.out));
+	printf("wrote %s\n", o.out);
 	return EXIT_OK;
 }
 
 static const struct cli_verb voucher_verbs[] = {
-	{ "show", voucher_show_run, "a pass's status, or decode and verify it", cmd_voucher_help },
-	{ "qr", voucher_qr_run, "draw a pass's QR code", cmd_voucher_help },
-	{ "revoke", voucher_revoke_run, "revoke lost or stolen passes", cmd_voucher_help },
+	{ "show", voucher_show_run, "a pass's status, its signature checked", voucher_show_help },
+	{ "qr", voucher_qr_run, "draw a pass's QR code", voucher_qr_help },
+	{ "revoke", voucher_revoke_run, "revoke lost or stolen passes", voucher_revoke_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

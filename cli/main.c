@@ -21,7 +21,7 @@ static const struct cli_verb verbs[] = {
 	{ "token", cmd_token, "bearer tokens for the API", cmd_token_help },
 	{ "campaign", cmd_campaign, "funders' campaigns and their rules", cmd_campaign_help },
 	{ "keys", cmd_keys, "list, rotate or revoke issuer and ledger keys", cmd_keys_help },
-	{ "voucher", cmd_voucher, "show, verify, draw or revoke passes", cmd_voucher_help },
+	{ "voucher", cmd_voucher, "look up a pass (signature checked), draw or revoke passes", cmd_voucher_help },
 	{ "batch", cmd_batch, "issue a batch of passes and its print files", cmd_batch_help },
 	{ "booklet", cmd_booklet, "deliver, hand out and return booklets", cmd_booklet_help },
 	{ "expire", cmd_expire, "expire unused passes, purge old hand-outs", cmd_expire_help },

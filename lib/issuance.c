@@ -235,13 +235,16 @@ issuance_outside_write(const struct db *db, const char *function, struct error *
 	    " must be called outside a write transaction", function);
 }
 
-int
-issuance_sweep_abandoned(struct db *db, int64_t *removed, struct error *e)
+/* issuance_sweep_abandoned, also setting *last to the last batch swept or
+ * finished (0 when none). */
+static int
+issue_sweep(struct db *db, int64_t *removed, int64_t *last, struct error *e)
 {
 	struct issue_batch_row b;
 	int rc;
 
 	*removed = 0;
+	*last = 0;
 	if (ISSUANCE_OUTSIDE_WRITE(db, e) != 0)
 		return -1;
 	for (;;) {
@@ -251,11 +254,20 @@ issuance_sweep_abandoned(struct db *db, int64_t *removed, struct error *e)
 		    DB_NO_ARGS, issue_batch_row_read, &b, e);
 		if (rc <= 0)
 			return rc;
+		*last = b.id;
 		/* An active batch was interrupted after its ledger entry: finish it. */
 		if (strcmp(b.status, "active") == 0 ? issue_flip(db, b.id, e) != 0
 		    : issue_remove_batch(db, b.id, 1, removed, e) != 0)
 			return -1;
 	}
+}
+
+int
+issuance_sweep_abandoned(struct db *db, int64_t *removed, struct error *e)
+{
+	int64_t last;
+
+	return issue_sweep(db, removed, &last, e);
 }
 
 /* Checks that out is a writable directory and copies its real path. */
@@ -323,8 +335,10 @@ issue_balance_check(struct issue *is, struct error *e)
 	    (long long)is->funder.id, need, have);
 }
 
-/* Every refusal that needs no write: bounds, formats, --out, campaign,
- * balance, issuer key (loaded into is->secret). */
+/* Every refusal that needs no write, in this order: bounds, formats,
+ * campaign, balance, issuer key (loaded into is->secret), then --out
+ * (r->out_prepare first), so that an unknown campaign is reported before
+ * anything about files and no folder is made for a refused batch. */
 static int
 issue_check(struct issue *is, const char *home, struct error *e)
 {
@@ -339,8 +353,7 @@ issue_check(struct issue *is, const char *home, struct error *e)
 		    ISSUANCE_MAX_BOOKLET);
 	if (r->formats == 0 || (r->formats & ~0xfu) != 0)
 		return error_set(e, 400, "BAD_FORMAT", "no valid format given");
-	if (issue_check_out(is, e) != 0 ||
-	    registry_campaign_get(is->db, r->campaign_id, &is->campaign, e) != 0 ||
+	if (registry_campaign_get(is->db, r->campaign_id, &is->campaign, e) != 0 ||
 	    registry_funder_get(is->db, is->campaign.funder_id, &is->funder, e) != 0)
 		return -1;
 	is->today = clock_local_day(is->now, CLOCK_TZ_PARIS);
@@ -354,7 +367,9 @@ issue_check(struct issue *is, const char *home, struct error *e)
 	if (issue_balance_check(is, e) != 0 ||
 	    keys_load_active(is->db, home, KEY_ISSUER, &is->secret, &info, e) != 0)
 		return -1;
-	if (issue_key_row(is->db, info.public_key, &is->key_row, e) != 0) {
+	if (issue_key_row(is->db, info.public_key, &is->key_row, e) != 0 ||
+	    (r->out_prepare != NULL && r->out_prepare(r->out_dir, e) != 0) ||
+	    issue_check_out(is, e) != 0) {
 		secret_key_wipe(&is->secret);
 		return -1;
 	}
@@ -819,21 +834,116 @@ issue_cache(struct db *db, int big)
 	    &ignored);
 }
 
-/* Removes the temporary directory and what is left in it. */
-static void
-issue_remove_tmp(struct issue *is)
+/* Removes a temporary directory of issuance (path) and the files in it.
+ * Returns 0 when it is gone. */
+static int
+issue_remove_dir(const char *path)
 {
 	DIR *dir;
 	struct dirent *d;
 
-	if (is->tmp[0] == '\0' || (dir = opendir(is->tmp)) == NULL)
-		return;
+	if (path[0] == '\0' || (dir = opendir(path)) == NULL)
+		return -1;
 	while ((d = readdir(dir)) != NULL)
 		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
 			unlinkat(dirfd(dir), d->d_name, 0);
 	closedir(dir);
-	rmdir(is->tmp);
+	return rmdir(path);
+}
+
+/* Removes the temporary directory and what is left in it. */
+static void
+issue_remove_tmp(struct issue *is)
+{
+	issue_remove_dir(is->tmp);
 	is->tmp[0] = '\0';
+}
+
+/* HOME/issue.lock also records the issuance under way, "BATCH\tTMPDIR\n",
+ * from the moment its temporary directory exists until its files are in
+ * --out (or removed): a later issuance that finds a record left there knows
+ * which batch was interrupted and where its files are. */
+static void
+issue_record_write(int fd, int64_t batch_id, const char *tmp)
+{
+	char line[PATH_MAX + 32];
+	int n = snprintf(line, sizeof(line), "%lld\t%s\n", (long long)batch_id, tmp);
+
+	if (ftruncate(fd, 0) == 0 && n > 0 && n < (int)sizeof(line) &&
+	    pwrite(fd, line, (size_t)n, 0) == n)
+		fdatasync(fd);
+}
+
+static void
+issue_record_clear(int fd)
+{
+	if (ftruncate(fd, 0) == 0)
+		fdatasync(fd);
+}
+
+/* Reads the record left by an interrupted issuance into r (batch_id 0 and
+ * dir "" when none, or when it does not name one of our temporary
+ * directories). */
+static void
+issue_record_read(int fd, struct issuance_sweep_report *r)
+{
+	char line[PATH_MAX + 32], *tab, *slash;
+	ssize_t n = pread(fd, line, sizeof(line) - 1, 0);
+	long long batch;
+
+	memset(r, 0, sizeof(*r));
+	if (n <= 0)
+		return;
+	line[n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if ((tab = strchr(line, '\t')) == NULL || sscanf(line, "%lld", &batch) != 1 || batch < 1)
+		return;
+	slash = strrchr(tab + 1, '/');
+	if (slash == NULL || strncmp(slash + 1, ".passnum-issue-", 15) != 0 ||
+	    strlen(tab + 1) >= sizeof(r->dir))
+		return;
+	r->batch_id = batch;
+	snprintf(r->dir, sizeof(r->dir), "%s", tab + 1);
+}
+
+/* Reads column 0 of a row as text into ctx (16 bytes). */
+static int issue_status_read(const struct db_row *row, void *ctx, struct error *e);
+
+/* Sweeps abandoned batches (issue_sweep) and reports, in out, the
+ * interrupted issuance recorded in the lock file (record): a batch that was
+ * charged keeps its files in its temporary directory (named); one that was
+ * not has its useless temporary directory removed. */
+static int
+issue_sweep_report(struct db *db, const struct issuance_sweep_report *record,
+    struct issuance_result *out, struct error *e)
+{
+	struct issuance_sweep_report *r = &out->sweep;
+	char status[16] = "";
+	int64_t last;
+
+	if (issue_sweep(db, &out->swept, &last, e) != 0)
+		return -1;
+	*r = *record;
+	if (r->batch_id == 0 || (r->batch_id != last && last != 0)) {
+		memset(r, 0, sizeof(*r));
+		r->batch_id = last;
+	}
+	if (r->batch_id == 0)
+		return 0;
+	if (db_one(db, "SELECT status FROM batches WHERE id = ?1", DB_ARGS(DB_INT(r->batch_id)),
+	    issue_status_read, status, e) < 0)
+		return -1;
+	r->finished = strcmp(status, "active") == 0;
+	if (r->finished && r->dir[0] != '\0' && access(r->dir, F_OK) != 0 && last == 0) {
+		/* Its files were moved; only clearing the record was missed. */
+		memset(r, 0, sizeof(*r));
+		return 0;
+	}
+	if (!r->finished && r->dir[0] != '\0')
+		r->dir_removed = issue_remove_dir(r->dir) == 0 || access(r->dir, F_OK) != 0;
+	if (status[0] == '\0')
+		r->batch_id = 0; /* killed before its batch row: only a folder */
+	return 0;
 }
 
 /* Undoes a failed issuance: files, then the staged rows and batch. */
@@ -853,12 +963,29 @@ issue_undo(struct issue *is, int staged)
 		issue_remove_batch(is->db, is->batch_id, 0, &removed, &ignored);
 }
 
+/* Fills out with what batch is made (once activated). */
+static void
+issue_result(const struct issue *is, struct issuance_result *out)
+{
+	out->batch_id = is->batch_id;
+	out->first_booklet = is->first_booklet;
+	out->last_booklet = is->booklet_id;
+	out->total_cents = is->total_cents;
+	out->entry_seq = is->entry_seq;
+	snprintf(out->out_dir, sizeof(out->out_dir), "%s", is->out);
+	if (is->r->formats & ISSUANCE_FORMAT_CSV)
+		snprintf(out->csv_path, sizeof(out->csv_path), "%s/%s", is->out, is->csv_name);
+	if (is->r->formats & ISSUANCE_FORMAT_PDF)
+		snprintf(out->pdf_path, sizeof(out->pdf_path), "%s/%s", is->out, is->pdf_name);
+}
+
 int
 issuance_batch_issue(struct db *db, const char *home, const struct issuance_request *r,
     int64_t now, struct issuance_result *out, struct error *e)
 {
+	struct issuance_sweep_report record;
 	struct issue *is;
-	int lock = -1, staged = 0, rc = -1;
+	int lock = -1, staged = 0, recorded = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (ISSUANCE_OUTSIDE_WRITE(db, e) != 0)
@@ -870,9 +997,14 @@ issuance_batch_issue(struct db *db, const char *home, const struct issuance_requ
 	is->now = now;
 	if (issue_check(is, home, e) != 0)
 		goto fail_nokey;
-	if ((lock = issuance_lock(home, e)) < 0 || issue_names(is, e) != 0 ||
-	    issue_open_files(is, e) != 0 || issuance_sweep_abandoned(db, &out->swept, e) != 0)
+	if ((lock = issuance_lock(home, e)) < 0)
 		goto fail;
+	issue_record_read(lock, &record);
+	if (issue_names(is, e) != 0 || issue_open_files(is, e) != 0 ||
+	    issue_sweep_report(db, &record, out, e) != 0)
+		goto fail;
+	issue_record_write(lock, is->batch_id, is->tmp);
+	recorded = 1;
 	if ((is->chunks = calloc(2, sizeof(*is->chunks))) == NULL)
 		abort();
 	if (db_write(db, DB_BUSY_DEFAULT, issue_insert_batch, is, e) != 0)
@@ -885,25 +1017,26 @@ issuance_batch_issue(struct db *db, const char *home, const struct issuance_requ
 	if (issue_each_file(is, issue_file_absent, e) != 0 ||
 	    db_write(db, DB_BUSY_DEFAULT, issue_activate_work, is, e) != 0)
 		goto fail;
+	issue_result(is, out);
 	if (issue_flip(db, is->batch_id, e) != 0) {
 		error_set(e, e->status, e->code, "batch %lld is issued but its passes are not all"
 		    " active yet (%s); the next batch issue finishes it; its files are in %s",
 		    (long long)is->batch_id, e->message, is->tmp);
-		rc = -1;
-		out->batch_id = is->batch_id;
+		snprintf(out->tmp_dir, sizeof(out->tmp_dir), "%s", is->tmp);
 		goto done;
 	}
-	out->batch_id = is->batch_id;
-	out->first_booklet = is->first_booklet;
-	out->last_booklet = is->booklet_id;
-	out->total_cents = is->total_cents;
-	out->entry_seq = is->entry_seq;
 	rc = issue_each_file(is, issue_file_move, e);
-	if (rc == 0)
-		issue_remove_tmp(is);
+	if (rc != 0) {
+		snprintf(out->tmp_dir, sizeof(out->tmp_dir), "%s", is->tmp);
+		goto done;
+	}
+	issue_remove_tmp(is);
+	issue_record_clear(lock);
 	goto done;
 fail:
 	issue_undo(is, staged);
+	if (recorded)
+		issue_record_clear(lock);
 done:
 	secret_key_wipe(&is->secret);
 fail_nokey:

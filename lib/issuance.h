@@ -13,6 +13,7 @@
  * back: if it is lost, revoke it. */
 #ifndef PASSNUM_ISSUANCE_H
 #define PASSNUM_ISSUANCE_H
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "error.h"
@@ -42,8 +43,13 @@ struct issuance_request {
 	int64_t campaign_id;
 	int64_t count;        /* 1 .. ISSUANCE_MAX_COUNT */
 	int booklet_size;     /* 1 .. ISSUANCE_MAX_BOOKLET */
-	const char *out_dir;  /* existing writable directory */
+	const char *out_dir;  /* a writable directory (made by out_prepare when missing) */
 	unsigned formats;     /* enum issuance_format bits, at least one */
+	/* Called with out_dir once every check that needs no file has passed
+	 * (campaign, balance, key...), before out_dir is checked: may create
+	 * it. Returns 0, or -1 with e set (the issuance is then refused). May
+	 * be NULL. */
+	int (*out_prepare)(const char *out_dir, struct error *e);
 	/* Called now and then from the staging loop (may be NULL). */
 	void (*progress)(int64_t done, int64_t total, void *ctx);
 	void *progress_ctx;
@@ -55,6 +61,15 @@ struct issuance_result {
 	int64_t total_cents;
 	uint64_t entry_seq;   /* the "issue" ledger entry */
 	int64_t swept;        /* pending vouchers of abandoned batches removed first */
+	struct issuance_sweep_report {
+		int64_t batch_id;    /* the interrupted batch swept or finished, 0 none */
+		bool finished;       /* it was charged: its activation was finished */
+		char dir[PATH_MAX];  /* its temporary folder, "" when not known */
+		bool dir_removed;    /* abandoned: its useless folder was removed */
+	} sweep;
+	char out_dir[PATH_MAX];  /* the real path of --out */
+	char csv_path[PATH_MAX + 64], pdf_path[PATH_MAX + 64]; /* "" when not written */
+	char tmp_dir[PATH_MAX];  /* failure after activation: where the files are */
 };
 
 /* Issues a batch (PRODUCT.md `batch issue`). Checks every refusal first
@@ -111,10 +126,28 @@ struct booklet_info {
 	char status[16];     /* stock, delivered, handed-out, returned */
 	int64_t delivered_at;/* 0 when never */
 	int32_t handout_day; /* -1 when none (or purged) */
+	/* Its passes by status (issued, redeemed, revoked, expired). */
+	int64_t issued, redeemed, revoked, expired;
 };
 /* Reads booklet id of an active batch into *b. Returns 0, or -1 (404
  * UNKNOWN_BOOKLET, or a store error). */
 int issuance_booklet_get(struct db *db, int64_t id, struct booklet_info *b, struct error *e);
+
+/* What a person would call the booklet's state: "revoked" when every pass
+ * of it is revoked (opposed), else its stock status. Pure. */
+const char *issuance_booklet_state(const struct booklet_info *b);
+
+/* Calls fn for every booklet of an active batch, in number order: those
+ * of distributor_id only when not 0 (its stock, handed out or not), and
+ * whose state (issuance_booklet_state) is state only when state is not
+ * NULL. Stops at fn's first non-zero return (returned). Returns 0, or -1
+ * with e set. */
+int issuance_booklet_list(struct db *db, int64_t distributor_id, const char *state,
+    int (*fn)(const struct booklet_info *b, void *ctx), void *ctx, struct error *e);
+
+/* Whether text names a booklet state ("stock", "delivered", "handed-out",
+ * "returned", "revoked"). */
+bool issuance_booklet_state_valid(const char *text);
 
 /* Moves hand-out records of campaigns whose last day is 12 months or more
  * before today (same date a year later; 29 February -> 1 March) into
@@ -132,6 +165,29 @@ enum voucher_status {
 	VOUCHER_EXPIRED,
 };
 const char *issuance_status_name(enum voucher_status s);
+
+/* A batch as `batch list|show` shows it. */
+struct batch_info {
+	int64_t id, campaign_id, count;
+	int booklet_size;
+	char status[16];        /* pending (being issued), active, abandoned */
+	int64_t first_booklet, last_booklet; /* 0 when it has none */
+	int64_t value_cents;    /* one pass's face value */
+	int64_t total_cents;    /* count x value: what the funder was charged */
+	int64_t entry_seq;      /* the "issue" ledger entry, 0 when not charged */
+	int64_t created_at, activated_at; /* Unix seconds; activated_at 0 when never */
+	/* Its passes by status: filled by issuance_batch_get only. */
+	int64_t pending, issued, redeemed, revoked, expired;
+};
+
+/* Reads batch id (any status) into *b, with its passes counted by status.
+ * Returns 0, or -1 (404 UNKNOWN_BATCH, or a store error). */
+int issuance_batch_get(struct db *db, int64_t id, struct batch_info *b, struct error *e);
+
+/* Calls fn for every batch, by id (passes not counted). Stops at fn's
+ * first non-zero return. Returns 0, or -1 with e set. */
+int issuance_batch_list(struct db *db, int (*fn)(const struct batch_info *b, void *ctx),
+    void *ctx, struct error *e);
 
 /* What the database knows of one voucher: one indexed query. */
 struct voucher_state {
@@ -181,6 +237,16 @@ int issuance_voucher_redemption(struct db *db, int64_t redemption_id,
  * not exist. Sets *count and *cents. */
 int issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
     int64_t now, int64_t *count, int64_t *cents, struct error *e);
+
+/* What revoking a target would do (for --dry-run and the confirmation):
+ * the passes still issued, their value, the booklets they are in. Read
+ * only; the same refusals as issuance_revoke. Returns 0, or -1 with e set. */
+struct issuance_revoke_plan {
+	int64_t campaign_id, count, cents;
+	int64_t booklets, first_booklet, last_booklet;
+};
+int issuance_revoke_plan(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
+    struct issuance_revoke_plan *p, struct error *e);
 
 /* Expiry as of a local date: 'issued' vouchers whose last usable day
  * (issuance_last_usable_day) is before as_of become 'expired'; their value

@@ -130,6 +130,18 @@ struct stock_booklet_row {
 	char batch_status[16];
 };
 
+/* The columns stock_booklet_read reads, over booklets b, batches t and
+ * handouts h. */
+#define STOCK_BOOKLET_COLUMNS \
+	"SELECT b.id, b.batch_id, t.campaign_id, b.distributor_id, b.size, b.status," \
+	" b.delivered_at, h.day, t.status," \
+	" (SELECT COUNT(*) FROM vouchers v WHERE v.booklet_id = b.id AND v.status = 'issued')," \
+	" (SELECT COUNT(*) FROM vouchers v WHERE v.booklet_id = b.id AND v.status = 'redeemed')," \
+	" (SELECT COUNT(*) FROM vouchers v WHERE v.booklet_id = b.id AND v.status = 'revoked')," \
+	" (SELECT COUNT(*) FROM vouchers v WHERE v.booklet_id = b.id AND v.status = 'expired')" \
+	" FROM booklets b JOIN batches t ON t.id = b.batch_id" \
+	" LEFT JOIN handouts h ON h.booklet_id = b.id"
+
 static int
 stock_booklet_read(const struct db_row *row, void *ctx, struct error *e)
 {
@@ -146,6 +158,10 @@ stock_booklet_read(const struct db_row *row, void *ctx, struct error *e)
 	b->delivered_at = db_row_int64(row, 6);
 	b->handout_day = issuance_row_day(row, 7);
 	db_row_text(row, 8, r->batch_status, sizeof(r->batch_status));
+	b->issued = db_row_int64(row, 9);
+	b->redeemed = db_row_int64(row, 10);
+	b->revoked = db_row_int64(row, 11);
+	b->expired = db_row_int64(row, 12);
 	return 0;
 }
 
@@ -156,15 +172,67 @@ issuance_booklet_get(struct db *db, int64_t id, struct booklet_info *b, struct e
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	rc = db_one(db, "SELECT b.id, b.batch_id, t.campaign_id, b.distributor_id, b.size,"
-	    " b.status, b.delivered_at, h.day, t.status FROM booklets b"
-	    " JOIN batches t ON t.id = b.batch_id LEFT JOIN handouts h ON h.booklet_id = b.id"
-	    " WHERE b.id = ?1", DB_ARGS(DB_INT(id)), stock_booklet_read, &r, e);
+	rc = db_one(db, STOCK_BOOKLET_COLUMNS " WHERE b.id = ?1", DB_ARGS(DB_INT(id)),
+	    stock_booklet_read, &r, e);
 	if (rc < 0)
 		return -1;
 	if (rc == 0 || strcmp(r.batch_status, "active") != 0)
 		return error_set(e, 404, "UNKNOWN_BOOKLET", "no booklet %lld", (long long)id);
 	return 0;
+}
+
+const char *
+issuance_booklet_state(const struct booklet_info *b)
+{
+	if (b->revoked > 0 && b->revoked == b->issued + b->redeemed + b->revoked + b->expired)
+		return "revoked";
+	return b->status;
+}
+
+bool
+issuance_booklet_state_valid(const char *text)
+{
+	static const char *const states[] = {
+		"stock", "delivered", "handed-out", "returned", "revoked",
+	};
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(text, states[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The caller's filter and callback of issuance_booklet_list. */
+struct stock_list {
+	const char *state;
+	int (*fn)(const struct booklet_info *b, void *ctx);
+	void *ctx;
+};
+
+static int
+stock_list_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct stock_list *l = ctx;
+	struct booklet_info b;
+	struct stock_booklet_row r = { &b, "" };
+
+	memset(&b, 0, sizeof(b));
+	stock_booklet_read(row, &r, e);
+	if (l->state != NULL && strcmp(issuance_booklet_state(&b), l->state) != 0)
+		return 0;
+	return l->fn(&b, l->ctx) != 0 ? 1 : 0;
+}
+
+int
+issuance_booklet_list(struct db *db, int64_t distributor_id, const char *state,
+    int (*fn)(const struct booklet_info *b, void *ctx), void *ctx, struct error *e)
+{
+	struct stock_list l = { state, fn, ctx };
+	int rc = db_each(db, STOCK_BOOKLET_COLUMNS " WHERE t.status = 'active'"
+	    " AND (?1 = 0 OR b.distributor_id = ?1) ORDER BY b.id",
+	    DB_ARGS(DB_INT(distributor_id)), stock_list_row, &l, e);
+
+	return rc < 0 ? -1 : 0;
 }
 
 /* An integer (an id or a count) and a status text: columns 0 and 1. */
@@ -397,11 +465,14 @@ revoke_activating(struct db *db, const struct revoke *r, struct error *e)
 }
 
 static const char *const revoke_sums[] = {
-	"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE serial = ?1"
+	"SELECT campaign_id, COUNT(*), SUM(value_cents), COUNT(DISTINCT booklet_id),"
+	" MIN(booklet_id), MAX(booklet_id) FROM vouchers WHERE serial = ?1"
 	" AND status = 'issued' GROUP BY campaign_id",
-	"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE booklet_id = ?1"
+	"SELECT campaign_id, COUNT(*), SUM(value_cents), COUNT(DISTINCT booklet_id),"
+	" MIN(booklet_id), MAX(booklet_id) FROM vouchers WHERE booklet_id = ?1"
 	" AND status = 'issued' GROUP BY campaign_id",
-	"SELECT campaign_id, COUNT(*), SUM(value_cents) FROM vouchers WHERE batch_id = ?1"
+	"SELECT campaign_id, COUNT(*), SUM(value_cents), COUNT(DISTINCT booklet_id),"
+	" MIN(booklet_id), MAX(booklet_id) FROM vouchers WHERE batch_id = ?1"
 	" AND status = 'issued' GROUP BY campaign_id",
 };
 
@@ -414,36 +485,70 @@ static const char *const revoke_updates[] = {
 	" AND status = 'issued'",
 };
 
+static int
+revoke_plan_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct issuance_revoke_plan *p = ctx;
+
+	(void)e;
+	p->campaign_id = db_row_int64(row, 0);
+	p->count = db_row_int64(row, 1);
+	p->cents = db_row_int64(row, 2);
+	p->booklets = db_row_int64(row, 3);
+	p->first_booklet = db_row_int64(row, 4);
+	p->last_booklet = db_row_int64(row, 5);
+	return 0;
+}
+
+/* Sets r from the target (exactly one of serial, booklet_id, batch_id) and
+ * reads what revoking it would do into *p, with the refusals of
+ * issuance_revoke. */
+static int
+revoke_plan(struct db *db, struct revoke *r, const uint8_t *serial, int64_t booklet_id,
+    int64_t batch_id, struct issuance_revoke_plan *p, struct error *e)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((serial != NULL) + (booklet_id != 0) + (batch_id != 0) != 1)
+		return error_set(e, 400, "BAD_TARGET", "give one pass, one booklet or one batch");
+	r->target = serial != NULL ? REVOKE_SERIAL : booklet_id != 0 ? REVOKE_BOOKLET : REVOKE_BATCH;
+	r->id = booklet_id != 0 ? booklet_id : batch_id;
+	r->key = serial != NULL ? DB_BLOB(serial, TOKEN_SERIAL_BYTES) : DB_INT(r->id);
+	if (revoke_activating(db, r, e) != 0)
+		return -1;
+	/* A booklet and a batch belong to one campaign: at most one group. */
+	if ((rc = db_one(db, revoke_sums[r->target], DB_ARGS(r->key), revoke_plan_row, p, e)) < 0)
+		return -1;
+	return rc == 0 ? revoke_nothing(db, r, e) : 0;
+}
+
+int
+issuance_revoke_plan(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
+    struct issuance_revoke_plan *p, struct error *e)
+{
+	struct revoke r = { .now = 0 };
+
+	return revoke_plan(db, &r, serial, booklet_id, batch_id, p, e);
+}
+
 int
 issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
     int64_t now, int64_t *count, int64_t *cents, struct error *e)
 {
 	struct revoke r = { .now = now };
-	struct stock_ints sum = { 3, { 0, 0, 0 } }; /* campaign, count, cents */
-	int rc;
+	struct issuance_revoke_plan p;
 
-	if (DB_IN_WRITE(db, e) != 0)
+	if (DB_IN_WRITE(db, e) != 0 || revoke_plan(db, &r, serial, booklet_id, batch_id, &p, e) != 0)
 		return -1;
-	if ((serial != NULL) + (booklet_id != 0) + (batch_id != 0) != 1)
-		return error_set(e, 400, "BAD_TARGET", "give one pass, one booklet or one batch");
-	r.target = serial != NULL ? REVOKE_SERIAL : booklet_id != 0 ? REVOKE_BOOKLET : REVOKE_BATCH;
-	r.id = booklet_id != 0 ? booklet_id : batch_id;
-	r.key = serial != NULL ? DB_BLOB(serial, TOKEN_SERIAL_BYTES) : DB_INT(r.id);
-	if (revoke_activating(db, &r, e) != 0)
-		return -1;
-	/* A booklet and a batch belong to one campaign: at most one group. */
-	if ((rc = db_one(db, revoke_sums[r.target], DB_ARGS(r.key), stock_ints_read, &sum, e)) < 0)
-		return -1;
-	if (rc == 0)
-		return revoke_nothing(db, &r, e);
-	if (issuance_post_return(db, "revoke", sum.v[0], sum.v[2], false, now,
+	if (issuance_post_return(db, "revoke", p.campaign_id, p.cents, false, now,
 	    "revocation (opposition) of lost or stolen passes", e) != 0 ||
 	    db_run(db, revoke_updates[r.target], DB_ARGS(r.key, DB_INT(now)), e) != 0)
 		return -1;
-	if (db_changes(db) != sum.v[1])
+	if (db_changes(db) != p.count)
 		return error_set(e, 500, "REVOKE_MISMATCH", "revocation count changed");
-	*count = sum.v[1];
-	*cents = sum.v[2];
+	*count = p.count;
+	*cents = p.cents;
 	return 0;
 }
 

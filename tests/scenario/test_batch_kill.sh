@@ -45,10 +45,17 @@ token=$(sql "SELECT hex(token) FROM vouchers LIMIT 1")
 expect 1 pn voucher revoke --batch 1
 contains "$err" "not issued"
 
-# The next batch sweeps the killed one and works.
+# The killed batch's temporary folder, beside --out.
+tmp=$(ls -d "$WORK"/.passnum-issue-* 2>/dev/null)
+[ -d "$tmp" ] && ok || fail "no temporary folder beside --out: $tmp"
+
+# The next batch sweeps the killed one, names and removes its temporary
+# folder, and works.
 expect 0 pn --json batch issue --campaign "$C" --count 25 --booklet 5 --out "$OUT" --format csv
 contains "$out" '"id":2'
 contains "$out" "\"swept\":$pending"
+contains "$out" "\"sweep\":{\"batch_id\":1,\"status\":\"abandoned\",\"removed_passes\":$pending,\"temporary_dir\":\"$tmp\",\"temporary_dir_removed\":true}"
+[ ! -e "$tmp" ] && ok || fail "the swept batch's temporary folder is still there"
 equals "$(sql "SELECT COUNT(*) FROM vouchers WHERE status = 'pending'")" 0 "pending after the sweep"
 equals "$(sql "SELECT id, status FROM batches ORDER BY id" | tr '\n' ' ')" "1|abandoned 2|active " \
     "batches after the sweep"
@@ -61,6 +68,29 @@ equals "$(sql "SELECT MIN(id) FROM booklets")" \
 equals "$(sql "SELECT balance FROM accounts WHERE code = 'campaign:$C:outstanding'")" -2500 \
     "outstanding after the second batch"
 [ -n "$token" ] && ok || fail "no token read"
+
+# Killed again: the sweep is reported in text too, folder named.
+"$PASSNUM_BIN" batch issue --campaign "$C" --count 3000000 --out "$OUT" --format csv \
+    >/dev/null 2>"$WORK/batch.err" &
+pid=$!
+for _ in $(seq 1 600); do
+	pending=$(sql "SELECT COUNT(*) FROM vouchers WHERE status = 'pending'" 2>/dev/null || echo 0)
+	[ "${pending:-0}" -gt 0 ] && break
+	sleep 0.05
+done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+pending=$(sql "SELECT COUNT(*) FROM vouchers WHERE status = 'pending'")
+tmp=$(ls -d "$WORK"/.passnum-issue-* 2>/dev/null)
+expect 0 pn batch issue --campaign "$C" --count 1 --out "$OUT" --format csv
+contains "$out" "swept batch 3, interrupted before it was charged: $pending pending passes removed, batch abandoned"
+contains "$out" "its temporary folder $tmp was removed"
+contains "$out" "batch 4: 1 pass of campaign $C in 1 booklet"
+[ ! -e "$tmp" ] && ok || fail "the second swept batch's temporary folder is still there"
+expect 0 pn batch issue --campaign "$C" --count 1 --out "$OUT" --format csv
+not_swept=$out
+case "$not_swept" in *swept*) fail "a sweep reported twice: $not_swept" ;; *) ok ;; esac
+
 if pn ledger verify --help >/dev/null 2>&1; then
 	expect 0 pn ledger verify
 fi

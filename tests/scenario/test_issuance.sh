@@ -18,6 +18,14 @@ refused() {
 	one_line "$err"
 	equals "$(db_dump "$H")" "$before" "database after refused: $*"
 }
+# bad_value CMD...: exit 2 (docs/cli.md), one line on stderr, database unchanged.
+bad_value() {
+	local before
+	before=$(db_dump "$H")
+	expect 2 "$@"
+	one_line "$err"
+	equals "$(db_dump "$H")" "$before" "database after usage error: $*"
+}
 # empty_dir DIR: nothing in it (hidden files included).
 empty_dir() {
 	equals "$(ls -A "$1" | wc -l)" 0 "files in $1"
@@ -52,18 +60,21 @@ equals "$(balance "funder:$F:balance")" -100000 "funder balance after the order"
 OUT=$WORK/out
 mkdir "$OUT"
 
-# Refusals: nothing written, one line, exit 1 (usage errors exit 2).
-refused pn batch issue --campaign "$C" --count 0 --out "$OUT"
+# Refusals: nothing written, one line; values that cannot be valid exit 2,
+# what the home refuses exits 1 (docs/cli.md).
+bad_value pn batch issue --campaign "$C" --count 0 --out "$OUT"
 contains "$err" "--count"
-refused pn batch issue --campaign "$C" --count 10000001 --out "$OUT"
-refused pn batch issue --campaign "$C" --count 4 --booklet 0 --out "$OUT"
+bad_value pn batch issue --campaign "$C" --count 10000001 --out "$OUT"
+bad_value pn batch issue --campaign "$C" --count 4 --booklet 0 --out "$OUT"
 contains "$err" "--booklet"
-refused pn batch issue --campaign "$C" --count 4 --booklet 101 --out "$OUT"
-refused pn batch issue --campaign "$C" --count 4 --out "$OUT" --format csv,gif
+bad_value pn batch issue --campaign "$C" --count 4 --booklet 101 --out "$OUT"
+bad_value pn batch issue --campaign "$C" --count 4 --out "$OUT" --format csv,gif
 contains "$err" "gif"
-refused pn batch issue --campaign "$C" --count 4 --out "$WORK/missing"
+refused pn batch issue --campaign 999 --count 4 --out "$WORK/missing"
+contains "$err" "no campaign"
+[ ! -e "$WORK/missing" ] && ok || fail "a refused batch made its --out folder"
 refused pn batch issue --campaign "$C" --count 4 --out "$H/passnum.db"
-contains "$err" "not a directory"
+contains "$err" "not a folder"
 refused pn batch issue --campaign "$C" --count 4 --out /sys/kernel
 refused pn batch issue --campaign 999 --count 4 --out "$OUT"
 refused pn batch issue --campaign "$C" --count 101 --out "$OUT"
@@ -137,7 +148,7 @@ equals "$(ls -A "$OUT2")" "batch-000002.csv" "out2 untouched"
 # voucher show by code, for admins.
 expect 0 pn --json voucher show "$code1"
 contains "$out" '"status":"issued"'
-contains "$out" '"booklet":1,"position":1'
+contains "$out" '"booklet_id":1,"position":1'
 contains "$out" '"issued_at":"2027-03-12T10:00:00Z"'
 contains "$out" '"usable_until":"2028-01-30"'
 expect 0 pn voucher show "$(echo "$code1" | tr 'A-Z' 'a-z' | tr -d -)"
@@ -164,7 +175,7 @@ refused pn booklet handout 1 --distributor "$D2"
 refused pn booklet handout 1 --distributor "$D" --date 2027-03-13
 contains "$err" "future"
 refused pn booklet handout 1 --distributor "$D" --date 2027-03-01
-refused pn booklet handout 1 --distributor "$D" --date 2027-02-30
+bad_value pn booklet handout 1 --distributor "$D" --date 2027-02-30
 expect 0 pn booklet handout 1 --distributor "$D" --date 2027-03-12
 equals "$(sql "SELECT booklet_id, distributor_id, day FROM handouts")" "1|$D|$(( $(date -ud 2027-03-12 +%s) / 86400 ))" \
     "hand-out record"
@@ -175,7 +186,7 @@ expect 0 pn booklet return 2
 refused pn booklet return 2
 expect 0 pn --json booklet show 2
 contains "$out" '"status":"returned"'
-contains "$out" '"distributor":null'
+contains "$out" '"distributor_id":null'
 expect 0 pn booklet deliver 2 --distributor "$D2"
 expect 0 pn --json booklet show 1
 contains "$out" '"handout_day":"2027-03-12"'
@@ -195,16 +206,16 @@ expect 0 pn --json voucher show "$code5"
 contains "$out" '"status":"revoked"'
 refused pn booklet handout 2 --distributor "$D2"
 contains "$err" "revoked"
-expect 0 pn --json voucher revoke --booklet 2
+expect 0 pn --json --yes voucher revoke --booklet 2
 contains "$out" '"revoked":3'
 equals "$(balance "funder:$F:balance")" -96000 "funder balance after revoking booklet 2"
-expect 0 pn --json voucher revoke --batch 1
+expect 0 pn --json --yes voucher revoke --batch 1
 contains "$out" '"revoked":4'
 equals "$(balance "campaign:$C:outstanding")" 0 "outstanding after revoking batch 1"
-refused pn voucher revoke --batch 1
+refused pn --yes voucher revoke --batch 1
 contains "$err" "no issued pass"
-refused pn voucher revoke --booklet 99
-refused pn voucher revoke --batch 99
+refused pn --yes voucher revoke --booklet 99
+refused pn --yes voucher revoke --batch 99
 refused pn voucher revoke 00000-00000-00000-00000-0
 expect 2 pn voucher revoke
 expect 2 pn voucher revoke "$code5" --batch 1
@@ -213,8 +224,8 @@ equals "$(sql "SELECT COUNT(*) FROM entries WHERE kind = 'revoke'")" 3 "revoke e
 # Expiry: credit campaign back to the balance, refund campaign to a credit note.
 OUT3=$WORK/out3
 mkdir "$OUT3"
-expect 0 pn batch issue --campaign "$C" --count 5 --out "$OUT3" --format csv
-B2=$out
+expect 0 pn --json batch issue --campaign "$C" --count 5 --out "$OUT3" --format csv
+B2=$(echo "$out" | grep -o '^{"id":[0-9]*' | grep -o '[0-9]*$')
 expect 0 pn batch issue --campaign "$CR" --count 3 --out "$OUT3" --format csv
 expect 0 pn batch issue --campaign "$CH" --count 2 --booklet 1 --out "$OUT3" --format csv
 HB1=$(sed -n 2p "$OUT3/batch-00000$((B2 + 2)).csv" | cut -d, -f7)
@@ -232,20 +243,20 @@ expect 0 pn --json expire --as-of 2027-03-21
 contains "$out" '"expired":0'
 expect 0 pn --json expire --as-of 2027-03-22
 contains "$out" '"expired":1'
-contains "$out" "\"campaign\":$CH"
+contains "$out" "\"campaign_id\":$CH"
 equals "$(sql "SELECT v.status FROM vouchers v WHERE v.booklet_id = $HB1")" expired "handed-out pass"
 equals "$(sql "SELECT v.status FROM vouchers v WHERE v.booklet_id = $HB2")" issued "pass not handed out"
 # Campaign CH (no tolerance): its pass never handed out expires after its last day.
 export PASSNUM_NOW=2028-02-15T10:00:00Z
 expect 0 pn --json expire --as-of 2028-01-01
-contains "$out" "[{\"campaign\":$CH,\"count\":1,\"amount\":\"5.00\",\"unused\":\"credit\"}]"
+contains "$out" "[{\"campaign_id\":$CH,\"count\":1,\"amount_cents\":500,\"amount\":\"5.00\",\"unused\":\"credit\"}]"
 # Last day 2027-12-31 + 30 days of tolerance: usable through 2028-01-30.
 expect 0 pn --json expire --as-of 2028-01-30
 contains "$out" '"expired":0'
 before_credit=$(balance "funder:$F:balance")
 expect 0 pn --json expire --as-of 2028-01-31
-contains "$out" "{\"campaign\":$C,\"count\":5,\"amount\":\"50.00\",\"unused\":\"credit\"}"
-contains "$out" "{\"campaign\":$CR,\"count\":3,\"amount\":\"30.00\",\"unused\":\"refund\"}"
+contains "$out" "{\"campaign_id\":$C,\"count\":5,\"amount_cents\":5000,\"amount\":\"50.00\",\"unused\":\"credit\"}"
+contains "$out" "{\"campaign_id\":$CR,\"count\":3,\"amount_cents\":3000,\"amount\":\"30.00\",\"unused\":\"refund\"}"
 equals "$(balance "funder:$F:balance")" $((before_credit - 5000)) "balance after expiry (credit)"
 equals "$(balance "funder:$F:credit-notes")" -3000 "credit note after expiry (refund)"
 equals "$(balance "campaign:$C:outstanding")" 0 "outstanding after expiry"
@@ -256,7 +267,7 @@ contains "$out" '"expired":0'
 equals "$(db_dump "$H")" "$before" "database after a second expiry (idempotent)"
 refused pn expire --as-of 2028-02-16
 expect 2 pn expire --as-of
-refused pn expire --as-of 2028-13-01
+bad_value pn expire --as-of 2028-13-01
 
 # Hand-out records are purged to monthly totals 12 months after the last day.
 equals "$(sql "SELECT COUNT(*) FROM handouts")" 2 "hand-outs before the purge"
@@ -270,7 +281,7 @@ equals "$(sql "SELECT COUNT(*) FROM handouts")" 0 "hand-outs after the purge"
 equals "$(sql "SELECT campaign_id, distributor_id, period, booklets FROM handout_totals ORDER BY 1")" \
     "$(printf '%s|%s|2027-03|1\n%s|%s|2027-03|1' "$C" "$D" "$CH" "$D")" "hand-out totals"
 expect 0 pn --json booklet show 1
-contains "$out" '"status":"handed-out"'
+contains "$out" '"status":"revoked","stock_status":"handed-out"'
 contains "$out" '"handout_day":null'
 
 # The ledger still verifies.
@@ -283,7 +294,7 @@ export PASSNUM_NOW=2027-06-01T10:00:00Z
 expect 0 pn --json keys list
 kid=$(echo "$out" | grep -o '"kind":"issuer","key_id":"[0-9a-f]*","status":"active"' |
     grep -o '[0-9a-f]\{8\}')
-expect 0 pn keys revoke "$kid" --compromised-at 2027-06-01T00:00:00Z
+expect 0 pn --yes keys revoke "$kid" --compromised-at 2027-06-01T00:00:00Z
 refused pn batch issue --campaign "$C" --count 1 --out "$OUT3" --format csv
 contains "$err" "issuer key"
 

@@ -76,6 +76,17 @@ fixture_work(struct db *db, void *ctx, struct error *e)
 	return registry_campaign_create(db, &c, 1800000000, &fx->campaign, e);
 }
 
+static int out_prepared;
+
+static int
+out_prepare_count(const char *dir, struct error *e)
+{
+	(void)dir;
+	(void)e;
+	out_prepared++;
+	return 0;
+}
+
 static void
 test_lookup(void **state)
 {
@@ -99,13 +110,21 @@ test_lookup(void **state)
 		fail_msg("home_create: %s", e.message);
 	if (db_write(fx.home.db, DB_BUSY_DEFAULT, fixture_work, &fx, &e) != 0)
 		fail_msg("fixture: %s", e.message);
-	r.campaign_id = fx.campaign;
+	/* An unknown campaign is refused before --out is prepared. */
+	r.campaign_id = 999;
 	r.out_dir = out;
+	r.out_prepare = out_prepare_count;
+	assert_int_equal(issuance_batch_issue(fx.home.db, home, &r, 1800000000, &res, &e), -1);
+	assert_int_equal(e.status, 404);
+	assert_int_equal(out_prepared, 0);
+	r.campaign_id = fx.campaign;
 	if (issuance_batch_issue(fx.home.db, home, &r, 1800000000, &res, &e) != 0)
 		fail_msg("batch issue: %s", e.message);
 	assert_int_equal(res.first_booklet, 1);
 	assert_int_equal(res.last_booklet, 2);
 	assert_int_equal(res.total_cents, 3000);
+	assert_int_equal(out_prepared, 1);
+	assert_int_equal(res.sweep.batch_id, 0);
 	snprintf(csv, sizeof(csv), "%s/batch-%06lld.csv", out, (long long)res.batch_id);
 	assert_non_null(f = fopen(csv, "r"));
 	assert_non_null(fgets(line, sizeof(line), f));
@@ -125,6 +144,35 @@ test_lookup(void **state)
 	assert_int_equal(v.redemption_id, 0);
 	assert_int_equal(issuance_voucher_lookup(fx.home.db, unknown, &v, &e), -1);
 	assert_int_equal(e.status, 404);
+
+	/* What a revocation would do, read only; the batch and its booklets. */
+	struct issuance_revoke_plan plan;
+	struct batch_info batch;
+	struct booklet_info booklet;
+	assert_int_equal(issuance_revoke_plan(fx.home.db, NULL, 0, res.batch_id, &plan, &e), 0);
+	assert_int_equal(plan.count, 3);
+	assert_int_equal(plan.cents, 3000);
+	assert_int_equal(plan.booklets, 2);
+	assert_int_equal(plan.first_booklet, 1);
+	assert_int_equal(plan.last_booklet, 2);
+	assert_int_equal(plan.campaign_id, fx.campaign);
+	assert_int_equal(issuance_revoke_plan(fx.home.db, NULL, 99, 0, &plan, &e), -1);
+	assert_int_equal(e.status, 404);
+	assert_int_equal(issuance_batch_get(fx.home.db, res.batch_id, &batch, &e), 0);
+	assert_string_equal(batch.status, "active");
+	assert_int_equal(batch.issued, 3);
+	assert_int_equal(batch.total_cents, 3000);
+	assert_int_equal(batch.last_booklet, 2);
+	assert_int_equal(issuance_batch_get(fx.home.db, 99, &batch, &e), -1);
+	assert_string_equal(e.code, "UNKNOWN_BATCH");
+	assert_int_equal(issuance_booklet_get(fx.home.db, 2, &booklet, &e), 0);
+	assert_int_equal(booklet.issued, 1);
+	assert_string_equal(issuance_booklet_state(&booklet), "stock");
+	booklet.issued = 0;
+	booklet.revoked = 1;
+	assert_string_equal(issuance_booklet_state(&booklet), "revoked");
+	assert_true(issuance_booklet_state_valid("handed-out"));
+	assert_false(issuance_booklet_state_valid("lost"));
 
 	/* The caller owns the transaction. */
 	assert_int_equal(db_write_begin(fx.home.db, DB_BUSY_DEFAULT, &e), 0);
