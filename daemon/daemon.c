@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include "clock.h"
 #include "daemon.h"
-#include "limits.h"
+#include "ratelimit.h"
 #include "metrics.h"
 #include "store.h"
 
@@ -19,7 +19,7 @@ daemon_create(const struct config *c)
 	d->config = *c;
 	atomic_init(&d->in_flight, 0);
 	d->store = store_create(d);
-	d->limits = limits_create(c->failure_burst, c->failures_per_minute);
+	d->limits = ratelimit_create(c->failure_burst, c->failures_per_minute);
 	d->metrics = metrics_create();
 	if (d->store == NULL || d->limits == NULL || d->metrics == NULL) {
 		daemon_free(d);
@@ -34,7 +34,7 @@ daemon_free(struct daemon *d)
 	if (d == NULL)
 		return;
 	store_free(d->store);
-	limits_free(d->limits);
+	ratelimit_free(d->limits);
 	metrics_free(d->metrics);
 	free(d);
 }

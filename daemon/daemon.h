@@ -12,14 +12,14 @@
 
 struct store;
 struct writer;
-struct limits;
+struct ratelimit;
 struct metrics;
 
 struct daemon {
 	struct config config;
 	struct store *store;     /* per-thread read connections, issuer keysets */
 	struct writer *writer;   /* NULL until started (then jobs get 503) */
-	struct limits *limits;   /* rate limits on failures */
+	struct ratelimit *limits;   /* rate limits on failures */
 	struct metrics *metrics; /* counters for /metrics */
 	atomic_long in_flight;   /* requests received and not yet completed */
 };

@@ -9,7 +9,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "dispatch.h"
-#include "limits.h"
+#include "ratelimit.h"
 #include "metrics.h"
 
 static int64_t
@@ -150,7 +150,7 @@ dispatch_exhausted_or_reply(struct request *req)
 	char key[DAEMON_ADDRESS_MAX + 16];
 
 	if (!(req->route->flags & ROUTE_GUESSES) || !dispatch_place_key(req, key, sizeof(key)) ||
-	    !limits_exhausted(req->daemon->limits, key, clock_monotonic_ms()))
+	    !ratelimit_exhausted(req->daemon->limits, key, clock_monotonic_ms()))
 		return 0;
 	reply_error(req, 429, "RATE_LIMITED", "too many failed attempts: wait a minute before trying again");
 	return -1;
@@ -195,9 +195,9 @@ dispatch_rate_limit(struct request *req)
 	if (!req->counted_failure)
 		return;
 	snprintf(key, sizeof(key), "addr:%s", req->client);
-	limited = limits_charge(req->daemon->limits, key, now);
+	limited = ratelimit_charge(req->daemon->limits, key, now);
 	if (dispatch_place_key(req, key, sizeof(key)))
-		limited = limits_charge(req->daemon->limits, key, now) || limited;
+		limited = ratelimit_charge(req->daemon->limits, key, now) || limited;
 	if (limited)
 		reply_error(req, 429, "RATE_LIMITED",
 		    "too many failed attempts: wait a minute before trying again");

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "limits.h"
+#include "ratelimit.h"
 
 #define LIMITS_SLOTS 4096
 #define LIMITS_PROBES 8
@@ -21,7 +21,7 @@ struct bucket {
 	int64_t updated_ms;
 };
 
-struct limits {
+struct ratelimit {
 	pthread_mutex_t lock;
 	struct bucket slots[LIMITS_SLOTS];
 	int64_t burst_milli;
@@ -29,10 +29,10 @@ struct limits {
 	uint8_t hash_key[crypto_shorthash_KEYBYTES];
 };
 
-struct limits *
-limits_create(unsigned burst, unsigned per_minute)
+struct ratelimit *
+ratelimit_create(unsigned burst, unsigned per_minute)
 {
-	struct limits *l = calloc(1, sizeof(*l));
+	struct ratelimit *l = calloc(1, sizeof(*l));
 
 	if (l == NULL)
 		return NULL;
@@ -44,7 +44,7 @@ limits_create(unsigned burst, unsigned per_minute)
 }
 
 void
-limits_free(struct limits *l)
+ratelimit_free(struct ratelimit *l)
 {
 	if (l == NULL)
 		return;
@@ -54,7 +54,7 @@ limits_free(struct limits *l)
 
 /* Brings b's tokens up to now. */
 static void
-limits_refill(const struct limits *l, struct bucket *b, int64_t now_ms)
+ratelimit_refill(const struct ratelimit *l, struct bucket *b, int64_t now_ms)
 {
 	int64_t elapsed = now_ms - b->updated_ms;
 
@@ -69,7 +69,7 @@ limits_refill(const struct limits *l, struct bucket *b, int64_t now_ms)
 /* Finds key's bucket, or makes one (evicting the fullest of its probes).
  * Called with the lock held. */
 static struct bucket *
-limits_find(struct limits *l, const char *key, int64_t now_ms)
+ratelimit_find(struct ratelimit *l, const char *key, int64_t now_ms)
 {
 	uint8_t hash[crypto_shorthash_BYTES];
 	struct bucket *victim = NULL;
@@ -80,11 +80,11 @@ limits_find(struct limits *l, const char *key, int64_t now_ms)
 	for (size_t i = 0; i < LIMITS_PROBES; i++) {
 		struct bucket *b = &l->slots[(h + i) % LIMITS_SLOTS];
 		if (strcmp(b->key, key) == 0) {
-			limits_refill(l, b, now_ms);
+			ratelimit_refill(l, b, now_ms);
 			return b;
 		}
 		if (b->key[0] != '\0')
-			limits_refill(l, b, now_ms);
+			ratelimit_refill(l, b, now_ms);
 		if (victim == NULL || b->key[0] == '\0' ||
 		    (victim->key[0] != '\0' && b->tokens_milli > victim->tokens_milli))
 			victim = b;
@@ -96,13 +96,13 @@ limits_find(struct limits *l, const char *key, int64_t now_ms)
 }
 
 bool
-limits_charge(struct limits *l, const char *key, int64_t now_ms)
+ratelimit_charge(struct ratelimit *l, const char *key, int64_t now_ms)
 {
 	struct bucket *b;
 	bool empty;
 
 	pthread_mutex_lock(&l->lock);
-	b = limits_find(l, key, now_ms);
+	b = ratelimit_find(l, key, now_ms);
 	empty = b->tokens_milli < 1000;
 	if (!empty)
 		b->tokens_milli -= 1000;
@@ -111,12 +111,12 @@ limits_charge(struct limits *l, const char *key, int64_t now_ms)
 }
 
 bool
-limits_exhausted(struct limits *l, const char *key, int64_t now_ms)
+ratelimit_exhausted(struct ratelimit *l, const char *key, int64_t now_ms)
 {
 	bool empty;
 
 	pthread_mutex_lock(&l->lock);
-	empty = limits_find(l, key, now_ms)->tokens_milli < 1000;
+	empty = ratelimit_find(l, key, now_ms)->tokens_milli < 1000;
 	pthread_mutex_unlock(&l->lock);
 	return empty;
 }
