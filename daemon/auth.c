@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "db.h"
+#include "keyset.h"
 
 #define AUTH_DBS_MAX 512
 #define AUTH_KEYSET_MAX_AGE_MS 5000

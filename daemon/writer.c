@@ -90,17 +90,9 @@ writer_take(size_t max, size_t *count, bool *stop)
 static int
 writer_begin(struct error *e)
 {
-	int64_t deadline = clock_monotonic_ms() + WRITER_BEGIN_TIMEOUT_MS;
-	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	static const struct db_busy busy = { WRITER_BEGIN_TIMEOUT_MS };
 
-	for (;;) {
-		if (db_exec(writer.db, "BEGIN IMMEDIATE", e) == 0)
-			return 0;
-		if (e->code == NULL || strcmp(e->code, "STORE_BUSY") != 0 ||
-		    clock_monotonic_ms() > deadline)
-			return -1;
-		nanosleep(&pause, NULL);
-	}
+	return db_write_begin(writer.db, &busy, e);
 }
 
 /* Runs one job in its own savepoint. Returns -1 only when the batch itself
@@ -141,11 +133,9 @@ writer_batch(struct writer_job *jobs, size_t count)
 		memcpy(w.ledger_key_id, info.key_id, sizeof(w.ledger_key_id));
 		for (struct writer_job *j = jobs; j != NULL && !failed; j = j->next)
 			failed = writer_run_job(&w, j, &e) != 0;
-		failed = failed || db_exec(writer.db, "COMMIT", &e) != 0;
-		if (failed) {
-			sqlite3_exec(db_handle(writer.db), "ROLLBACK", NULL, NULL, NULL);
+		failed = db_write_end(writer.db, failed ? -1 : 0, &e) != 0;
+		if (failed)
 			writer.cache.size = UINT64_MAX;
-		}
 	}
 	secret_key_wipe(&secret);
 	if (failed) {

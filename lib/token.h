@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "keys.h"
+#include "keyset.h"
 
 #define TOKEN_VERSION		1
 #define TOKEN_BYTES		93	/* the whole token */

@@ -19,6 +19,7 @@
 #include "temp_home.h"
 #include "keys.h"
 #include "ledger.h"
+#include "receipt.h"
 
 #define ENTRIES 40
 
@@ -44,6 +45,20 @@ append_entry(struct db *db, void *ctx, struct error *e)
 	return ledger_append(db, entry, NULL, e);
 }
 
+struct checkpoint_work {
+	const char *home;
+	int64_t now;
+	struct checkpoint cp;
+};
+
+static int
+make_checkpoint(struct db *db, void *ctx, struct error *e)
+{
+	struct checkpoint_work *w = ctx;
+
+	return checkpoint_make(db, w->home, w->now, &w->cp, e);
+}
+
 /* A home with ENTRIES entries (orders and credits) and checkpoints at 10,
  * 20, 30 and 40. */
 static int
@@ -53,7 +68,7 @@ setup(void **state)
 	struct error e;
 
 	temp_home_create(f->dir, "audit", &f->home, 1800000000);
-	assert_int_equal(db_transaction(f->home.db, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
 	for (int i = 0; i < ENTRIES; i++) {
 		struct ledger_entry entry = { .time = 1800000000 + i };
 		int credit = i % 2;
@@ -63,11 +78,11 @@ setup(void **state)
 		assert_int_equal(ledger_post(&entry, ACCOUNT_FUNDER_BALANCE, 1, -amount, &e), 0);
 		assert_int_equal(ledger_post(&entry, credit ? ACCOUNT_BANK : ACCOUNT_FUNDER_ORDERS,
 		    1, amount, &e), 0);
-		assert_int_equal(db_transaction(f->home.db, append_entry, &entry, &e), 0);
+		assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, append_entry, &entry, &e), 0);
 		if ((i + 1) % 10 == 0) {
-			struct checkpoint cp;
-			assert_int_equal(checkpoint_make(f->home.db, f->dir, 1800000000 + i, &cp, &e), 0);
-			assert_int_equal(cp.size, (uint64_t)i + 1);
+			struct checkpoint_work w = { .home = f->dir, .now = 1800000000 + i };
+			assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, make_checkpoint, &w, &e), 0);
+			assert_int_equal(w.cp.size, (uint64_t)i + 1);
 		}
 	}
 	/* The registry's record of those funds (ledger verify ties them). */

@@ -89,19 +89,19 @@ test_append_and_rules(void **state)
 	int64_t balance;
 	uint64_t size;
 
-	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
 	/* Issuing without a balance is refused, and nothing is written. */
 	make_issue(&entry, 1000);
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	assert_string_equal(e.code, "INSUFFICIENT_BALANCE");
 	assert_int_equal(ledger_size(db, &size, &e), 0);
 	assert_int_equal(size, 0);
 
 	make_order(&entry, 5000);
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), 0);
 	assert_int_equal(entry.seq, 0);
 	make_issue(&entry, 1000);
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), 0);
 	assert_int_equal(entry.seq, 1);
 	assert_int_equal(ledger_balance(db, "funder:1:balance", &balance, &e), 0);
 	assert_int_equal(balance, -4000);
@@ -111,18 +111,18 @@ test_append_and_rules(void **state)
 	/* Unbalanced, single-posting and unknown-account entries are refused. */
 	make_issue(&entry, 100);
 	entry.postings[1].amount = -99;
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	make_issue(&entry, 100);
 	entry.count = 1;
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	make_issue(&entry, 100);
 	strcpy(entry.postings[0].account, "funder:99:balance");
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	/* Overflowing amounts are refused. */
 	make_issue(&entry, INT64_MAX);
 	entry.postings[entry.count].amount = INT64_MAX;
 	strcpy(entry.postings[entry.count++].account, "campaign:1:outstanding");
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	assert_int_equal(ledger_size(db, &size, &e), 0);
 	assert_int_equal(size, 2);
 
@@ -161,9 +161,9 @@ test_append_only(void **state)
 		" VALUES (5, 0, 'x', '', '', zeroblob(32))",
 	};
 
-	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
 	make_order(&entry, 100);
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), 0);
 	for (size_t i = 0; i < sizeof(tampering) / sizeof(tampering[0]); i++) {
 		assert_int_equal(db_exec(db, tampering[i], &e), -1);
 	}
@@ -201,8 +201,8 @@ test_tree(void **state)
 	uint8_t leaves[70][32];
 	struct error e;
 
-	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
-	assert_int_equal(db_transaction(db, append_many, &m, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_many, &m, &e), 0);
 	for (int i = 0; i < m.n; i++) {
 		struct ledger_entry entry;
 		uint8_t buf[4096];
