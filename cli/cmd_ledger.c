@@ -243,7 +243,7 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 	sodium_bin2hex(root_hex, sizeof(root_hex), root, MERKLE_HASH_SIZE);
 	return cli_print_json(json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq,
 	    "size", (json_int_t)size, "entry_hash", leaf, "root", root_hex,
-	    "proof", ledger_proof_json((const uint8_t (*)[MERKLE_HASH_SIZE])proof, count)));
+	    "proof", ledger_proof_json(proof, count)));
 }
 
 struct check_options {
