@@ -113,7 +113,7 @@ keys_rotate_run(struct cli *cli, int argc, char **argv)
 	struct key_info key;
 	struct error e;
 	char kid[9];
-	int kind = -1;
+	int kind = -1, rc;
 	int first = cli_options(cli, argc, argv, "keys rotate", cmd_keys_help, opts,
 	    keys_kind_option, &kind);
 
@@ -123,12 +123,13 @@ keys_rotate_run(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("keys rotate", "unexpected argument \"%s\"", argv[first]);
 	if (kind == -1)
 		return cli_usage_error("keys rotate", "give --issuer or --ledger");
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (home_operator(cli->home.db, &op, &e) != 0 ||
+	rc = home_operator(cli->home.db, &op, &e) != 0 ||
 	    keys_rotate(cli->home.db, cli->home.dir, (enum key_kind)kind, op.origin, clock_now(),
-	    &key, &e) != 0)
-		return cli_fail(&e);
+	    &key, &e) != 0 ? -1 : 0;
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	keys_id_hex(key.key_id, kid);
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:o}", "id", kid, "key", keys_json(&key)));
@@ -159,6 +160,7 @@ keys_revoke_run(struct cli *cli, int argc, char **argv)
 	int64_t now = clock_now(), when = now;
 	uint8_t key_id[4];
 	struct error e;
+	int rc;
 	int first = cli_options(cli, argc, argv, "keys revoke", cmd_keys_help, opts,
 	    keys_time_option, &when);
 
@@ -169,10 +171,11 @@ keys_revoke_run(struct cli *cli, int argc, char **argv)
 	if (keys_id_parse(argv[first], key_id) != 0)
 		return cli_usage_error("keys revoke", "a key id is 8 hexadecimal digits, not \"%s\"",
 		    argv[first]);
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (keys_revoke(cli->home.db, key_id, when, now, &e) != 0)
-		return cli_fail(&e);
+	rc = keys_revoke(cli->home.db, key_id, when, now, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:b}", "id", argv[first], "revoked", 1));
 	printf("revoked %s\n", argv[first]);

@@ -19,6 +19,7 @@
 #include "ledger.h"
 #include "money.h"
 #include "note.h"
+#include "receipt.h"
 
 const char cmd_ledger_help[] =
     "usage: passnum ledger verify\n"
@@ -170,8 +171,11 @@ ledger_checkpoint_run(struct cli *cli, int argc, char **argv)
 
 	if (rc != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if (checkpoint_make(cli->home.db, cli->home.dir, clock_now(), &cp, &e) != 0)
-		return cli_fail(&e);
+	if (cli_begin(cli) != 0)
+		return EXIT_REFUSED;
+	rc = checkpoint_make(cli->home.db, cli->home.dir, clock_now(), &cp, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
 	if (cli->json)
 		return cli_print_json(json_pack("{s:I, s:I, s:s}", "id", (json_int_t)cp.size,
 		    "size", (json_int_t)cp.size, "note", cp.note));
@@ -201,19 +205,6 @@ ledger_size_option(int opt, const char *arg, void *ctx)
 		return -1;
 	}
 	return 0;
-}
-
-static json_t *
-ledger_hashes_json(uint8_t proof[][MERKLE_HASH_SIZE], size_t count)
-{
-	json_t *list = json_array();
-
-	for (size_t i = 0; i < count; i++) {
-		char hex[2 * MERKLE_HASH_SIZE + 1];
-		sodium_bin2hex(hex, sizeof(hex), proof[i], MERKLE_HASH_SIZE);
-		json_array_append_new(list, json_string(hex));
-	}
-	return list;
 }
 
 static int
@@ -252,7 +243,7 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 	sodium_bin2hex(root_hex, sizeof(root_hex), root, MERKLE_HASH_SIZE);
 	return cli_print_json(json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq,
 	    "size", (json_int_t)size, "entry_hash", leaf, "root", root_hex,
-	    "proof", ledger_hashes_json(proof, count)));
+	    "proof", ledger_proof_json(proof, count)));
 }
 
 struct check_options {
@@ -293,96 +284,164 @@ ledger_slurp(const char *path, size_t *len, struct error *e)
 	return buf;
 }
 
+/* The ledger keys to check with and the log origin (signed-note key name). */
 struct check_keys {
-	struct key_info keys[16];
-	size_t count;
+	struct keys_ledger set; /* keys_ledger_free */
 	char name[NOTE_NAME_MAX + 1];
+	struct db *db;          /* the home, or NULL with --key */
 };
 
-static int
-ledger_check_collect(const struct key_info *key, void *ctx)
-{
-	struct check_keys *k = ctx;
-
-	if (key->kind == KEY_LEDGER && k->count < 16)
-		k->keys[k->count++] = *key;
-	return 0;
-}
-
-/* Loads the ledger public keys: --key VKEY or the home's. */
+/* Loads the ledger public keys: --key VKEY (taken as active) or the home's
+ * (with their statuses). */
 static int
 ledger_check_keys(struct cli *cli, const char *vkey, struct check_keys *k, struct error *e)
 {
+	struct key_info key = { .kind = KEY_LEDGER, .status = KEY_ACTIVE };
 	struct operator_info op;
 
 	memset(k, 0, sizeof(*k));
 	if (vkey != NULL) {
-		if (note_vkey_parse(vkey, k->name, k->keys[0].public_key) != 0)
+		if (note_vkey_parse(vkey, k->name, key.public_key) != 0)
 			return error_set(e, 400, "BAD_KEY", "--key is not a C2SP verifier key");
-		note_key_id(k->name, k->keys[0].public_key, k->keys[0].key_id);
-		k->count = 1;
+		note_key_id(k->name, key.public_key, key.key_id);
+		keys_ledger_add(&k->set, &key);
 		return 0;
 	}
 	if (cli_open_home(cli) != 0)
 		return error_set(e, 400, "NO_KEY", "give --key VKEY or a home");
-	if (home_operator(cli->home.db, &op, e) != 0 ||
-	    keys_list(cli->home.db, ledger_check_collect, k, e) != 0)
+	k->db = cli->home.db;
+	if (home_operator(cli->home.db, &op, e) != 0 || keys_ledger_load(cli->home.db, &k->set, e) != 0)
 		return -1;
 	snprintf(k->name, sizeof(k->name), "%s", op.origin);
 	return 0;
 }
 
-/* Checks the receipt's inclusion in a signed checkpoint, from files. */
+/* Reads the hashes of a proof file's "proof" into proof; *count gets how
+ * many. The proof must be of entry seq in the tree of size. */
+static int
+ledger_check_proof_file(const char *path, uint64_t seq, uint64_t size,
+    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], size_t *count, struct error *e)
+{
+	json_t *json = json_load_file(path, 0, NULL), *hashes = json_object_get(json, "proof"), *h;
+	size_t i, plen;
+	int rc = -1;
+
+	*count = 0;
+	if (!json_is_array(hashes) || json_array_size(hashes) > MERKLE_PROOF_MAX ||
+	    json_integer_value(json_object_get(json, "size")) != (json_int_t)size ||
+	    json_integer_value(json_object_get(json, "seq")) != (json_int_t)seq) {
+		error_set(e, 422, "BAD_PROOF", "the proof file is not a proof of entry %llu in a tree of"
+		    " size %llu", (unsigned long long)seq, (unsigned long long)size);
+		goto done;
+	}
+	json_array_foreach(hashes, i, h) {
+		const char *hex = json_string_value(h);
+		if (hex == NULL || sodium_hex2bin(proof[(*count)++], MERKLE_HASH_SIZE, hex, strlen(hex),
+		    NULL, &plen, NULL) != 0 || plen != MERKLE_HASH_SIZE) {
+			error_set(e, 422, "BAD_PROOF", "the proof holds a malformed hash");
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	json_decref(json);
+	return rc;
+}
+
+/* Checks the receipt's inclusion in a signed checkpoint, from files; cp
+ * gets the checkpoint as verified. */
 static int
 ledger_check_inclusion(const struct receipt *r, const struct check_options *o,
-    const struct check_keys *k, uint64_t *size, struct error *e)
+    const struct check_keys *k, struct checkpoint_verified *cp, struct error *e)
 {
-	uint8_t root[MERKLE_HASH_SIZE], proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE];
-	json_t *json = NULL, *hashes, *h;
-	size_t len, i, count = 0, plen;
+	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE];
+	size_t len, count;
 	char *note = ledger_slurp(o->checkpoint, &len, e);
 	int rc = -1;
 
 	if (note == NULL)
 		return -1;
 	/* Any of the ledger keys (the log's key may have been rotated). */
-	for (i = 0; i < k->count; i++)
-		if (note_checkpoint_verify(note, len, k->name, k->name, k->keys[i].public_key, size,
-		    root, i + 1 == k->count ? e : NULL) == 0)
-			break;
-	if (k->count == 0 || i == k->count) {
-		if (k->count == 0)
-			error_set(e, 422, "BAD_CHECKPOINT", "no ledger key to check the checkpoint with");
+	if (checkpoint_verify_note(k->db, note, len, k->name, &k->set, cp, e) != 0 ||
+	    ledger_check_proof_file(o->proof, r->entry.seq, cp->size, proof, &count, e) != 0)
 		goto done;
-	}
-	json = json_load_file(o->proof, 0, NULL);
-	hashes = json_object_get(json, "proof");
-	if (!json_is_array(hashes) || json_array_size(hashes) > MERKLE_PROOF_MAX ||
-	    json_integer_value(json_object_get(json, "size")) != (json_int_t)*size ||
-	    json_integer_value(json_object_get(json, "seq")) != (json_int_t)r->entry.seq) {
-		error_set(e, 422, "BAD_PROOF", "the proof file is not a proof of entry %llu in a tree of"
-		    " size %llu", (unsigned long long)r->entry.seq, (unsigned long long)*size);
-		goto done;
-	}
-	json_array_foreach(hashes, i, h) {
-		const char *hex = json_string_value(h);
-		if (hex == NULL || sodium_hex2bin(proof[count++], MERKLE_HASH_SIZE, hex, strlen(hex),
-		    NULL, &plen, NULL) != 0 || plen != MERKLE_HASH_SIZE) {
-			error_set(e, 422, "BAD_PROOF", "the proof holds a malformed hash");
-			goto done;
-		}
-	}
-	if (merkle_verify_inclusion(r->entry.leaf_hash, r->entry.seq, *size,
-	    (const uint8_t (*)[MERKLE_HASH_SIZE])proof, count, root) != 0) {
+	if (merkle_verify_inclusion(r->entry.leaf_hash, r->entry.seq, cp->size,
+	    (const uint8_t (*)[MERKLE_HASH_SIZE])proof, count, cp->root) != 0) {
 		error_set(e, 422, "BAD_PROOF", "entry %llu is NOT in the signed tree of size %llu",
-		    (unsigned long long)r->entry.seq, (unsigned long long)*size);
+		    (unsigned long long)r->entry.seq, (unsigned long long)cp->size);
 		goto done;
 	}
 	rc = 0;
 done:
-	json_decref(json);
 	free(note);
 	return rc;
+}
+
+/* Reads the receipt file: a bare receipt, a 201 reply holding one, or a
+ * 409 reply's. */
+static int
+ledger_check_read(const char *path, struct receipt *r, struct error *e)
+{
+	json_t *json = json_load_file(path, 0, NULL), *receipt = json;
+	int rc;
+
+	if (json == NULL)
+		return error_set(e, 422, "BAD_RECEIPT", "%s is not a JSON receipt", path);
+	if (json_object_get(json, "redemption") != NULL)
+		receipt = json_object_get(json, "redemption");
+	if (json_object_get(receipt, "receipt") != NULL)
+		receipt = json_object_get(receipt, "receipt");
+	rc = receipt_from_json(receipt, r, e);
+	json_decref(json);
+	return rc;
+}
+
+/* "note: ..." naming a revoked key that was accepted for what (signed at
+ * signed_at, before its compromise); the JSON form goes to list. */
+static void
+ledger_check_revoked(const struct key_info *key, const char *what, int64_t signed_at,
+    json_t *list)
+{
+	char kid[9], since[CLOCK_INSTANT_SIZE], when[CLOCK_INSTANT_SIZE];
+
+	if (key->status != KEY_REVOKED)
+		return;
+	keys_id_hex(key->key_id, kid);
+	clock_instant_format(key->compromised_at, since);
+	clock_instant_format(signed_at, when);
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "signed", what, "key_id", kid,
+	    "compromised_at", since, "signed_at", when));
+}
+
+/* Prints the verdict of ledger check (text or JSON). */
+static int
+ledger_check_print(struct cli *cli, const struct receipt *r, const struct check_options *o,
+    uint64_t size, json_t *revoked)
+{
+	size_t i;
+	json_t *item;
+
+	if (cli->json) {
+		json_t *out = json_pack("{s:b, s:I, s:b}", "ok", 1, "seq", (json_int_t)r->entry.seq,
+		    "included", o->proof != NULL);
+		if (json_array_size(revoked) > 0)
+			json_object_set(out, "revoked_keys", revoked);
+		json_decref(revoked);
+		return cli_print_json(out);
+	}
+	printf("OK: receipt for entry %llu is signed by the ledger key", (unsigned long long)r->entry.seq);
+	if (o->proof != NULL)
+		printf(" and included in the signed tree of size %llu", (unsigned long long)size);
+	putchar('\n');
+	json_array_foreach(revoked, i, item)
+		printf("note: the %s is signed by ledger key %s, now revoked (compromised since %s);"
+		    " accepted because this home recorded it at %s, before that\n",
+		    json_string_value(json_object_get(item, "signed")),
+		    json_string_value(json_object_get(item, "key_id")),
+		    json_string_value(json_object_get(item, "compromised_at")),
+		    json_string_value(json_object_get(item, "signed_at")));
+	json_decref(revoked);
+	return EXIT_OK;
 }
 
 static int
@@ -395,12 +454,14 @@ ledger_check_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct check_options o = { NULL, NULL, NULL };
-	struct check_keys k;
+	struct check_keys k = { 0 };
+	struct checkpoint_verified cp = { 0 };
+	const struct key_info *used;
 	struct receipt r;
 	struct error e;
-	json_t *json, *receipt;
-	uint64_t size = 0;
-	const uint8_t *pub = NULL;
+	int64_t signed_at;
+	json_t *revoked;
+	int rc = EXIT_REFUSED;
 	int first = cli_options(cli, argc, argv, "ledger check", cmd_ledger_help, opts,
 	    ledger_check_option, &o);
 
@@ -410,40 +471,28 @@ ledger_check_run(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("ledger check", "give one receipt file");
 	if ((o.proof == NULL) != (o.checkpoint == NULL))
 		return cli_usage_error("ledger check", "--proof and --checkpoint go together");
-	json = json_load_file(argv[first], 0, NULL);
-	if (json == NULL) {
-		fprintf(stderr, "passnum: %s is not a JSON receipt\n", argv[first]);
-		return EXIT_REFUSED;
+	if (ledger_check_read(argv[first], &r, &e) != 0 || ledger_check_keys(cli, o.key, &k, &e) != 0)
+		goto fail;
+	if (receipt_verify_keys(k.db, &r, &k.set, &used, &signed_at, &e) != 0) {
+		if (strcmp(e.code, "BAD_SIGNATURE") == 0)
+			error_set(&e, 422, "BAD_SIGNATURE",
+			    "the receipt's signature does not verify with the ledger key");
+		goto fail;
 	}
-	/* Accept a bare receipt, a 201 reply holding one, or a 409 reply's. */
-	receipt = json;
-	if (json_object_get(json, "redemption") != NULL)
-		receipt = json_object_get(json, "redemption");
-	if (json_object_get(receipt, "receipt") != NULL)
-		receipt = json_object_get(receipt, "receipt");
-	if (receipt_from_json(receipt, &r, &e) != 0 || ledger_check_keys(cli, o.key, &k, &e) != 0) {
-		json_decref(json);
-		return cli_fail(&e);
+	revoked = json_array();
+	ledger_check_revoked(used, "receipt", signed_at, revoked);
+	if (o.proof != NULL && ledger_check_inclusion(&r, &o, &k, &cp, &e) != 0) {
+		json_decref(revoked);
+		goto fail;
 	}
-	json_decref(json);
-	for (size_t i = 0; i < k.count && pub == NULL; i++)
-		if (memcmp(k.keys[i].key_id, r.key_id, 4) == 0 &&
-		    receipt_verify(&r, k.keys[i].public_key, NULL) == 0)
-			pub = k.keys[i].public_key;
-	if (pub == NULL) {
-		fprintf(stderr, "passnum: the receipt's signature does not verify with the ledger key\n");
-		return EXIT_REFUSED;
-	}
-	if (o.proof != NULL && ledger_check_inclusion(&r, &o, &k, &size, &e) != 0)
-		return cli_fail(&e);
-	if (cli->json)
-		return cli_print_json(json_pack("{s:b, s:I, s:b}", "ok", 1, "seq",
-		    (json_int_t)r.entry.seq, "included", o.proof != NULL));
-	printf("OK: receipt for entry %llu is signed by the ledger key", (unsigned long long)r.entry.seq);
-	if (o.proof != NULL)
-		printf(" and included in the signed tree of size %llu", (unsigned long long)size);
-	putchar('\n');
-	return EXIT_OK;
+	if (cp.key != NULL)
+		ledger_check_revoked(cp.key, "checkpoint", cp.signed_at, revoked);
+	rc = ledger_check_print(cli, &r, &o, cp.size, revoked);
+	keys_ledger_free(&k.set);
+	return rc;
+fail:
+	keys_ledger_free(&k.set);
+	return cli_fail(&e);
 }
 
 struct export_cli {

@@ -238,17 +238,16 @@ cli_dispatch(struct cli *cli, const struct cli_verb *table, const char *group,
 }
 
 /* After a successful verb: signs a checkpoint when the home's cadence says
- * one is due (settings checkpoint_every_entries, default 100, and
- * checkpoint_every_seconds, default 300). A failure is reported, not fatal:
- * the verb's own work is already committed. */
+ * one is due (checkpoint_cadence: the daemon's, default 10,000 entries or
+ * 60 s). A failure is reported, not fatal: the verb's own work is already
+ * committed. */
 static void
 cli_checkpoint_if_due(struct cli *cli)
 {
 	int64_t entries, seconds;
 	struct error e;
 
-	if (registry_setting_int(cli->home.db, "checkpoint_every_entries", 100, &entries, &e) != 0 ||
-	    registry_setting_int(cli->home.db, "checkpoint_every_seconds", 300, &seconds, &e) != 0 ||
+	if (checkpoint_cadence(cli->home.db, &entries, &seconds, &e) != 0 ||
 	    checkpoint_if_due(cli->home.db, cli->home.dir, clock_now(), entries, seconds, NULL, &e) != 0)
 		fprintf(stderr, "passnum: warning: no checkpoint made: %s\n", e.message);
 }

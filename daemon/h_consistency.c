@@ -40,5 +40,5 @@ h_consistency(struct request *req)
 	sodium_bin2hex(h1, sizeof(h1), r1, sizeof(r1));
 	sodium_bin2hex(h2, sizeof(h2), r2, sizeof(r2));
 	reply_json(req, 200, json_pack("{s:I, s:I, s:s, s:s, s:o}", "from", (json_int_t)from,
-	    "to", (json_int_t)to, "from_root", h1, "to_root", h2, "proof", reply_hashes(proof, count)));
+	    "to", (json_int_t)to, "from_root", h1, "to_root", h2, "proof", ledger_proof_json(proof, count)));
 }

@@ -55,7 +55,7 @@ h_proof(struct request *req)
 	}
 	sodium_bin2hex(hex, sizeof(hex), leaf, sizeof(leaf));
 	body = json_pack("{s:I, s:I, s:s, s:o}", "seq", (json_int_t)seq, "size", (json_int_t)size,
-	    "leaf_hash", hex, "proof", reply_hashes(proof, count));
+	    "leaf_hash", hex, "proof", ledger_proof_json(proof, count));
 	if (!given)
 		json_object_set_new(body, "checkpoint", json_string(cp.note));
 	reply_json(req, 200, body);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include "daemon.h"
 #include "request.h"
 #include "utf8.h"
@@ -118,18 +117,3 @@ reply_from_error(struct request *req, const struct error *e)
 	reply_error(req, status, e->code != NULL ? e->code : "INTERNAL", "%s",
 	    e->message[0] != '\0' ? e->message : "internal error");
 }
-
-/* Hex strings of count hashes (new reference). */
-json_t *
-reply_hashes(uint8_t proof[][MERKLE_HASH_SIZE], size_t count)
-{
-	char hex[2 * MERKLE_HASH_SIZE + 1];
-	json_t *list = json_array();
-
-	for (size_t i = 0; i < count; i++) {
-		sodium_bin2hex(hex, sizeof(hex), proof[i], MERKLE_HASH_SIZE);
-		json_array_append_new(list, json_string(hex));
-	}
-	return list;
-}
-

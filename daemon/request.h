@@ -104,7 +104,5 @@ void reply_error(struct request *req, int status, const char *code, const char *
 void reply_error_with(struct request *req, int status, const char *code, json_t *extra,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void reply_from_error(struct request *req, const struct error *e);
-/* A JSON array of the hex strings of count hashes (new reference). */
-json_t *reply_hashes(uint8_t proof[][MERKLE_HASH_SIZE], size_t count);
 
 #endif

@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "db.h"
 #include "metrics.h"
+#include "keyset.h"
 #include "store.h"
 
 #define STORE_KEYSET_MAX_AGE_MS 5000

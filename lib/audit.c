@@ -47,18 +47,44 @@ struct audit_account {
 	int64_t by_kind[AUDIT_KINDS]; /* movements by entry kind */
 };
 
+/* The stored Merkle nodes of one level, read ahead in index order (the
+ * order the recomputation completes them) AUDIT_WINDOW at a time. */
+#define AUDIT_WINDOW 256
+struct audit_node_row {
+	uint64_t idx;
+	uint8_t hash[MERKLE_HASH_SIZE];
+	int ok; /* the stored hash has the right length */
+};
+struct audit_level {
+	struct audit_node_row *rows; /* AUDIT_WINDOW of them, allocated on first use */
+	size_t count, pos;
+};
+
 /* State of one verification pass. */
 struct audit {
 	struct db *db;
 	struct audit_result *r;
 	struct audit_account *accounts; /* indexed by account id */
 	size_t account_cap;
-	sqlite3_stmt *levels[64];       /* cursors over merkle_nodes, one per level */
+	struct audit_level levels[64];
 	struct merkle_state state;
 	uint64_t seq;                   /* the entry being checked */
 	struct operator_info op;
-	struct key_info ledger_keys[16];
-	size_t ledger_key_count;
+	struct keys_ledger ledger_keys;
+	/* The entry being read from the stream of entries joined with postings. */
+	int open;
+	struct ledger_entry entry;
+	uint8_t stored_hash[MERKLE_HASH_SIZE];
+	int stored_hash_ok;
+	int64_t sum;
+	/* The next stored checkpoint in size order. */
+	int have_checkpoint;
+	struct checkpoint checkpoint;
+	/* A database error met where none can be returned (audit_node). */
+	int failed_io;
+	struct error io;
+	void (*progress)(uint64_t done, void *ctx);
+	void *progress_ctx;
 };
 
 /* Records the first failure; returns 1 (the "not sound" result). */
@@ -99,49 +125,77 @@ audit_role(struct audit_account *acc)
 	acc->owner = acc->role != ROLE_NONE ? owner : 0;
 }
 
-static int
-audit_load_accounts(struct audit *a, struct error *e)
+/* Makes room for account id in a->accounts. */
+static void
+audit_grow(struct audit *a, size_t id)
 {
-	sqlite3_stmt *stmt = db_prepare(a->db,
-	    "SELECT id, code, balance, min_zero, max_zero FROM accounts ORDER BY id");
-	int rc;
+	size_t cap = id * 2 + 16;
 
-	while ((rc = db_step(a->db, stmt, e)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0);
-		if (id < 0 || id > 100000000) {
-			sqlite3_reset(stmt);
-			return error_set(e, 500, "LEDGER_ERROR", "account id %lld out of range",
-			    (long long)id);
-		}
-		if ((size_t)id >= a->account_cap) {
-			size_t cap = (size_t)id * 2 + 16;
-			a->accounts = realloc(a->accounts, cap * sizeof(*a->accounts));
-			if (a->accounts == NULL)
-				abort();
-			memset(a->accounts + a->account_cap, 0,
-			    (cap - a->account_cap) * sizeof(*a->accounts));
-			a->account_cap = cap;
-		}
-		struct audit_account *acc = &a->accounts[id];
-		db_column_text(stmt, 1, acc->code, sizeof(acc->code));
-		acc->cached = sqlite3_column_int64(stmt, 2);
-		acc->min_zero = sqlite3_column_int(stmt, 3);
-		acc->max_zero = sqlite3_column_int(stmt, 4);
-		acc->exists = 1;
-		audit_role(acc);
-		a->r->accounts++;
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (id < a->account_cap)
+		return;
+	a->accounts = realloc(a->accounts, cap * sizeof(*a->accounts));
+	if (a->accounts == NULL)
+		abort();
+	memset(a->accounts + a->account_cap, 0, (cap - a->account_cap) * sizeof(*a->accounts));
+	a->account_cap = cap;
 }
 
 static int
-audit_collect_ledger_key(const struct key_info *key, void *ctx)
+audit_account_row(const struct db_row *row, void *ctx, struct error *e)
 {
 	struct audit *a = ctx;
+	int64_t id = db_row_int64(row, 0);
+	struct audit_account *acc;
 
-	if (key->kind == KEY_LEDGER && a->ledger_key_count < 16)
-		a->ledger_keys[a->ledger_key_count++] = *key;
+	if (id < 0 || id > 100000000)
+		return error_set(e, 500, "LEDGER_ERROR", "account id %lld out of range", (long long)id);
+	audit_grow(a, (size_t)id);
+	acc = &a->accounts[id];
+	db_row_text(row, 1, acc->code, sizeof(acc->code));
+	acc->cached = db_row_int64(row, 2);
+	acc->min_zero = (int)db_row_int64(row, 3);
+	acc->max_zero = (int)db_row_int64(row, 4);
+	acc->exists = 1;
+	audit_role(acc);
+	a->r->accounts++;
+	return 0;
+}
+
+static int
+audit_load_accounts(struct audit *a, struct error *e)
+{
+	return db_each(a->db, "SELECT id, code, balance, min_zero, max_zero FROM accounts ORDER BY id",
+	    DB_NO_ARGS, audit_account_row, a, e);
+}
+
+static int
+audit_level_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct audit_level *l = ctx;
+	struct audit_node_row *n = &l->rows[l->count++];
+
+	(void)e;
+	n->idx = (uint64_t)db_row_int64(row, 0);
+	n->ok = db_row_blob(row, 1, n->hash, MERKLE_HASH_SIZE) == 0;
+	return 0;
+}
+
+/* Reads the next window of level's stored nodes, from index on; a
+ * database error is kept in a->io. */
+static int
+audit_level_fill(struct audit *a, unsigned level, uint64_t index)
+{
+	struct audit_level *l = &a->levels[level];
+
+	if (l->rows == NULL && (l->rows = calloc(AUDIT_WINDOW, sizeof(*l->rows))) == NULL)
+		abort();
+	l->count = l->pos = 0;
+	if (db_each(a->db, "SELECT idx, hash FROM merkle_nodes WHERE level = ?1 AND idx >= ?2"
+	    " ORDER BY idx LIMIT ?3", DB_ARGS(DB_INT(level), DB_INT(index), DB_INT(AUDIT_WINDOW)),
+	    audit_level_row, l, &a->io) != 0) {
+		a->failed_io = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -151,20 +205,13 @@ static int
 audit_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[MERKLE_HASH_SIZE])
 {
 	struct audit *a = ctx;
-	sqlite3_stmt *stmt = a->levels[level];
+	struct audit_level *l = &a->levels[level];
+	const struct audit_node_row *n;
 
-	if (stmt == NULL) {
-		if (sqlite3_prepare_v2(db_handle(a->db),
-		    "SELECT idx, hash FROM merkle_nodes WHERE level = ?1 ORDER BY idx", -1,
-		    &a->levels[level], NULL) != SQLITE_OK)
-			return -1;
-		stmt = a->levels[level];
-		sqlite3_bind_int(stmt, 1, (int)level);
-	}
-	if (sqlite3_step(stmt) != SQLITE_ROW ||
-	    (uint64_t)sqlite3_column_int64(stmt, 0) != index ||
-	    sqlite3_column_bytes(stmt, 1) != MERKLE_HASH_SIZE ||
-	    memcmp(sqlite3_column_blob(stmt, 1), hash, MERKLE_HASH_SIZE) != 0) {
+	if (l->pos == l->count && audit_level_fill(a, level, index) != 0)
+		return -1;
+	n = l->pos < l->count ? &l->rows[l->pos++] : NULL;
+	if (n == NULL || n->idx != index || !n->ok || memcmp(n->hash, hash, MERKLE_HASH_SIZE) != 0) {
 		audit_fail(a, (int64_t)a->seq, "entry %llu: the stored Merkle node (level %u, index %llu)"
 		    " is missing or altered", (unsigned long long)a->seq, level,
 		    (unsigned long long)index);
@@ -176,106 +223,178 @@ audit_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[MERKLE_
 
 /* Checks one checkpoint against the recomputed tree state of its size. */
 static int
-audit_checkpoint(struct audit *a, sqlite3_stmt *stmt)
+audit_checkpoint(struct audit *a, const struct checkpoint *cp)
 {
-	uint64_t size = (uint64_t)sqlite3_column_int64(stmt, 0), note_size;
-	const char *note = (const char *)sqlite3_column_text(stmt, 2);
-	uint8_t root[MERKLE_HASH_SIZE], stored[MERKLE_HASH_SIZE], note_root[MERKLE_HASH_SIZE];
-	int64_t seq = size > 0 ? (int64_t)size - 1 : -1;
+	uint8_t root[MERKLE_HASH_SIZE], note_root[MERKLE_HASH_SIZE];
+	int64_t seq = cp->size > 0 ? (int64_t)cp->size - 1 : -1;
+	uint64_t note_size;
 
 	merkle_state_root(&a->state, root);
-	if (db_column_blob(stmt, 1, stored, sizeof(stored)) != 0 ||
-	    memcmp(stored, root, MERKLE_HASH_SIZE) != 0)
+	if (memcmp(cp->root, root, MERKLE_HASH_SIZE) != 0)
 		return audit_fail(a, seq, "checkpoint at size %llu: its root does not match entries 0-%lld",
-		    (unsigned long long)size, (long long)seq);
-	for (size_t k = 0; note != NULL && k < a->ledger_key_count; k++) {
-		if (note_checkpoint_verify(note, strlen(note), a->op.origin, a->op.origin,
-		    a->ledger_keys[k].public_key, &note_size, note_root, NULL) != 0)
+		    (unsigned long long)cp->size, (long long)seq);
+	for (size_t k = 0; k < a->ledger_keys.count; k++) {
+		if (note_checkpoint_verify(cp->note, strlen(cp->note), a->op.origin, a->op.origin,
+		    a->ledger_keys.keys[k].public_key, &note_size, note_root, NULL) != 0)
 			continue;
-		if (note_size != size || memcmp(note_root, root, MERKLE_HASH_SIZE) != 0)
+		if (note_size != cp->size || memcmp(note_root, root, MERKLE_HASH_SIZE) != 0)
 			break;
 		a->r->checkpoints++;
 		return 0;
 	}
 	return audit_fail(a, seq, "checkpoint at size %llu: its signed note is not valid",
-	    (unsigned long long)size);
+	    (unsigned long long)cp->size);
 }
 
-/* Reads the postings of entry seq from the cursor (ordered by entry, idx)
- * into entry, and applies them to the recomputed balances. */
+/* Reads the first stored checkpoint of size >= size into a->checkpoint
+ * (a->have_checkpoint says whether there is one). */
 static int
-audit_postings(struct audit *a, sqlite3_stmt *postings, int *pending,
-    struct ledger_entry *entry)
+audit_next_checkpoint(struct audit *a, uint64_t size, struct error *e)
 {
-	int64_t sum = 0;
+	struct error local;
 
-	entry->count = 0;
-	while (*pending == SQLITE_ROW &&
-	    (uint64_t)sqlite3_column_int64(postings, 0) == entry->seq) {
-		int64_t id = sqlite3_column_int64(postings, 1), amount = sqlite3_column_int64(postings, 2);
-		struct audit_account *acc;
-		if (id < 0 || (size_t)id >= a->account_cap || !a->accounts[id].exists)
-			return audit_fail(a, (int64_t)entry->seq, "entry %llu: a posting names no account",
-			    (unsigned long long)entry->seq);
-		if (entry->count >= LEDGER_MAX_POSTINGS)
-			return audit_fail(a, (int64_t)entry->seq, "entry %llu: too many postings",
-			    (unsigned long long)entry->seq);
-		acc = &a->accounts[id];
-		memcpy(entry->postings[entry->count].account, acc->code, sizeof(acc->code));
-		entry->postings[entry->count++].amount = amount;
-		if (amount == 0 || __builtin_add_overflow(sum, amount, &sum) ||
-		    __builtin_add_overflow(acc->sum, amount, &acc->sum))
-			return audit_fail(a, (int64_t)entry->seq, "entry %llu: an amount is zero or overflows",
-			    (unsigned long long)entry->seq);
-		acc->by_kind[audit_kind(entry->kind)] += amount;
-		if ((acc->min_zero && acc->sum < 0) || (acc->max_zero && acc->sum > 0))
-			return audit_fail(a, (int64_t)entry->seq,
-			    "entry %llu: account %s goes below zero", (unsigned long long)entry->seq,
-			    acc->code);
-		a->r->postings++;
-		*pending = sqlite3_step(postings);
-	}
-	if (entry->count < 2 || sum != 0)
-		return audit_fail(a, (int64_t)entry->seq,
-		    "entry %llu: its postings do not balance (%zu postings, sum %lld)",
-		    (unsigned long long)entry->seq, entry->count, (long long)sum);
-	return 0;
+	a->have_checkpoint = checkpoint_covering(a->db, size, &a->checkpoint, &local) == 0;
+	if (a->have_checkpoint || local.status == 404)
+		return 0;
+	if (e != NULL)
+		*e = local;
+	return -1;
 }
 
-/* Checks one entry row: sequence, postings, encoding, hash, tree. */
+/* Checks the stored checkpoint of the current tree size, if any, and reads
+ * the next one. Returns 0, 1 (not sound) or -1. */
 static int
-audit_entry(struct audit *a, sqlite3_stmt *stmt, sqlite3_stmt *postings, int *pending)
+audit_checkpoint_due(struct audit *a, struct error *e)
 {
-	struct ledger_entry entry;
-	uint8_t encoded[8192], hash[MERKLE_HASH_SIZE];
-	uint64_t seq = (uint64_t)sqlite3_column_int64(stmt, 0);
-	size_t len;
+	if (!a->have_checkpoint || a->checkpoint.size != a->r->entries)
+		return 0;
+	if (audit_checkpoint(a, &a->checkpoint) != 0)
+		return 1;
+	return audit_next_checkpoint(a, a->r->entries + 1, e);
+}
+
+/* Starts entry seq from its first row in the stream (its fields, no
+ * posting yet). Returns 0, or 1 when it is not the entry expected next. */
+static int
+audit_entry_open(struct audit *a, const struct db_row *row, uint64_t seq)
+{
+	struct ledger_entry *entry = &a->entry;
 
 	a->seq = seq;
 	if (seq != a->r->entries)
 		return audit_fail(a, (int64_t)a->r->entries, "entry %llu is missing",
 		    (unsigned long long)a->r->entries);
-	memset(&entry, 0, sizeof(entry));
-	entry.seq = seq;
-	entry.time = sqlite3_column_int64(stmt, 1);
-	db_column_text(stmt, 2, entry.kind, sizeof(entry.kind));
-	db_column_text(stmt, 3, entry.reference, sizeof(entry.reference));
-	db_column_text(stmt, 4, entry.memo, sizeof(entry.memo));
-	if (*pending == SQLITE_ROW && (uint64_t)sqlite3_column_int64(postings, 0) < seq)
-		return audit_fail(a, (int64_t)sqlite3_column_int64(postings, 0),
-		    "postings of a missing entry %lld", (long long)sqlite3_column_int64(postings, 0));
-	if (audit_postings(a, postings, pending, &entry) != 0)
-		return 1;
-	len = ledger_encode(&entry, encoded, sizeof(encoded));
-	merkle_leaf_hash(encoded, len, hash);
-	if (len == 0 || db_column_blob(stmt, 5, entry.leaf_hash, MERKLE_HASH_SIZE) != 0 ||
-	    memcmp(hash, entry.leaf_hash, MERKLE_HASH_SIZE) != 0)
-		return audit_fail(a, (int64_t)seq, "entry %llu: its hash does not match its contents"
-		    " (it was altered)", (unsigned long long)seq);
-	if (merkle_state_append(&a->state, hash, audit_node, a) != 0)
-		return 1;
-	a->r->entries++;
+	memset(entry, 0, sizeof(*entry));
+	entry->seq = seq;
+	entry->time = db_row_int64(row, 1);
+	db_row_text(row, 2, entry->kind, sizeof(entry->kind));
+	db_row_text(row, 3, entry->reference, sizeof(entry->reference));
+	db_row_text(row, 4, entry->memo, sizeof(entry->memo));
+	a->stored_hash_ok = db_row_blob(row, 5, a->stored_hash, MERKLE_HASH_SIZE) == 0;
+	a->sum = 0;
+	a->open = 1;
 	return 0;
+}
+
+/* Adds a posting to the open entry and applies it to the recomputed
+ * balances. Returns 0, or 1 when it breaks a rule. */
+static int
+audit_posting(struct audit *a, int64_t id, int64_t amount)
+{
+	struct ledger_entry *entry = &a->entry;
+	struct audit_account *acc;
+
+	if (id < 0 || (size_t)id >= a->account_cap || !a->accounts[id].exists)
+		return audit_fail(a, (int64_t)entry->seq, "entry %llu: a posting names no account",
+		    (unsigned long long)entry->seq);
+	if (entry->count >= LEDGER_MAX_POSTINGS)
+		return audit_fail(a, (int64_t)entry->seq, "entry %llu: too many postings",
+		    (unsigned long long)entry->seq);
+	acc = &a->accounts[id];
+	memcpy(entry->postings[entry->count].account, acc->code, sizeof(acc->code));
+	entry->postings[entry->count++].amount = amount;
+	if (amount == 0 || __builtin_add_overflow(a->sum, amount, &a->sum) ||
+	    __builtin_add_overflow(acc->sum, amount, &acc->sum))
+		return audit_fail(a, (int64_t)entry->seq, "entry %llu: an amount is zero or overflows",
+		    (unsigned long long)entry->seq);
+	acc->by_kind[audit_kind(entry->kind)] += amount;
+	if ((acc->min_zero && acc->sum < 0) || (acc->max_zero && acc->sum > 0))
+		return audit_fail(a, (int64_t)entry->seq,
+		    "entry %llu: account %s goes below zero", (unsigned long long)entry->seq,
+		    acc->code);
+	a->r->postings++;
+	return 0;
+}
+
+/* Finishes the open entry: balance, encoding, hash, tree, then the
+ * checkpoint of the new size. Returns 0, 1 (not sound) or -1. */
+static int
+audit_entry_close(struct audit *a, struct error *e)
+{
+	struct ledger_entry *entry = &a->entry;
+	uint8_t encoded[8192], hash[MERKLE_HASH_SIZE];
+	size_t len;
+
+	a->open = 0;
+	if (entry->count < 2 || a->sum != 0)
+		return audit_fail(a, (int64_t)entry->seq,
+		    "entry %llu: its postings do not balance (%zu postings, sum %lld)",
+		    (unsigned long long)entry->seq, entry->count, (long long)a->sum);
+	len = ledger_encode(entry, encoded, sizeof(encoded));
+	merkle_leaf_hash(encoded, len, hash);
+	if (len == 0 || !a->stored_hash_ok || memcmp(hash, a->stored_hash, MERKLE_HASH_SIZE) != 0)
+		return audit_fail(a, (int64_t)entry->seq, "entry %llu: its hash does not match its"
+		    " contents (it was altered)", (unsigned long long)entry->seq);
+	if (merkle_state_append(&a->state, hash, audit_node, a) != 0) {
+		if (!a->failed_io)
+			return audit_fail(a, (int64_t)entry->seq, "entry %llu: the Merkle tree cannot"
+			    " be recomputed", (unsigned long long)entry->seq);
+		if (e != NULL)
+			*e = a->io;
+		return -1;
+	}
+	a->r->entries++;
+	if (a->progress != NULL && (a->r->entries & 0xffff) == 0)
+		a->progress(a->r->entries, a->progress_ctx);
+	return audit_checkpoint_due(a, e);
+}
+
+/* One row of the stream of entries joined with their postings (seq, time,
+ * kind, reference, memo, leaf_hash, account_id, amount; the posting NULL
+ * for an entry without any). Stops (1) at the first failure. */
+static int
+audit_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct audit *a = ctx;
+	uint64_t seq = (uint64_t)db_row_int64(row, 0);
+	int rc;
+
+	if (!a->open || seq != a->entry.seq) {
+		if (a->open && (rc = audit_entry_close(a, e)) != 0)
+			return rc;
+		if (audit_entry_open(a, row, seq) != 0)
+			return 1;
+	}
+	if (!db_row_is_null(row, 6) &&
+	    audit_posting(a, db_row_int64(row, 6), db_row_int64(row, 7)) != 0)
+		return 1;
+	return 0;
+}
+
+/* Postings of a missing entry: with entry_seq below 0 (before the pass) or
+ * from a->r->entries on (after it). Returns 0, 1 (not sound) or -1. */
+static int
+audit_orphans(struct audit *a, int after, struct error *e)
+{
+	int64_t seq;
+	int rc = after ? db_int64(a->db, "SELECT entry_seq FROM postings WHERE entry_seq >= ?1"
+	    " ORDER BY entry_seq LIMIT 1", DB_ARGS(DB_INT(a->r->entries)), &seq, e) :
+	    db_int64(a->db, "SELECT entry_seq FROM postings WHERE entry_seq < 0"
+	    " ORDER BY entry_seq LIMIT 1", DB_NO_ARGS, &seq, e);
+
+	if (rc <= 0)
+		return rc;
+	return audit_fail(a, seq, "postings of a missing entry %lld", (long long)seq);
 }
 
 /* Per campaign and voucher status, from the vouchers table. */
@@ -407,56 +526,66 @@ audit_accounts(struct audit *a)
 			return audit_fail(a, -1, "account %s: its recorded balance %lld differs from its"
 			    " postings %lld", acc->code, (long long)acc->cached, (long long)acc->sum);
 	}
-	for (unsigned level = 0; level < 64; level++)
-		if (a->levels[level] != NULL && sqlite3_step(a->levels[level]) == SQLITE_ROW)
-			return audit_fail(a, -1, "the Merkle nodes hold level-%u nodes beyond the ledger",
-			    level);
 	return 0;
 }
 
-/* The streaming pass over entries, postings and checkpoints, merged by seq. */
+/* Stored Merkle nodes beyond the ledger's tree (level L holds entries >> L
+ * perfect subtrees). Returns 0, 1 (not sound) or -1. */
 static int
-audit_pass(struct audit *a, void (*progress)(uint64_t, void *), void *ctx, struct error *e)
+audit_nodes_beyond(struct audit *a, struct error *e)
 {
-	sqlite3_stmt *entries = db_prepare(a->db,
-	    "SELECT seq, time, kind, reference, memo, leaf_hash FROM entries ORDER BY seq");
-	sqlite3_stmt *postings = db_prepare(a->db,
-	    "SELECT entry_seq, account_id, amount FROM postings ORDER BY entry_seq, idx");
-	sqlite3_stmt *checkpoints = db_prepare(a->db,
-	    "SELECT size, root, note FROM checkpoints ORDER BY size");
-	int rc, pending = sqlite3_step(postings), cp = sqlite3_step(checkpoints), bad = 0;
+	for (unsigned level = 0; level < 64; level++) {
+		int rc = db_one(a->db, "SELECT 1 FROM merkle_nodes WHERE level = ?1 AND idx >= ?2 LIMIT 1",
+		    DB_ARGS(DB_INT(level), DB_INT(a->r->entries >> level)), NULL, NULL, e);
+		if (rc != 0)
+			return rc < 0 ? -1 : audit_fail(a, -1, "the Merkle nodes hold level-%u nodes beyond"
+			    " the ledger", level);
+	}
+	return 0;
+}
 
-	while (!bad && cp == SQLITE_ROW && sqlite3_column_int64(checkpoints, 0) == 0) {
-		bad = audit_checkpoint(a, checkpoints);
-		cp = sqlite3_step(checkpoints);
-	}
-	while (!bad && (rc = sqlite3_step(entries)) == SQLITE_ROW) {
-		bad = audit_entry(a, entries, postings, &pending);
-		while (!bad && cp == SQLITE_ROW &&
-		    (uint64_t)sqlite3_column_int64(checkpoints, 0) == a->r->entries) {
-			bad = audit_checkpoint(a, checkpoints);
-			cp = sqlite3_step(checkpoints);
-		}
-		if (progress != NULL && (a->r->entries & 0xffff) == 0)
-			progress(a->r->entries, ctx);
-	}
-	if (!bad && rc != SQLITE_DONE)
-		rc = db_error(a->db, rc, e);
-	else
-		rc = 0;
-	if (!bad && rc == 0 && pending == SQLITE_ROW)
-		bad = audit_fail(a, sqlite3_column_int64(postings, 0),
-		    "postings of a missing entry %lld", (long long)sqlite3_column_int64(postings, 0));
-	if (!bad && rc == 0 && cp == SQLITE_ROW)
-		bad = audit_fail(a, -1, "a checkpoint at size %lld is beyond the ledger (%llu entries)",
-		    (long long)sqlite3_column_int64(checkpoints, 0), (unsigned long long)a->r->entries);
-	sqlite3_reset(entries);
-	sqlite3_reset(postings);
-	sqlite3_reset(checkpoints);
-	if (rc != 0)
+/* The streaming pass: entries joined with their postings in seq order,
+ * the checkpoints read one ahead. Returns 0, 1 (not sound) or -1. */
+static int
+audit_stream(struct audit *a, struct error *e)
+{
+	int rc;
+
+	if ((rc = audit_next_checkpoint(a, 0, e)) != 0 || (rc = audit_checkpoint_due(a, e)) != 0 ||
+	    (rc = audit_orphans(a, 0, e)) != 0)
+		return rc;
+	if (db_each(a->db, "SELECT e.seq, e.time, e.kind, e.reference, e.memo, e.leaf_hash,"
+	    " p.account_id, p.amount FROM entries e LEFT JOIN postings p ON p.entry_seq = e.seq"
+	    " ORDER BY e.seq, p.idx", DB_NO_ARGS, audit_row, a, e) != 0)
+		return -1;
+	if (a->r->failure[0] != '\0')
+		return 1;
+	if (a->open && (rc = audit_entry_close(a, e)) != 0)
+		return rc;
+	if ((rc = audit_orphans(a, 1, e)) != 0)
+		return rc;
+	if (a->have_checkpoint)
+		return audit_fail(a, -1, "a checkpoint at size %lld is beyond the ledger (%llu entries)",
+		    (long long)a->checkpoint.size, (unsigned long long)a->r->entries);
+	return 0;
+}
+
+/* The whole verification, inside one read transaction (db_read). */
+static int
+audit_verify_work(struct db *db, void *ctx, struct error *e)
+{
+	struct audit *a = ctx;
+	int bad;
+
+	if (home_operator(db, &a->op, e) != 0 || keys_ledger_load(db, &a->ledger_keys, e) != 0 ||
+	    audit_load_accounts(a, e) != 0)
+		return -1;
+	if ((bad = audit_stream(a, e)) < 0)
 		return -1;
 	if (!bad)
 		bad = audit_accounts(a);
+	if (!bad && (bad = audit_nodes_beyond(a, e)) < 0)
+		return -1;
 	if (!bad && (bad = audit_campaigns(a, e)) < 0)
 		return -1;
 	if (!bad && (bad = audit_funders_payees(a, e)) < 0)
@@ -469,23 +598,17 @@ int
 audit_verify(struct db *db, struct audit_result *r,
     void (*progress)(uint64_t done, void *ctx), void *ctx, struct error *e)
 {
-	struct audit a = { .db = db, .r = r };
-	int rc = -1;
+	struct audit a = { .db = db, .r = r, .progress = progress, .progress_ctx = ctx };
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->failed_seq = -1;
 	merkle_state_init(&a.state);
 	/* One read transaction: a consistent snapshot while others append. */
-	if (db_exec(db, "BEGIN", e) != 0)
-		return -1;
-	if (home_operator(db, &a.op, e) != 0 || keys_list(db, audit_collect_ledger_key, &a, e) != 0 ||
-	    audit_load_accounts(&a, e) != 0)
-		goto done;
-	rc = audit_pass(&a, progress, ctx, e);
-done:
+	rc = db_read(db, audit_verify_work, &a, e);
 	for (unsigned level = 0; level < 64; level++)
-		sqlite3_finalize(a.levels[level]);
+		free(a.levels[level].rows);
 	free(a.accounts);
-	db_exec(db, "COMMIT", NULL);
+	keys_ledger_free(&a.ledger_keys);
 	return rc;
 }

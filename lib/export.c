@@ -168,31 +168,42 @@ export_csv_entry(struct export *x, const struct ledger_entry *entry)
 		    (long long)entry->postings[i].amount, hash);
 }
 
+/* An account as the FEC shows it: PCG number, label, auxiliary account
+ * and its label (cap: 8, 256, 32 and 256 bytes). */
+struct export_fec_names {
+	char *pcg, *label, *aux, *aux_label;
+};
+
+static int
+export_fec_account_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	static const struct { const char *kind, *prefix; } aux_prefix[] = {
+		{ "funder-balance", "FIN" }, { "funder-orders", "FIN" },
+		{ "funder-credit-notes", "FIN" }, { "outstanding", "CAMP" }, { "payee", "BEN" },
+	};
+	struct export_fec_names *n = ctx;
+	const char *kind = db_row_text_ptr(row, 2, NULL);
+
+	(void)e;
+	db_row_text(row, 0, n->pcg, 8);
+	db_row_text(row, 1, n->aux_label, 256);
+	for (size_t i = 0; i < sizeof(aux_prefix) / sizeof(aux_prefix[0]); i++)
+		if (strcmp(kind, aux_prefix[i].kind) == 0)
+			snprintf(n->aux, 32, "%s%06lld", aux_prefix[i].prefix,
+			    (long long)db_row_int64(row, 3));
+	return 0;
+}
+
 /* Looks up an account's PCG number, label and auxiliary account for the FEC. */
 static void
 export_fec_account(struct export *x, const char *code, char *pcg, char *label, char *aux,
     char *aux_label)
 {
-	sqlite3_stmt *stmt = db_prepare(x->db,
-	    "SELECT pcg, name, kind, COALESCE(owner_id, 0) FROM accounts WHERE code = ?1");
-	static const struct { const char *kind, *prefix; } aux_prefix[] = {
-		{ "funder-balance", "FIN" }, { "funder-orders", "FIN" },
-		{ "funder-credit-notes", "FIN" }, { "outstanding", "CAMP" }, { "payee", "BEN" },
-	};
-	char kind[32];
+	struct export_fec_names n = { pcg, label, aux, aux_label };
 
 	pcg[0] = label[0] = aux[0] = aux_label[0] = '\0';
-	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		db_column_text(stmt, 0, pcg, 8);
-		db_column_text(stmt, 1, aux_label, 256);
-		db_column_text(stmt, 2, kind, sizeof(kind));
-		for (size_t i = 0; i < sizeof(aux_prefix) / sizeof(aux_prefix[0]); i++)
-			if (strcmp(kind, aux_prefix[i].kind) == 0)
-				snprintf(aux, 32, "%s%06lld", aux_prefix[i].prefix,
-				    (long long)sqlite3_column_int64(stmt, 3));
-	}
-	sqlite3_reset(stmt);
+	db_one(x->db, "SELECT pcg, name, kind, COALESCE(owner_id, 0) FROM accounts WHERE code = ?1",
+	    DB_ARGS(DB_TEXT(code)), export_fec_account_row, &n, NULL);
 	snprintf(label, 256, "%s", aux_label);
 	if (aux[0] == '\0')
 		aux_label[0] = '\0';
@@ -229,13 +240,52 @@ export_fec_entry(struct export *x, const struct ledger_entry *entry, int32_t day
 	}
 }
 
+/* Writes entry (already read) in the export's format. */
+static void
+export_entry(struct export *x, const struct ledger_entry *entry, int32_t day)
+{
+	if (x->o->format == EXPORT_JSONL) {
+		json_t *line = ledger_entry_to_json(entry);
+		json_object_set_new(line, "type", json_string("entry"));
+		export_json_line(x, line);
+	} else if (x->o->format == EXPORT_CSV) {
+		export_csv_entry(x, entry);
+	} else {
+		export_fec_entry(x, entry, day);
+	}
+}
+
+/* The whole export, inside one read transaction (db_read): a consistent
+ * snapshot while others append. */
+static int
+export_work(struct db *db, void *ctx, struct error *e)
+{
+	struct export *x = ctx;
+	struct ledger_entry entry;
+	uint64_t size;
+
+	if (ledger_size(db, &size, e) != 0 || export_header(x, e) != 0)
+		return -1;
+	for (uint64_t seq = 0; seq < size && !x->failed; seq++) {
+		int32_t day;
+		int y, m, d;
+		if (ledger_read(db, seq, &entry, e) != 0)
+			return -1;
+		day = clock_local_day(entry.time, CLOCK_TZ_PARIS);
+		date_to_ymd(day, &y, &m, &d);
+		if (x->o->year == 0 || y == x->o->year)
+			export_entry(x, &entry, day);
+	}
+	if (x->o->format == EXPORT_JSONL && checkpoint_each(db, export_checkpoint_json, x, e) != 0)
+		return -1;
+	return 0;
+}
+
 int
 export_write(struct db *db, const struct export_options *o, int fd, struct error *e)
 {
 	struct export x = { .db = db, .o = o };
-	struct ledger_entry entry;
-	uint64_t size;
-	int dupfd, rc = -1;
+	int dupfd, rc;
 
 	if (o->format == EXPORT_FEC && o->year == 0)
 		return error_set(e, 400, "BAD_YEAR", "a FEC covers one fiscal year: give --year");
@@ -244,39 +294,9 @@ export_write(struct db *db, const struct export_options *o, int fd, struct error
 		    "a jsonl export is the whole ledger (to be re-verified): --year is for csv and fec");
 	if ((dupfd = dup(fd)) < 0 || (x.out = gzdopen(dupfd, o->gzip ? "wb9" : "wbT")) == NULL)
 		return error_set(e, 500, "EXPORT_ERROR", "cannot open the output");
-	if (db_exec(db, "BEGIN", e) != 0)
-		goto done;
-	if (ledger_size(db, &size, e) != 0 || export_header(&x, e) != 0)
-		goto rollback;
-	for (uint64_t seq = 0; seq < size && !x.failed; seq++) {
-		int32_t day;
-		int y, m, d;
-		if (ledger_read(db, seq, &entry, e) != 0)
-			goto rollback;
-		day = clock_local_day(entry.time, CLOCK_TZ_PARIS);
-		date_to_ymd(day, &y, &m, &d);
-		if (o->year != 0 && y != o->year)
-			continue;
-		if (o->format == EXPORT_JSONL) {
-			json_t *line = ledger_entry_to_json(&entry);
-			json_object_set_new(line, "type", json_string("entry"));
-			export_json_line(&x, line);
-		} else if (o->format == EXPORT_CSV) {
-			export_csv_entry(&x, &entry);
-		} else {
-			export_fec_entry(&x, &entry, day);
-		}
-	}
-	if (o->format == EXPORT_JSONL && checkpoint_each(db, export_checkpoint_json, &x, e) != 0)
-		goto rollback;
-	rc = 0;
-rollback:
-	db_exec(db, "COMMIT", NULL);
-done:
-	if (gzclose(x.out) != Z_OK || x.failed) {
-		if (rc == 0)
-			rc = error_set(e, 500, "EXPORT_ERROR", "cannot write the export");
-	}
+	rc = db_read(db, export_work, &x, e);
+	if ((gzclose(x.out) != Z_OK || x.failed) && rc == 0)
+		rc = error_set(e, 500, "EXPORT_ERROR", "cannot write the export");
 	return rc;
 }
 

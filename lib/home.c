@@ -72,26 +72,39 @@ home_remove_partial(const char *dir, int made_dir)
 		rmdir(dir);
 }
 
+/* Records the operator row; inside the caller's write transaction. */
 static int
-home_insert_operator(struct db *db, void *ctx, struct error *e)
+home_insert_operator(struct db *db, const struct operator_info *op, struct error *e)
 {
-	const struct operator_info *op = ctx;
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "INSERT INTO operator (id, name, siren, iban, bic, origin, created_at)"
-	    " VALUES (1, ?1, ?2, ?3, ?4, ?5, strftime('%s', 'now'))");
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
+	return db_run(db, "INSERT INTO operator (id, name, siren, iban, bic, origin, created_at)"
+	    " VALUES (1, ?1, ?2, ?3, ?4, ?5, strftime('%s', 'now'))", DB_ARGS(DB_TEXT(op->name),
+	    DB_TEXT(op->siren), DB_TEXT(op->iban), DB_TEXT(op->bic), DB_TEXT(op->origin)), e);
+}
 
-	sqlite3_bind_text(stmt, 1, op->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, op->siren, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, op->iban, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, op->bic, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, op->origin, -1, SQLITE_STATIC);
-	return db_exec_stmt(db, stmt, e);
+struct home_creation {
+	struct home *home;
+	const struct operator_info *op;
+	int64_t now;
+};
+
+/* The operator row, one issuer key and one ledger key. */
+static int
+home_create_work(struct db *db, void *ctx, struct error *e)
+{
+	struct home_creation *c = ctx;
+
+	return home_insert_operator(db, c->op, e) != 0 ||
+	    keys_rotate(db, c->home->dir, KEY_ISSUER, c->op->origin, c->now, NULL, e) != 0 ||
+	    keys_rotate(db, c->home->dir, KEY_LEDGER, c->op->origin, c->now, NULL, e) != 0 ? -1 : 0;
 }
 
 int
 home_create(struct home *home, const char *dir, const struct operator_info *op,
     int64_t now, struct error *e)
 {
+	struct home_creation creation = { home, op, now };
 	char path[4200];
 	int made_dir = 0;
 
@@ -107,9 +120,7 @@ home_create(struct home *home, const char *dir, const struct operator_info *op,
 		return error_set(e, 400, "BAD_HOME", "cannot create %s: %s", dir, strerror(errno));
 	home_path(home, "passnum.db", path, sizeof(path));
 	if (db_open(&home->db, path, DB_OPEN_CREATE, e) != 0 ||
-	    db_transaction(home->db, home_insert_operator, (void *)op, e) != 0 ||
-	    keys_rotate(home->db, home->dir, KEY_ISSUER, op->origin, now, NULL, e) != 0 ||
-	    keys_rotate(home->db, home->dir, KEY_LEDGER, op->origin, now, NULL, e) != 0) {
+	    db_write(home->db, DB_BUSY_DEFAULT, home_create_work, &creation, e) != 0) {
 		home_close(home);
 		home_remove_partial(dir, made_dir);
 		return -1;
@@ -139,22 +150,27 @@ home_close(struct home *home)
 	home->db = NULL;
 }
 
+static int
+home_operator_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct operator_info *op = ctx;
+
+	(void)e;
+	db_row_text(row, 0, op->name, sizeof(op->name));
+	db_row_text(row, 1, op->siren, sizeof(op->siren));
+	db_row_text(row, 2, op->iban, sizeof(op->iban));
+	db_row_text(row, 3, op->bic, sizeof(op->bic));
+	db_row_text(row, 4, op->origin, sizeof(op->origin));
+	return 0;
+}
+
 int
 home_operator(struct db *db, struct operator_info *op, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT name, siren, iban, bic, origin FROM operator WHERE id = 1");
-	int rc = db_step(db, stmt, e);
+	int rc = db_one(db, "SELECT name, siren, iban, bic, origin FROM operator WHERE id = 1",
+	    DB_NO_ARGS, home_operator_row, op, e);
 
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		return rc < 0 ? -1 : error_set(e, 503, "NO_OPERATOR", "this home has no operator record");
-	}
-	db_column_text(stmt, 0, op->name, sizeof(op->name));
-	db_column_text(stmt, 1, op->siren, sizeof(op->siren));
-	db_column_text(stmt, 2, op->iban, sizeof(op->iban));
-	db_column_text(stmt, 3, op->bic, sizeof(op->bic));
-	db_column_text(stmt, 4, op->origin, sizeof(op->origin));
-	sqlite3_reset(stmt);
-	return 0;
+	if (rc == 1)
+		return 0;
+	return rc < 0 ? -1 : error_set(e, 503, "NO_OPERATOR", "this home has no operator record");
 }

@@ -25,8 +25,9 @@ struct operator_info {
 int home_resolve(const char *option, char *out, size_t size, struct error *e);
 
 /* Creates a new home at dir: the directory (mode 0700, may exist if empty),
- * the database, the operator row, one issuer key and one ledger key. Refuses
- * an existing home and leaves nothing behind on failure. */
+ * the database, and in one write transaction of its own the operator row,
+ * one issuer key and one ledger key. Refuses an existing home and leaves
+ * nothing behind on failure. */
 int home_create(struct home *home, const char *dir, const struct operator_info *op,
     int64_t now, struct error *e);
 

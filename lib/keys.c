@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
+#include "clock.h"
 #include "db.h"
 #include "keys.h"
+#include "keyset.h"
 #include "note.h"
 
 void
@@ -17,26 +19,6 @@ keys_issuer_key_id(const uint8_t public_key[32], uint8_t key_id[4])
 
 	crypto_generichash(hash, sizeof(hash), public_key, 32, NULL, 0);
 	memcpy(key_id, hash, 4);
-}
-
-void
-keyset_add(struct keyset *set, const struct issuer_key *key)
-{
-	struct issuer_key *keys;
-
-	keys = realloc(set->keys, (set->count + 1) * sizeof(*keys));
-	if (keys == NULL)
-		abort();
-	keys[set->count++] = *key;
-	set->keys = keys;
-}
-
-void
-keyset_free(struct keyset *set)
-{
-	free(set->keys);
-	set->keys = NULL;
-	set->count = 0;
 }
 
 void
@@ -64,10 +46,10 @@ keys_id_parse(const char *text, uint8_t key_id[4])
 }
 
 static enum key_status
-keys_status_parse(const unsigned char *text)
+keys_status_parse(const char *text)
 {
 	for (int s = KEY_ACTIVE; s <= KEY_REVOKED; s++)
-		if (text != NULL && strcmp((const char *)text, key_status_names[s]) == 0)
+		if (strcmp(text, key_status_names[s]) == 0)
 			return (enum key_status)s;
 	return KEY_REVOKED;
 }
@@ -133,14 +115,10 @@ keys_read_secret(const char *home, const char *name, const uint8_t public_key[32
 	return 0;
 }
 
-struct keys_rotation {
-	enum key_kind kind;
-	const char *file;
-	struct key_info *info;
-};
-
+/* Records info (a new key of kind, stored in file) as the active key,
+ * retiring the previous active one. */
 static int
-keys_rotate_work(struct db *db, void *ctx, struct error *e)
+keys_record(struct db *db, const struct key_info *info, const char *file, struct error *e)
 {
 	static const char *const retire[] = {
 		"UPDATE issuer_keys SET status = 'retired', retired_at = ?1 WHERE status = 'active'",
@@ -152,19 +130,11 @@ keys_rotate_work(struct db *db, void *ctx, struct error *e)
 		"INSERT INTO ledger_keys (key_id, public_key, status, file, created_at)"
 		" VALUES (?1, ?2, 'active', ?3, ?4)",
 	};
-	struct keys_rotation *r = ctx;
-	sqlite3_stmt *stmt;
 
-	stmt = db_prepare(db, retire[r->kind]);
-	sqlite3_bind_int64(stmt, 1, r->info->created_at);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (db_run(db, retire[info->kind], DB_ARGS(DB_INT(info->created_at)), e) != 0)
 		return -1;
-	stmt = db_prepare(db, insert[r->kind]);
-	sqlite3_bind_blob(stmt, 1, r->info->key_id, 4, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 2, r->info->public_key, 32, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, r->file, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, r->info->created_at);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, insert[info->kind], DB_ARGS(DB_BLOB(info->key_id, 4),
+	    DB_BLOB(info->public_key, 32), DB_TEXT(file), DB_INT(info->created_at)), e);
 }
 
 int
@@ -173,10 +143,11 @@ keys_rotate(struct db *db, const char *home, enum key_kind kind, const char *ori
 {
 	struct secret_key secret;
 	struct key_info local = { .kind = kind, .status = KEY_ACTIVE, .created_at = now };
-	struct keys_rotation r = { .kind = kind, .info = &local };
 	char file[96], kid[9], path[4200];
 	int rc;
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	crypto_sign_keypair(local.public_key, secret.bytes);
 	if (kind == KEY_ISSUER)
 		keys_issuer_key_id(local.public_key, local.key_id);
@@ -185,12 +156,11 @@ keys_rotate(struct db *db, const char *home, enum key_kind kind, const char *ori
 	keys_id_hex(local.key_id, kid);
 	snprintf(file, sizeof(file), "%s-%s-%lld.key", kind == KEY_ISSUER ? "issuer" : "ledger",
 	    kid, (long long)now);
-	r.file = file;
 	rc = keys_write_secret(home, file, &secret, e);
 	secret_key_wipe(&secret);
 	if (rc != 0)
 		return -1;
-	if (db_transaction(db, keys_rotate_work, &r, e) != 0) {
+	if (keys_record(db, &local, file, e) != 0) {
 		snprintf(path, sizeof(path), "%s/keys/%s", home, file);
 		unlink(path);
 		return -1;
@@ -200,13 +170,9 @@ keys_rotate(struct db *db, const char *home, enum key_kind kind, const char *ori
 	return 0;
 }
 
-struct keys_revocation {
-	const uint8_t *key_id;
-	int64_t compromised_at;
-};
-
-static int
-keys_revoke_work(struct db *db, void *ctx, struct error *e)
+int
+keys_revoke(struct db *db, const uint8_t key_id[4], int64_t compromised_at, int64_t now,
+    struct error *e)
 {
 	static const char *const revoke[] = {
 		"UPDATE issuer_keys SET status = 'revoked', compromised_at = ?2,"
@@ -214,48 +180,74 @@ keys_revoke_work(struct db *db, void *ctx, struct error *e)
 		"UPDATE ledger_keys SET status = 'revoked', compromised_at = ?2,"
 		" retired_at = COALESCE(retired_at, ?2) WHERE key_id = ?1 AND status <> 'revoked'",
 	};
-	struct keys_revocation *r = ctx;
-	int changed = 0;
+	int64_t changed = 0;
+	char kid[9];
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
+	if (compromised_at > now)
+		return error_set(e, 400, "BAD_TIME", "the compromise time is in the future");
 	for (int kind = KEY_ISSUER; kind <= KEY_LEDGER; kind++) {
-		sqlite3_stmt *stmt = db_prepare(db, revoke[kind]);
-		sqlite3_bind_blob(stmt, 1, r->key_id, 4, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 2, r->compromised_at);
-		if (db_exec_stmt(db, stmt, e) != 0)
+		if (db_run(db, revoke[kind], DB_ARGS(DB_BLOB(key_id, 4), DB_INT(compromised_at)), e) != 0)
 			return -1;
-		changed += sqlite3_changes(db_handle(db));
+		changed += db_changes(db);
 	}
-	if (changed == 0) {
-		char kid[9];
-		keys_id_hex(r->key_id, kid);
-		return error_set(e, 404, "UNKNOWN_KEY", "no key with id %s that is not already revoked",
-		    kid);
-	}
-	return 0;
+	if (changed > 0)
+		return 0;
+	keys_id_hex(key_id, kid);
+	return error_set(e, 404, "UNKNOWN_KEY", "no key with id %s that is not already revoked", kid);
+}
+
+bool
+keys_vouches(const struct key_info *key, int64_t signed_at)
+{
+	if (key->status != KEY_REVOKED)
+		return true;
+	return signed_at != KEYS_TIME_UNKNOWN && signed_at < key->compromised_at;
 }
 
 int
-keys_revoke(struct db *db, const uint8_t key_id[4], int64_t compromised_at, int64_t now,
+keys_revoked_error(const struct key_info *key, const char *what, const char *why,
     struct error *e)
 {
-	struct keys_revocation r = { key_id, compromised_at };
+	char kid[9], since[CLOCK_INSTANT_SIZE];
 
-	if (compromised_at > now)
-		return error_set(e, 400, "BAD_TIME", "the compromise time is in the future");
-	return db_transaction(db, keys_revoke_work, &r, e);
+	keys_id_hex(key->key_id, kid);
+	clock_instant_format(key->compromised_at, since);
+	return error_set(e, 422, "KEY_REVOKED", "%s is signed by %s key %s, revoked (compromised"
+	    " since %s), and %s", what, key->kind == KEY_ISSUER ? "issuer" : "ledger", kid, since, why);
 }
 
+/* Reads a key row (key_id, public_key, status, created_at, retired_at,
+ * compromised_at, ...) into info. */
 static void
-keys_row(sqlite3_stmt *stmt, enum key_kind kind, struct key_info *info)
+keys_row(const struct db_row *row, enum key_kind kind, struct key_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->kind = kind;
-	db_column_blob(stmt, 0, info->key_id, 4);
-	db_column_blob(stmt, 1, info->public_key, 32);
-	info->status = keys_status_parse(sqlite3_column_text(stmt, 2));
-	info->created_at = sqlite3_column_int64(stmt, 3);
-	info->retired_at = sqlite3_column_int64(stmt, 4);
-	info->compromised_at = sqlite3_column_int64(stmt, 5);
+	db_row_blob(row, 0, info->key_id, 4);
+	db_row_blob(row, 1, info->public_key, 32);
+	info->status = keys_status_parse(db_row_text_ptr(row, 2, NULL));
+	info->created_at = db_row_int64(row, 3);
+	info->retired_at = db_row_int64(row, 4);
+	info->compromised_at = db_row_int64(row, 5);
+}
+
+struct keys_each {
+	enum key_kind kind;
+	int (*fn)(const struct key_info *key, void *ctx);
+	void *ctx;
+};
+
+static int
+keys_list_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct keys_each *each = ctx;
+	struct key_info info;
+
+	(void)e;
+	keys_row(row, each->kind, &info);
+	return each->fn(&info, each->ctx) != 0 ? -1 : 0;
 }
 
 int
@@ -268,21 +260,51 @@ keys_list(struct db *db, int (*fn)(const struct key_info *key, void *ctx), void 
 		"SELECT key_id, public_key, status, created_at, retired_at, compromised_at, file"
 		" FROM ledger_keys ORDER BY id",
 	};
+	struct keys_each each = { KEY_ISSUER, fn, ctx };
 
 	for (int kind = KEY_ISSUER; kind <= KEY_LEDGER; kind++) {
-		sqlite3_stmt *stmt = db_prepare(db, select[kind]);
-		int rc;
-		while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-			struct key_info info;
-			keys_row(stmt, (enum key_kind)kind, &info);
-			if (fn(&info, ctx) != 0) {
-				sqlite3_reset(stmt);
-				return -1;
-			}
-		}
-		sqlite3_reset(stmt);
-		if (rc < 0)
+		each.kind = (enum key_kind)kind;
+		if (db_each(db, select[kind], DB_NO_ARGS, keys_list_row, &each, e) != 0)
 			return -1;
+	}
+	return 0;
+}
+
+void
+keys_ledger_add(struct keys_ledger *set, const struct key_info *key)
+{
+	struct key_info *keys = realloc(set->keys, (set->count + 1) * sizeof(*keys));
+
+	if (keys == NULL)
+		abort();
+	keys[set->count++] = *key;
+	set->keys = keys;
+}
+
+void
+keys_ledger_free(struct keys_ledger *set)
+{
+	free(set->keys);
+	set->keys = NULL;
+	set->count = 0;
+}
+
+static int
+keys_ledger_collect(const struct key_info *key, void *ctx)
+{
+	if (key->kind == KEY_LEDGER)
+		keys_ledger_add(ctx, key);
+	return 0;
+}
+
+int
+keys_ledger_load(struct db *db, struct keys_ledger *set, struct error *e)
+{
+	set->keys = NULL;
+	set->count = 0;
+	if (keys_list(db, keys_ledger_collect, set, e) != 0) {
+		keys_ledger_free(set);
+		return -1;
 	}
 	return 0;
 }
@@ -315,6 +337,23 @@ keys_load_issuers(struct db *db, struct keyset *set, struct error *e)
 	return 0;
 }
 
+struct keys_active {
+	enum key_kind kind;
+	struct key_info *info;
+	char file[256];
+};
+
+static int
+keys_active_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct keys_active *a = ctx;
+
+	(void)e;
+	keys_row(row, a->kind, a->info);
+	db_row_text(row, 6, a->file, sizeof(a->file));
+	return 0;
+}
+
 int
 keys_load_active(struct db *db, const char *home, enum key_kind kind,
     struct secret_key *secret, struct key_info *info, struct error *e)
@@ -325,17 +364,11 @@ keys_load_active(struct db *db, const char *home, enum key_kind kind,
 		"SELECT key_id, public_key, status, created_at, retired_at, compromised_at, file"
 		" FROM ledger_keys WHERE status = 'active'",
 	};
-	sqlite3_stmt *stmt = db_prepare(db, select[kind]);
-	char file[256];
-	int rc = db_step(db, stmt, e);
+	struct keys_active a = { .kind = kind, .info = info };
+	int rc = db_one(db, select[kind], DB_NO_ARGS, keys_active_row, &a, e);
 
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(stmt);
+	if (rc <= 0)
 		return rc < 0 ? -1 : error_set(e, 503, "NO_ACTIVE_KEY", "there is no active %s key",
 		    kind == KEY_ISSUER ? "issuer" : "ledger");
-	}
-	keys_row(stmt, kind, info);
-	db_column_text(stmt, 6, file, sizeof(file));
-	sqlite3_reset(stmt);
-	return keys_read_secret(home, file, info->public_key, secret, e);
+	return keys_read_secret(home, a.file, info->public_key, secret, e);
 }

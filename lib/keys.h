@@ -4,6 +4,7 @@
  * which callers wipe with secret_key_wipe() right after use. */
 #ifndef PASSNUM_KEYS_H
 #define PASSNUM_KEYS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "error.h"
@@ -22,12 +23,6 @@ struct issuer_key {
 	int64_t compromised_at; /* Unix seconds, UTC; meaningful when KEY_REVOKED */
 };
 
-/* A set of issuer public keys. Several keys may share a key id. */
-struct keyset {
-	struct issuer_key *keys; /* owned; freed by keyset_free */
-	size_t count;
-};
-
 struct secret_key {
 	uint8_t bytes[64]; /* libsodium Ed25519 secret key (seed ‖ public key) */
 };
@@ -35,16 +30,11 @@ struct secret_key {
 /* Computes the 4-byte issuer key id of an Ed25519 public key (TOKEN.md). */
 void keys_issuer_key_id(const uint8_t public_key[32], uint8_t key_id[4]);
 
-/* Appends a copy of key to set (aborts on out-of-memory). */
-void keyset_add(struct keyset *set, const struct issuer_key *key);
-
-/* Frees the keys of set and empties it. */
-void keyset_free(struct keyset *set);
-
 /* Wipes a secret key (sodium_memzero). */
 void secret_key_wipe(struct secret_key *key);
 
 struct db;
+struct keyset;
 
 enum key_kind { KEY_ISSUER = 0, KEY_LEDGER = 1 };
 
@@ -61,15 +51,49 @@ struct key_info {
 
 /* Makes a new key of kind, writes its secret to HOME/keys/ (mode 0600,
  * O_EXCL|O_NOFOLLOW) and records it as the active key, retiring the previous
- * active one, in one transaction. origin names ledger keys (signed-note key
- * name). On success the new public key is copied to info when not NULL. */
+ * active one. Runs inside the caller's write transaction (DB_IN_WRITE). The
+ * key file is written first and removed again when recording fails; if the
+ * caller's transaction does not commit, the file stays behind unreferenced
+ * (its key was never active). origin names ledger keys (signed-note key
+ * name). On success the new key is copied to info when not NULL. */
 int keys_rotate(struct db *db, const char *home, enum key_kind kind, const char *origin,
     int64_t now, struct key_info *info, struct error *e);
 
 /* Revokes every key whose key id is key_id (4 bytes): compromised from
- * compromised_at on. Refuses an unknown id and a time in the future. */
+ * compromised_at on. Runs inside the caller's write transaction
+ * (DB_IN_WRITE). Refuses an unknown id and a time in the future. */
 int keys_revoke(struct db *db, const uint8_t key_id[4], int64_t compromised_at, int64_t now,
     struct error *e);
+
+/* A signing time that is not known. */
+#define KEYS_TIME_UNKNOWN INT64_MIN
+
+/* Whether key may vouch for a signature made at signed_at (Unix seconds,
+ * or KEYS_TIME_UNKNOWN): an active or retired key always; a revoked key
+ * only for a time known and strictly before its compromise time (the rule
+ * of docs/token-format.md, for ledger keys too). */
+bool keys_vouches(const struct key_info *key, int64_t signed_at);
+
+/* Writes a one-line refusal naming a revoked key into e (422 KEY_REVOKED):
+ * "<what> is signed by <kind> key KID, revoked (compromised since TIME), and
+ * <why>". Returns -1. */
+int keys_revoked_error(const struct key_info *key, const char *what, const char *why,
+    struct error *e);
+
+/* The ledger keys of a home, every status, oldest first. */
+struct keys_ledger {
+	struct key_info *keys; /* owned; freed by keys_ledger_free */
+	size_t count;
+};
+
+/* Loads every ledger key into set (keys_ledger_free). */
+int keys_ledger_load(struct db *db, struct keys_ledger *set, struct error *e);
+
+/* Appends a copy of key to set (aborts on out-of-memory). */
+void keys_ledger_add(struct keys_ledger *set, const struct key_info *key);
+
+/* Frees the keys of set and empties it. */
+void keys_ledger_free(struct keys_ledger *set);
 
 /* Calls fn for every key, issuer keys first, oldest first. */
 int keys_list(struct db *db, int (*fn)(const struct key_info *key, void *ctx), void *ctx,

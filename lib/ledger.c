@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
+#include "clock.h"
 #include "db.h"
 #include "ledger.h"
 
@@ -45,67 +47,61 @@ int
 ledger_account_open(struct db *db, enum ledger_account_kind kind, int64_t owner,
     const char *name, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "INSERT INTO accounts (code, kind, owner_id, pcg, name, min_zero, max_zero)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (code) DO NOTHING");
 	char code[LEDGER_ACCOUNT_MAX + 1], label[256];
 
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
 	ledger_account_code(kind, owner, code);
 	if (name != NULL && *name != '\0')
 		snprintf(label, sizeof(label), "%s - %s", chart[kind].label, name);
 	else
 		snprintf(label, sizeof(label), "%s", chart[kind].label);
-	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, kind_names[kind], -1, SQLITE_STATIC);
-	if (chart[kind].owned)
-		sqlite3_bind_int64(stmt, 3, owner);
-	sqlite3_bind_text(stmt, 4, chart[kind].pcg, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, label, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 6, chart[kind].guarded && chart[kind].sign > 0);
-	sqlite3_bind_int(stmt, 7, chart[kind].guarded && chart[kind].sign < 0);
-	return db_exec_stmt(db, stmt, e);
+	return db_run(db, "INSERT INTO accounts (code, kind, owner_id, pcg, name, min_zero, max_zero)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (code) DO NOTHING",
+	    DB_ARGS(DB_TEXT(code), DB_TEXT(kind_names[kind]),
+	    chart[kind].owned ? DB_INT(owner) : DB_NULL, DB_TEXT(chart[kind].pcg), DB_TEXT(label),
+	    DB_INT(chart[kind].guarded && chart[kind].sign > 0),
+	    DB_INT(chart[kind].guarded && chart[kind].sign < 0)), e);
+}
+
+struct ledger_accounts {
+	int (*fn)(const struct ledger_account *a, void *ctx);
+	void *ctx;
+};
+
+static int
+ledger_account_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct ledger_accounts *each = ctx;
+	struct ledger_account a;
+
+	(void)e;
+	a.id = db_row_int64(row, 0);
+	db_row_text(row, 1, a.code, sizeof(a.code));
+	db_row_text(row, 2, a.kind, sizeof(a.kind));
+	a.owner = db_row_int64(row, 3);
+	db_row_text(row, 4, a.pcg, sizeof(a.pcg));
+	db_row_text(row, 5, a.name, sizeof(a.name));
+	a.balance = db_row_int64(row, 6);
+	return each->fn(&a, each->ctx) != 0 ? -1 : 0;
 }
 
 int
 ledger_accounts_each(struct db *db, int (*fn)(const struct ledger_account *a, void *ctx),
     void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT id, code, kind, COALESCE(owner_id, 0), pcg, name,"
-	    " balance FROM accounts ORDER BY code");
-	struct ledger_account a;
-	int rc;
+	struct ledger_accounts each = { fn, ctx };
 
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW) {
-		a.id = sqlite3_column_int64(stmt, 0);
-		db_column_text(stmt, 1, a.code, sizeof(a.code));
-		db_column_text(stmt, 2, a.kind, sizeof(a.kind));
-		a.owner = sqlite3_column_int64(stmt, 3);
-		db_column_text(stmt, 4, a.pcg, sizeof(a.pcg));
-		db_column_text(stmt, 5, a.name, sizeof(a.name));
-		a.balance = sqlite3_column_int64(stmt, 6);
-		if (fn(&a, ctx) != 0) {
-			sqlite3_reset(stmt);
-			return -1;
-		}
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_each(db, "SELECT id, code, kind, COALESCE(owner_id, 0), pcg, name, balance"
+	    " FROM accounts ORDER BY code", DB_NO_ARGS, ledger_account_row, &each, e);
 }
 
 int
 ledger_balance(struct db *db, const char *account, int64_t *balance, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT balance FROM accounts WHERE code = ?1");
-	int rc;
-
-	sqlite3_bind_text(stmt, 1, account, -1, SQLITE_TRANSIENT);
-	rc = db_step(db, stmt, e);
-	if (rc == SQLITE_ROW)
-		*balance = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
-		*balance = 0;
-	return rc < 0 ? -1 : 0;
+	*balance = 0;
+	return db_int64(db, "SELECT balance FROM accounts WHERE code = ?1",
+	    DB_ARGS(DB_TEXT(account)), balance, e) < 0 ? -1 : 0;
 }
 
 int
@@ -187,44 +183,36 @@ ledger_encode(const struct ledger_entry *entry, uint8_t *out, size_t cap)
 	return n;
 }
 
+static int
+ledger_node_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	(void)e;
+	return db_row_blob(row, 0, ctx, MERKLE_HASH_SIZE);
+}
+
 int
 ledger_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE])
 {
-	struct db *db = ctx;
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT hash FROM merkle_nodes WHERE level = ?1 AND idx = ?2");
-	int rc;
-
-	sqlite3_bind_int(stmt, 1, (int)level);
-	sqlite3_bind_int64(stmt, 2, (int64_t)index);
-	rc = sqlite3_step(stmt) == SQLITE_ROW && db_column_blob(stmt, 0, out, MERKLE_HASH_SIZE) == 0;
-	sqlite3_reset(stmt);
-	return rc ? 0 : -1;
+	return db_one(ctx, "SELECT hash FROM merkle_nodes WHERE level = ?1 AND idx = ?2",
+	    DB_ARGS(DB_INT(level), DB_INT(index)), ledger_node_row, out, NULL) == 1 ? 0 : -1;
 }
 
 static int
 ledger_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[MERKLE_HASH_SIZE])
 {
-	struct db *db = ctx;
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?1, ?2, ?3)");
-
-	sqlite3_bind_int(stmt, 1, (int)level);
-	sqlite3_bind_int64(stmt, 2, (int64_t)index);
-	sqlite3_bind_blob(stmt, 3, hash, MERKLE_HASH_SIZE, SQLITE_STATIC);
-	return db_exec_stmt(db, stmt, NULL);
+	return db_run(ctx, "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?1, ?2, ?3)",
+	    DB_ARGS(DB_INT(level), DB_INT(index), DB_BLOB(hash, MERKLE_HASH_SIZE)), NULL);
 }
 
 int
 ledger_size(struct db *db, uint64_t *size, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT COALESCE(MAX(seq) + 1, 0) FROM entries");
-	int rc = db_step(db, stmt, e);
+	int64_t n = 0;
 
-	if (rc == SQLITE_ROW)
-		*size = (uint64_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	if (db_int64(db, "SELECT COALESCE(MAX(seq) + 1, 0) FROM entries", DB_NO_ARGS, &n, e) != 1)
+		return -1;
+	*size = (uint64_t)n;
+	return 0;
 }
 
 /* Checks what can be checked without the database: texts, postings, sum. */
@@ -257,20 +245,13 @@ ledger_check_entry(const struct ledger_entry *entry, struct error *e)
 static int
 ledger_apply(struct db *db, const struct ledger_posting *p, int64_t *id, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "UPDATE accounts SET balance = balance + ?2 WHERE code = ?1 RETURNING id");
 	struct error local;
-	int rc;
+	int rc = db_int64(db, "UPDATE accounts SET balance = balance + ?2 WHERE code = ?1 RETURNING id",
+	    DB_ARGS(DB_TEXT(p->account), DB_INT(p->amount)), id, &local);
 
-	sqlite3_bind_text(stmt, 1, p->account, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, p->amount);
-	rc = db_step(db, stmt, &local);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
+	if (rc == 1)
 		return 0;
-	if (rc == SQLITE_DONE)
+	if (rc == 0)
 		return error_set(e, 500, "LEDGER_ERROR", "no account %s", p->account);
 	if (local.status == 409)
 		return error_set(e, 409, "INSUFFICIENT_BALANCE", "refused: the balance of %s would go"
@@ -300,6 +281,27 @@ ledger_state(struct db *db, uint64_t size, struct merkle_state *cache, struct er
 	return merkle_state_load(cache, size, ledger_node_get, db, e);
 }
 
+/* Stores entry (seq and leaf hash set) and its postings, applying each to
+ * its account's balance. */
+static int
+ledger_store(struct db *db, const struct ledger_entry *entry, struct error *e)
+{
+	if (db_run(db, "INSERT INTO entries (seq, time, kind, reference, memo, leaf_hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", DB_ARGS(DB_INT(entry->seq), DB_INT(entry->time),
+	    DB_TEXT(entry->kind), DB_TEXT(entry->reference), DB_TEXT(entry->memo),
+	    DB_BLOB(entry->leaf_hash, MERKLE_HASH_SIZE)), e) != 0)
+		return -1;
+	for (size_t i = 0; i < entry->count; i++) {
+		int64_t account = 0;
+		if (ledger_apply(db, &entry->postings[i], &account, e) != 0 ||
+		    db_run(db, "INSERT INTO postings (entry_seq, idx, account_id, amount)"
+		    " VALUES (?1, ?2, ?3, ?4)", DB_ARGS(DB_INT(entry->seq), DB_INT(i), DB_INT(account),
+		    DB_INT(entry->postings[i].amount)), e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 ledger_append(struct db *db, struct ledger_entry *entry, struct merkle_state *cache,
     struct error *e)
@@ -308,11 +310,9 @@ ledger_append(struct db *db, struct ledger_entry *entry, struct merkle_state *ca
 	uint8_t encoded[LEDGER_MAX_POSTINGS * (LEDGER_ACCOUNT_MAX + 12) + 3 * LEDGER_TEXT_MAX + 64];
 	size_t len;
 	uint64_t size;
-	sqlite3_stmt *stmt;
 
-	if (sqlite3_get_autocommit(db_handle(db)))
-		return error_set(e, 500, "LEDGER_ERROR", "bug: ledger_append outside a transaction");
-	if (ledger_check_entry(entry, e) != 0 || ledger_size(db, &size, e) != 0)
+	if (DB_IN_WRITE(db, e) != 0 || ledger_check_entry(entry, e) != 0 ||
+	    ledger_size(db, &size, e) != 0)
 		return -1;
 	if (cache == NULL) {
 		merkle_state_init(&local);
@@ -325,30 +325,8 @@ ledger_append(struct db *db, struct ledger_entry *entry, struct merkle_state *ca
 	entry->seq = size;
 	len = ledger_encode(entry, encoded, sizeof(encoded));
 	merkle_leaf_hash(encoded, len, entry->leaf_hash);
-
-	stmt = db_prepare(db, "INSERT INTO entries (seq, time, kind, reference, memo, leaf_hash)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-	sqlite3_bind_int64(stmt, 1, (int64_t)entry->seq);
-	sqlite3_bind_int64(stmt, 2, entry->time);
-	sqlite3_bind_text(stmt, 3, entry->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, entry->reference, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, entry->memo, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 6, entry->leaf_hash, MERKLE_HASH_SIZE, SQLITE_STATIC);
-	if (db_exec_stmt(db, stmt, e) != 0)
+	if (ledger_store(db, entry, e) != 0)
 		return -1;
-	for (size_t i = 0; i < entry->count; i++) {
-		int64_t account = 0;
-		if (ledger_apply(db, &entry->postings[i], &account, e) != 0)
-			return -1;
-		stmt = db_prepare(db, "INSERT INTO postings (entry_seq, idx, account_id, amount)"
-		    " VALUES (?1, ?2, ?3, ?4)");
-		sqlite3_bind_int64(stmt, 1, (int64_t)entry->seq);
-		sqlite3_bind_int64(stmt, 2, (int64_t)i);
-		sqlite3_bind_int64(stmt, 3, account);
-		sqlite3_bind_int64(stmt, 4, entry->postings[i].amount);
-		if (db_exec_stmt(db, stmt, e) != 0)
-			return -1;
-	}
 	next = *cache;
 	if (merkle_state_append(&next, entry->leaf_hash, ledger_node_put, db) != 0) {
 		cache->size = UINT64_MAX;
@@ -359,37 +337,49 @@ ledger_append(struct db *db, struct ledger_entry *entry, struct merkle_state *ca
 	return 0;
 }
 
+static int
+ledger_entry_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct ledger_entry *entry = ctx;
+
+	(void)e;
+	entry->time = db_row_int64(row, 0);
+	db_row_text(row, 1, entry->kind, sizeof(entry->kind));
+	db_row_text(row, 2, entry->reference, sizeof(entry->reference));
+	db_row_text(row, 3, entry->memo, sizeof(entry->memo));
+	db_row_blob(row, 4, entry->leaf_hash, MERKLE_HASH_SIZE);
+	return 0;
+}
+
+static int
+ledger_posting_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct ledger_entry *entry = ctx;
+
+	if (entry->count >= LEDGER_MAX_POSTINGS)
+		return error_set(e, 500, "LEDGER_ERROR", "entry %llu holds more than %d postings,"
+		    " more than passnum writes: refused rather than read cut short", (unsigned long long)entry->seq,
+		    LEDGER_MAX_POSTINGS);
+	db_row_text(row, 0, entry->postings[entry->count].account, LEDGER_ACCOUNT_MAX + 1);
+	entry->postings[entry->count++].amount = db_row_int64(row, 1);
+	return 0;
+}
+
 int
 ledger_read(struct db *db, uint64_t seq, struct ledger_entry *entry, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db,
-	    "SELECT time, kind, reference, memo, leaf_hash FROM entries WHERE seq = ?1");
 	int rc;
 
 	memset(entry, 0, sizeof(*entry));
-	sqlite3_bind_int64(stmt, 1, (int64_t)seq);
-	rc = db_step(db, stmt, e);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(stmt);
+	entry->seq = seq;
+	rc = db_one(db, "SELECT time, kind, reference, memo, leaf_hash FROM entries WHERE seq = ?1",
+	    DB_ARGS(DB_INT(seq)), ledger_entry_row, entry, e);
+	if (rc != 1)
 		return rc < 0 ? -1 : error_set(e, 404, "NO_ENTRY", "there is no entry %llu",
 		    (unsigned long long)seq);
-	}
-	entry->seq = seq;
-	entry->time = sqlite3_column_int64(stmt, 0);
-	db_column_text(stmt, 1, entry->kind, sizeof(entry->kind));
-	db_column_text(stmt, 2, entry->reference, sizeof(entry->reference));
-	db_column_text(stmt, 3, entry->memo, sizeof(entry->memo));
-	db_column_blob(stmt, 4, entry->leaf_hash, MERKLE_HASH_SIZE);
-	sqlite3_reset(stmt);
-	stmt = db_prepare(db, "SELECT a.code, p.amount FROM postings p"
-	    " JOIN accounts a ON a.id = p.account_id WHERE p.entry_seq = ?1 ORDER BY p.idx");
-	sqlite3_bind_int64(stmt, 1, (int64_t)seq);
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW && entry->count < LEDGER_MAX_POSTINGS) {
-		db_column_text(stmt, 0, entry->postings[entry->count].account, LEDGER_ACCOUNT_MAX + 1);
-		entry->postings[entry->count++].amount = sqlite3_column_int64(stmt, 1);
-	}
-	sqlite3_reset(stmt);
-	return rc < 0 ? -1 : 0;
+	return db_each(db, "SELECT a.code, p.amount FROM postings p"
+	    " JOIN accounts a ON a.id = p.account_id WHERE p.entry_seq = ?1 ORDER BY p.idx",
+	    DB_ARGS(DB_INT(seq)), ledger_posting_row, entry, e);
 }
 
 int
@@ -410,4 +400,101 @@ ledger_consistency_proof(struct db *db, uint64_t size1, uint64_t size2,
     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], size_t *count, struct error *e)
 {
 	return merkle_consistency_proof(ledger_node_get, db, size1, size2, proof, count, e);
+}
+
+json_t *
+ledger_proof_json(const uint8_t proof[][MERKLE_HASH_SIZE], size_t count)
+{
+	char hex[2 * MERKLE_HASH_SIZE + 1];
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < count; i++) {
+		sodium_bin2hex(hex, sizeof(hex), proof[i], MERKLE_HASH_SIZE);
+		json_array_append_new(list, json_string(hex));
+	}
+	return list;
+}
+
+json_t *
+ledger_entry_to_json(const struct ledger_entry *entry)
+{
+	char time[CLOCK_INSTANT_SIZE], hash[2 * MERKLE_HASH_SIZE + 1];
+	json_t *postings = json_array();
+
+	clock_instant_format(entry->time, time);
+	sodium_bin2hex(hash, sizeof(hash), entry->leaf_hash, MERKLE_HASH_SIZE);
+	for (size_t i = 0; i < entry->count; i++)
+		json_array_append_new(postings, json_pack("{s:s, s:I}", "account",
+		    entry->postings[i].account, "amount", (json_int_t)entry->postings[i].amount));
+	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:o, s:s}",
+	    "seq", (json_int_t)entry->seq, "time", time, "time_unix", (json_int_t)entry->time,
+	    "kind", entry->kind, "reference", entry->reference, "memo", entry->memo,
+	    "postings", postings, "entry_hash", hash);
+}
+
+/* Copies a JSON string member into out (size bytes); -1 when absent or too long. */
+static int
+ledger_json_string(const json_t *obj, const char *name, char *out, size_t size)
+{
+	const char *s = json_string_value(json_object_get(obj, name));
+
+	if (s == NULL || strlen(s) >= size)
+		return -1;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+/* Decodes a hex JSON string member of exactly size bytes. */
+static int
+ledger_json_hex(const json_t *obj, const char *name, uint8_t *out, size_t size)
+{
+	const char *s = json_string_value(json_object_get(obj, name));
+	size_t len;
+
+	if (s == NULL || strlen(s) != 2 * size ||
+	    sodium_hex2bin(out, size, s, strlen(s), NULL, &len, NULL) != 0 || len != size)
+		return -1;
+	return 0;
+}
+
+int
+ledger_entry_from_json(const json_t *json, struct ledger_entry *entry, struct error *e)
+{
+	const json_t *postings = json_object_get(json, "postings"), *p;
+	const char *shown = json_string_value(json_object_get(json, "time"));
+	uint8_t buf[8192], hash[MERKLE_HASH_SIZE];
+	char time[CLOCK_INSTANT_SIZE];
+	json_int_t seq;
+	size_t i, len;
+
+	memset(entry, 0, sizeof(*entry));
+	seq = json_integer_value(json_object_get(json, "seq"));
+	if (!json_is_integer(json_object_get(json, "seq")) || seq < 0 ||
+	    !json_is_integer(json_object_get(json, "time_unix")) ||
+	    ledger_json_string(json, "kind", entry->kind, sizeof(entry->kind)) != 0 ||
+	    ledger_json_string(json, "reference", entry->reference, sizeof(entry->reference)) != 0 ||
+	    ledger_json_string(json, "memo", entry->memo, sizeof(entry->memo)) != 0 ||
+	    ledger_json_hex(json, "entry_hash", entry->leaf_hash, MERKLE_HASH_SIZE) != 0 ||
+	    !json_is_array(postings) || json_array_size(postings) > LEDGER_MAX_POSTINGS)
+		return error_set(e, 422, "BAD_RECEIPT", "the entry is malformed");
+	entry->seq = (uint64_t)seq;
+	entry->time = json_integer_value(json_object_get(json, "time_unix"));
+	clock_instant_format(entry->time, time);
+	if (shown == NULL || strcmp(shown, time) != 0)
+		return error_set(e, 422, "BAD_RECEIPT",
+		    "the entry's time does not match its time_unix: it was altered");
+	json_array_foreach(postings, i, p) {
+		if (ledger_json_string(p, "account", entry->postings[i].account,
+		    sizeof(entry->postings[i].account)) != 0 ||
+		    !json_is_integer(json_object_get(p, "amount")))
+			return error_set(e, 422, "BAD_RECEIPT", "posting %zu is malformed", i);
+		entry->postings[i].amount = json_integer_value(json_object_get(p, "amount"));
+		entry->count++;
+	}
+	len = ledger_encode(entry, buf, sizeof(buf));
+	merkle_leaf_hash(buf, len, hash);
+	if (len == 0 || sodium_memcmp(hash, entry->leaf_hash, MERKLE_HASH_SIZE) != 0)
+		return error_set(e, 422, "BAD_RECEIPT",
+		    "the entry's hash does not match its fields: it was altered");
+	return 0;
 }

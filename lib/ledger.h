@@ -1,13 +1,15 @@
 /* The ledger: an append-only double-entry journal whose entries are the
  * leaves of an RFC 9162 Merkle tree (docs/ledger.md). Only this module
  * writes the tables entries, postings, merkle_nodes, checkpoints and the
- * balances of accounts. Every write function must run inside the caller's
- * write transaction (db_transaction), so that the head it reads is the head
- * it extends: two appenders can never both write entry N. */
+ * balances of accounts. Every write function runs inside the caller's
+ * write transaction (DB_IN_WRITE: db_write, cli_begin, the daemon's
+ * writer), so that the head it reads is the head it extends: two appenders
+ * can never both write entry N. */
 #ifndef PASSNUM_LEDGER_H
 #define PASSNUM_LEDGER_H
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "error.h"
 #include "merkle.h"
 
@@ -58,7 +60,8 @@ enum ledger_account_kind {
 void ledger_account_code(enum ledger_account_kind kind, int64_t owner, char *out);
 
 /* Creates the account of kind for owner if it does not exist yet, labelled
- * with name (the funder's, payee's or campaign's name). */
+ * with name (the funder's, payee's or campaign's name). Runs inside the
+ * caller's write transaction. */
 int ledger_account_open(struct db *db, enum ledger_account_kind kind, int64_t owner,
     const char *name, struct error *e);
 
@@ -73,7 +76,8 @@ struct ledger_account {
 	int64_t balance; /* cents; debit positive */
 };
 
-/* Calls fn for every account, ordered by code. */
+/* Calls fn for every account, ordered by code; stops with -1 (e not set)
+ * when fn returns non-zero. */
 int ledger_accounts_each(struct db *db, int (*fn)(const struct ledger_account *a, void *ctx),
     void *ctx, struct error *e);
 
@@ -104,7 +108,9 @@ int ledger_append(struct db *db, struct ledger_entry *entry, struct merkle_state
 /* The number of entries (the tree size). */
 int ledger_size(struct db *db, uint64_t *size, struct error *e);
 
-/* Reads entry seq with its postings (canonical order) and leaf hash. */
+/* Reads entry seq with its postings (canonical order) and leaf hash: 404
+ * NO_ENTRY when there is none, 500 LEDGER_ERROR for a stored entry of more
+ * than LEDGER_MAX_POSTINGS postings (never cut short). */
 int ledger_read(struct db *db, uint64_t seq, struct ledger_entry *entry, struct error *e);
 
 /* The Merkle root of the first size entries. */
@@ -116,7 +122,20 @@ int ledger_inclusion_proof(struct db *db, uint64_t seq, uint64_t size,
 int ledger_consistency_proof(struct db *db, uint64_t size1, uint64_t size2,
     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], size_t *count, struct error *e);
 
+/* The hashes of a proof as a JSON array of lowercase hex strings (new
+ * reference): the "proof" member of the proof replies and of `passnum
+ * ledger proof`. */
+json_t *ledger_proof_json(const uint8_t proof[][MERKLE_HASH_SIZE], size_t count);
+
 /* The merkle_get_fn over the table merkle_nodes; ctx is the struct db. */
 int ledger_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE]);
+
+/* An entry as JSON (seq, time, kind, reference, memo, postings, entry_hash):
+ * a receipt's "entry" and a jsonl export's entry line (new reference). */
+json_t *ledger_entry_to_json(const struct ledger_entry *entry);
+
+/* Parses ledger_entry_to_json's output; recomputes and checks the leaf hash.
+ * Returns 0, or -1 with e set (422 BAD_RECEIPT). */
+int ledger_entry_from_json(const json_t *json, struct ledger_entry *entry, struct error *e);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "checkpoint.h"
+#include "receipt.h"
 #include "clock.h"
 #include "code.h"
 #include "db.h"

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "keys.h"
+#include "keyset.h"
 
 #define TOKEN_VERSION		1
 #define TOKEN_BYTES		93	/* the whole token */

@@ -94,7 +94,7 @@ make_home(struct home *home, const char *dir)
 	struct error e;
 
 	if (home_create(home, dir, &op, 1800000000, &e) != 0 ||
-	    db_transaction(home->db, open_accounts, NULL, &e) != 0)
+	    db_write(home->db, DB_BUSY_DEFAULT, open_accounts, NULL, &e) != 0)
 		die("home", &e);
 }
 
@@ -110,7 +110,7 @@ append_many(struct home *home, int64_t first, int64_t count, int64_t per)
 	cache.size = UINT64_MAX;
 	for (int64_t i = 0; i < count; i += per) {
 		struct batch b = { first + i, per < count - i ? per : count - i, &cache };
-		if (db_transaction(home->db, append_batch, &b, &e) != 0)
+		if (db_write(home->db, DB_BUSY_DEFAULT, append_batch, &b, &e) != 0)
 			die("append", &e);
 	}
 	return now_seconds() - t0;

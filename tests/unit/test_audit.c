@@ -19,6 +19,7 @@
 #include "temp_home.h"
 #include "keys.h"
 #include "ledger.h"
+#include "receipt.h"
 
 #define ENTRIES 40
 
@@ -44,6 +45,20 @@ append_entry(struct db *db, void *ctx, struct error *e)
 	return ledger_append(db, entry, NULL, e);
 }
 
+struct checkpoint_work {
+	const char *home;
+	int64_t now;
+	struct checkpoint cp;
+};
+
+static int
+make_checkpoint(struct db *db, void *ctx, struct error *e)
+{
+	struct checkpoint_work *w = ctx;
+
+	return checkpoint_make(db, w->home, w->now, &w->cp, e);
+}
+
 /* A home with ENTRIES entries (orders and credits) and checkpoints at 10,
  * 20, 30 and 40. */
 static int
@@ -53,7 +68,7 @@ setup(void **state)
 	struct error e;
 
 	temp_home_create(f->dir, "audit", &f->home, 1800000000);
-	assert_int_equal(db_transaction(f->home.db, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
 	for (int i = 0; i < ENTRIES; i++) {
 		struct ledger_entry entry = { .time = 1800000000 + i };
 		int credit = i % 2;
@@ -63,11 +78,11 @@ setup(void **state)
 		assert_int_equal(ledger_post(&entry, ACCOUNT_FUNDER_BALANCE, 1, -amount, &e), 0);
 		assert_int_equal(ledger_post(&entry, credit ? ACCOUNT_BANK : ACCOUNT_FUNDER_ORDERS,
 		    1, amount, &e), 0);
-		assert_int_equal(db_transaction(f->home.db, append_entry, &entry, &e), 0);
+		assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, append_entry, &entry, &e), 0);
 		if ((i + 1) % 10 == 0) {
-			struct checkpoint cp;
-			assert_int_equal(checkpoint_make(f->home.db, f->dir, 1800000000 + i, &cp, &e), 0);
-			assert_int_equal(cp.size, (uint64_t)i + 1);
+			struct checkpoint_work w = { .home = f->dir, .now = 1800000000 + i };
+			assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, make_checkpoint, &w, &e), 0);
+			assert_int_equal(w.cp.size, (uint64_t)i + 1);
 		}
 	}
 	/* The registry's record of those funds (ledger verify ties them). */
@@ -251,6 +266,175 @@ test_receipt(void **state)
 	free(text);
 }
 
+static int
+revoke_ledger_key(struct db *db, void *ctx, struct error *e)
+{
+	const int64_t *at = ctx;
+	struct keys_ledger keys;
+	int rc;
+
+	if (keys_ledger_load(db, &keys, e) != 0)
+		return -1;
+	rc = keys_revoke(db, keys.keys[0].key_id, *at, *at + 100, e);
+	keys_ledger_free(&keys);
+	return rc;
+}
+
+/* A receipt for entry seq signed with the active ledger key (which must
+ * exist), r->entry read from the ledger. */
+static void
+sign_receipt(struct fixture *f, uint64_t seq, struct receipt *r)
+{
+	struct secret_key secret;
+	struct key_info key;
+	struct ledger_entry entry;
+	struct error e;
+
+	assert_int_equal(ledger_read(f->home.db, seq, &entry, &e), 0);
+	assert_int_equal(keys_load_active(f->home.db, f->dir, KEY_LEDGER, &secret, &key, &e), 0);
+	receipt_sign(r, &entry, secret.bytes, key.key_id);
+	secret_key_wipe(&secret);
+}
+
+/* A revoked ledger key vouches only for receipts and checkpoints the home
+ * recorded before its compromise time (entries are at 1800000000 + seq,
+ * the checkpoint of size 10n made at 1800000000 + 10n - 1). */
+static void
+test_revoked_ledger_key(void **state)
+{
+	struct fixture *f = *state;
+	int64_t compromised = 1800000015;
+	const struct key_info *used;
+	struct checkpoint_verified v;
+	struct checkpoint cp;
+	struct keys_ledger keys;
+	struct receipt early, late, forged;
+	struct error e;
+	int64_t signed_at;
+
+	sign_receipt(f, 9, &early);
+	sign_receipt(f, 19, &late);
+	forged = early;
+	forged.entry.time = 1700000000; /* an entry the ledger does not hold */
+	forged.entry.leaf_hash[0] ^= 1;
+	{
+		struct secret_key secret;
+		struct key_info key;
+		assert_int_equal(keys_load_active(f->home.db, f->dir, KEY_LEDGER, &secret, &key, &e), 0);
+		receipt_sign(&forged, &forged.entry, secret.bytes, key.key_id);
+		secret_key_wipe(&secret);
+	}
+	assert_int_equal(keys_ledger_load(f->home.db, &keys, &e), 0);
+	assert_int_equal(receipt_verify_keys(f->home.db, &late, &keys, &used, &signed_at, &e), 0);
+	assert_int_equal(used->status, KEY_ACTIVE);
+	keys_ledger_free(&keys);
+
+	assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, revoke_ledger_key, &compromised, &e), 0);
+	assert_int_equal(keys_ledger_load(f->home.db, &keys, &e), 0);
+	/* Recorded before the compromise: accepted, and said so. */
+	assert_int_equal(receipt_verify_keys(f->home.db, &early, &keys, &used, &signed_at, &e), 0);
+	assert_int_equal(used->status, KEY_REVOKED);
+	assert_int_equal(signed_at, 1800000009);
+	/* After it, not recorded, or no home to say when: refused. */
+	assert_int_equal(receipt_verify_keys(f->home.db, &late, &keys, &used, &signed_at, &e), -1);
+	assert_string_equal(e.code, "KEY_REVOKED");
+	assert_non_null(strstr(e.message, "compromised since 2027-01-15T08:00:15Z"));
+	assert_int_equal(receipt_verify_keys(f->home.db, &forged, &keys, &used, &signed_at, &e), -1);
+	assert_string_equal(e.code, "KEY_REVOKED");
+	assert_int_equal(receipt_verify_keys(NULL, &early, &keys, &used, &signed_at, &e), -1);
+	assert_string_equal(e.code, "KEY_REVOKED");
+	/* The same for checkpoints. */
+	assert_int_equal(checkpoint_covering(f->home.db, 10, &cp, &e), 0);
+	assert_int_equal(checkpoint_verify_note(f->home.db, cp.note, strlen(cp.note),
+	    "test.example/ledger", &keys, &v, &e), 0);
+	assert_int_equal(v.size, 10);
+	assert_int_equal(v.key->status, KEY_REVOKED);
+	assert_int_equal(v.signed_at, 1800000009);
+	assert_int_equal(checkpoint_verify_note(NULL, cp.note, strlen(cp.note),
+	    "test.example/ledger", &keys, &v, &e), -1);
+	assert_string_equal(e.code, "KEY_REVOKED");
+	assert_int_equal(checkpoint_covering(f->home.db, 20, &cp, &e), 0);
+	assert_int_equal(checkpoint_verify_note(f->home.db, cp.note, strlen(cp.note),
+	    "test.example/ledger", &keys, &v, &e), -1);
+	assert_string_equal(e.code, "KEY_REVOKED");
+	assert_non_null(strstr(e.message, "the checkpoint is signed by ledger key"));
+	keys_ledger_free(&keys);
+}
+
+/* One cadence for the CLI and the daemon: 10,000 entries or 60 s unless
+ * the home's settings say otherwise. */
+static void
+test_cadence(void **state)
+{
+	struct fixture *f = *state;
+	int64_t entries, seconds;
+	struct error e;
+	int made;
+
+	assert_int_equal(checkpoint_cadence(f->home.db, &entries, &seconds, &e), 0);
+	assert_int_equal(entries, 10000);
+	assert_int_equal(seconds, 60);
+	assert_int_equal(db_exec(f->home.db, "INSERT INTO settings (name, value) VALUES"
+	    " ('checkpoint_every_entries', '100'), ('checkpoint_every_seconds', '300')", &e), 0);
+	assert_int_equal(checkpoint_cadence(f->home.db, &entries, &seconds, &e), 0);
+	assert_int_equal(entries, 100);
+	assert_int_equal(seconds, 300);
+	/* checkpoint_if_due runs its own transaction and refuses inside one. */
+	assert_int_equal(db_write_begin(f->home.db, DB_BUSY_DEFAULT, &e), 0);
+	assert_int_equal(checkpoint_if_due(f->home.db, f->dir, 1900000000, 1, 1, &made, &e), -1);
+	assert_string_equal(e.code, "STORE_BUG");
+	assert_int_equal(db_write_end(f->home.db, -1, &e), -1);
+	assert_int_equal(checkpoint_if_due(f->home.db, f->dir, 1900000000, 1, 1, &made, &e), 0);
+	assert_int_equal(made, 0); /* the checkpoint of size 40 covers the ledger */
+}
+
+static int
+rotate_ledger_key(struct db *db, void *ctx, struct error *e)
+{
+	struct checkpoint_work *w = ctx;
+
+	return keys_rotate(db, w->home, KEY_LEDGER, "test.example/ledger", w->now, NULL, e);
+}
+
+static int
+append_and_checkpoint(struct db *db, void *ctx, struct error *e)
+{
+	struct checkpoint_work *w = ctx;
+	struct ledger_entry entry = { .time = w->now };
+
+	snprintf(entry.kind, sizeof(entry.kind), "order");
+	snprintf(entry.reference, sizeof(entry.reference), "ref-last");
+	if (ledger_post(&entry, ACCOUNT_FUNDER_BALANCE, 1, -1, e) != 0 ||
+	    ledger_post(&entry, ACCOUNT_FUNDER_ORDERS, 1, 1, e) != 0 ||
+	    ledger_append(db, &entry, NULL, e) != 0 ||
+	    db_run(db, "INSERT INTO funder_funds (funder_id, kind, ref, amount, entry_seq, created_at)"
+	    " VALUES (1, 'order', 'ref-last', 1, ?1, 0)", DB_ARGS(DB_INT(entry.seq)), e) != 0)
+		return -1;
+	return checkpoint_make(db, w->home, w->now, &w->cp, e);
+}
+
+/* Every ledger key counts, however many rotations: a checkpoint signed by
+ * the 19th ledger key verifies. */
+static void
+test_many_ledger_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct checkpoint_work w = { .home = f->dir, .now = 1800001000 };
+	struct audit_result r;
+	struct error e;
+
+	for (int64_t i = 0; i < 18; i++) {
+		struct checkpoint_work rotation = { .home = f->dir, .now = 1800000100 + i };
+		assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, rotate_ledger_key, &rotation, &e),
+		    0);
+	}
+	if (db_write(f->home.db, DB_BUSY_DEFAULT, append_and_checkpoint, &w, &e) != 0)
+		fail_msg("append and checkpoint: %s", e.message);
+	assert_int_equal(w.cp.size, ENTRIES + 1);
+	assert_int_equal(audit_verify(f->home.db, &r, NULL, NULL, &e), 0);
+	assert_int_equal(r.checkpoints, 5);
+}
+
 int
 main(void)
 {
@@ -266,6 +450,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cached_balance, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fund_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoked_ledger_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cadence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_ledger_keys, setup, teardown),
 	};
 
 	if (sodium_init() < 0)

@@ -89,19 +89,19 @@ test_append_and_rules(void **state)
 	int64_t balance;
 	uint64_t size;
 
-	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
 	/* Issuing without a balance is refused, and nothing is written. */
 	make_issue(&entry, 1000);
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	assert_string_equal(e.code, "INSUFFICIENT_BALANCE");
 	assert_int_equal(ledger_size(db, &size, &e), 0);
 	assert_int_equal(size, 0);
 
 	make_order(&entry, 5000);
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), 0);
 	assert_int_equal(entry.seq, 0);
 	make_issue(&entry, 1000);
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), 0);
 	assert_int_equal(entry.seq, 1);
 	assert_int_equal(ledger_balance(db, "funder:1:balance", &balance, &e), 0);
 	assert_int_equal(balance, -4000);
@@ -111,18 +111,18 @@ test_append_and_rules(void **state)
 	/* Unbalanced, single-posting and unknown-account entries are refused. */
 	make_issue(&entry, 100);
 	entry.postings[1].amount = -99;
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	make_issue(&entry, 100);
 	entry.count = 1;
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	make_issue(&entry, 100);
 	strcpy(entry.postings[0].account, "funder:99:balance");
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	/* Overflowing amounts are refused. */
 	make_issue(&entry, INT64_MAX);
 	entry.postings[entry.count].amount = INT64_MAX;
 	strcpy(entry.postings[entry.count++].account, "campaign:1:outstanding");
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), -1);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), -1);
 	assert_int_equal(ledger_size(db, &size, &e), 0);
 	assert_int_equal(size, 2);
 
@@ -161,9 +161,9 @@ test_append_only(void **state)
 		" VALUES (5, 0, 'x', '', '', zeroblob(32))",
 	};
 
-	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
 	make_order(&entry, 100);
-	assert_int_equal(db_transaction(db, append_one, &entry, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), 0);
 	for (size_t i = 0; i < sizeof(tampering) / sizeof(tampering[0]); i++) {
 		assert_int_equal(db_exec(db, tampering[i], &e), -1);
 	}
@@ -201,8 +201,8 @@ test_tree(void **state)
 	uint8_t leaves[70][32];
 	struct error e;
 
-	assert_int_equal(db_transaction(db, open_accounts, NULL, &e), 0);
-	assert_int_equal(db_transaction(db, append_many, &m, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_many, &m, &e), 0);
 	for (int i = 0; i < m.n; i++) {
 		struct ledger_entry entry;
 		uint8_t buf[4096];
@@ -279,6 +279,68 @@ test_encoding_vectors(void **state)
 	}
 }
 
+/* An entry stored with more postings than an entry may hold (written behind
+ * the module's back) is refused by ledger_read, never read cut short. */
+static void
+test_read_refuses_too_many_postings(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = f->home.db;
+	struct ledger_entry entry;
+	struct error e;
+
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
+	make_order(&entry, 100);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_one, &entry, &e), 0);
+	assert_int_equal(ledger_read(db, 0, &entry, &e), 0);
+	assert_int_equal(entry.count, 2);
+	/* 31 more: 33 postings, one more than LEDGER_MAX_POSTINGS. */
+	assert_int_equal(db_exec(db, "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n"
+	    " WHERE i < 32) INSERT INTO postings (entry_seq, idx, account_id, amount)"
+	    " SELECT 0, i, (SELECT id FROM accounts WHERE code = 'funder:1:orders'), 1 FROM n", &e), 0);
+	assert_int_equal(ledger_read(db, 0, &entry, &e), -1);
+	assert_int_equal(e.status, 500);
+	assert_string_equal(e.code, "LEDGER_ERROR");
+	assert_non_null(strstr(e.message, "entry 0 holds more than 32 postings"));
+}
+
+/* ledger_proof_json: one lowercase hex string per hash, in order. */
+static void
+test_proof_json(void **state)
+{
+	uint8_t proof[2][MERKLE_HASH_SIZE];
+	json_t *list;
+
+	(void)state;
+	memset(proof[0], 0xab, MERKLE_HASH_SIZE);
+	memset(proof[1], 0x01, MERKLE_HASH_SIZE);
+	list = ledger_proof_json((const uint8_t (*)[MERKLE_HASH_SIZE])proof, 2);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_array_get(list, 0)),
+	    "abababababababababababababababababababababababababababababababab");
+	assert_string_equal(json_string_value(json_array_get(list, 1)),
+	    "0101010101010101010101010101010101010101010101010101010101010101");
+	json_decref(list);
+	list = ledger_proof_json(NULL, 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+}
+
+/* Writing outside a write transaction is a bug the module refuses. */
+static void
+test_append_needs_a_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_entry entry;
+	struct error e;
+
+	make_order(&entry, 100);
+	assert_int_equal(ledger_append(f->home.db, &entry, NULL, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+	assert_int_equal(ledger_account_open(f->home.db, ACCOUNT_BANK, 0, NULL, &e), -1);
+	assert_string_equal(e.code, "NO_TRANSACTION");
+}
+
 int
 main(void)
 {
@@ -287,6 +349,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
 		cmocka_unit_test(test_encoding_vectors),
+		cmocka_unit_test_setup_teardown(test_read_refuses_too_many_postings, setup, teardown),
+		cmocka_unit_test(test_proof_json),
+		cmocka_unit_test_setup_teardown(test_append_needs_a_transaction, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
