@@ -167,8 +167,9 @@ registry_funder_unique(struct db *db, const char *name, int64_t except_id, unsig
 	if (found < 0)
 		return -1;
 	if (found)
-		return error_set(e, 409, "DUPLICATE", "funder %lld is already named \"%s\" (if this"
-		    " is another one, add --allow-duplicate)", (long long)other, name);
+		return error_set(e, 409, "DUPLICATE", "funder %lld already has this name (compared"
+		    " without case; if this is another funder, add --allow-duplicate)",
+		    (long long)other);
 	return 0;
 }
 
@@ -471,8 +472,9 @@ registry_distributor_unique(struct db *db, const char *name, int64_t except_id, 
 	if (found < 0)
 		return -1;
 	if (found)
-		return error_set(e, 409, "DUPLICATE", "distributor %lld is already named \"%s\" (if"
-		    " this is another one, add --allow-duplicate)", (long long)other, name);
+		return error_set(e, 409, "DUPLICATE", "distributor %lld already has this name"
+		    " (compared without case; if this is another distributor, add"
+		    " --allow-duplicate)", (long long)other);
 	return 0;
 }
 
@@ -812,9 +814,9 @@ registry_place_unique(struct db *db, const char *name, const char *commune, int6
 	if (found < 0)
 		return -1;
 	if (found)
-		return error_set(e, 409, "DUPLICATE", "place %lld is already named \"%s\" in commune"
-		    " %s (if this is another one, add --allow-duplicate)", (long long)other, name,
-		    commune);
+		return error_set(e, 409, "DUPLICATE", "place %lld already has this name in commune %s"
+		    " (compared without case; if this is another place, add --allow-duplicate)",
+		    (long long)other, commune);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #define PASSNUM_REGISTRY_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "error.h"
 
 struct db;
@@ -355,8 +356,20 @@ struct registry_change {
 	char changed_by[REGISTRY_ACTOR_SIZE];
 	int64_t changed_at;
 };
-int registry_change_list(struct db *db, const char *object, int64_t object_id,
+/* Only the changes whose id is above after_id (0: all) are listed. */
+int registry_change_list(struct db *db, const char *object, int64_t object_id, int64_t after_id,
     int (*fn)(const struct registry_change *c, void *ctx), void *ctx, struct error *e);
+/* The id of the last change recorded (0 when none), so that a verb can list
+ * the changes it made. */
+int registry_change_last(struct db *db, int64_t *id, struct error *e);
+/* The changes as a JSON array (caller owns it) of {"id", "field",
+ * "old_value", "new_value", "changed_by", "changed_at"}; NULL with e set. */
+json_t *registry_change_json(struct db *db, const char *object, int64_t object_id,
+    int64_t after_id, struct error *e);
+/* registry_token_source then registry_actor: who makes a change, from the
+ * admin token in file or text when one is given, else the OS user. */
+int registry_actor_find(struct db *db, const char *file, const char *text,
+    char who[REGISTRY_ACTOR_SIZE], struct error *e);
 
 /* Settings (table settings), with a default when absent. */
 int registry_setting_int(struct db *db, const char *name, int64_t fallback, int64_t *value,

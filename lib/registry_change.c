@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
+#include "clock.h"
 #include "db.h"
 #include "registry.h"
 #include "registry_private.h"
@@ -55,16 +56,52 @@ registry_change_each_row(const struct db_row *row, void *ctx, struct error *e)
 }
 
 int
-registry_change_list(struct db *db, const char *object, int64_t object_id,
+registry_change_list(struct db *db, const char *object, int64_t object_id, int64_t after_id,
     int (*fn)(const struct registry_change *c, void *ctx), void *ctx, struct error *e)
 {
 	struct registry_change_each each = { fn, ctx, 0 };
 
 	if (db_each(db, "SELECT id, field, old_value, new_value, changed_by, changed_at"
-	    " FROM registry_changes WHERE object = ?1 AND object_id = ?2 ORDER BY id",
-	    DB_ARGS(DB_TEXT(object), DB_INT(object_id)), registry_change_each_row, &each, e) != 0)
+	    " FROM registry_changes WHERE object = ?1 AND object_id = ?2 AND id > ?3 ORDER BY id",
+	    DB_ARGS(DB_TEXT(object), DB_INT(object_id), DB_INT(after_id)),
+	    registry_change_each_row, &each, e) != 0)
 		return -1;
 	return each.stop;
+}
+
+int
+registry_change_last(struct db *db, int64_t *id, struct error *e)
+{
+	*id = 0;
+	return db_int64(db, "SELECT COALESCE(MAX(id), 0) FROM registry_changes", DB_NO_ARGS, id,
+	    e) < 0 ? -1 : 0;
+}
+
+/* Appends change c to the JSON array ctx. */
+static int
+registry_change_collect(const struct registry_change *c, void *ctx)
+{
+	char at[CLOCK_INSTANT_SIZE];
+
+	clock_instant_format(c->changed_at, at);
+	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
+	    (json_int_t)c->id, "field", c->field, "old_value", c->old_value, "new_value",
+	    c->new_value, "changed_by", c->changed_by, "changed_at", at));
+	return 0;
+}
+
+json_t *
+registry_change_json(struct db *db, const char *object, int64_t object_id, int64_t after_id,
+    struct error *e)
+{
+	json_t *all = json_array();
+
+	if (registry_change_list(db, object, object_id, after_id, registry_change_collect, all,
+	    e) != 0) {
+		json_decref(all);
+		return NULL;
+	}
+	return all;
 }
 
 /* Reads the first line of path ("-": standard input) into out, without its
@@ -141,4 +178,18 @@ registry_actor(struct db *db, const char *token_text, char who[REGISTRY_ACTOR_SI
 	else
 		snprintf(who, REGISTRY_ACTOR_SIZE, "uid:%lu", (unsigned long)geteuid());
 	return 0;
+}
+
+int
+registry_actor_find(struct db *db, const char *file, const char *text,
+    char who[REGISTRY_ACTOR_SIZE], struct error *e)
+{
+	char token[REGISTRY_TOKEN_TEXT_MAX];
+	int found = registry_token_source(file, text, token, e), rc;
+
+	if (found < 0)
+		return -1;
+	rc = registry_actor(db, found ? token : NULL, who, e);
+	sodium_memzero(token, sizeof(token));
+	return rc;
 }
