@@ -49,8 +49,8 @@ static const char place_label_help[] =
     "usage: passnum place label ID [--until DATE]\n"
     "\n"
     "Labels the place (it may then take passes) until DATE (YYYY-MM-DD,\n"
-    "inclusive, Europe/Paris, not past); without --until, until 31 December\n"
-    "of next year.\n"
+    "inclusive, Europe/Paris, not past); without --until, until\n"
+    "31 December of next year.\n"
     "\n"
     "example:\n"
     "  passnum place label 1 --until 2027-12-31\n";
