@@ -733,7 +733,7 @@ place_iban_token(const char *verb, const struct place_options *o,
 	    getenv("PASSNUM_TOKEN"), out, &e);
 
 	if (found < 0)
-		return cli_bad_value(verb, &e);
+		return cli_fail(&e); /* a file missing or unreadable: the state, not the syntax */
 	if (found == 0)
 		return cli_usage_error(verb, "give an admin token with --token-file F or"
 		    " $PASSNUM_TOKEN");
