@@ -4,10 +4,71 @@
 #include <string.h>
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_io.h"
 #include "clock.h"
 #include "db.h"
 #include "money.h"
 #include "registry.h"
+#include "territory.h"
+
+static const char campaign_create_help[] =
+    "usage: passnum campaign create --funder ID --name N --value 10.00 --last-day DATE\n"
+    "               [--tolerance-days 30] [--valid-days-after-handout N]\n"
+    "               [--unused credit|refund] [--departments 93,94] [--communes C,..]\n"
+    "               [--epci E,..] [--places P,..] [--services a,b]\n"
+    "               [--exclude-place-types t,..]\n"
+    "\n"
+    "A funder's campaign: N is its internal name (never printed on passes nor\n"
+    "shown to places), the face value of a pass in euros (0.01 to 1000.00),\n"
+    "the last day printed on passes (YYYY-MM-DD, not past); passes are still\n"
+    "taken for --tolerance-days after it (0 to 366, default 30);\n"
+    "--valid-days-after-handout counts validity from the hand-out too;\n"
+    "--unused: unused value is credited back to the funder's balance (credit,\n"
+    "default) or owed back as a credit note (refund). Territory: départements,\n"
+    "INSEE communes (a commune includes its arrondissements), EPCI SIRENs or\n"
+    "place ids; none means everywhere. --services: the service codes it pays\n"
+    "for (default: all); --exclude-place-types: place types that may not take\n"
+    "its passes. Prints the campaign id (the passes' campaign number).\n"
+    "\n"
+    "example:\n"
+    "  passnum campaign create --funder 1 --name \"RSA 2027\" --value 10 \\\n"
+    "      --last-day 2027-12-31 --departments 93 --services internet,demarches\n";
+
+static const char campaign_edit_help[] =
+    "usage: passnum campaign edit ID [--name N] [--tolerance-days N] [--last-day DATE]\n"
+    "               [--departments 93,94] [--communes C,..] [--epci E,..]\n"
+    "               [--places P,..] [--services a,b] [--exclude-place-types t,..]\n"
+    "               [--token-file F]\n"
+    "\n"
+    "Corrects the rules of a campaign that touch no money already issued: its\n"
+    "name, tolerance days, territory lists, services and excluded place types\n"
+    "(a list given replaces the campaign's; \"\" empties it), and its last day,\n"
+    "only later and not before today (passes already issued keep the last day\n"
+    "printed on them; new batches take the new one). Its funder, value, unused\n"
+    "rule and validity after hand-out never change: create another campaign.\n"
+    "Each change is recorded with who made it: the admin token read from F\n"
+    "(\"-\": standard input) or $PASSNUM_TOKEN when given, else the OS user.\n"
+    "Prints what changed.\n"
+    "\n"
+    "example:\n"
+    "  passnum campaign edit 1 --departments 93,94 --tolerance-days 45\n";
+
+static const char campaign_list_help[] =
+    "usage: passnum campaign list [--funder ID]\n"
+    "\n"
+    "Campaigns (of one funder with --funder): id, funder, value, last day, name.\n"
+    "\n"
+    "example:\n"
+    "  passnum campaign list --funder 1\n";
+
+static const char campaign_show_help[] =
+    "usage: passnum campaign show ID\n"
+    "\n"
+    "One campaign with its rules and the corrections made to it (who, when,\n"
+    "old and new).\n"
+    "\n"
+    "example:\n"
+    "  passnum --json campaign show 1\n";
 
 const char cmd_campaign_help[] =
     "usage: passnum campaign create --funder ID --name N --value 10.00 --last-day DATE\n"
@@ -15,28 +76,31 @@ const char cmd_campaign_help[] =
     "               [--unused credit|refund] [--departments 93,94] [--communes C,..]\n"
     "               [--epci E,..] [--places P,..] [--services a,b]\n"
     "               [--exclude-place-types t,..]\n"
+    "       passnum campaign edit ID [--name N] [--tolerance-days N] [--last-day DATE]\n"
+    "               [--departments ..] [--communes ..] [--epci ..] [--places ..]\n"
+    "               [--services ..] [--exclude-place-types ..]\n"
     "       passnum campaign list [--funder ID]\n"
     "       passnum campaign show ID\n"
     "\n"
-    "create  a funder's campaign: N is its internal name (never printed on passes\n"
-    "        nor shown to places), the face value of a pass in euros, the last\n"
-    "        day printed on passes (YYYY-MM-DD, not past); passes are still taken\n"
-    "        for --tolerance-days after it (0 to 366, default 30);\n"
-    "        --valid-days-after-handout counts validity from the hand-out too;\n"
-    "        --unused: unused value is credited back to the funder's balance\n"
-    "        (credit, default) or owed back as a credit note (refund).\n"
-    "        Territory: départements, INSEE communes (a commune includes its\n"
-    "        arrondissements), EPCI SIRENs or place ids; none means everywhere.\n"
-    "        --services: the service codes it pays for (default: all);\n"
-    "        --exclude-place-types: place types that may not take its passes.\n"
-    "        Prints the campaign id (the passes' campaign number)\n"
+    "create  a funder's campaign: its internal name, the face value of a pass,\n"
+    "        the last day printed on passes, tolerance, territory, services and\n"
+    "        excluded place types; prints the campaign id\n"
+    "edit    corrects the rules that touch no money already issued (recorded\n"
+    "        with who and when); the last day only moves later\n"
     "list    campaigns (of one funder with --funder)\n"
-    "show    one campaign with its rules\n";
+    "show    one campaign with its rules and corrections\n"
+    "\n"
+    "`passnum campaign SUB --help` shows one sub-command.\n"
+    "\n"
+    "examples:\n"
+    "  passnum campaign create --funder 1 --name \"RSA 2027\" --value 10 --last-day 2027-12-31\n"
+    "  passnum campaign edit 1 --last-day 2028-03-31\n";
 
-/* Options of campaign create, as typed. */
+/* Options of campaign create and edit, as typed. */
 struct campaign_options {
 	const char *funder, *name, *value, *last_day, *tolerance, *validity, *unused;
 	const char *departments, *communes, *epci, *places, *services, *excluded;
+	const char *token_file;
 };
 
 static int
@@ -47,7 +111,7 @@ campaign_option(int opt, const char *arg, void *ctx)
 		['f'] = &o->funder, ['n'] = &o->name, ['v'] = &o->value, ['l'] = &o->last_day,
 		['t'] = &o->tolerance, ['a'] = &o->validity, ['u'] = &o->unused,
 		['d'] = &o->departments, ['c'] = &o->communes, ['e'] = &o->epci, ['p'] = &o->places,
-		['s'] = &o->services, ['x'] = &o->excluded,
+		['s'] = &o->services, ['x'] = &o->excluded, ['k'] = &o->token_file,
 	};
 
 	if (opt < 0 || (size_t)opt >= sizeof(slot) / sizeof(slot[0]) || slot[opt] == NULL)
@@ -56,19 +120,19 @@ campaign_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* A campaign to create, as parsed from the command line (services by
- * code), and its id once created. */
+/* A campaign to create or edit, as parsed from the command line (services
+ * by code), and its id once created. */
 struct campaign_create {
 	struct campaign campaign;
 	char codes[REGISTRY_LIST_MAX][33];
 	size_t code_count;
 	int64_t id;
+	json_t *changes; /* edit: what it changed */
 };
 
-/* Resolves w's service codes and creates the campaign (sets w->id); inside
- * the verb's write transaction. Returns 0, or -1 with e set. */
+/* Resolves w's service codes into w->campaign's service ids. */
 static int
-campaign_create_store(struct db *db, struct campaign_create *w, struct error *e)
+campaign_services_resolve(struct db *db, struct campaign_create *w, struct error *e)
 {
 	struct service s;
 
@@ -78,38 +142,115 @@ campaign_create_store(struct db *db, struct campaign_create *w, struct error *e)
 		w->campaign.services[i] = s.id;
 	}
 	w->campaign.service_count = w->code_count;
+	return 0;
+}
+
+/* Resolves w's service codes and creates the campaign (sets w->id); inside
+ * the verb's write transaction. Returns 0, or -1 with e set. */
+static int
+campaign_create_store(struct db *db, struct campaign_create *w, struct error *e)
+{
+	if (campaign_services_resolve(db, w, e) != 0)
+		return -1;
 	return registry_campaign_create(db, &w->campaign, clock_now(), &w->id, e);
 }
 
-/* Parses the territory lists of o into c; 0, or -1 after a usage error. */
+/* Splits one list option (NULL: not given, "": empty) into array; 0, or an
+ * exit code after a usage error. */
 static int
-campaign_parse_lists(const struct campaign_options *o, struct campaign_create *w)
+campaign_list_parse(const char *verb, const char *what, const char *text, char *array,
+    size_t item_size, size_t *count)
+{
+	*count = 0;
+	if (text == NULL || text[0] == '\0')
+		return 0;
+	if (cli_args_list(text, array, item_size, REGISTRY_LIST_MAX, count) != 0)
+		return cli_usage_error(verb, "%s takes up to %d codes separated by commas", what,
+		    REGISTRY_LIST_MAX);
+	return 0;
+}
+
+/* Checks every code of c's lists and w's service codes that needs no
+ * database (départements, communes, EPCI, place types, service codes). */
+static int
+campaign_check_codes(const struct campaign_create *w, struct error *e)
+{
+	const struct campaign *c = &w->campaign;
+	const struct territory_commune *commune;
+
+	for (size_t i = 0; i < c->department_count; i++)
+		if (territory_department_check(c->departments[i], e) != 0)
+			return -1;
+	for (size_t i = 0; i < c->commune_count; i++)
+		if (territory_commune_find(c->communes[i], &commune, e) != 0)
+			return -1;
+	for (size_t i = 0; i < c->epci_count; i++)
+		if (territory_epci_check(c->epcis[i], e) != 0)
+			return -1;
+	for (size_t i = 0; i < c->excluded_type_count; i++)
+		if (registry_place_type_check(c->excluded_types[i], e) != 0)
+			return -1;
+	for (size_t i = 0; i < w->code_count; i++)
+		if (registry_service_code_check(w->codes[i], e) != 0)
+			return -1;
+	return 0;
+}
+
+/* Parses the lists of o into w and checks their codes; 0, or an exit
+ * code. */
+static int
+campaign_parse_lists(const char *verb, const struct campaign_options *o,
+    struct campaign_create *w)
 {
 	struct campaign *c = &w->campaign;
 	char places[REGISTRY_LIST_MAX][24];
 	size_t count = 0;
+	struct error e;
+	int rc;
 
-#define CAMPAIGN_LIST(text, array, n, what) \
-	if ((text) != NULL && cli_args_list((text), &(array)[0][0], sizeof((array)[0]), \
-	    REGISTRY_LIST_MAX, &(n)) != 0) { \
-		cli_usage_error("campaign create", "%s takes up to %d codes separated by commas", \
-		    what, REGISTRY_LIST_MAX); \
-		return -1; \
-	}
-	CAMPAIGN_LIST(o->departments, c->departments, c->department_count, "--departments")
-	CAMPAIGN_LIST(o->communes, c->communes, c->commune_count, "--communes")
-	CAMPAIGN_LIST(o->epci, c->epcis, c->epci_count, "--epci")
-	CAMPAIGN_LIST(o->excluded, c->excluded_types, c->excluded_type_count,
-	    "--exclude-place-types")
-	CAMPAIGN_LIST(o->services, w->codes, w->code_count, "--services")
-	CAMPAIGN_LIST(o->places, places, count, "--places")
-#undef CAMPAIGN_LIST
+	if ((rc = campaign_list_parse(verb, "--departments", o->departments, c->departments[0],
+	    sizeof(c->departments[0]), &c->department_count)) != 0 ||
+	    (rc = campaign_list_parse(verb, "--communes", o->communes, c->communes[0],
+	    sizeof(c->communes[0]), &c->commune_count)) != 0 ||
+	    (rc = campaign_list_parse(verb, "--epci", o->epci, c->epcis[0], sizeof(c->epcis[0]),
+	    &c->epci_count)) != 0 ||
+	    (rc = campaign_list_parse(verb, "--exclude-place-types", o->excluded,
+	    c->excluded_types[0], sizeof(c->excluded_types[0]), &c->excluded_type_count)) != 0 ||
+	    (rc = campaign_list_parse(verb, "--services", o->services, w->codes[0],
+	    sizeof(w->codes[0]), &w->code_count)) != 0 ||
+	    (rc = campaign_list_parse(verb, "--places", o->places, places[0], sizeof(places[0]),
+	    &count)) != 0)
+		return rc;
 	for (size_t i = 0; i < count; i++)
-		if (cli_args_id(places[i], &c->places[i]) != 0) {
-			cli_usage_error("campaign create", "--places takes place ids");
-			return -1;
-		}
+		if (cli_args_id(places[i], &c->places[i]) != 0)
+			return cli_usage_error(verb, "--places takes place ids");
 	c->place_count = count;
+	if (campaign_check_codes(w, &e) != 0)
+		return cli_bad_value(verb, &e);
+	return 0;
+}
+
+/* Parses --name, --last-day and --tolerance-days (each optional) into c;
+ * 0, or an exit code. */
+static int
+campaign_parse_rules(const char *verb, const struct campaign_options *o, struct campaign *c)
+{
+	struct error e;
+	long n;
+
+	if (o->last_day != NULL && date_parse(o->last_day, &c->last_day, &e) != 0)
+		return cli_usage_error(verb, "--last-day: %s", e.message);
+	if (o->tolerance != NULL) {
+		if (cli_args_int(o->tolerance, 0, 366, &n) != 0)
+			return cli_usage_error(verb, "--tolerance-days goes from 0 to 366");
+		c->tolerance_days = (int)n;
+	}
+	if (o->name != NULL && cli_args_copy(c->name, sizeof(c->name), o->name) != 0) {
+		error_set(&e, 400, "BAD_NAME", "a name has at most %d bytes", REGISTRY_NAME_MAX);
+		return cli_bad_value(verb, &e);
+	}
+	if (o->name != NULL && registry_name_check("a campaign's name", c->name, &e) != 0)
+		return cli_bad_value(verb, &e);
 	return 0;
 }
 
@@ -119,20 +260,16 @@ campaign_parse_fields(const struct campaign_options *o, struct campaign *c)
 {
 	struct error e;
 	long n;
+	int rc;
 
 	if (o->funder == NULL || o->name == NULL || o->value == NULL || o->last_day == NULL)
 		return cli_usage_error("campaign create",
 		    "--funder, --name, --value and --last-day are required");
 	if (cli_args_id(o->funder, &c->funder_id) != 0)
 		return cli_usage_error("campaign create", "--funder takes a funder id");
-	if (date_parse(o->last_day, &c->last_day, &e) != 0)
-		return cli_usage_error("campaign create", "--last-day: %s", e.message);
 	c->tolerance_days = 30;
-	if (o->tolerance != NULL) {
-		if (cli_args_int(o->tolerance, 0, 366, &n) != 0)
-			return cli_usage_error("campaign create", "--tolerance-days goes from 0 to 366");
-		c->tolerance_days = (int)n;
-	}
+	if ((rc = campaign_parse_rules("campaign create", o, c)) != 0)
+		return rc;
 	if (o->validity != NULL) {
 		if (cli_args_int(o->validity, 1, 3660, &n) != 0)
 			return cli_usage_error("campaign create",
@@ -142,12 +279,9 @@ campaign_parse_fields(const struct campaign_options *o, struct campaign *c)
 	if (o->unused != NULL && strcmp(o->unused, "credit") != 0 && strcmp(o->unused, "refund") != 0)
 		return cli_usage_error("campaign create", "--unused is credit or refund");
 	c->unused_refund = o->unused != NULL && strcmp(o->unused, "refund") == 0;
-	if (cli_args_copy(c->name, sizeof(c->name), o->name) != 0) {
-		error_set(&e, 400, "BAD_NAME", "a name has at most %d bytes", REGISTRY_NAME_MAX);
-		return cli_fail(&e);
-	}
-	if (money_parse(o->value, &c->value_cents, &e) != 0)
-		return cli_fail(&e);
+	if (money_parse(o->value, &c->value_cents, &e) != 0 ||
+	    registry_campaign_value_check(c->value_cents, &e) != 0)
+		return cli_bad_value("campaign create", &e);
 	return 0;
 }
 
@@ -173,7 +307,7 @@ campaign_create_run(struct cli *cli, int argc, char **argv)
 	struct campaign_options o = { 0 };
 	struct campaign_create *w;
 	struct error e;
-	int rc, first = cli_options(cli, argc, argv, "campaign create", cmd_campaign_help, opts,
+	int rc, first = cli_options(cli, argc, argv, "campaign create", campaign_create_help, opts,
 	    campaign_option, &o);
 
 	if (first < 0)
@@ -184,10 +318,8 @@ campaign_create_run(struct cli *cli, int argc, char **argv)
 		abort();
 	if ((rc = campaign_parse_fields(&o, &w->campaign)) != 0)
 		goto done;
-	if (campaign_parse_lists(&o, w) != 0) {
-		rc = EXIT_USAGE;
+	if ((rc = campaign_parse_lists("campaign create", &o, w)) != 0)
 		goto done;
-	}
 	if (cli_begin(cli) != 0) {
 		rc = EXIT_REFUSED;
 		goto done;
@@ -282,6 +414,33 @@ campaign_list_option(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
+/* Prints the campaign table: id, funder, value, last day, name last. */
+static void
+campaign_table(const json_t *all)
+{
+	char id[24], funder[24];
+	const json_t *c;
+	size_t i;
+
+	cli_cell(stdout, "ID", 10, false);
+	cli_cell(stdout, "FUNDER", 6, false);
+	cli_cell(stdout, "VALUE", 10, false);
+	cli_cell(stdout, "LAST DAY", 10, false);
+	cli_cell(stdout, "NAME", 0, true);
+	fputc('\n', stdout);
+	json_array_foreach(all, i, c) {
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(c, "id")));
+		snprintf(funder, sizeof(funder), "%lld",
+		    (long long)json_integer_value(json_object_get(c, "funder_id")));
+		cli_cell(stdout, id, 10, false);
+		cli_cell(stdout, funder, 6, false);
+		cli_cell(stdout, json_string_value(json_object_get(c, "value")), 10, false);
+		cli_cell(stdout, json_string_value(json_object_get(c, "last_day")), 10, false);
+		cli_cell(stdout, json_string_value(json_object_get(c, "name")), 0, true);
+		fputc('\n', stdout);
+	}
+}
+
 static int
 campaign_list_run(struct cli *cli, int argc, char **argv)
 {
@@ -292,9 +451,7 @@ campaign_list_run(struct cli *cli, int argc, char **argv)
 	struct campaign_collect cc;
 	struct error e;
 	int64_t funder = 0;
-	json_t *c;
-	size_t i;
-	int first = cli_options(cli, argc, argv, "campaign list", cmd_campaign_help, opts,
+	int first = cli_options(cli, argc, argv, "campaign list", campaign_list_help, opts,
 	    campaign_list_option, &funder);
 
 	if (first < 0)
@@ -310,14 +467,7 @@ campaign_list_run(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json)
 		return cli_print_json(cc.all);
-	printf("%-10s %-6s %-10s %-10s %s\n", "ID", "FUNDER", "VALUE", "LAST DAY", "NAME");
-	json_array_foreach(cc.all, i, c)
-		printf("%-10lld %-6lld %-10s %-10s %s\n",
-		    (long long)json_integer_value(json_object_get(c, "id")),
-		    (long long)json_integer_value(json_object_get(c, "funder_id")),
-		    json_string_value(json_object_get(c, "value")),
-		    json_string_value(json_object_get(c, "last_day")),
-		    json_string_value(json_object_get(c, "name")));
+	campaign_table(cc.all);
 	json_decref(cc.all);
 	return EXIT_OK;
 }
@@ -366,14 +516,32 @@ campaign_print(const json_t *c)
 	    "none");
 }
 
+/* Prints recorded changes (a JSON array from registry_change_json), one a
+ * line: when, who, field: old → new. */
+static void
+campaign_print_changes(const json_t *changes)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(changes, i, c)
+		printf("  %s %s %s: %s → %s\n", json_string_value(json_object_get(c, "changed_at")),
+		    json_string_value(json_object_get(c, "changed_by")),
+		    json_string_value(json_object_get(c, "field")),
+		    *json_string_value(json_object_get(c, "old_value")) != '\0' ?
+		    json_string_value(json_object_get(c, "old_value")) : "-",
+		    *json_string_value(json_object_get(c, "new_value")) != '\0' ?
+		    json_string_value(json_object_get(c, "new_value")) : "-");
+}
+
 static int
 campaign_show_run(struct cli *cli, int argc, char **argv)
 {
+	json_t *obj = NULL, *changes = NULL;
 	struct campaign *c;
 	struct error e;
-	json_t *obj = NULL;
 	int64_t id;
-	int first = cli_options(cli, argc, argv, "campaign show", cmd_campaign_help, NULL, NULL,
+	int first = cli_options(cli, argc, argv, "campaign show", campaign_show_help, NULL, NULL,
 	    NULL);
 
 	if (first < 0)
@@ -384,22 +552,159 @@ campaign_show_run(struct cli *cli, int argc, char **argv)
 		return EXIT_REFUSED;
 	if ((c = malloc(sizeof(*c))) == NULL)
 		abort();
-	if (registry_campaign_get(cli->home.db, id, c, &e) == 0)
-		obj = campaign_json(cli->home.db, c, &e);
+	if (registry_campaign_get(cli->home.db, id, c, &e) == 0 &&
+	    (changes = registry_change_json(cli->home.db, "campaign", id, 0, &e)) != NULL &&
+	    (obj = campaign_json(cli->home.db, c, &e)) == NULL)
+		json_decref(changes);
 	free(c);
 	if (obj == NULL)
 		return cli_fail(&e);
+	json_object_set_new(obj, "changes", changes);
 	if (cli->json)
 		return cli_print_json(obj);
 	campaign_print(obj);
+	printf("changes: %zu\n", json_array_size(changes));
+	campaign_print_changes(changes);
 	json_decref(obj);
 	return EXIT_OK;
 }
 
+/* Copies the lists given in o from w's parsed campaign into c. */
+static void
+campaign_edit_apply(const struct campaign_options *o, const struct campaign_create *w,
+    struct campaign *c)
+{
+	const struct campaign *n = &w->campaign;
+
+	if (o->name != NULL)
+		memcpy(c->name, n->name, sizeof(c->name));
+	if (o->last_day != NULL)
+		c->last_day = n->last_day;
+	if (o->tolerance != NULL)
+		c->tolerance_days = n->tolerance_days;
+#define CAMPAIGN_COPY(option, array, count) \
+	if ((option) != NULL) { \
+		memcpy(c->array, n->array, sizeof(c->array)); \
+		c->count = n->count; \
+	}
+	CAMPAIGN_COPY(o->departments, departments, department_count)
+	CAMPAIGN_COPY(o->communes, communes, commune_count)
+	CAMPAIGN_COPY(o->epci, epcis, epci_count)
+	CAMPAIGN_COPY(o->places, places, place_count)
+	CAMPAIGN_COPY(o->services, services, service_count)
+	CAMPAIGN_COPY(o->excluded, excluded_types, excluded_type_count)
+#undef CAMPAIGN_COPY
+}
+
+/* Applies the correction w (options o) to campaign w->id inside the verb's
+ * write transaction; sets w->changes. 0, or -1 with e set. */
+static int
+campaign_edit_store(struct db *db, const struct campaign_options *o, struct campaign_create *w,
+    struct error *e)
+{
+	char who[REGISTRY_ACTOR_SIZE];
+	struct campaign *c = malloc(sizeof(*c));
+	int64_t last = 0;
+	int rc = -1;
+
+	if (c == NULL)
+		abort();
+	if (registry_actor_find(db, o->token_file, getenv("PASSNUM_TOKEN"), who, e) != 0 ||
+	    registry_campaign_get(db, w->id, c, e) != 0 ||
+	    campaign_services_resolve(db, w, e) != 0 || registry_change_last(db, &last, e) != 0)
+		goto done;
+	campaign_edit_apply(o, w, c);
+	if (registry_campaign_edit(db, c, who, clock_now(), e) != 0 ||
+	    (w->changes = registry_change_json(db, "campaign", w->id, last, e)) == NULL)
+		goto done;
+	rc = 0;
+done:
+	free(c);
+	return rc;
+}
+
+/* Checks campaign edit's operand and options before the home is opened;
+ * 0, or an exit code. */
+static int
+campaign_edit_parse(int argc, char **argv, int first, const struct campaign_options *o,
+    struct campaign_create *w)
+{
+	int rc;
+
+	if (argc - first != 1 || cli_args_id(argv[first], &w->id) != 0)
+		return cli_usage_error("campaign edit", "give one campaign ID (a positive number)");
+	if (o->funder != NULL || o->value != NULL || o->unused != NULL || o->validity != NULL)
+		return cli_usage_error("campaign edit", "a campaign's funder, value, unused rule and"
+		    " validity after hand-out never change (passes carry them): create another"
+		    " campaign");
+	if (o->name == NULL && o->last_day == NULL && o->tolerance == NULL &&
+	    o->departments == NULL && o->communes == NULL && o->epci == NULL && o->places == NULL &&
+	    o->services == NULL && o->excluded == NULL)
+		return cli_usage_error("campaign edit", "nothing to change (see the options)");
+	if ((rc = campaign_parse_rules("campaign edit", o, &w->campaign)) != 0)
+		return rc;
+	return campaign_parse_lists("campaign edit", o, w);
+}
+
+static int
+campaign_edit_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "last-day", required_argument, NULL, 'l' },
+		{ "tolerance-days", required_argument, NULL, 't' },
+		{ "departments", required_argument, NULL, 'd' },
+		{ "communes", required_argument, NULL, 'c' },
+		{ "epci", required_argument, NULL, 'e' },
+		{ "places", required_argument, NULL, 'p' },
+		{ "services", required_argument, NULL, 's' },
+		{ "exclude-place-types", required_argument, NULL, 'x' },
+		{ "token-file", required_argument, NULL, 'k' },
+		/* Refused with a reason rather than as unknown options. */
+		{ "funder", required_argument, NULL, 'f' },
+		{ "value", required_argument, NULL, 'v' },
+		{ "unused", required_argument, NULL, 'u' },
+		{ "valid-days-after-handout", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct campaign_options o = { 0 };
+	struct campaign_create *w;
+	struct error e;
+	int rc, first = cli_options(cli, argc, argv, "campaign edit", campaign_edit_help, opts,
+	    campaign_option, &o);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		abort();
+	if ((rc = campaign_edit_parse(argc, argv, first, &o, w)) != 0)
+		goto done;
+	if (cli_begin(cli) != 0) {
+		rc = EXIT_REFUSED;
+		goto done;
+	}
+	rc = campaign_edit_store(cli->home.db, &o, w, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		goto done;
+	if (cli->json) {
+		rc = cli_print_json(json_pack("{s:I, s:O}", "id", (json_int_t)w->id, "changes",
+		    w->changes));
+		goto done;
+	}
+	if (json_array_size(w->changes) == 0)
+		printf("campaign %lld: nothing changed\n", (long long)w->id);
+	campaign_print_changes(w->changes);
+done:
+	json_decref(w->changes);
+	free(w);
+	return rc;
+}
+
 static const struct cli_verb campaign_verbs[] = {
-	{ "create", campaign_create_run, "create a campaign", cmd_campaign_help },
-	{ "list", campaign_list_run, "list campaigns", cmd_campaign_help },
-	{ "show", campaign_show_run, "show a campaign", cmd_campaign_help },
+	{ "create", campaign_create_run, "create a campaign", campaign_create_help },
+	{ "edit", campaign_edit_run, "correct a campaign's rules", campaign_edit_help },
+	{ "list", campaign_list_run, "list campaigns", campaign_list_help },
+	{ "show", campaign_show_run, "show a campaign", campaign_show_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -28,6 +28,24 @@ registry_copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
+/* Whether text is only spaces: ASCII space, no-break space (U+00A0) and
+ * narrow no-break space (U+202F). */
+static bool
+registry_blank(const char *text)
+{
+	for (const char *p = text; *p != '\0';) {
+		if (*p == ' ')
+			p++;
+		else if (strncmp(p, "\xc2\xa0", 2) == 0)
+			p += 2;
+		else if (strncmp(p, "\xe2\x80\xaf", 3) == 0)
+			p += 3;
+		else
+			return false;
+	}
+	return true;
+}
+
 int
 registry_text_check(const char *code, const char *what, const char *text, size_t max,
     struct error *e)
@@ -41,6 +59,28 @@ registry_text_check(const char *code, const char *what, const char *text, size_t
 	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return error_set(e, 400, code, "%s must not contain control characters", what);
+	if (registry_blank(text))
+		return error_set(e, 400, code, "%s must not be only spaces", what);
+	return 0;
+}
+
+int
+registry_name_check(const char *what, const char *name, struct error *e)
+{
+	return registry_text_check("BAD_NAME", what, name, REGISTRY_NAME_MAX, e);
+}
+
+int
+registry_fund_ref_check(const char *ref, struct error *e)
+{
+	return registry_text_check("BAD_REFERENCE", "a reference", ref, LEDGER_TEXT_MAX, e);
+}
+
+int
+registry_fund_amount_check(int64_t cents, struct error *e)
+{
+	if (cents <= 0)
+		return error_set(e, 400, "BAD_AMOUNT", "an amount must be more than zero");
 	return 0;
 }
 
@@ -111,19 +151,48 @@ registry_funder_accounts_open(struct db *db, const struct funder *f, struct erro
 	    ledger_account_open(db, ACCOUNT_FUNDER_CREDIT, f->id, f->name, e) != 0 ? -1 : 0;
 }
 
+/* Refuses name when another funder than except_id (0: none) has it,
+ * without ASCII case, unless flags allows duplicates. */
+static int
+registry_funder_unique(struct db *db, const char *name, int64_t except_id, unsigned flags,
+    struct error *e)
+{
+	int64_t other = 0;
+	int found;
+
+	if (flags & REGISTRY_ALLOW_DUPLICATE)
+		return 0;
+	found = db_int64(db, "SELECT id FROM funders WHERE name = ?1 COLLATE NOCASE AND id <> ?2"
+	    " ORDER BY id LIMIT 1", DB_ARGS(DB_TEXT(name), DB_INT(except_id)), &other, e);
+	if (found < 0)
+		return -1;
+	if (found)
+		return error_set(e, 409, "DUPLICATE", "funder %lld already has this name (compared"
+		    " without case; if this is another funder, add --allow-duplicate)",
+		    (long long)other);
+	return 0;
+}
+
 int
 registry_funder_add(struct db *db, const struct funder *f, int64_t now, int64_t *id,
     struct error *e)
+{
+	return registry_funder_add_flags(db, f, 0, now, id, e);
+}
+
+int
+registry_funder_add_flags(struct db *db, const struct funder *f, unsigned flags, int64_t now,
+    int64_t *id, struct error *e)
 {
 	struct funder added = *f;
 	const char *public_name = f->public_name[0] != '\0' ? f->public_name : f->name;
 
 	if (DB_IN_WRITE(db, e) != 0)
 		return -1;
-	if (registry_text_check("BAD_NAME", "a funder's name", f->name, REGISTRY_NAME_MAX, e) != 0 ||
-	    registry_text_check("BAD_NAME", "a funder's public name", public_name,
-	    REGISTRY_NAME_MAX, e) != 0 ||
-	    registry_siret_optional(f->siret, added.siret, e) != 0)
+	if (registry_name_check("a funder's name", f->name, e) != 0 ||
+	    registry_name_check("a funder's public name", public_name, e) != 0 ||
+	    registry_siret_optional(f->siret, added.siret, e) != 0 ||
+	    registry_funder_unique(db, f->name, 0, flags, e) != 0)
 		return -1;
 	if (db_run(db, "INSERT INTO funders (name, public_name, siret, created_at)"
 	    " VALUES (?1, ?2, ?3, ?4)", DB_ARGS(DB_TEXT(f->name), DB_TEXT(public_name),
@@ -135,6 +204,29 @@ registry_funder_add(struct db *db, const struct funder *f, int64_t now, int64_t 
 		return -1;
 	*id = added.id;
 	return 0;
+}
+
+int
+registry_funder_edit(struct db *db, const struct funder *f, unsigned flags, const char *who,
+    int64_t now, struct error *e)
+{
+	struct funder old;
+
+	if (DB_IN_WRITE(db, e) != 0 || registry_funder_get(db, f->id, &old, e) != 0)
+		return -1;
+	if (strcmp(old.siret, f->siret) != 0)
+		return error_set(e, 409, "NOT_EDITABLE", "a funder's SIRET cannot be corrected");
+	if (registry_name_check("a funder's name", f->name, e) != 0 ||
+	    registry_name_check("a funder's public name", f->public_name, e) != 0 ||
+	    (strcmp(old.name, f->name) != 0 &&
+	    registry_funder_unique(db, f->name, f->id, flags, e) != 0))
+		return -1;
+	if (db_run(db, "UPDATE funders SET name = ?2, public_name = ?3 WHERE id = ?1",
+	    DB_ARGS(DB_INT(f->id), DB_TEXT(f->name), DB_TEXT(f->public_name)), e) != 0)
+		return -1;
+	return registry_change_record(db, "funder", f->id, "name", old.name, f->name, who, now,
+	    e) != 0 || registry_change_record(db, "funder", f->id, "public_name", old.public_name,
+	    f->public_name, who, now, e) != 0 ? -1 : 0;
 }
 
 int
@@ -225,14 +317,27 @@ int
 registry_funder_fund(struct db *db, int64_t funder_id, enum registry_fund_kind kind,
     int64_t amount_cents, const char *ref, int64_t now, uint64_t *seq, struct error *e)
 {
+	struct funder_fund fund;
+
+	if (registry_funder_fund_add(db, funder_id, kind, amount_cents, ref, now, &fund, e) != 0)
+		return -1;
+	if (seq != NULL)
+		*seq = fund.entry_seq;
+	return 0;
+}
+
+int
+registry_funder_fund_add(struct db *db, int64_t funder_id, enum registry_fund_kind kind,
+    int64_t amount_cents, const char *ref, int64_t now, struct funder_fund *out,
+    struct error *e)
+{
 	struct ledger_entry entry;
 	struct funder f;
 
 	if (DB_IN_WRITE(db, e) != 0)
 		return -1;
-	if (amount_cents <= 0)
-		return error_set(e, 400, "BAD_AMOUNT", "an amount must be more than zero");
-	if (registry_text_check("BAD_REFERENCE", "a reference", ref, LEDGER_TEXT_MAX, e) != 0 ||
+	if (registry_fund_amount_check(amount_cents, e) != 0 ||
+	    registry_fund_ref_check(ref, e) != 0 ||
 	    registry_funder_get(db, funder_id, &f, e) != 0 ||
 	    registry_fund_unique(db, funder_id, kind, ref, e) != 0 ||
 	    registry_operator_accounts_open(db, e) != 0 ||
@@ -245,8 +350,16 @@ registry_funder_fund(struct db *db, int64_t funder_id, enum registry_fund_kind k
 	    DB_TEXT(registry_fund_kind_name(kind)), DB_TEXT(ref), DB_INT(amount_cents),
 	    DB_INT(entry.seq), DB_INT(now)), e) != 0)
 		return -1;
-	if (seq != NULL)
-		*seq = entry.seq;
+	if (out != NULL) {
+		memset(out, 0, sizeof(*out));
+		out->id = db_last_rowid(db);
+		out->funder_id = funder_id;
+		out->kind = kind;
+		registry_copy(out->ref, sizeof(out->ref), ref);
+		out->amount_cents = amount_cents;
+		out->entry_seq = entry.seq;
+		out->created_at = now;
+	}
 	return 0;
 }
 
@@ -292,6 +405,21 @@ registry_fund_find(struct db *db, enum registry_fund_kind kind, const char *ref,
 }
 
 int
+registry_fund_list(struct db *db, int64_t funder_id, enum registry_fund_kind kind,
+    int (*fn)(const struct funder_fund *f, void *ctx), void *ctx, struct error *e)
+{
+	struct registry_fund_each each = { fn, ctx, kind, 0 };
+	struct funder f;
+
+	if (registry_funder_get(db, funder_id, &f, e) != 0 ||
+	    db_each(db, "SELECT id, funder_id, ref, amount, entry_seq, created_at FROM funder_funds"
+	    " WHERE funder_id = ?1 AND kind = ?2 ORDER BY id", DB_ARGS(DB_INT(funder_id),
+	    DB_TEXT(registry_fund_kind_name(kind))), registry_fund_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
+}
+
+int
 registry_funder_money(struct db *db, int64_t funder_id, int64_t *spendable, int64_t *owed,
     struct error *e)
 {
@@ -327,22 +455,74 @@ registry_distributor_read(const struct db_row *row, void *ctx, struct error *e)
 	return 0;
 }
 
+/* Refuses name when another distributor than except_id (0: none) has it,
+ * unless flags allows duplicates. */
+static int
+registry_distributor_unique(struct db *db, const char *name, int64_t except_id, unsigned flags,
+    struct error *e)
+{
+	int64_t other = 0;
+	int found;
+
+	if (flags & REGISTRY_ALLOW_DUPLICATE)
+		return 0;
+	found = db_int64(db, "SELECT id FROM distributors WHERE name = ?1 COLLATE NOCASE"
+	    " AND id <> ?2 ORDER BY id LIMIT 1", DB_ARGS(DB_TEXT(name), DB_INT(except_id)), &other,
+	    e);
+	if (found < 0)
+		return -1;
+	if (found)
+		return error_set(e, 409, "DUPLICATE", "distributor %lld already has this name"
+		    " (compared without case; if this is another distributor, add"
+		    " --allow-duplicate)", (long long)other);
+	return 0;
+}
+
 int
 registry_distributor_add(struct db *db, const struct distributor *d, int64_t now,
     int64_t *id, struct error *e)
+{
+	return registry_distributor_add_flags(db, d, 0, now, id, e);
+}
+
+int
+registry_distributor_add_flags(struct db *db, const struct distributor *d, unsigned flags,
+    int64_t now, int64_t *id, struct error *e)
 {
 	char siret[IDENTIFIERS_SIRET_SIZE];
 
 	if (DB_IN_WRITE(db, e) != 0)
 		return -1;
-	if (registry_text_check("BAD_NAME", "a distributor's name", d->name, REGISTRY_NAME_MAX,
-	    e) != 0 || registry_siret_optional(d->siret, siret, e) != 0)
+	if (registry_name_check("a distributor's name", d->name, e) != 0 ||
+	    registry_siret_optional(d->siret, siret, e) != 0 ||
+	    registry_distributor_unique(db, d->name, 0, flags, e) != 0)
 		return -1;
 	if (db_run(db, "INSERT INTO distributors (name, siret, created_at) VALUES (?1, ?2, ?3)",
 	    DB_ARGS(DB_TEXT(d->name), DB_TEXT_OR_NULL(siret), DB_INT(now)), e) != 0)
 		return -1;
 	*id = db_last_rowid(db);
 	return 0;
+}
+
+int
+registry_distributor_edit(struct db *db, const struct distributor *d, unsigned flags,
+    const char *who, int64_t now, struct error *e)
+{
+	struct distributor old;
+
+	if (DB_IN_WRITE(db, e) != 0 || registry_distributor_get(db, d->id, &old, e) != 0)
+		return -1;
+	if (strcmp(old.siret, d->siret) != 0)
+		return error_set(e, 409, "NOT_EDITABLE", "a distributor's SIRET cannot be corrected");
+	if (registry_name_check("a distributor's name", d->name, e) != 0 ||
+	    (strcmp(old.name, d->name) != 0 &&
+	    registry_distributor_unique(db, d->name, d->id, flags, e) != 0))
+		return -1;
+	if (db_run(db, "UPDATE distributors SET name = ?2 WHERE id = ?1",
+	    DB_ARGS(DB_INT(d->id), DB_TEXT(d->name)), e) != 0)
+		return -1;
+	return registry_change_record(db, "distributor", d->id, "name", old.name, d->name, who,
+	    now, e);
 }
 
 int
@@ -467,23 +647,86 @@ registry_payee_iban_request(struct db *db, int64_t payee_id, const char *iban,
 	return 0;
 }
 
-/* An IBAN change request as stored. */
-struct registry_iban_change {
-	int64_t payee_id;
-	char iban[IDENTIFIERS_IBAN_SIZE], requested_by[17], approved_by[17];
-};
-
-/* Reads a request row (payee_id, iban, requested_by, approved_by) into ctx. */
+/* Reads a request row (id, payee_id, iban, requested_by, requested_at,
+ * approved_by, approved_at, payee's name, SIRET and current IBAN) into ctx. */
 static int
 registry_iban_change_read(const struct db_row *row, void *ctx, struct error *e)
 {
-	struct registry_iban_change *c = ctx;
+	struct iban_change *c = ctx;
 
 	(void)e;
-	c->payee_id = db_row_int64(row, 0);
-	(void)db_row_text(row, 1, c->iban, sizeof(c->iban));
-	(void)db_row_text(row, 2, c->requested_by, sizeof(c->requested_by));
-	(void)db_row_text(row, 3, c->approved_by, sizeof(c->approved_by));
+	memset(c, 0, sizeof(*c));
+	c->id = db_row_int64(row, 0);
+	c->payee_id = db_row_int64(row, 1);
+	(void)db_row_text(row, 2, c->iban, sizeof(c->iban));
+	(void)db_row_text(row, 3, c->requested_by, sizeof(c->requested_by));
+	c->requested_at = db_row_int64(row, 4);
+	(void)db_row_text(row, 5, c->approved_by, sizeof(c->approved_by));
+	c->approved_at = db_row_int64(row, 6);
+	(void)db_row_text(row, 7, c->payee_name, sizeof(c->payee_name));
+	(void)db_row_text(row, 8, c->payee_siret, sizeof(c->payee_siret));
+	(void)db_row_text(row, 9, c->current_iban, sizeof(c->current_iban));
+	return 0;
+}
+
+#define REGISTRY_IBAN_CHANGE_SELECT "SELECT c.id, c.payee_id, c.iban, c.requested_by," \
+	" c.requested_at, c.approved_by, c.approved_at, p.name, p.siret, p.iban" \
+	" FROM payee_iban_changes c JOIN payees p ON p.id = c.payee_id"
+
+int
+registry_iban_change_get(struct db *db, int64_t id, struct iban_change *c, struct error *e)
+{
+	return registry_get(db, REGISTRY_IBAN_CHANGE_SELECT " WHERE c.id = ?1", id,
+	    registry_iban_change_read, c, "NO_IBAN_REQUEST", "IBAN change request", e);
+}
+
+/* The caller's callback of registry_iban_change_pending and what it last
+ * returned. */
+struct registry_iban_change_each {
+	int (*fn)(const struct iban_change *c, void *ctx);
+	void *ctx;
+	int stop;
+};
+
+static int
+registry_iban_change_each_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_iban_change_each *each = ctx;
+	struct iban_change c;
+
+	registry_iban_change_read(row, &c, e);
+	each->stop = each->fn(&c, each->ctx);
+	return each->stop != 0;
+}
+
+int
+registry_iban_change_pending(struct db *db, int (*fn)(const struct iban_change *c, void *ctx),
+    void *ctx, struct error *e)
+{
+	struct registry_iban_change_each each = { fn, ctx, 0 };
+
+	if (db_each(db, REGISTRY_IBAN_CHANGE_SELECT " WHERE c.approved_by IS NULL ORDER BY c.id",
+	    DB_NO_ARGS, registry_iban_change_each_row, &each, e) != 0)
+		return -1;
+	return each.stop;
+}
+
+int
+registry_payee_iban_approvable(struct db *db, int64_t id, const char *admin_token_id,
+    struct iban_change *c, struct error *e)
+{
+	if (registry_text_check("BAD_TOKEN_ID", "a token id", admin_token_id, 16, e) != 0 ||
+	    registry_iban_change_get(db, id, c, e) != 0)
+		return -1;
+	if (c->approved_by[0] != '\0')
+		return error_set(e, 409, "ALREADY_APPROVED", "IBAN change request %lld is already"
+		    " approved", (long long)id);
+	if (strcmp(c->requested_by, admin_token_id) == 0)
+		return error_set(e, 403, "SAME_ADMIN", "an IBAN change must be approved with another"
+		    " admin token than the one that requested it");
+	if (strcmp(c->iban, c->current_iban) == 0)
+		return error_set(e, 409, "IBAN_UNCHANGED", "payee %lld already has this IBAN",
+		    (long long)c->payee_id);
 	return 0;
 }
 
@@ -491,27 +734,21 @@ int
 registry_payee_iban_approve(struct db *db, int64_t request_id, const char *admin_token_id,
     int64_t now, struct error *e)
 {
-	struct registry_iban_change c;
+	char who[REGISTRY_ACTOR_SIZE];
+	struct iban_change c;
 
-	if (DB_IN_WRITE(db, e) != 0)
+	if (DB_IN_WRITE(db, e) != 0 ||
+	    registry_payee_iban_approvable(db, request_id, admin_token_id, &c, e) != 0)
 		return -1;
-	if (registry_text_check("BAD_TOKEN_ID", "a token id", admin_token_id, 16, e) != 0 ||
-	    registry_get(db, "SELECT payee_id, iban, requested_by, approved_by"
-	    " FROM payee_iban_changes WHERE id = ?1", request_id, registry_iban_change_read, &c,
-	    "NO_IBAN_REQUEST", "IBAN change request", e) != 0)
-		return -1;
-	if (c.approved_by[0] != '\0')
-		return error_set(e, 409, "ALREADY_APPROVED", "IBAN change request %lld is already"
-		    " approved", (long long)request_id);
-	if (strcmp(c.requested_by, admin_token_id) == 0)
-		return error_set(e, 403, "SAME_ADMIN", "an IBAN change must be approved with another"
-		    " admin token than the one that requested it");
+	snprintf(who, sizeof(who), "token:%s", admin_token_id);
 	if (db_run(db, "UPDATE payee_iban_changes SET approved_by = ?2, approved_at = ?3"
 	    " WHERE id = ?1", DB_ARGS(DB_INT(request_id), DB_TEXT(admin_token_id), DB_INT(now)),
-	    e) != 0)
+	    e) != 0 ||
+	    db_run(db, "UPDATE payees SET iban = ?2 WHERE id = ?1",
+	    DB_ARGS(DB_INT(c.payee_id), DB_TEXT(c.iban)), e) != 0)
 		return -1;
-	return db_run(db, "UPDATE payees SET iban = ?2 WHERE id = ?1",
-	    DB_ARGS(DB_INT(c.payee_id), DB_TEXT(c.iban)), e);
+	return registry_change_record(db, "payee", c.payee_id, "iban", c.current_iban, c.iban, who,
+	    now, e);
 }
 
 /* Places. */
@@ -539,6 +776,50 @@ registry_label_default_until(int32_t today)
 	return day;
 }
 
+/* Finds a commune where a place may be (one with a time zone). */
+static int
+registry_place_commune_find(const char *code, const struct territory_commune **commune,
+    struct error *e)
+{
+	if (territory_commune_find(code, commune, e) != 0)
+		return -1;
+	if ((*commune)->tz == CLOCK_TZ_NONE)
+		return error_set(e, 400, "NO_TIME_ZONE", "commune %s has no time zone: no place can"
+		    " be there", code);
+	return 0;
+}
+
+int
+registry_place_commune_check(const char *commune, struct error *e)
+{
+	const struct territory_commune *found;
+
+	return registry_place_commune_find(commune, &found, e);
+}
+
+/* Refuses name in commune when another place than except_id (0: none) has
+ * both, unless flags allows duplicates. */
+static int
+registry_place_unique(struct db *db, const char *name, const char *commune, int64_t except_id,
+    unsigned flags, struct error *e)
+{
+	int64_t other = 0;
+	int found;
+
+	if (flags & REGISTRY_ALLOW_DUPLICATE)
+		return 0;
+	found = db_int64(db, "SELECT id FROM places WHERE name = ?1 COLLATE NOCASE AND commune = ?2"
+	    " AND id <> ?3 ORDER BY id LIMIT 1", DB_ARGS(DB_TEXT(name), DB_TEXT(commune),
+	    DB_INT(except_id)), &other, e);
+	if (found < 0)
+		return -1;
+	if (found)
+		return error_set(e, 409, "DUPLICATE", "place %lld already has this name in commune %s"
+		    " (compared without case; if this is another place, add --allow-duplicate)",
+		    (long long)other, commune);
+	return 0;
+}
+
 /* Checks what a new place names before anything is written: its name,
  * type, SIRET, IBAN (may be NULL), commune and services. */
 static int
@@ -549,18 +830,15 @@ registry_place_check(struct db *db, const struct place *p, const char *siret_tex
 {
 	struct service s;
 
-	if (registry_text_check("BAD_NAME", "a place's name", p->name, REGISTRY_NAME_MAX, e) != 0 ||
+	if (registry_name_check("a place's name", p->name, e) != 0 ||
 	    registry_place_type_check(p->type, e) != 0)
 		return -1;
 	if (siret_text == NULL || *siret_text == '\0')
 		return error_set(e, 400, "BAD_SIRET", "a place needs the SIRET of who is paid for it");
 	if (identifiers_siret_normalize(siret_text, siret, e) != 0 ||
 	    (iban_text != NULL && identifiers_iban_normalize(iban_text, iban, e) != 0) ||
-	    territory_commune_find(p->commune, commune, e) != 0)
+	    registry_place_commune_find(p->commune, commune, e) != 0)
 		return -1;
-	if ((*commune)->tz == CLOCK_TZ_NONE)
-		return error_set(e, 400, "NO_TIME_ZONE", "commune %s has no time zone: no place can"
-		    " be there", p->commune);
 	for (size_t i = 0; i < service_count; i++)
 		if (registry_service_get(db, service_ids[i], &s, e) != 0)
 			return -1;
@@ -583,6 +861,15 @@ int
 registry_place_add(struct db *db, const struct place *p, const char *siret, const char *iban,
     const int64_t *service_ids, size_t service_count, int64_t now, int64_t *id, struct error *e)
 {
+	return registry_place_add_flags(db, p, siret, iban, service_ids, service_count, 0, now, id,
+	    e);
+}
+
+int
+registry_place_add_flags(struct db *db, const struct place *p, const char *siret,
+    const char *iban, const int64_t *service_ids, size_t service_count, unsigned flags,
+    int64_t now, int64_t *id, struct error *e)
+{
 	char siret_normal[IDENTIFIERS_SIRET_SIZE], iban_normal[IDENTIFIERS_IBAN_SIZE];
 	const struct territory_commune *commune = NULL;
 	int64_t payee_id = 0;
@@ -591,6 +878,7 @@ registry_place_add(struct db *db, const struct place *p, const char *siret, cons
 		return -1;
 	if (registry_place_check(db, p, siret, iban, service_ids, service_count, siret_normal,
 	    iban_normal, &commune, e) != 0 ||
+	    registry_place_unique(db, p->name, commune->code, 0, flags, e) != 0 ||
 	    registry_payee_for_place(db, p->name, siret_normal, iban != NULL ? iban_normal : NULL,
 	    now, &payee_id, e) != 0)
 		return -1;
@@ -603,6 +891,84 @@ registry_place_add(struct db *db, const struct place *p, const char *siret, cons
 		return -1;
 	*id = db_last_rowid(db);
 	return registry_place_services_add(db, *id, service_ids, service_count, e);
+}
+
+/* Appends a service's code to the comma-separated list ctx (a
+ * REGISTRY_CHANGE_VALUE_MAX + 1 buffer). */
+static int
+registry_service_code_join(const struct service *s, void *ctx)
+{
+	char *list = ctx;
+	size_t len = strlen(list);
+
+	snprintf(list + len, REGISTRY_CHANGE_VALUE_MAX + 1 - len, "%s%s", len > 0 ? "," : "",
+	    s->code);
+	return 0;
+}
+
+/* Replaces the services of place id with service_ids, recording the lists
+ * before and after (codes, comma-separated). */
+static int
+registry_place_services_replace(struct db *db, int64_t id, const int64_t *service_ids,
+    size_t service_count, const char *who, int64_t now, struct error *e)
+{
+	char before[REGISTRY_CHANGE_VALUE_MAX + 1] = "", after[REGISTRY_CHANGE_VALUE_MAX + 1] = "";
+	struct service s;
+
+	for (size_t i = 0; i < service_count; i++)
+		if (registry_service_get(db, service_ids[i], &s, e) != 0)
+			return -1;
+	if (registry_place_services(db, id, registry_service_code_join, before, e) < 0 ||
+	    db_run(db, "DELETE FROM place_services WHERE place_id = ?1", DB_ARGS(DB_INT(id)),
+	    e) != 0 ||
+	    registry_place_services_add(db, id, service_ids, service_count, e) != 0 ||
+	    registry_place_services(db, id, registry_service_code_join, after, e) < 0)
+		return -1;
+	return registry_change_record(db, "place", id, "services", before, after, who, now, e);
+}
+
+/* Records the changes of a place's name, type and commune from old to p. */
+static int
+registry_place_edit_record(struct db *db, const struct place *old, const struct place *p,
+    const char *who, int64_t now, struct error *e)
+{
+	return registry_change_record(db, "place", p->id, "name", old->name, p->name, who, now,
+	    e) != 0 ||
+	    registry_change_record(db, "place", p->id, "type", old->type, p->type, who, now,
+	    e) != 0 ||
+	    registry_change_record(db, "place", p->id, "commune", old->commune, p->commune, who,
+	    now, e) != 0 ? -1 : 0;
+}
+
+int
+registry_place_edit(struct db *db, const struct place *p, const int64_t *service_ids,
+    size_t service_count, unsigned flags, const char *who, int64_t now, struct error *e)
+{
+	const struct territory_commune *commune;
+	struct place old;
+
+	if (DB_IN_WRITE(db, e) != 0 || registry_place_get(db, p->id, &old, e) != 0)
+		return -1;
+	if (old.payee_id != p->payee_id || old.label != p->label ||
+	    old.label_until != p->label_until)
+		return error_set(e, 409, "NOT_EDITABLE", "a place's payee and label are not changed"
+		    " by an edit (place iban-request, place label)");
+	if (registry_name_check("a place's name", p->name, e) != 0 ||
+	    registry_place_type_check(p->type, e) != 0 ||
+	    registry_place_commune_find(p->commune, &commune, e) != 0 ||
+	    ((strcmp(old.name, p->name) != 0 || strcmp(old.commune, p->commune) != 0) &&
+	    registry_place_unique(db, p->name, commune->code, p->id, flags, e) != 0))
+		return -1;
+	if (db_run(db, "UPDATE places SET name = ?2, type = ?3, commune = ?4, department = ?5,"
+	    " region = ?6, epci = ?7, time_zone = ?8 WHERE id = ?1", DB_ARGS(DB_INT(p->id),
+	    DB_TEXT(p->name), DB_TEXT(p->type), DB_TEXT(commune->code),
+	    DB_TEXT(commune->department), DB_TEXT(commune->region), DB_TEXT(commune->epci),
+	    DB_TEXT(clock_tz_name(commune->tz))), e) != 0 ||
+	    registry_place_edit_record(db, &old, p, who, now, e) != 0)
+		return -1;
+	if (service_ids == NULL)
+		return 0;
+	return registry_place_services_replace(db, p->id, service_ids, service_count, who, now, e);
 }
 
 /* Reads a place row (id, name, payee_id, commune, department, region, epci,
@@ -758,8 +1124,7 @@ registry_place_services(struct db *db, int64_t place_id,
 	return each.stop;
 }
 
-/* A service code: 1..32 of a-z, 0-9 and '-', not starting with '-'. */
-static int
+int
 registry_service_code_check(const char *code, struct error *e)
 {
 	size_t len = strlen(code);
@@ -785,7 +1150,7 @@ registry_service_add(struct db *db, const struct service *s, int64_t *id, struct
 	if (DB_IN_WRITE(db, e) != 0)
 		return -1;
 	if (registry_service_code_check(s->code, e) != 0 ||
-	    registry_text_check("BAD_NAME", "a service's name", s->name, REGISTRY_NAME_MAX, e) != 0)
+	    registry_name_check("a service's name", s->name, e) != 0)
 		return -1;
 	if (s->passes < 1 || s->passes > 10)
 		return error_set(e, 400, "BAD_PASSES", "a service costs 1 to 10 passes");
@@ -797,6 +1162,24 @@ registry_service_add(struct db *db, const struct service *s, int64_t *id, struct
 		return -1;
 	*id = db_last_rowid(db);
 	return 0;
+}
+
+int
+registry_service_edit(struct db *db, const struct service *s, const char *who, int64_t now,
+    struct error *e)
+{
+	struct service old;
+
+	if (DB_IN_WRITE(db, e) != 0 || registry_service_get(db, s->id, &old, e) != 0)
+		return -1;
+	if (strcmp(old.code, s->code) != 0 || old.passes != s->passes)
+		return error_set(e, 409, "NOT_EDITABLE", "a service's code and passes never change:"
+		    " add another service");
+	if (registry_name_check("a service's name", s->name, e) != 0 ||
+	    db_run(db, "UPDATE services SET name = ?2 WHERE id = ?1",
+	    DB_ARGS(DB_INT(s->id), DB_TEXT(s->name)), e) != 0)
+		return -1;
+	return registry_change_record(db, "service", s->id, "name", old.name, s->name, who, now, e);
 }
 
 int

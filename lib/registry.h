@@ -4,11 +4,14 @@
  * write transaction (db_write, db_write_begin, cli_begin) and open none:
  * outside one they refuse (500 NO_TRANSACTION, a bug). Read functions may
  * run anywhere. Every refusal sets e with a stable code and a one-line
- * message, and changes nothing. */
+ * message, and changes nothing. Corrections (the *_edit functions) record
+ * each field they change in registry_changes (schema/0005) with who and
+ * when. */
 #ifndef PASSNUM_REGISTRY_H
 #define PASSNUM_REGISTRY_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "error.h"
 
 struct db;
@@ -93,10 +96,43 @@ struct bearer {
 	int64_t revoked_at; /* 0 while valid */
 };
 
-/* Funders and distributors. add: validates (name 1..200, SIRET Luhn when
- * given), inserts, opens the funder's ledger accounts; sets *id. */
+/* Flags of the add and edit functions. */
+#define REGISTRY_ALLOW_DUPLICATE 1u /* accept a name (place: name + commune) already used */
+
+/* Pure checks of what a command line may give, usable before any database
+ * is open; each returns 0, or -1 with e set (400). A name has 1..200 bytes
+ * of UTF-8 text, no control character, and not only spaces (400 BAD_NAME,
+ * what says whose name). */
+int registry_name_check(const char *what, const char *name, struct error *e);
+/* A service code: 1..32 of a-z, 0-9 and '-', not starting with '-' (400
+ * BAD_SERVICE_CODE). */
+int registry_service_code_check(const char *code, struct error *e);
+/* A fund's reference: 1..200 printable characters (400 BAD_REFERENCE). */
+int registry_fund_ref_check(const char *ref, struct error *e);
+/* A fund's amount: more than zero (400 BAD_AMOUNT). */
+int registry_fund_amount_check(int64_t cents, struct error *e);
+/* A commune where a place may be: on the official list, with a time zone
+ * (400 BAD_COMMUNE / NO_TIME_ZONE). */
+int registry_place_commune_check(const char *commune, struct error *e);
+/* A pass's face value: 0.01 to 1000.00 euros (400 BAD_VALUE). */
+int registry_campaign_value_check(int64_t cents, struct error *e);
+/* A token id: 16 lowercase hex digits (400 BAD_TOKEN_ID). */
+int registry_token_id_check(const char *id, struct error *e);
+
+/* Funders and distributors. add: validates (name, SIRET Luhn when given),
+ * refuses a name already used by another funder (409 DUPLICATE, compared
+ * without ASCII case) unless flags has REGISTRY_ALLOW_DUPLICATE, inserts,
+ * opens the funder's ledger accounts; sets *id. registry_funder_add is
+ * registry_funder_add_flags with no flag. */
 int registry_funder_add(struct db *db, const struct funder *f, int64_t now, int64_t *id,
     struct error *e);
+int registry_funder_add_flags(struct db *db, const struct funder *f, unsigned flags, int64_t now,
+    int64_t *id, struct error *e);
+/* Corrects funder f->id to f's name and public name (the rest of f must be
+ * as stored: 409 NOT_EDITABLE). Refuses a duplicate name as add does.
+ * Records each changed field with who (registry_actor) at now. */
+int registry_funder_edit(struct db *db, const struct funder *f, unsigned flags, const char *who,
+    int64_t now, struct error *e);
 int registry_funder_get(struct db *db, int64_t id, struct funder *f, struct error *e);
 int registry_funder_list(struct db *db, int (*fn)(const struct funder *f, void *ctx), void *ctx,
     struct error *e);
@@ -120,6 +156,16 @@ struct funder_fund {
 
 int registry_funder_fund(struct db *db, int64_t funder_id, enum registry_fund_kind kind,
     int64_t amount_cents, const char *ref, int64_t now, uint64_t *seq, struct error *e);
+/* The same, filling *out (may be NULL) with the fund as recorded: its id
+ * (funder_funds.id, the order's or credit's id; orders and credits share
+ * one sequence of ids) and its entry's sequence number. */
+int registry_funder_fund_add(struct db *db, int64_t funder_id, enum registry_fund_kind kind,
+    int64_t amount_cents, const char *ref, int64_t now, struct funder_fund *out,
+    struct error *e);
+/* A funder's funds of kind, oldest first. fn returns 0 to go on, non-zero
+ * to stop (returned as is). 404 NO_FUNDER for an unknown funder. */
+int registry_fund_list(struct db *db, int64_t funder_id, enum registry_fund_kind kind,
+    int (*fn)(const struct funder_fund *f, void *ctx), void *ctx, struct error *e);
 /* Every recorded fund of kind with reference ref (any funder), for bank
  * import. fn returns 0 to go on, non-zero to stop (returned as is). */
 int registry_fund_find(struct db *db, enum registry_fund_kind kind, const char *ref,
@@ -134,8 +180,14 @@ const char *registry_fund_kind_name(enum registry_fund_kind kind);
 int registry_fund_totals(struct db *db,
     int (*fn)(int64_t funder_id, int64_t cents, void *ctx), void *ctx, struct error *e);
 
+/* Distributors: add and edit (name only) refuse a name already used, as
+ * for funders. */
 int registry_distributor_add(struct db *db, const struct distributor *d, int64_t now,
     int64_t *id, struct error *e);
+int registry_distributor_add_flags(struct db *db, const struct distributor *d, unsigned flags,
+    int64_t now, int64_t *id, struct error *e);
+int registry_distributor_edit(struct db *db, const struct distributor *d, unsigned flags,
+    const char *who, int64_t now, struct error *e);
 int registry_distributor_get(struct db *db, int64_t id, struct distributor *d, struct error *e);
 int registry_distributor_list(struct db *db, int (*fn)(const struct distributor *d, void *ctx),
     void *ctx, struct error *e);
@@ -151,6 +203,19 @@ int registry_distributor_list(struct db *db, int (*fn)(const struct distributor 
  * keeps its last day (until ignored); NONE clears it (until ignored). */
 int registry_place_add(struct db *db, const struct place *p, const char *siret, const char *iban,
     const int64_t *service_ids, size_t service_count, int64_t now, int64_t *id, struct error *e);
+/* The same; refuses a place with the same name in the same commune (409
+ * DUPLICATE) unless flags has REGISTRY_ALLOW_DUPLICATE (registry_place_add
+ * passes no flag). */
+int registry_place_add_flags(struct db *db, const struct place *p, const char *siret,
+    const char *iban, const int64_t *service_ids, size_t service_count, unsigned flags,
+    int64_t now, int64_t *id, struct error *e);
+/* Corrects place p->id to p's name, type and commune (its département,
+ * région, EPCI and time zone derived again) and, when service_ids is not
+ * NULL, to exactly those services. Its payee and label are not changed here
+ * (409 NOT_EDITABLE when p's differ). Refuses a duplicate name + commune as
+ * add does. Records each changed field with who at now. */
+int registry_place_edit(struct db *db, const struct place *p, const int64_t *service_ids,
+    size_t service_count, unsigned flags, const char *who, int64_t now, struct error *e);
 int registry_place_get(struct db *db, int64_t id, struct place *p, struct error *e);
 int registry_place_list(struct db *db, int (*fn)(const struct place *p, void *ctx), void *ctx,
     struct error *e);
@@ -176,13 +241,36 @@ int registry_payee_iban_approve(struct db *db, int64_t request_id, const char *a
 /* IBAN changes: request (admin_token_id: an authenticated admin token's id)
  * refuses the payee's current IBAN (409 IBAN_UNCHANGED); approve applies it
  * and refuses the requesting token (403 SAME_ADMIN) and a request already
- * approved (409 ALREADY_APPROVED). */
+ * approved (409 ALREADY_APPROVED); it records the change (payee, iban, old
+ * -> new) with "token:ID" of the approver. */
+struct iban_change {
+	int64_t id;
+	int64_t payee_id;
+	char payee_name[REGISTRY_NAME_MAX + 1];
+	char payee_siret[15];
+	char current_iban[35]; /* the payee's IBAN now (the old one while pending) */
+	char iban[35];         /* the IBAN requested */
+	char requested_by[17], approved_by[17]; /* token ids; approved_by "" while pending */
+	int64_t requested_at, approved_at;      /* approved_at 0 while pending */
+};
+int registry_iban_change_get(struct db *db, int64_t id, struct iban_change *c, struct error *e);
+/* Requests not yet approved, oldest first; fn as for the other lists. */
+int registry_iban_change_pending(struct db *db, int (*fn)(const struct iban_change *c, void *ctx),
+    void *ctx, struct error *e);
+/* Whether admin_token_id may approve request id now: fills *c and returns
+ * 0, or -1 with the refusal approve would give. Reads only. */
+int registry_payee_iban_approvable(struct db *db, int64_t id, const char *admin_token_id,
+    struct iban_change *c, struct error *e);
 
 /* Services. */
 int registry_service_add(struct db *db, const struct service *s, int64_t *id, struct error *e);
 int registry_service_get(struct db *db, int64_t id, struct service *s, struct error *e);
 int registry_service_find(struct db *db, const char *code, struct service *s, struct error *e);
 int registry_service_list(struct db *db, int (*fn)(const struct service *s, void *ctx), void *ctx,
+    struct error *e);
+/* Corrects service s->id to s's name (its code and passes must be as
+ * stored: 409 NOT_EDITABLE). Records the change with who at now. */
+int registry_service_edit(struct db *db, const struct service *s, const char *who, int64_t now,
     struct error *e);
 
 /* Campaigns: create validates everything (funder exists, value, last day
@@ -193,6 +281,15 @@ int registry_campaign_create(struct db *db, const struct campaign *c, int64_t no
 int registry_campaign_get(struct db *db, int64_t id, struct campaign *c, struct error *e);
 int registry_campaign_list(struct db *db, int64_t funder_id /* 0: all */,
     int (*fn)(const struct campaign *c, void *ctx), void *ctx, struct error *e);
+/* Corrects campaign c->id to c's rules that touch no money already issued:
+ * name, tolerance days, territory lists, services, excluded place types,
+ * and the last day (only later, and not before today: 409 LAST_DAY_EARLIER,
+ * 400 LAST_DAY_PAST; passes already issued keep the last day printed on
+ * them). Its funder, value, unused rule and validity after hand-out never
+ * change (409 NOT_EDITABLE). Validates as create does; records each
+ * changed field with who at now. */
+int registry_campaign_edit(struct db *db, const struct campaign *c, const char *who, int64_t now,
+    struct error *e);
 
 /* Whether place p may take passes of campaign c for service s (s NULL: for
  * any service), and if not why: sets *code to a stable code
@@ -229,6 +326,50 @@ int registry_token_list(struct db *db, int (*fn)(const struct bearer *b, void *c
 const char *registry_role_name(enum token_role role);
 /* Parses "admin", "funder", "distributor", "place": 0, or -1. */
 int registry_role_parse(const char *name, enum token_role *role);
+
+/* Bearer tokens given to the CLI and who makes a change. */
+/* The token text to use: the first line of file when file is not NULL
+ * ("-": standard input), else text when not NULL and not empty (an option
+ * or PASSNUM_TOKEN). Returns 1 with out set, 0 when none is given, -1 (400
+ * BAD_TOKEN_FILE: unreadable, empty or too long). */
+int registry_token_source(const char *file, const char *text, char out[REGISTRY_TOKEN_TEXT_MAX],
+    struct error *e);
+/* Authenticates text as an admin token: 0 with *b set, or -1 (401
+ * BAD_TOKEN, 403 NOT_ADMIN). */
+int registry_admin_authenticate(struct db *db, const char *text, struct bearer *b,
+    struct error *e);
+/* Who makes a change, as recorded: "token:ID" when token_text is not NULL
+ * (it must be a valid admin token), else "user:NAME" of the OS user running
+ * the process ("uid:N" when it has no name). */
+#define REGISTRY_ACTOR_SIZE 100
+int registry_actor(struct db *db, const char *token_text, char who[REGISTRY_ACTOR_SIZE],
+    struct error *e);
+
+/* Recorded changes of one object (object: "funder", "distributor",
+ * "place", "service", "campaign", "payee"), oldest first. */
+#define REGISTRY_CHANGE_VALUE_MAX 2000
+struct registry_change {
+	int64_t id;
+	char field[41];
+	char old_value[REGISTRY_CHANGE_VALUE_MAX + 1];
+	char new_value[REGISTRY_CHANGE_VALUE_MAX + 1];
+	char changed_by[REGISTRY_ACTOR_SIZE];
+	int64_t changed_at;
+};
+/* Only the changes whose id is above after_id (0: all) are listed. */
+int registry_change_list(struct db *db, const char *object, int64_t object_id, int64_t after_id,
+    int (*fn)(const struct registry_change *c, void *ctx), void *ctx, struct error *e);
+/* The id of the last change recorded (0 when none), so that a verb can list
+ * the changes it made. */
+int registry_change_last(struct db *db, int64_t *id, struct error *e);
+/* The changes as a JSON array (caller owns it) of {"id", "field",
+ * "old_value", "new_value", "changed_by", "changed_at"}; NULL with e set. */
+json_t *registry_change_json(struct db *db, const char *object, int64_t object_id,
+    int64_t after_id, struct error *e);
+/* registry_token_source then registry_actor: who makes a change, from the
+ * admin token in file or text when one is given, else the OS user. */
+int registry_actor_find(struct db *db, const char *file, const char *text,
+    char who[REGISTRY_ACTOR_SIZE], struct error *e);
 
 /* Settings (table settings), with a default when absent. */
 int registry_setting_int(struct db *db, const char *name, int64_t fallback, int64_t *value,

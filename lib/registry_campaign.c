@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "clock.h"
+#include "date.h"
 #include "db.h"
 #include "ledger.h"
 #include "registry.h"
@@ -14,16 +15,24 @@
 #define CAMPAIGN_ID_MAX 4294967295LL /* the token's campaign field is a uint32 */
 #define CAMPAIGN_VALUE_MAX 100000    /* 1,000.00 euros per pass */
 
+int
+registry_campaign_value_check(int64_t cents, struct error *e)
+{
+	if (cents < 1 || cents > CAMPAIGN_VALUE_MAX)
+		return error_set(e, 400, "BAD_VALUE", "a pass is worth 0.01 to 1000.00 euros");
+	return 0;
+}
+
 /* Checks the scalar fields of c: name, value, last day, tolerance, validity. */
 static int
 registry_campaign_check_fields(const struct campaign *c, int32_t today, struct error *e)
 {
 	char day[DATE_FORMAT_SIZE];
 
-	if (registry_text_check("BAD_NAME", "a campaign's name", c->name, REGISTRY_NAME_MAX, e) != 0)
+	if (registry_name_check("a campaign's name", c->name, e) != 0)
 		return -1;
-	if (c->value_cents < 1 || c->value_cents > CAMPAIGN_VALUE_MAX)
-		return error_set(e, 400, "BAD_VALUE", "a pass is worth 0.01 to 1000.00 euros");
+	if (registry_campaign_value_check(c->value_cents, e) != 0)
+		return -1;
 	if (c->last_day < today) {
 		date_format(c->last_day, day);
 		return error_set(e, 400, "LAST_DAY_PAST", "the last day %s is already past", day);
@@ -402,4 +411,155 @@ registry_campaign_accepts(struct db *db, const struct campaign *c, const struct 
 		return registry_refuse(code, reason, reason_size, "SERVICE_NOT_OFFERED",
 		    "Ce lieu ne propose pas ce service.");
 	return 0;
+}
+
+/* Corrections. */
+
+/* Joins n strings, each item_size bytes apart from first, with commas into
+ * out (REGISTRY_CHANGE_VALUE_MAX + 1 bytes, cut when longer). */
+static void
+registry_campaign_join(const char *first, size_t item_size, size_t n, char *out)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && len < REGISTRY_CHANGE_VALUE_MAX; i++)
+		len += (size_t)snprintf(out + len, REGISTRY_CHANGE_VALUE_MAX + 1 - len, "%s%s",
+		    i > 0 ? "," : "", first + i * item_size);
+}
+
+/* The lists of c as recorded in registry_changes: places by id, services by
+ * code. */
+struct registry_campaign_texts {
+	char departments[REGISTRY_CHANGE_VALUE_MAX + 1], communes[REGISTRY_CHANGE_VALUE_MAX + 1];
+	char epcis[REGISTRY_CHANGE_VALUE_MAX + 1], places[REGISTRY_CHANGE_VALUE_MAX + 1];
+	char services[REGISTRY_CHANGE_VALUE_MAX + 1], excluded[REGISTRY_CHANGE_VALUE_MAX + 1];
+	char last_day[DATE_FORMAT_SIZE], tolerance[16];
+};
+
+/* Fills t from c; -1 (e set) when a service cannot be read. */
+static int
+registry_campaign_texts(struct db *db, const struct campaign *c,
+    struct registry_campaign_texts *t, struct error *e)
+{
+	char items[REGISTRY_LIST_MAX][33];
+	struct service s;
+
+	registry_campaign_join(c->departments[0], 4, c->department_count, t->departments);
+	registry_campaign_join(c->communes[0], 6, c->commune_count, t->communes);
+	registry_campaign_join(c->epcis[0], 10, c->epci_count, t->epcis);
+	registry_campaign_join(c->excluded_types[0], 20, c->excluded_type_count, t->excluded);
+	for (size_t i = 0; i < c->place_count; i++)
+		snprintf(items[i], sizeof(items[i]), "%lld", (long long)c->places[i]);
+	registry_campaign_join(items[0], sizeof(items[0]), c->place_count, t->places);
+	for (size_t i = 0; i < c->service_count; i++) {
+		if (registry_service_get(db, c->services[i], &s, e) != 0)
+			return -1;
+		registry_copy(items[i], sizeof(items[i]), s.code);
+	}
+	registry_campaign_join(items[0], sizeof(items[0]), c->service_count, t->services);
+	date_format(c->last_day, t->last_day);
+	snprintf(t->tolerance, sizeof(t->tolerance), "%d", c->tolerance_days);
+	return 0;
+}
+
+/* Records every field that differs between the texts of old and c. */
+static int
+registry_campaign_edit_record(struct db *db, const struct campaign *old,
+    const struct campaign *c, const char *who, int64_t now, struct error *e)
+{
+	struct registry_campaign_texts *before = malloc(sizeof(*before) * 2), *after;
+	int rc = -1;
+
+	if (before == NULL)
+		abort();
+	after = before + 1;
+	if (registry_campaign_texts(db, old, before, e) != 0 ||
+	    registry_campaign_texts(db, c, after, e) != 0)
+		goto done;
+#define CAMPAIGN_RECORD(field, a, b) \
+	if (registry_change_record(db, "campaign", c->id, field, a, b, who, now, e) != 0) \
+		goto done;
+	CAMPAIGN_RECORD("name", old->name, c->name)
+	CAMPAIGN_RECORD("last_day", before->last_day, after->last_day)
+	CAMPAIGN_RECORD("tolerance_days", before->tolerance, after->tolerance)
+	CAMPAIGN_RECORD("departments", before->departments, after->departments)
+	CAMPAIGN_RECORD("communes", before->communes, after->communes)
+	CAMPAIGN_RECORD("epci", before->epcis, after->epcis)
+	CAMPAIGN_RECORD("places", before->places, after->places)
+	CAMPAIGN_RECORD("services", before->services, after->services)
+	CAMPAIGN_RECORD("excluded_place_types", before->excluded, after->excluded)
+#undef CAMPAIGN_RECORD
+	rc = 0;
+done:
+	free(before);
+	return rc;
+}
+
+/* Refuses what an edit may not change from old to c: the funder, value,
+ * unused rule and validity after hand-out, and a last day moved earlier or
+ * into the past. */
+static int
+registry_campaign_edit_allowed(const struct campaign *old, const struct campaign *c,
+    int32_t today, struct error *e)
+{
+	char day[DATE_FORMAT_SIZE];
+
+	if (old->funder_id != c->funder_id || old->value_cents != c->value_cents ||
+	    old->unused_refund != c->unused_refund ||
+	    old->valid_days_after_handout != c->valid_days_after_handout)
+		return error_set(e, 409, "NOT_EDITABLE", "a campaign's funder, value, unused rule and"
+		    " validity after hand-out never change (passes carry them): create another"
+		    " campaign");
+	if (c->last_day < old->last_day) {
+		date_format(old->last_day, day);
+		return error_set(e, 409, "LAST_DAY_EARLIER", "campaign %lld's last day can only move"
+		    " later than %s (passes already issued carry it)", (long long)c->id, day);
+	}
+	if (c->last_day != old->last_day && c->last_day < today) {
+		date_format(c->last_day, day);
+		return error_set(e, 400, "LAST_DAY_PAST", "the last day %s is already past", day);
+	}
+	return 0;
+}
+
+/* Writes c's name, last day, tolerance and lists over campaign c->id. */
+static int
+registry_campaign_rewrite(struct db *db, const struct campaign *c, struct error *e)
+{
+	if (db_run(db, "UPDATE campaigns SET name = ?2, last_day = ?3, tolerance_days = ?4"
+	    " WHERE id = ?1", DB_ARGS(DB_INT(c->id), DB_TEXT(c->name), DB_INT(c->last_day),
+	    DB_INT(c->tolerance_days)), e) != 0 ||
+	    db_run(db, "DELETE FROM campaign_territory WHERE campaign_id = ?1",
+	    DB_ARGS(DB_INT(c->id)), e) != 0 ||
+	    db_run(db, "DELETE FROM campaign_services WHERE campaign_id = ?1",
+	    DB_ARGS(DB_INT(c->id)), e) != 0 ||
+	    db_run(db, "DELETE FROM campaign_excluded_types WHERE campaign_id = ?1",
+	    DB_ARGS(DB_INT(c->id)), e) != 0)
+		return -1;
+	return registry_campaign_lists_add(db, c->id, c, e);
+}
+
+int
+registry_campaign_edit(struct db *db, const struct campaign *c, const char *who, int64_t now,
+    struct error *e)
+{
+	int32_t today = clock_local_day(now, CLOCK_TZ_PARIS);
+	struct campaign *old = malloc(sizeof(*old));
+	int rc = -1;
+
+	if (old == NULL)
+		abort();
+	if (DB_IN_WRITE(db, e) != 0 || registry_campaign_get(db, c->id, old, e) != 0 ||
+	    registry_campaign_edit_allowed(old, c, today, e) != 0 ||
+	    registry_campaign_check_fields(c, c->last_day == old->last_day ? c->last_day : today,
+	    e) != 0 ||
+	    registry_campaign_check_lists(db, c, e) != 0 ||
+	    registry_campaign_rewrite(db, c, e) != 0 ||
+	    registry_campaign_edit_record(db, old, c, who, now, e) != 0)
+		goto done;
+	rc = 0;
+done:
+	free(old);
+	return rc;
 }

@@ -3,6 +3,7 @@
 #ifndef PASSNUM_REGISTRY_PRIVATE_H
 #define PASSNUM_REGISTRY_PRIVATE_H
 #include <stddef.h>
+#include <stdint.h>
 #include "error.h"
 
 struct db;
@@ -15,6 +16,13 @@ int registry_text_check(const char *code, const char *what, const char *text, si
 /* Opens the operator's own ledger accounts (bank, payouts, suspense, fees,
  * VAT) if they do not exist yet. Inside a write transaction. */
 int registry_operator_accounts_open(struct db *db, struct error *e);
+
+/* Records in registry_changes that field of object object_id went from
+ * old_value to new_value, by who at now; nothing when both are equal.
+ * Inside a write transaction. Returns 0, or -1 with e set. */
+int registry_change_record(struct db *db, const char *object, int64_t object_id,
+    const char *field, const char *old_value, const char *new_value, const char *who,
+    int64_t now, struct error *e);
 
 /* Copies src into dst (size bytes, NUL-ended, truncated). */
 void registry_copy(char *dst, size_t size, const char *src);

@@ -43,6 +43,14 @@ registry_token_id_valid(const char *id)
 	return i == TOKEN_ID_HEX && id[i] == '\0';
 }
 
+int
+registry_token_id_check(const char *id, struct error *e)
+{
+	if (id == NULL || !registry_token_id_valid(id))
+		return error_set(e, 400, "BAD_TOKEN_ID", "a token id is 16 hexadecimal digits");
+	return 0;
+}
+
 /* Checks that the subject of a token of role exists (none for admin). */
 static int
 registry_token_subject_check(struct db *db, enum token_role role, int64_t subject_id,
@@ -207,8 +215,8 @@ registry_token_revoke(struct db *db, const char *id, int64_t now, struct error *
 
 	if (DB_IN_WRITE(db, e) != 0)
 		return -1;
-	if (id == NULL || !registry_token_id_valid(id))
-		return error_set(e, 400, "BAD_TOKEN_ID", "a token id is 16 hexadecimal digits");
+	if (registry_token_id_check(id, e) != 0)
+		return -1;
 	memset(&b, 0, sizeof(b));
 	found = registry_token_lookup(db, id, &b, stored, e);
 	if (found < 0)

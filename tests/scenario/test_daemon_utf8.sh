@@ -47,18 +47,19 @@ req POST /v1/vouchers/lookup "$T_PLACE" "@$WORK/bad.json"
 json_error 400 "lookup body not UTF-8"
 alive "lookup body not UTF-8"
 
-# The CLI refuses names that are not UTF-8 and stores nothing.
+# The CLI refuses names that are not UTF-8 (a value that cannot be valid: exit 2,
+# docs/cli.md) and stores nothing.
 before=$(db_dump "$H")
-expect 1 pn --home "$H" funder add Dept --public-name $'D\xe9partement'
+expect 2 pn --home "$H" funder add Dept --public-name $'D\xe9partement'
 contains "$err" "UTF-8"
 one_line "$err"
-expect 1 pn --home "$H" funder add $'D\xe9pt'
+expect 2 pn --home "$H" funder add $'D\xe9pt'
 contains "$err" "UTF-8"
-expect 1 pn --home "$H" place add $'Caf\xe9' --siret $SIRET --commune 93048
+expect 2 pn --home "$H" place add $'Caf\xe9' --siret $SIRET --commune 93048
 contains "$err" "UTF-8"
-expect 1 pn --home "$H" service add cafe $'Caf\xe9'
+expect 2 pn --home "$H" service add cafe $'Caf\xe9'
 contains "$err" "UTF-8"
-expect 1 pn --home "$H" campaign create --funder 1 --name $'Cl\xe9' --value 10 --last-day 2027-06-30
+expect 2 pn --home "$H" campaign create --funder 1 --name $'Cl\xe9' --value 10 --last-day 2027-06-30
 contains "$err" "UTF-8"
 equals "$(db_dump "$H")" "$before" "nothing stored by the refused names"
 

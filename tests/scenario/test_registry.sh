@@ -22,6 +22,17 @@ refused() {
 	equals "$(db_dump "$H")" "$before" "database after refused: $*"
 }
 
+# bad NEEDLE CMD...: a value that cannot be valid: exit 2, one line on stderr
+# containing NEEDLE, database unchanged.
+bad() {
+	local needle=$1 before; shift
+	before=$(db_dump "$H")
+	expect 2 "$@"
+	one_line "$err"
+	contains "$err" "$needle" "stderr of: $*"
+	equals "$(db_dump "$H")" "$before" "database after bad value: $*"
+}
+
 # usage CMD...: exit 2, one line on stderr, database unchanged.
 usage() {
 	local before
@@ -40,7 +51,7 @@ expect 0 pn --home "$H" --json service add demarches "Démarches en ligne" --pas
 equals "$out" '{"id":2}' "service add --json"
 expect 0 pn --home "$H" service add courrier "Écrire un courrier"
 refused "already exists" pn --home "$H" service add internet "Autre"
-refused "service code" pn --home "$H" service add "Bad Code" "Nom"
+bad "service code" pn --home "$H" service add "Bad Code" "Nom"
 usage pn --home "$H" service add visio "Visio" --passes 11
 usage pn --home "$H" service add visio
 expect 0 pn --home "$H" --json service list
@@ -51,8 +62,8 @@ expect 0 pn --home "$H" funder add "Conseil départemental de la Seine-Saint-Den
 equals "$out" 1 "first funder id"
 expect 0 pn --home "$H" --json funder add "CAF"
 equals "$out" '{"id":2}' "funder add --json"
-refused "SIRET" pn --home "$H" funder add "Mauvais" --siret $SIRET_BAD
-refused "name" pn --home "$H" funder add ""
+bad "SIRET" pn --home "$H" funder add "Mauvais" --siret $SIRET_BAD
+bad "name" pn --home "$H" funder add ""
 usage pn --home "$H" funder add
 usage pn --home "$H" funder add A B
 expect 0 pn --home "$H" funder order 1 5000 --ref BC-2027-001
@@ -62,9 +73,9 @@ refused "already has a credit" pn --home "$H" funder credit 1 10 --ref VIR-2027-
 expect 0 pn --home "$H" funder credit 1 100 --ref BC-2027-001   # another kind: fine
 expect 0 pn --home "$H" funder order 2 10 --ref BC-2027-001      # another funder: fine
 refused "no funder with id 9" pn --home "$H" funder order 9 10 --ref X
-refused "more than zero" pn --home "$H" funder credit 1 0 --ref Z
+bad "more than zero" pn --home "$H" funder credit 1 0 --ref Z
 usage pn --home "$H" funder credit 1 -5 --ref Z
-refused "amount" pn --home "$H" funder credit 1 10,5 --ref Z
+bad "amount" pn --home "$H" funder credit 1 10,5 --ref Z
 usage pn --home "$H" funder order 1 10
 usage pn --home "$H" funder order x 10 --ref Y
 expect 0 pn --home "$H" funder show 1
@@ -72,7 +83,7 @@ contains "$out" "public name: Département de la Seine-Saint-Denis"
 contains "$out" "spendable: 6100.50"
 contains "$out" "owed on orders: 5000.00"
 expect 0 pn --home "$H" --json funder show 2
-contains "$out" '"spendable":"10.00","owed_on_orders":"10.00"'
+contains "$out" '"spendable_cents":1000,"spendable":"10.00","owed_on_orders_cents":1000,"owed_on_orders":"10.00"'
 refused "no funder with id 7" pn --home "$H" funder show 7
 expect 0 pn --home "$H" --json funder list
 contains "$out" '"public_name":"CAF"'
@@ -82,7 +93,7 @@ expect 0 pn --home "$H" ledger verify
 expect 0 pn --home "$H" distributor add "CCAS de Bobigny" --siret 21930008400015
 equals "$out" 1 "first distributor id"
 expect 0 pn --home "$H" distributor add "Maison des solidarités"
-refused "SIRET" pn --home "$H" distributor add "X" --siret 1234
+bad "SIRET" pn --home "$H" distributor add "X" --siret 1234
 expect 0 pn --home "$H" distributor show 1
 contains "$out" "siret: 21930008400015"
 expect 0 pn --home "$H" --json distributor list
@@ -106,13 +117,13 @@ expect 0 pn --home "$H" --json place show 4
 contains "$out" '"department":"971"'
 contains "$out" '"time_zone":"America/Guadeloupe"'
 contains "$out" "\"siret\":\"$SIRET_POSTE\""
-refused "SIRET" pn --home "$H" place add "X" --siret $SIRET_BAD --commune 93008 --iban "$IBAN"
-refused "IBAN" pn --home "$H" place add "X" --siret 44306184100005 --commune 93008 --iban FR7630006000011234567890188
+bad "SIRET" pn --home "$H" place add "X" --siret $SIRET_BAD --commune 93008 --iban "$IBAN"
+bad "IBAN" pn --home "$H" place add "X" --siret 44306184100005 --commune 93008 --iban FR7630006000011234567890188
 refused "new: give its IBAN" pn --home "$H" place add "X" --siret 44306184100005 --commune 93008
-refused "commune" pn --home "$H" place add "X" --siret $SIRET --commune 99999
-refused "commune" pn --home "$H" place add "X" --siret $SIRET --commune 01039   # commune déléguée
-refused "commune" pn --home "$H" place add "X" --siret $SIRET --commune 930080
-refused "place type" pn --home "$H" place add "X" --siret $SIRET --commune 93008 --type bar
+bad "commune" pn --home "$H" place add "X" --siret $SIRET --commune 99999
+bad "commune" pn --home "$H" place add "X" --siret $SIRET --commune 01039   # commune déléguée
+bad "commune" pn --home "$H" place add "X" --siret $SIRET --commune 930080
+bad "place type" pn --home "$H" place add "X" --siret $SIRET --commune 93008 --type bar
 refused "no service" pn --home "$H" place add "X" --siret $SIRET --commune 93008 --services internet,yoga
 usage pn --home "$H" place add "X" --siret $SIRET
 usage pn --home "$H" place add "X" --commune 93008
@@ -154,11 +165,12 @@ for t in "$ADMIN1" "$ADMIN2" "$PLACE1"; do
 done
 refused "no funder with id 9" pn --home "$H" token create --role funder --id 9
 refused "no place with id 9" pn --home "$H" token create --role place --id 9
-usage pn --home "$H" token create --role admin --id 1
+expect 0 pn --home "$H" token create --role admin --id 1   # accepted, the id ignored
+ADMIN3=$out
 usage pn --home "$H" token create --role place
 usage pn --home "$H" token create --role root
 expect 0 pn --home "$H" token list
-equals "$(echo "$out" | grep -c valid)" 5 "valid tokens listed"
+equals "$(echo "$out" | grep -c valid)" 6 "valid tokens listed"
 for t in "$ADMIN1" "$ADMIN2" "$PLACE1"; do
 	contains "$out" "${t%%.*}" "token list"
 	case "$out" in *"${t#*.}"*) fail "token list shows a secret" ;; *) ok ;; esac
@@ -171,7 +183,7 @@ refused "not valid" pn --home "$H" place iban-request 1 $IBAN2 --token 000000000
 refused "not valid" pn --home "$H" place iban-request 1 $IBAN2 --token garbage
 refused "admin token" pn --home "$H" place iban-request 1 $IBAN2 --token "$PLACE1"
 refused "already has this IBAN" pn --home "$H" place iban-request 1 "$IBAN" --token "$ADMIN1"
-refused "IBAN" pn --home "$H" place iban-request 1 FR1420041010050500013M02607 --token "$ADMIN1"
+bad "IBAN" pn --home "$H" place iban-request 1 FR1420041010050500013M02607 --token "$ADMIN1"
 refused "no payee with id 9" pn --home "$H" place iban-request 9 $IBAN2 --token "$ADMIN1"
 usage pn --home "$H" place iban-request 1 $IBAN2
 expect 0 pn --home "$H" place iban-request 1 $IBAN2 --token "$ADMIN1"
@@ -182,18 +194,18 @@ contains "$out" '"iban":"FR76 3000 6000 0112 3456 7890 189"' "IBAN before approv
 refused "another admin token" pn --home "$H" place iban-approve "$REQ" --token "$ADMIN1"
 refused "admin token" pn --home "$H" place iban-approve "$REQ" --token "$PLACE1"
 refused "no IBAN change request with id 5" pn --home "$H" place iban-approve 5 --token "$ADMIN2"
-expect 0 pn --home "$H" place iban-approve "$REQ" --token "$ADMIN2"
+expect 0 pn --home "$H" --yes place iban-approve "$REQ" --token "$ADMIN2"
 expect 0 pn --home "$H" --json place show 2
 contains "$out" '"iban":"FR14 2004 1010 0505 0001 3M02 606"' "IBAN after approval (shared payee)"
-refused "already approved" pn --home "$H" place iban-approve "$REQ" --token "$ADMIN2"
+refused "already approved" pn --home "$H" --yes place iban-approve "$REQ" --token "$ADMIN2"
 
 # Revoked tokens no longer authenticate.
 expect 0 pn --home "$H" token revoke "${ADMIN2%%.*}"
 refused "already revoked" pn --home "$H" token revoke "${ADMIN2%%.*}"
 refused "no token" pn --home "$H" token revoke 0123456789abcdef
-refused "16 hexadecimal" pn --home "$H" token revoke nope
+bad "16 hexadecimal" pn --home "$H" token revoke nope
 expect 0 pn --home "$H" place iban-request 1 "$IBAN" --token "$ADMIN1"
-refused "not valid" pn --home "$H" place iban-approve "$out" --token "$ADMIN2"
+refused "not valid" pn --home "$H" --yes place iban-approve "$out" --token "$ADMIN2"
 expect 0 pn --home "$H" --json token list
 contains "$out" "\"id\":\"${ADMIN2%%.*}\",\"role\":\"admin\",\"status\":\"revoked\""
 
@@ -213,13 +225,13 @@ contains "$out" "excluded place types: france-services"
 refused "already past" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-03-11
 refused "no funder with id 9" pn --home "$H" campaign create --funder 9 --name X --value 10 --last-day 2027-12-31
 refused "no service" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --services yoga
-refused "département" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --departments 20
-refused "EPCI" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --epci 123456782
-refused "commune" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --communes 01039
+bad "département" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --departments 20
+bad "EPCI" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --epci 123456782
+bad "commune" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --communes 01039
 refused "no place with id 42" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --places 42
-refused "place type" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --exclude-place-types bar
-refused "0.01 to 1000.00" pn --home "$H" campaign create --funder 1 --name X --value 1000.01 --last-day 2027-12-31
-refused "0.01 to 1000.00" pn --home "$H" campaign create --funder 1 --name X --value 0 --last-day 2027-12-31
+bad "place type" pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --exclude-place-types bar
+bad "0.01 to 1000.00" pn --home "$H" campaign create --funder 1 --name X --value 1000.01 --last-day 2027-12-31
+bad "0.01 to 1000.00" pn --home "$H" campaign create --funder 1 --name X --value 0 --last-day 2027-12-31
 usage pn --home "$H" campaign create --funder 1 --name X --value 10
 usage pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --unused keep
 usage pn --home "$H" campaign create --funder 1 --name X --value 10 --last-day 2027-12-31 --tolerance-days 400

@@ -537,6 +537,225 @@ test_list_stops(void **state)
 	assert_int_equal(calls, 2);
 }
 
+/* Counts IBAN changes into the int ctx. */
+static int
+count_iban(const struct iban_change *c, void *ctx)
+{
+	(void)c;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int
+count_fund(const struct funder_fund *fund, void *ctx)
+{
+	(void)fund;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* Counts the changes listed and keeps the last one. */
+struct change_seen {
+	int count;
+	struct registry_change last;
+};
+
+static int
+change_seen(const struct registry_change *c, void *ctx)
+{
+	struct change_seen *seen = ctx;
+
+	seen->count++;
+	seen->last = *c;
+	return 0;
+}
+
+static void
+test_blank_names(void **state)
+{
+	struct error e;
+
+	(void)state;
+	assert_int_equal(registry_name_check("a name", "   ", &e), -1);
+	assert_string_equal(e.code, "BAD_NAME");
+	assert_int_equal(registry_name_check("a name", "\xc2\xa0 \xe2\x80\xaf", &e), -1);
+	assert_int_equal(registry_name_check("a name", "", &e), -1);
+	assert_int_equal(registry_name_check("a name", " Île ", &e), 0);
+}
+
+static void
+test_duplicates(void **state)
+{
+	struct fixture *f = *state;
+	struct funder funder = { .name = "DÉPARTEMENT" }, same = { .name = "Département" };
+	struct distributor d = { .name = "CCAS" };
+	struct place p = { .name = "epn bobigny", .commune = "93008", .type = "epn" };
+	struct error e;
+	int64_t id = 0;
+
+	begin(f->home.db);
+	assert_int_equal(registry_funder_add(f->home.db, &same, NOW, &id, &e), -1);
+	assert_string_equal(e.code, "DUPLICATE");
+	/* Only ASCII case is folded: "DÉPARTEMENT" is another name. */
+	assert_int_equal(registry_funder_add(f->home.db, &funder, NOW, &id, &e), 0);
+	assert_int_equal(registry_funder_add_flags(f->home.db, &same, REGISTRY_ALLOW_DUPLICATE, NOW,
+	    &id, &e), 0);
+	assert_int_equal(registry_distributor_add(f->home.db, &d, NOW, &id, &e), 0);
+	assert_int_equal(registry_distributor_add(f->home.db, &d, NOW, &id, &e), -1);
+	assert_string_equal(e.code, "DUPLICATE");
+	assert_int_equal(registry_place_add(f->home.db, &p, "12345678200002", NULL, NULL, 0, NOW,
+	    &id, &e), -1);
+	assert_string_equal(e.code, "DUPLICATE");
+	strcpy(p.commune, "93048");
+	assert_int_equal(registry_place_add(f->home.db, &p, "12345678200002", NULL, NULL, 0, NOW,
+	    &id, &e), 0);
+	commit(f->home.db);
+}
+
+static void
+test_edits_recorded(void **state)
+{
+	struct fixture *f = *state;
+	struct change_seen seen = { 0 };
+	int64_t services[1] = { 0 };
+	struct funder funder;
+	struct service s;
+	struct place p;
+	struct error e;
+
+	begin(f->home.db);
+	assert_int_equal(registry_funder_get(f->home.db, f->funder, &funder, &e), 0);
+	strcpy(funder.public_name, "Seine-Saint-Denis");
+	assert_int_equal(registry_funder_edit(f->home.db, &funder, 0, "user:test", NOW + 5, &e), 0);
+	assert_int_equal(registry_change_list(f->home.db, "funder", f->funder, 0, change_seen, &seen,
+	    &e), 0);
+	assert_int_equal(seen.count, 1);
+	assert_string_equal(seen.last.field, "public_name");
+	assert_string_equal(seen.last.old_value, "Département");
+	assert_string_equal(seen.last.new_value, "Seine-Saint-Denis");
+	assert_string_equal(seen.last.changed_by, "user:test");
+	assert_int_equal(seen.last.changed_at, NOW + 5);
+	strcpy(funder.siret, "12345678200002");
+	assert_int_equal(registry_funder_edit(f->home.db, &funder, 0, "user:test", NOW, &e), -1);
+	assert_string_equal(e.code, "NOT_EDITABLE");
+
+	assert_int_equal(registry_service_get(f->home.db, f->internet, &s, &e), 0);
+	s.passes = 2;
+	assert_int_equal(registry_service_edit(f->home.db, &s, "user:test", NOW, &e), -1);
+	assert_string_equal(e.code, "NOT_EDITABLE");
+
+	assert_int_equal(registry_place_get(f->home.db, f->bobigny, &p, &e), 0);
+	services[0] = f->writing;
+	strcpy(p.commune, "75101");
+	assert_int_equal(registry_place_edit(f->home.db, &p, services, 1, 0, "token:0123456789abcdef",
+	    NOW, &e), 0);
+	assert_int_equal(registry_place_get(f->home.db, f->bobigny, &p, &e), 0);
+	assert_string_equal(p.department, "75");
+	assert_string_equal(p.time_zone, "Europe/Paris");
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(registry_change_list(f->home.db, "place", f->bobigny, 0, change_seen, &seen,
+	    &e), 0);
+	assert_int_equal(seen.count, 2);
+	assert_string_equal(seen.last.field, "services");
+	assert_string_equal(seen.last.old_value, "internet,telephone");
+	assert_string_equal(seen.last.new_value, "courrier");
+	p.label = PLACE_LABEL_NONE;
+	assert_int_equal(registry_place_edit(f->home.db, &p, NULL, 0, 0, "user:test", NOW, &e), -1);
+	assert_string_equal(e.code, "NOT_EDITABLE");
+	commit(f->home.db);
+}
+
+static void
+test_campaign_edit(void **state)
+{
+	struct fixture *f = *state;
+	struct campaign *c = campaign_new(f);
+	struct change_seen seen = { 0 };
+	int32_t earlier;
+	struct error e;
+
+	campaign_store(f, c);
+	begin(f->home.db);
+	c->value_cents = 2000;
+	assert_int_equal(registry_campaign_edit(f->home.db, c, "user:test", NOW, &e), -1);
+	assert_string_equal(e.code, "NOT_EDITABLE");
+	c->value_cents = 1000;
+	earlier = c->last_day - 1;
+	c->last_day = earlier;
+	assert_int_equal(registry_campaign_edit(f->home.db, c, "user:test", NOW, &e), -1);
+	assert_string_equal(e.code, "LAST_DAY_EARLIER");
+	c->last_day = earlier + 32;
+	strcpy(c->departments[0], "93");
+	c->department_count = 1;
+	assert_int_equal(registry_campaign_edit(f->home.db, c, "user:test", NOW, &e), 0);
+	assert_int_equal(registry_change_list(f->home.db, "campaign", c->id, 0, change_seen, &seen,
+	    &e), 0);
+	assert_int_equal(seen.count, 2);
+	assert_string_equal(seen.last.field, "departments");
+	assert_string_equal(seen.last.new_value, "93");
+	commit(f->home.db);
+	free(c);
+}
+
+static void
+test_iban_change(void **state)
+{
+	struct fixture *f = *state;
+	struct change_seen seen = { 0 };
+	struct iban_change c;
+	struct place p;
+	struct error e;
+	int64_t id = 0;
+	int pending = 0;
+
+	begin(f->home.db);
+	assert_int_equal(registry_place_get(f->home.db, f->bobigny, &p, &e), 0);
+	assert_int_equal(registry_payee_iban_request(f->home.db, p.payee_id,
+	    "FR1420041010050500013M02606", "aaaaaaaaaaaaaaaa", NOW, &id, &e), 0);
+	assert_int_equal(registry_payee_iban_approvable(f->home.db, id, "aaaaaaaaaaaaaaaa", &c, &e),
+	    -1);
+	assert_string_equal(e.code, "SAME_ADMIN");
+	assert_int_equal(registry_payee_iban_approvable(f->home.db, id, "bbbbbbbbbbbbbbbb", &c, &e),
+	    0);
+	assert_string_equal(c.current_iban, "FR7630006000011234567890189");
+	assert_string_equal(c.iban, "FR1420041010050500013M02606");
+	assert_string_equal(c.payee_siret, "12345678200002");
+	assert_int_equal(registry_iban_change_pending(f->home.db, count_iban, &pending, &e), 0);
+	assert_int_equal(pending, 1);
+	assert_int_equal(registry_payee_iban_approve(f->home.db, id, "bbbbbbbbbbbbbbbb", NOW, &e), 0);
+	pending = 0;
+	assert_int_equal(registry_iban_change_pending(f->home.db, count_iban, &pending, &e), 0);
+	assert_int_equal(pending, 0);
+	assert_int_equal(registry_change_list(f->home.db, "payee", p.payee_id, 0, change_seen, &seen,
+	    &e), 0);
+	assert_int_equal(seen.count, 1);
+	assert_string_equal(seen.last.changed_by, "token:bbbbbbbbbbbbbbbb");
+	assert_string_equal(seen.last.old_value, "FR7630006000011234567890189");
+	commit(f->home.db);
+}
+
+static void
+test_fund_ids(void **state)
+{
+	struct fixture *f = *state;
+	struct funder_fund order, credit;
+	struct error e;
+	int count = 0;
+
+	begin(f->home.db);
+	assert_int_equal(registry_funder_fund_add(f->home.db, f->funder, FUND_ORDER, 500, "BC-1",
+	    NOW, &order, &e), 0);
+	assert_int_equal(registry_funder_fund_add(f->home.db, f->funder, FUND_CREDIT, 300, "VIR-1",
+	    NOW, &credit, &e), 0);
+	assert_int_equal(order.id + 1, credit.id);
+	assert_int_equal(registry_fund_list(f->home.db, f->funder, FUND_ORDER, count_fund, &count,
+	    &e), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(registry_fund_list(f->home.db, 99, FUND_ORDER, count_fund, &count, &e), -1);
+	assert_string_equal(e.code, "NO_FUNDER");
+	commit(f->home.db);
+}
+
 int
 main(void)
 {
@@ -554,6 +773,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_token_subjects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writes_need_a_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_stops, setup, teardown),
+		cmocka_unit_test(test_blank_names),
+		cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edits_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_campaign_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iban_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fund_ids, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
