@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <sqlite3.h>
 #include "db.h"
 #include "embedded.h"
 
@@ -49,7 +50,7 @@ static const char *const db_append_only[] = {
 	"entries", "postings", "merkle_nodes", "checkpoints", "funder_funds", NULL,
 };
 
-int
+static int
 db_error(struct db *db, int rc, struct error *e)
 {
 	const char *msg = db != NULL && db->sqlite != NULL ?
@@ -77,12 +78,6 @@ db_schema_version(void)
 	return (int)schema_file_count;
 }
 
-sqlite3 *
-db_handle(struct db *db)
-{
-	return db->sqlite;
-}
-
 int
 db_exec(struct db *db, const char *sql, struct error *e)
 {
@@ -98,13 +93,11 @@ db_exec(struct db *db, const char *sql, struct error *e)
 static int
 db_user_version(struct db *db, int *version, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "PRAGMA user_version");
-	int rc = db_step(db, stmt, e);
+	int64_t v = 0;
 
-	if (rc != SQLITE_ROW)
-		return rc < 0 ? -1 : error_set(e, 500, "STORE_ERROR", "cannot read the schema version");
-	*version = sqlite3_column_int(stmt, 0);
-	sqlite3_reset(stmt);
+	if (db_int64(db, "PRAGMA user_version", DB_NO_ARGS, &v, e) != 1)
+		return error_set(e, 500, "STORE_ERROR", "cannot read the schema version");
+	*version = (int)v;
 	return 0;
 }
 
@@ -320,38 +313,6 @@ db_cached(struct db *db, const char *sql)
 	return c;
 }
 
-sqlite3_stmt *
-db_prepare(struct db *db, const char *sql)
-{
-	sqlite3_stmt *stmt = db_cached(db, sql)->stmt;
-
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	return stmt;
-}
-
-int
-db_step(struct db *db, sqlite3_stmt *stmt, struct error *e)
-{
-	int rc = sqlite3_step(stmt);
-
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		return rc;
-	sqlite3_reset(stmt);
-	return db_error(db, rc, e);
-}
-
-int
-db_exec_stmt(struct db *db, sqlite3_stmt *stmt, struct error *e)
-{
-	int rc;
-
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
-		;
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 static int
 db_is_busy(int rc)
 {
@@ -479,13 +440,6 @@ db_in_write(const struct db *db, const char *function, struct error *e)
 		return 0;
 	return error_set(e, 500, "NO_TRANSACTION", "bug: %s writes outside a write transaction",
 	    function);
-}
-
-/* Transitional: the old runner, now db_write with the default wait. */
-int
-db_transaction(struct db *db, db_work_fn work, void *ctx, struct error *e)
-{
-	return db_write(db, DB_BUSY_DEFAULT, work, ctx, e);
 }
 
 /* Statements. */
@@ -702,42 +656,27 @@ db_row_blob_ptr(const struct db_row *row, int col, size_t *len)
 	return blob;
 }
 
+/* The caller's callback of db_each_int64_pair. */
+struct db_pair_ctx {
+	int (*fn)(int64_t a, int64_t b, void *ctx);
+	void *ctx;
+};
+
+static int
+db_pair_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct db_pair_ctx *c = ctx;
+
+	(void)e;
+	return c->fn(db_row_int64(row, 0), db_row_int64(row, 1), c->ctx) != 0 ? -1 : 0;
+}
+
 int
 db_each_int64_pair(struct db *db, const char *sql,
     int (*fn)(int64_t a, int64_t b, void *ctx), void *ctx, struct error *e)
 {
-	sqlite3_stmt *stmt = db_prepare(db, sql);
-	int rc;
+	struct db_pair_ctx c = { fn, ctx };
 
-	while ((rc = db_step(db, stmt, e)) == SQLITE_ROW)
-		if (fn(sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1), ctx) != 0) {
-			sqlite3_reset(stmt);
-			return -1;
-		}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_each(db, sql, DB_NO_ARGS, db_pair_row, &c, e);
 }
 
-void
-db_column_text(sqlite3_stmt *stmt, int col, char *buf, size_t size)
-{
-	const unsigned char *text = sqlite3_column_text(stmt, col);
-	size_t len = text != NULL ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
-
-	if (len >= size)
-		len = size - 1;
-	if (len > 0)
-		memcpy(buf, text, len);
-	buf[len] = '\0';
-}
-
-int
-db_column_blob(sqlite3_stmt *stmt, int col, void *out, size_t size)
-{
-	const void *blob = sqlite3_column_blob(stmt, col);
-
-	if (blob == NULL || (size_t)sqlite3_column_bytes(stmt, col) != size)
-		return -1;
-	memcpy(out, blob, size);
-	return 0;
-}

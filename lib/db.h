@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 #include "error.h"
 
 struct db;
@@ -25,24 +24,6 @@ int db_open(struct db **out, const char *path, enum db_open_mode mode, struct er
 
 /* Finalises cached statements and closes the connection; NULL is fine. */
 void db_close(struct db *db);
-
-/* Transitional raw access (db_handle, db_prepare, db_step, db_exec_stmt,
- * db_column_*): being replaced by the typed statement API below; no new
- * code uses them. */
-/* The raw handle, for modules of lib/ that talk SQL. */
-sqlite3 *db_handle(struct db *db);
-
-/* Returns a prepared statement for sql, prepared once per connection and
- * cached by the address of sql (pass string literals). The statement is reset
- * and its bindings cleared. Aborts on a syntax error: that is a bug. */
-sqlite3_stmt *db_prepare(struct db *db, const char *sql);
-
-/* Steps stmt once; returns SQLITE_ROW or SQLITE_DONE, or -1 with e set
- * (503 STORE_BUSY / 500 STORE_ERROR, or 409 CONSTRAINT for a constraint). */
-int db_step(struct db *db, sqlite3_stmt *stmt, struct error *e);
-
-/* Steps stmt to completion (a write); returns 0 or -1 with e set. */
-int db_exec_stmt(struct db *db, sqlite3_stmt *stmt, struct error *e);
 
 /* Runs SQL text without results (DDL, PRAGMA); returns 0 or -1 with e set. */
 int db_exec(struct db *db, const char *sql, struct error *e);
@@ -92,10 +73,6 @@ int db_savepoint(struct db *db, db_work_fn work, void *ctx, struct error *e,
 /* Runs work inside one read transaction: every read in it sees the same
  * snapshot (WAL). Inside a transaction already open, work just runs. */
 int db_read(struct db *db, db_work_fn work, void *ctx, struct error *e);
-
-/* Transitional (until every caller owns its boundaries): db_write with the
- * default wait. */
-int db_transaction(struct db *db, db_work_fn work, void *ctx, struct error *e);
 
 /* Write transactions committed on this connection since it was opened. */
 int64_t db_commits(const struct db *db);
@@ -183,16 +160,5 @@ int db_schema_version(void);
  * calls fn for each row; stops at fn's first non-zero. Returns 0 or -1. */
 int db_each_int64_pair(struct db *db, const char *sql,
     int (*fn)(int64_t a, int64_t b, void *ctx), void *ctx, struct error *e);
-
-/* Column helpers: copies column col as text into buf (truncated, NUL-ended),
- * "" for NULL. */
-void db_column_text(sqlite3_stmt *stmt, int col, char *buf, size_t size);
-
-/* Copies a BLOB column of exactly size bytes into out; returns 0, or -1 when
- * the column is NULL or of another length. */
-int db_column_blob(sqlite3_stmt *stmt, int col, void *out, size_t size);
-
-/* Maps a SQLite failure to the error type; returns -1. */
-int db_error(struct db *db, int rc, struct error *e);
 
 #endif

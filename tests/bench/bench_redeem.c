@@ -406,7 +406,7 @@ grow_ledger(struct bench *b)
 	merkle_state_init(&cache);
 	cache.size = UINT64_MAX;
 	for (long n = 0; n < b->ledger_entries; n += 10000)
-		if (db_transaction(db, grow_work, &cache, &e) != 0) {
+		if (db_write(db, DB_BUSY_DEFAULT, grow_work, &cache, &e) != 0) {
 			fprintf(stderr, "bench_redeem: %s\n", e.message);
 			exit(1);
 		}
