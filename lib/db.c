@@ -39,7 +39,6 @@ struct db {
 		struct db_cached *entry;
 	} recent[DB_RECENT_SLOTS];
 	bool writing;            /* inside db_write_begin ... db_write_end */
-	int savepoints;          /* depth of db_savepoint */
 	int64_t commits;         /* write transactions committed */
 };
 
@@ -352,7 +351,6 @@ db_write_end(struct db *db, int rc, struct error *e)
 	if (!db->writing)
 		return rc == 0 ? error_set(e, 500, "STORE_BUG", "bug: no write transaction to end") : -1;
 	db->writing = false;
-	db->savepoints = 0;
 	if (rc == 0) {
 		sqlite_rc = sqlite3_exec(db->sqlite, "COMMIT", NULL, NULL, NULL);
 		if (sqlite_rc == SQLITE_OK) {
@@ -397,9 +395,7 @@ db_savepoint(struct db *db, db_work_fn work, void *ctx, struct error *e,
 	/* Prepared once like any statement: the writer makes one per request. */
 	if (db_run(db, "SAVEPOINT work", DB_NO_ARGS, fatal) != 0)
 		return -2;
-	db->savepoints++;
 	rc = work(db, ctx, e) == 0 ? 0 : -1;
-	db->savepoints--;
 	if (rc != 0 && db_run(db, "ROLLBACK TO work", DB_NO_ARGS, fatal) != 0)
 		return -2;
 	if (db_run(db, "RELEASE work", DB_NO_ARGS, fatal) != 0)
