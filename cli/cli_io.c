@@ -138,3 +138,42 @@ cli_cell(FILE *out, const char *text, size_t width, bool last)
 		fputc(' ', out);
 	fputc(' ', out);
 }
+
+/* The text of member name of c, "-" when empty. */
+static const char *
+cli_change_value(const json_t *c, const char *name)
+{
+	const char *v = json_string_value(json_object_get(c, name));
+
+	return v != NULL && *v != '\0' ? v : "-";
+}
+
+void
+cli_print_changes(const json_t *changes)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(changes, i, c)
+		printf("  %s %s %s: %s → %s\n", cli_change_value(c, "changed_at"),
+		    cli_change_value(c, "changed_by"), cli_change_value(c, "field"),
+		    cli_change_value(c, "old_value"), cli_change_value(c, "new_value"));
+}
+
+int
+cli_edit_done(struct cli *cli, int rc, struct error *e, const char *label, int64_t id,
+    json_t *changes)
+{
+	if ((rc = cli_commit(cli, rc, e)) != EXIT_OK) {
+		json_decref(changes);
+		return rc;
+	}
+	if (cli->json)
+		return cli_print_json(json_pack("{s:I, s:o}", "id", (json_int_t)id, "changes",
+		    changes != NULL ? changes : json_array()));
+	if (json_array_size(changes) == 0)
+		printf("%s: nothing changed\n", label);
+	cli_print_changes(changes);
+	json_decref(changes);
+	return EXIT_OK;
+}

@@ -6,7 +6,9 @@
 #define PASSNUM_CLI_IO_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <jansson.h>
 #include "error.h"
 
 struct cli;
@@ -38,5 +40,16 @@ size_t cli_display_width(const char *text);
 /* Prints text left-aligned in a column of width display cells (text wider
  * than width is printed whole), then one space unless last. */
 void cli_cell(FILE *out, const char *text, size_t width, bool last);
+
+/* Prints a record of changes (registry_change_json objects) as lines
+ * "  WHEN WHO FIELD: OLD → NEW" ("-" for an empty value). */
+void cli_print_changes(const json_t *changes);
+
+/* Ends an edit verb after its store step rc: commits (cli_commit), then
+ * prints what changed — {"id", "changes"} under --json, else the changes or
+ * "LABEL: nothing changed". Takes ownership of changes (may be NULL).
+ * Returns the exit code. */
+int cli_edit_done(struct cli *cli, int rc, struct error *e, const char *label, int64_t id,
+    json_t *changes);
 
 #endif

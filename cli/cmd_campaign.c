@@ -516,24 +516,6 @@ campaign_print(const json_t *c)
 	    "none");
 }
 
-/* Prints recorded changes (a JSON array from registry_change_json), one a
- * line: when, who, field: old → new. */
-static void
-campaign_print_changes(const json_t *changes)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(changes, i, c)
-		printf("  %s %s %s: %s → %s\n", json_string_value(json_object_get(c, "changed_at")),
-		    json_string_value(json_object_get(c, "changed_by")),
-		    json_string_value(json_object_get(c, "field")),
-		    *json_string_value(json_object_get(c, "old_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "old_value")) : "-",
-		    *json_string_value(json_object_get(c, "new_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "new_value")) : "-");
-}
-
 static int
 campaign_show_run(struct cli *cli, int argc, char **argv)
 {
@@ -564,7 +546,7 @@ campaign_show_run(struct cli *cli, int argc, char **argv)
 		return cli_print_json(obj);
 	campaign_print(obj);
 	printf("changes: %zu\n", json_array_size(changes));
-	campaign_print_changes(changes);
+	cli_print_changes(changes);
 	json_decref(obj);
 	return EXIT_OK;
 }
@@ -670,6 +652,7 @@ campaign_edit_run(struct cli *cli, int argc, char **argv)
 	struct campaign_options o = { 0 };
 	struct campaign_create *w;
 	struct error e;
+	char label[80];
 	int rc, first = cli_options(cli, argc, argv, "campaign edit", campaign_edit_help, opts,
 	    campaign_option, &o);
 
@@ -684,16 +667,9 @@ campaign_edit_run(struct cli *cli, int argc, char **argv)
 		goto done;
 	}
 	rc = campaign_edit_store(cli->home.db, &o, w, &e);
-	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
-		goto done;
-	if (cli->json) {
-		rc = cli_print_json(json_pack("{s:I, s:O}", "id", (json_int_t)w->id, "changes",
-		    w->changes));
-		goto done;
-	}
-	if (json_array_size(w->changes) == 0)
-		printf("campaign %lld: nothing changed\n", (long long)w->id);
-	campaign_print_changes(w->changes);
+	snprintf(label, sizeof(label), "campaign %lld", (long long)w->id);
+	rc = cli_edit_done(cli, rc, &e, label, w->id, w->changes);
+	w->changes = NULL;
 done:
 	json_decref(w->changes);
 	free(w);

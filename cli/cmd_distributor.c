@@ -204,24 +204,6 @@ distributor_list_run(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Prints recorded changes (a JSON array from registry_change_json), one a
- * line: when, who, field: old → new. */
-static void
-distributor_print_changes(const json_t *changes)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(changes, i, c)
-		printf("  %s %s %s: %s → %s\n", json_string_value(json_object_get(c, "changed_at")),
-		    json_string_value(json_object_get(c, "changed_by")),
-		    json_string_value(json_object_get(c, "field")),
-		    *json_string_value(json_object_get(c, "old_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "old_value")) : "-",
-		    *json_string_value(json_object_get(c, "new_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "new_value")) : "-");
-}
-
 static int
 distributor_show_run(struct cli *cli, int argc, char **argv)
 {
@@ -248,7 +230,7 @@ distributor_show_run(struct cli *cli, int argc, char **argv)
 	printf("distributor %lld\nname: %s\nsiret: %s\ncreated: %s\nchanges: %zu\n",
 	    (long long)d.id, d.name, d.siret[0] != '\0' ? d.siret : "-",
 	    json_string_value(json_object_get(obj, "created_at")), json_array_size(changes));
-	distributor_print_changes(changes);
+	cli_print_changes(changes);
 	json_decref(obj);
 	return EXIT_OK;
 }
@@ -292,6 +274,7 @@ distributor_edit_run(struct cli *cli, int argc, char **argv)
 	struct distributor_edit w = { 0 };
 	struct distributor check = { 0 };
 	struct error e;
+	char label[80];
 	int rc, first = cli_options(cli, argc, argv, "distributor edit", distributor_edit_help,
 	    opts, distributor_option, &o);
 
@@ -307,18 +290,8 @@ distributor_edit_run(struct cli *cli, int argc, char **argv)
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
 	rc = distributor_edit_store(cli->home.db, &w, &e);
-	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK) {
-		json_decref(w.changes);
-		return rc;
-	}
-	if (cli->json)
-		return cli_print_json(json_pack("{s:I, s:o}", "id", (json_int_t)w.id, "changes",
-		    w.changes));
-	if (json_array_size(w.changes) == 0)
-		printf("distributor %lld: nothing changed\n", (long long)w.id);
-	distributor_print_changes(w.changes);
-	json_decref(w.changes);
-	return EXIT_OK;
+	snprintf(label, sizeof(label), "distributor %lld", (long long)w.id);
+	return cli_edit_done(cli, rc, &e, label, w.id, w.changes);
 }
 
 static const struct cli_verb distributor_verbs[] = {

@@ -328,24 +328,6 @@ funder_describe(struct db *db, int64_t id, struct error *e)
 	return obj;
 }
 
-/* Prints recorded changes (a JSON array from registry_change_json), one a
- * line: when, who, field: old → new. */
-static void
-funder_print_changes(const json_t *changes)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(changes, i, c)
-		printf("  %s %s %s: %s → %s\n", json_string_value(json_object_get(c, "changed_at")),
-		    json_string_value(json_object_get(c, "changed_by")),
-		    json_string_value(json_object_get(c, "field")),
-		    *json_string_value(json_object_get(c, "old_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "old_value")) : "-",
-		    *json_string_value(json_object_get(c, "new_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "new_value")) : "-");
-}
-
 /* Prints the text form of funder_describe's obj. */
 static void
 funder_print(const json_t *obj)
@@ -369,7 +351,7 @@ funder_print(const json_t *obj)
 		    json_string_value(json_object_get(c, "value")),
 		    json_string_value(json_object_get(c, "last_day")));
 	printf("changes: %zu\n", json_array_size(json_object_get(obj, "changes")));
-	funder_print_changes(json_object_get(obj, "changes"));
+	cli_print_changes(json_object_get(obj, "changes"));
 }
 
 static int
@@ -456,6 +438,7 @@ funder_edit_run(struct cli *cli, int argc, char **argv)
 	struct funder_options o = { 0 };
 	struct funder_edit w = { 0 };
 	struct error e;
+	char label[80];
 	int rc, first = cli_options(cli, argc, argv, "funder edit", funder_edit_help, opts,
 	    funder_option, &o);
 
@@ -467,18 +450,8 @@ funder_edit_run(struct cli *cli, int argc, char **argv)
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
 	rc = funder_edit_store(cli->home.db, &w, &e);
-	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK) {
-		json_decref(w.changes);
-		return rc;
-	}
-	if (cli->json)
-		return cli_print_json(json_pack("{s:I, s:o}", "id", (json_int_t)w.id, "changes",
-		    w.changes));
-	if (json_array_size(w.changes) == 0)
-		printf("funder %lld: nothing changed\n", (long long)w.id);
-	funder_print_changes(w.changes);
-	json_decref(w.changes);
-	return EXIT_OK;
+	snprintf(label, sizeof(label), "funder %lld", (long long)w.id);
+	return cli_edit_done(cli, rc, &e, label, w.id, w.changes);
 }
 
 /* A fund as JSON: id, funder_id, kind, ref, amount_cents, amount, entry_seq,

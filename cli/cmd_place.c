@@ -339,24 +339,6 @@ place_add_run(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Prints recorded changes (a JSON array from registry_change_json), one a
- * line: when, who, field: old → new. */
-static void
-place_print_changes(const json_t *changes)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(changes, i, c)
-		printf("  %s %s %s: %s → %s\n", json_string_value(json_object_get(c, "changed_at")),
-		    json_string_value(json_object_get(c, "changed_by")),
-		    json_string_value(json_object_get(c, "field")),
-		    *json_string_value(json_object_get(c, "old_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "old_value")) : "-",
-		    *json_string_value(json_object_get(c, "new_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "new_value")) : "-");
-}
-
 /* A correction of a place, as parsed, and the changes it made. */
 struct place_edit {
 	int64_t id;
@@ -424,6 +406,7 @@ place_edit_run(struct cli *cli, int argc, char **argv)
 	struct place_options o = { 0 };
 	struct place_edit w;
 	struct error e;
+	char label[80];
 	int rc, first = cli_options(cli, argc, argv, "place edit", place_edit_help, opts,
 	    place_option, &o);
 
@@ -436,18 +419,8 @@ place_edit_run(struct cli *cli, int argc, char **argv)
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
 	rc = place_edit_store(cli->home.db, &w, &e);
-	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK) {
-		json_decref(w.changes);
-		return rc;
-	}
-	if (cli->json)
-		return cli_print_json(json_pack("{s:I, s:o}", "id", (json_int_t)w.id, "changes",
-		    w.changes));
-	if (json_array_size(w.changes) == 0)
-		printf("place %lld: nothing changed\n", (long long)w.id);
-	place_print_changes(w.changes);
-	json_decref(w.changes);
-	return EXIT_OK;
+	snprintf(label, sizeof(label), "place %lld", (long long)w.id);
+	return cli_edit_done(cli, rc, &e, label, w.id, w.changes);
 }
 
 static const char *const label_names[] = { "none", "labelled", "suspended" };
@@ -668,8 +641,8 @@ place_print(const json_t *obj)
 	printf("%s\nchanges: %zu\n", json_array_size(json_object_get(obj, "services")) == 0 ?
 	    " none" : "", json_array_size(json_object_get(obj, "changes")) +
 	    json_array_size(json_object_get(payee, "changes")));
-	place_print_changes(json_object_get(obj, "changes"));
-	place_print_changes(json_object_get(payee, "changes"));
+	cli_print_changes(json_object_get(obj, "changes"));
+	cli_print_changes(json_object_get(payee, "changes"));
 }
 
 static int

@@ -203,24 +203,6 @@ service_list_run(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Prints recorded changes (a JSON array from registry_change_json), one a
- * line: when, who, field: old -> new. */
-static void
-service_print_changes(const json_t *changes)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(changes, i, c)
-		printf("  %s %s %s: %s → %s\n", json_string_value(json_object_get(c, "changed_at")),
-		    json_string_value(json_object_get(c, "changed_by")),
-		    json_string_value(json_object_get(c, "field")),
-		    *json_string_value(json_object_get(c, "old_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "old_value")) : "-",
-		    *json_string_value(json_object_get(c, "new_value")) != '\0' ?
-		    json_string_value(json_object_get(c, "new_value")) : "-");
-}
-
 static int
 service_show_run(struct cli *cli, int argc, char **argv)
 {
@@ -247,7 +229,7 @@ service_show_run(struct cli *cli, int argc, char **argv)
 		return cli_print_json(obj);
 	printf("service %lld\ncode: %s\nname: %s\npasses: %d\nchanges: %zu\n", (long long)s.id,
 	    s.code, s.name, s.passes, json_array_size(changes));
-	service_print_changes(changes);
+	cli_print_changes(changes);
 	json_decref(obj);
 	return EXIT_OK;
 }
@@ -290,6 +272,7 @@ service_edit_run(struct cli *cli, int argc, char **argv)
 	struct service_options o = { 0 };
 	struct service_edit w = { 0 };
 	struct error e;
+	char label[80];
 	int rc, first = cli_options(cli, argc, argv, "service edit", service_edit_help, opts,
 	    service_option, &o);
 
@@ -306,18 +289,8 @@ service_edit_run(struct cli *cli, int argc, char **argv)
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
 	rc = service_edit_store(cli->home.db, &w, &e);
-	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK) {
-		json_decref(w.changes);
-		return rc;
-	}
-	if (cli->json)
-		return cli_print_json(json_pack("{s:I, s:o}", "id", (json_int_t)w.id, "changes",
-		    w.changes));
-	if (json_array_size(w.changes) == 0)
-		printf("service %s: nothing changed\n", w.code);
-	service_print_changes(w.changes);
-	json_decref(w.changes);
-	return EXIT_OK;
+	snprintf(label, sizeof(label), "service %s", w.code);
+	return cli_edit_done(cli, rc, &e, label, w.id, w.changes);
 }
 
 static const struct cli_verb service_verbs[] = {
