@@ -458,8 +458,30 @@ ledger_json_hex(const json_t *obj, const char *name, uint8_t *out, size_t size)
 }
 
 int
+ledger_json_only(const json_t *json, const char *const allowed[])
+{
+	const char *key;
+	json_t *value;
+
+	if (!json_is_object(json))
+		return -1;
+	json_object_foreach((json_t *)json, key, value) {
+		size_t i;
+		for (i = 0; allowed[i] != NULL && strcmp(allowed[i], key) != 0; i++)
+			;
+		if (allowed[i] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+int
 ledger_entry_from_json(const json_t *json, struct ledger_entry *entry, struct error *e)
 {
+	static const char *const members[] = {
+		"seq", "time", "time_unix", "kind", "reference", "memo", "postings", "entry_hash", NULL,
+	};
+	static const char *const posting_members[] = { "account", "amount", NULL };
 	const json_t *postings = json_object_get(json, "postings"), *p;
 	const char *shown = json_string_value(json_object_get(json, "time"));
 	uint8_t buf[8192], hash[MERKLE_HASH_SIZE];
@@ -468,6 +490,9 @@ ledger_entry_from_json(const json_t *json, struct ledger_entry *entry, struct er
 	size_t i, len;
 
 	memset(entry, 0, sizeof(*entry));
+	if (ledger_json_only(json, members) != 0)
+		return error_set(e, 422, "BAD_RECEIPT",
+		    "the entry has a member that its hash does not cover: it was altered");
 	seq = json_integer_value(json_object_get(json, "seq"));
 	if (!json_is_integer(json_object_get(json, "seq")) || seq < 0 ||
 	    !json_is_integer(json_object_get(json, "time_unix")) ||
@@ -484,6 +509,9 @@ ledger_entry_from_json(const json_t *json, struct ledger_entry *entry, struct er
 		return error_set(e, 422, "BAD_RECEIPT",
 		    "the entry's time does not match its time_unix: it was altered");
 	json_array_foreach(postings, i, p) {
+		if (ledger_json_only(p, posting_members) != 0)
+			return error_set(e, 422, "BAD_RECEIPT",
+			    "posting %zu has a member that the hash does not cover: it was altered", i);
 		if (ledger_json_string(p, "account", entry->postings[i].account,
 		    sizeof(entry->postings[i].account)) != 0 ||
 		    !json_is_integer(json_object_get(p, "amount")))
@@ -491,6 +519,9 @@ ledger_entry_from_json(const json_t *json, struct ledger_entry *entry, struct er
 		entry->postings[i].amount = json_integer_value(json_object_get(p, "amount"));
 		entry->count++;
 	}
+	/* The hash covers the postings in their canonical order (docs/ledger.md),
+	 * whatever their order in the JSON. */
+	ledger_canonicalise(entry);
 	len = ledger_encode(entry, buf, sizeof(buf));
 	merkle_leaf_hash(buf, len, hash);
 	if (len == 0 || sodium_memcmp(hash, entry->leaf_hash, MERKLE_HASH_SIZE) != 0)

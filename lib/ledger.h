@@ -130,6 +130,10 @@ json_t *ledger_proof_json(const uint8_t proof[][MERKLE_HASH_SIZE], size_t count)
 /* The merkle_get_fn over the table merkle_nodes; ctx is the struct db. */
 int ledger_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE]);
 
+/* Whether json is an object whose members are all among allowed (a NULL-
+ * ended list): 0, else -1. */
+int ledger_json_only(const json_t *json, const char *const allowed[]);
+
 /* An entry as JSON (seq, time, kind, reference, memo, postings, entry_hash):
  * a receipt's "entry" and a jsonl export's entry line (new reference). */
 json_t *ledger_entry_to_json(const struct ledger_entry *entry);

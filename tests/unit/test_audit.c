@@ -266,6 +266,70 @@ test_receipt(void **state)
 	free(text);
 }
 
+/* The postings' order in the JSON does not matter (the hash covers them
+ * sorted, docs/ledger.md); a hash made over unsorted postings is refused;
+ * so is any member that the hash or the signature does not cover. */
+static void
+test_receipt_members_and_order(void **state)
+{
+	struct fixture *f = *state;
+	struct secret_key secret;
+	struct key_info key;
+	struct ledger_entry entry, unsorted;
+	struct receipt r, back;
+	struct error e;
+	uint8_t buf[8192];
+	char hex[2 * MERKLE_HASH_SIZE + 1];
+	json_t *json, *postings, *reversed;
+	size_t n, len;
+
+	assert_int_equal(ledger_read(f->home.db, 9, &entry, &e), 0);
+	assert_true(entry.count >= 2);
+	assert_int_equal(keys_load_active(f->home.db, f->dir, KEY_LEDGER, &secret, &key, &e), 0);
+	receipt_sign(&r, &entry, secret.bytes, key.key_id);
+	/* Reversed postings: still the same receipt. */
+	json = receipt_to_json(&r);
+	postings = json_object_get(json_object_get(json, "entry"), "postings");
+	reversed = json_array();
+	for (n = json_array_size(postings); n > 0; n--)
+		json_array_append(reversed, json_array_get(postings, n - 1));
+	json_object_set_new(json_object_get(json, "entry"), "postings", reversed);
+	assert_int_equal(receipt_from_json(json, &back, &e), 0);
+	assert_int_equal(receipt_verify(&back, key.public_key, &e), 0);
+	json_decref(json);
+	/* A receipt whose hash was made over the postings unsorted. */
+	unsorted = entry;
+	for (size_t i = 0; i < entry.count; i++)
+		unsorted.postings[i] = entry.postings[entry.count - 1 - i];
+	len = ledger_encode(&unsorted, buf, sizeof(buf));
+	merkle_leaf_hash(buf, len, unsorted.leaf_hash);
+	receipt_sign(&r, &unsorted, secret.bytes, key.key_id);
+	json = receipt_to_json(&r);
+	sodium_bin2hex(hex, sizeof(hex), unsorted.leaf_hash, MERKLE_HASH_SIZE);
+	json_object_set_new(json_object_get(json, "entry"), "entry_hash", json_string(hex));
+	assert_int_equal(receipt_from_json(json, &back, &e), -1);
+	assert_string_equal(e.code, "BAD_RECEIPT");
+	json_decref(json);
+	/* Members nobody verifies: in the entry, a posting, the receipt. */
+	receipt_sign(&r, &entry, secret.bytes, key.key_id);
+	secret_key_wipe(&secret);
+	json = receipt_to_json(&r);
+	json_object_set_new(json_object_get(json, "entry"), "extra", json_string("x"));
+	assert_int_equal(receipt_from_json(json, &back, &e), -1);
+	assert_non_null(strstr(e.message, "does not cover"));
+	json_decref(json);
+	json = receipt_to_json(&r);
+	json_object_set_new(json_array_get(json_object_get(json_object_get(json, "entry"), "postings"), 0),
+	    "note", json_string("x"));
+	assert_int_equal(receipt_from_json(json, &back, &e), -1);
+	json_decref(json);
+	json = receipt_to_json(&r);
+	json_object_set_new(json, "place", json_string("EPN"));
+	assert_int_equal(receipt_from_json(json, &back, &e), -1);
+	assert_non_null(strstr(e.message, "does not sign"));
+	json_decref(json);
+}
+
 static int
 revoke_ledger_key(struct db *db, void *ctx, struct error *e)
 {
@@ -450,6 +514,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cached_balance, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fund_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_members_and_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked_ledger_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cadence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_ledger_keys, setup, teardown),
