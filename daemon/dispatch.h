@@ -1,5 +1,7 @@
 /* The dispatcher (dispatch.c): every check a route's flags ask for, run
- * once, in this order: unknown route (404), method (405), body size (413),
+ * once, in this order: the framing (400 Host, Content-Length, 501
+ * Transfer-Encoding: the connection then closes), the target and headers
+ * (414, 400 %00, 431, 400 X-Forwarded-For), unknown route (404), method (405), body size (413),
  * bearer token and role (401/403), content type (415), JSON syntax (400),
  * the database (503), a place out of guesses (429); then the route's
  * handler. No socket: a transport
