@@ -11,7 +11,8 @@
  * authenticated routes.
  *
  * The home: made once, on the first input, in a temporary directory
- * (removed at exit): an operator, its keys, one admin token. No writer
+ * (removed at exit): an operator, its keys, one admin token; the peer
+ * (127.0.0.1) is a trusted proxy. No writer
  * thread runs, so requests for the writer (redemptions, cancellations) get
  * 503 STOPPING at once; every read route runs against the real database.
  * FUZZ_DISPATCH_VERBOSE=1 prints each input's status and error code. */
@@ -92,6 +93,8 @@ fuzz_init(void)
 	config_defaults(&c);
 	snprintf(c.home, sizeof(c.home), "%s", fuzz_dir);
 	c.log_level = LOG_ERROR;
+	if (config_set(&c, "trusted-proxy", "127.0.0.1", &e) != 0) /* the peer: X-Forwarded-For is walked */
+		abort();
 	if ((fuzz_daemon = daemon_create(&c)) == NULL)
 		abort();
 	atexit(fuzz_remove_home);
