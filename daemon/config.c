@@ -23,6 +23,8 @@ config_defaults(struct config *c)
 	c->checkpoint_seconds = 60;
 	c->checkpoint_entries = 10000;
 	c->max_batch = 256;
+	c->connections_per_address = 64;
+	c->header_timeout = 10;
 }
 
 static int
@@ -92,6 +94,10 @@ config_set(struct config *c, const char *name, const char *value, struct error *
 		return config_uint(name, value, 1, 100000000, &c->checkpoint_entries, e);
 	if (strcmp(name, "max-batch") == 0)
 		return config_uint(name, value, 1, 4096, &c->max_batch, e);
+	if (strcmp(name, "connections-per-address") == 0)
+		return config_uint(name, value, 1, 4096, &c->connections_per_address, e);
+	if (strcmp(name, "header-timeout") == 0)
+		return config_uint(name, value, 1, 3600, &c->header_timeout, e);
 	if (strcmp(name, "trusted-proxy") == 0) {
 		char probe[DAEMON_ADDRESS_MAX + 8];
 		if (c->proxy_count >= DAEMON_PROXIES_MAX)

@@ -27,6 +27,8 @@ struct config {
 	unsigned checkpoint_seconds;  /* make a checkpoint at least this often (if entries) */
 	unsigned checkpoint_entries;  /* or after this many entries */
 	unsigned max_batch;           /* most requests per group commit */
+	unsigned connections_per_address; /* open connections per peer address (proxies exempt) */
+	unsigned header_timeout;      /* seconds to receive a request's headers (guard.c) */
 };
 
 void config_defaults(struct config *c);

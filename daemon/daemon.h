@@ -14,6 +14,7 @@ struct store;
 struct writer;
 struct ratelimit;
 struct metrics;
+struct guard;
 
 struct daemon {
 	struct config config;
@@ -21,6 +22,7 @@ struct daemon {
 	struct writer *writer;   /* NULL until started (then jobs get 503) */
 	struct ratelimit *limits;   /* rate limits on failures */
 	struct metrics *metrics; /* counters for /metrics */
+	struct guard *guard;     /* connection cap and header deadline (main.c; NULL in tests) */
 	atomic_long in_flight;   /* requests received and not yet completed */
 };
 

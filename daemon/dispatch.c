@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sodium.h>
 #include "clock.h"
@@ -21,11 +22,13 @@ dispatch_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Sets req->client and req->loopback from peer and X-Forwarded-For. */
+/* Sets req->client and req->loopback from peer and every line of
+ * X-Forwarded-For (bad_forwarded when a trusted proxy's cannot be read). */
 static void
 dispatch_client(struct request *req, const struct sockaddr *peer)
 {
-	char address[DAEMON_ADDRESS_MAX] = "unknown";
+	char address[DAEMON_ADDRESS_MAX] = "unknown", xff[4096];
+	int lines;
 
 	if (peer == NULL) {
 		snprintf(req->client, sizeof(req->client), "unknown");
@@ -37,8 +40,14 @@ dispatch_client(struct request *req, const struct sockaddr *peer)
 	else if (peer->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, address,
 		    sizeof(address));
-	forwarded_client(&req->daemon->config, address, config_is_loopback(peer),
-	    request_header(req, "X-Forwarded-For"), req->client, &req->loopback);
+	lines = request_header_lines(req, "X-Forwarded-For", xff, sizeof(xff));
+	if (lines < 0 && config_is_trusted_proxy(&req->daemon->config, address)) {
+		snprintf(req->client, sizeof(req->client), "%s", address);
+		req->bad_forwarded = true;
+		return;
+	}
+	req->bad_forwarded = forwarded_client(&req->daemon->config, address, config_is_loopback(peer),
+	    lines > 0 ? xff : NULL, req->client, &req->loopback) != 0;
 }
 
 struct request *
@@ -94,12 +103,73 @@ dispatch_refuse_early(struct request *req)
 	return dispatch_has_body(req) || req->allow[0] != '\0' ? DISPATCH_SEND : DISPATCH_READ;
 }
 
+/* A refusal of the request's framing or target: the body (if any) is not
+ * read, the connection is closed after the reply. Returns DISPATCH_SEND. */
+static enum dispatch_step
+dispatch_refuse_framing(struct request *req, int status, const char *code, const char *message)
+{
+	reply_error(req, status, code, "%s", message);
+	req->close = true;
+	return DISPATCH_SEND;
+}
+
+/* The message framing (RFC 9112 §3.2, §6.1, §6.3): one Host in HTTP/1.1,
+ * at most one Content-Length, Transfer-Encoding only "chunked" and never
+ * with a Content-Length. Returns 0, or -1 with the refusal set. */
+static int
+dispatch_framing_or_reply(struct request *req)
+{
+	char te[256], cl[256];
+	int hosts = request_header_lines(req, "Host", cl, sizeof(cl));
+	int lengths = request_header_lines(req, "Content-Length", cl, sizeof(cl));
+	int encodings = request_header_lines(req, "Transfer-Encoding", te, sizeof(te));
+
+	if (req->http11 && hosts != 1) {
+		dispatch_refuse_framing(req, 400, "BAD_HOST", "an HTTP/1.1 request needs one Host header");
+		return -1;
+	}
+	if (lengths > 1 || lengths < 0 || (encodings != 0 && lengths != 0)) {
+		dispatch_refuse_framing(req, 400, "BAD_FRAMING",
+		    "send one Content-Length, or Transfer-Encoding: chunked alone");
+		return -1;
+	}
+	if (encodings != 0 && (encodings != 1 || strcasecmp(te, "chunked") != 0)) {
+		dispatch_refuse_framing(req, 501, "UNSUPPORTED_TRANSFER_ENCODING",
+		    "the only Transfer-Encoding understood is chunked");
+		return -1;
+	}
+	return 0;
+}
+
+/* What the transport found in the target and the headers, and a trusted
+ * proxy's X-Forwarded-For. Returns 0, or -1 with the refusal set. */
+static int
+dispatch_target_or_reply(struct request *req)
+{
+	if (req->target_too_long)
+		dispatch_refuse_framing(req, 414, "URI_TOO_LONG",
+		    "the request target may not exceed " REQUEST_TARGET_MAX_TEXT " bytes");
+	else if (req->target_nul)
+		dispatch_refuse_framing(req, 400, "BAD_PATH", "the path or a parameter holds a NUL (%00)");
+	else if (req->header_bytes > REQUEST_HEADERS_MAX)
+		dispatch_refuse_framing(req, 431, "HEADERS_TOO_LARGE",
+		    "the headers may not exceed " REQUEST_HEADERS_MAX_TEXT " bytes");
+	else if (req->bad_forwarded)
+		dispatch_refuse_framing(req, 400, "BAD_FORWARDED",
+		    "X-Forwarded-For must be a list of IP addresses");
+	else
+		return 0;
+	return -1;
+}
+
 enum dispatch_step
 dispatch_begin(struct request *req)
 {
 	struct routes_match m;
 	const char *length;
 
+	if (dispatch_framing_or_reply(req) != 0 || dispatch_target_or_reply(req) != 0)
+		return DISPATCH_SEND;
 	req->route = routes_find(req->method, req->path, &m);
 	if (req->route == NULL && m.allow[0] != '\0') {
 		snprintf(req->allow, sizeof(req->allow), "%s", m.allow);

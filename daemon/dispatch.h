@@ -1,5 +1,7 @@
 /* The dispatcher (dispatch.c): every check a route's flags ask for, run
- * once, in this order: unknown route (404), method (405), body size (413),
+ * once, in this order: the framing (400 Host, Content-Length, 501
+ * Transfer-Encoding: the connection then closes), the target and headers
+ * (414, 400 %00, 431, 400 X-Forwarded-For), unknown route (404), method (405), body size (413),
  * bearer token and role (401/403), content type (415), JSON syntax (400),
  * the database (503), a place out of guesses (429); then the route's
  * handler. No socket: a transport
@@ -44,10 +46,13 @@ int auth_check_or_reply(struct request *req);
 
 /* forwarded.c: the client's address. client is peer (its loopback flag
  * peer_loopback); when peer is a trusted proxy of c, the right-most address
- * of xff (X-Forwarded-For, may be NULL) that is not itself a trusted proxy,
- * walking leftwards over trusted ones; a malformed entry stops the walk
- * (the last good address stays). */
-void forwarded_client(const struct config *c, const char *peer, bool peer_loopback, const char *xff,
+ * of xff (every X-Forwarded-For line joined with ", ", may be NULL) that is
+ * not itself a trusted proxy, walking leftwards over trusted ones (only
+ * trusted ones: the left-most); empty elements are skipped. Returns 0, or
+ * -1 (client is peer) when an element reached by the walk is not a bare IP
+ * address or the list is longer than 4 KiB: the request is refused, never
+ * given a bucket shared by all such clients. */
+int forwarded_client(const struct config *c, const char *peer, bool peer_loopback, const char *xff,
     char client[DAEMON_ADDRESS_MAX], bool *loopback);
 
 #endif

@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "metrics.h"
 #include "redemption.h"
+#include "utf8.h"
 #include "request.h"
 #include "store.h"
 #include "writer.h"
@@ -22,6 +23,20 @@ struct h_redemption_job {
 };
 
 /* Reads the body's fields into r; on a refusal sets the reply. */
+/* Whether key is 1 to REDEMPTION_KEY_MAX characters of valid UTF-8 (the
+ * schema's length() counts characters too). */
+static bool
+h_redemption_key_ok(const char *key)
+{
+	size_t len = key != NULL ? strlen(key) : 0, characters = 0;
+
+	if (len == 0 || len > 4 * REDEMPTION_KEY_MAX || !utf8_valid(key, len))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		characters += ((unsigned char)key[i] & 0xC0) != 0x80;
+	return characters <= REDEMPTION_KEY_MAX;
+}
+
 static int
 h_redemption_parse_or_reply(struct request *req, struct redemption_request *r)
 {
@@ -39,8 +54,8 @@ h_redemption_parse_or_reply(struct request *req, struct redemption_request *r)
 		    REDEMPTION_MAX_PASSES);
 		return -1;
 	}
-	if (key == NULL || strlen(key) == 0 || strlen(key) > REDEMPTION_KEY_MAX) {
-		reply_error(req, 400, "BAD_IDEMPOTENCY_KEY", "idempotency_key must be 1 to %d characters",
+	if (!h_redemption_key_ok(key)) {
+		reply_error(req, 400, "BAD_IDEMPOTENCY_KEY", "idempotency_key must be 1 to %d characters of UTF-8",
 		    REDEMPTION_KEY_MAX);
 		return -1;
 	}

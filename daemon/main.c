@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "db.h"
+#include "guard.h"
 #include "home.h"
 #include "http.h"
 #include "keys.h"
@@ -41,7 +42,11 @@ static const char main_help[] =
     "  --threads N            worker threads (default 2)\n"
     "  --log-level LEVEL      error, warn, info (default: one line per request), debug\n"
     "  --failure-burst N, --failures-per-minute N   rate limits on failures\n"
-    "  --help                 this help\n";
+    "  --connections-per-address N   open connections per client address (default 64;\n"
+    "                         trusted proxies are exempt)\n"
+    "  --header-timeout S     seconds to send a request's headers (default 10)\n"
+    "  --help                 this help\n"
+    "  --version              print \"passnumd VERSION\"\n";
 
 static const struct option main_options[] = {
 	{ "home", required_argument, NULL, 0 },
@@ -56,13 +61,16 @@ static const struct option main_options[] = {
 	{ "max-batch", required_argument, NULL, 0 },
 	{ "checkpoint-seconds", required_argument, NULL, 0 },
 	{ "checkpoint-entries", required_argument, NULL, 0 },
+	{ "connections-per-address", required_argument, NULL, 0 },
+	{ "header-timeout", required_argument, NULL, 0 },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Parses argv: with apply false only --home (and --help, usage errors);
- * with apply true every other flag onto c. Returns 0, 1 for --help, or -1
- * after printing a usage error. */
+/* Parses argv: with apply false only --home (and --help, --version, usage
+ * errors); with apply true every other flag onto c. Returns 0, 1 for --help
+ * or --version (printed), or -1 after printing a usage error. */
 static int
 main_flags(int argc, char **argv, struct config *c, bool apply)
 {
@@ -74,6 +82,10 @@ main_flags(int argc, char **argv, struct config *c, bool apply)
 	while ((opt = getopt_long(argc, argv, ":h", main_options, &index)) != -1) {
 		if (opt == 'h') {
 			fputs(main_help, stdout);
+			return 1;
+		}
+		if (opt == 'V') {
+			printf("passnumd %s\n", PASSNUM_VERSION);
 			return 1;
 		}
 		if (opt == '?' || opt == ':') {
@@ -238,13 +250,17 @@ main_start_http(struct daemon *daemon, int fd, struct error *e)
 			return NULL;
 		}
 	}
-	d = MHD_start_daemon(flags, 0, NULL, NULL, http_access, daemon,
+	/* The limits and what MHD cannot do are in docs/api.md "Limits". */
+	d = MHD_start_daemon(flags, 0, guard_accept, daemon->guard, http_access, daemon,
 	    MHD_OPTION_EXTERNAL_LOGGER, main_mhd_log, daemon,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads > 1 ? c->threads : 0),
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, daemon,
+	    MHD_OPTION_NOTIFY_CONNECTION, guard_notify, daemon->guard,
+	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, daemon,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 	    MHD_OPTION_CONNECTION_LIMIT, 4096u,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, key,
 	    MHD_OPTION_END);
@@ -287,13 +303,15 @@ main_shutdown(struct daemon *daemon, struct MHD_Daemon *d, int fd, int sig)
 	writer_stop(daemon->writer);
 	daemon->writer = NULL;
 	MHD_stop_daemon(d);
+	guard_stop(daemon->guard);
+	daemon->guard = NULL;
 	daemon_log(daemon, LOG_INFO, "stopped");
 	daemon_free(daemon);
 }
 
-/* Starts the writer, the listening socket and libmicrohttpd for daemon.
- * Returns the MHD daemon (its socket in *fd), or NULL with e set (the writer
- * then stopped). */
+/* Starts the writer, the connection guard, the listening socket and
+ * libmicrohttpd for daemon. Returns the MHD daemon (its socket in *fd), or
+ * NULL with e set (the writer and the guard then stopped). */
 static struct MHD_Daemon *
 main_start(struct daemon *daemon, int *fd, struct error *e)
 {
@@ -301,13 +319,20 @@ main_start(struct daemon *daemon, int *fd, struct error *e)
 
 	if ((daemon->writer = writer_start(daemon, e)) == NULL)
 		return NULL;
-	if ((*fd = main_listen(&daemon->config, e)) < 0 ||
-	    (d = main_start_http(daemon, *fd, e)) == NULL) {
-		writer_stop(daemon->writer);
-		daemon->writer = NULL;
-		return NULL;
+	if ((daemon->guard = guard_start(daemon)) == NULL) {
+		error_set(e, 503, "GUARD", "cannot start the connection guard thread");
+		goto fail;
 	}
+	if ((*fd = main_listen(&daemon->config, e)) < 0 ||
+	    (d = main_start_http(daemon, *fd, e)) == NULL)
+		goto fail;
 	return d;
+fail:
+	guard_stop(daemon->guard);
+	daemon->guard = NULL;
+	writer_stop(daemon->writer);
+	daemon->writer = NULL;
+	return NULL;
 }
 
 int

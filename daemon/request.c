@@ -23,6 +23,12 @@ request_header(const struct request *req, const char *name)
 }
 
 int
+request_header_lines(const struct request *req, const char *name, char *joined, size_t size)
+{
+	return req->io->values(req, name, joined, size);
+}
+
+int
 request_query_u64(struct request *req, const char *name, uint64_t *out, bool *present)
 {
 	const char *v = request_query(req, name);
@@ -108,6 +114,15 @@ request_target_decode(const char *target, char *path, size_t size, const char **
 	path[len] = '\0';
 	MHD_http_unescape(path);
 	return 0;
+}
+
+bool
+request_target_has_nul(const char *target)
+{
+	for (const char *p = strchr(target, '%'); p != NULL; p = strchr(p + 1, '%'))
+		if (p[1] == '0' && p[2] == '0')
+			return true;
+	return false;
 }
 
 void

@@ -20,10 +20,21 @@ struct request;
 
 enum request_value { REQUEST_HEADER, REQUEST_QUERY };
 
+/* The largest request target (path and query, before decoding) and the
+ * largest header block passnumd answers (414, 431 beyond: docs/api.md). */
+#define REQUEST_TARGET_MAX 2048
+#define REQUEST_TARGET_MAX_TEXT "2048"
+#define REQUEST_HEADERS_MAX 8192
+#define REQUEST_HEADERS_MAX_TEXT "8192"
+
 /* The transport under a request. */
 struct request_io {
 	/* The header (case-insensitive) or query argument name, or NULL. */
 	const char *(*value)(const struct request *req, enum request_value kind, const char *name);
+	/* Every line of header name (case-insensitive), joined with ", " into
+	 * joined (size bytes; RFC 9110 §5.3). Returns the number of lines, or
+	 * -1 when they do not fit. */
+	int (*values)(const struct request *req, const char *name, char *joined, size_t size);
 	/* Pauses the connection while the writer works; resume sends the reply. */
 	void (*suspend)(struct request *req);
 	void (*resume)(struct request *req);
@@ -41,6 +52,12 @@ struct request {
 	char allow[ROUTES_ALLOW_MAX];    /* a 405's Allow header */
 	char client[DAEMON_ADDRESS_MAX]; /* the peer, or the X-Forwarded-For of a trusted proxy */
 	bool loopback;
+	bool bad_forwarded;              /* a trusted proxy's X-Forwarded-For could not be read */
+	bool http11;                     /* HTTP/1.1 (Host required); set by the transport */
+	bool target_nul;                 /* the target decodes to a NUL; set by the transport */
+	bool target_too_long;            /* the target does not fit in path; set by the transport */
+	size_t header_bytes;             /* the headers' size as the transport saw them (0: unknown) */
+	bool close;                      /* close the connection after the reply (framing refused) */
 	char id[17];                     /* request id, 16 hex digits (X-Request-Id) */
 	int64_t started_us;
 	struct db *db;                   /* the thread's read connection (ROUTE_DB routes) */
@@ -71,8 +88,10 @@ const char *request_query(const struct request *req, const char *name);
  * says whether it was given); on a malformed value sets a 400 reply and
  * returns -1. */
 int request_query_u64(struct request *req, const char *name, uint64_t *out, bool *present);
-/* The header name, or NULL. */
+/* The header name, or NULL (its first line when there are several). */
 const char *request_header(const struct request *req, const char *name);
+/* Every line of header name joined (request_io.values). */
+int request_header_lines(const struct request *req, const char *name, char *joined, size_t size);
 /* Sets req->db to the thread's read connection (once); when the database
  * cannot be opened sets the 503 STORE_UNAVAILABLE reply and returns -1. */
 int request_db_or_reply(struct request *req);
@@ -90,6 +109,9 @@ int request_body_parse(struct request *req);
  * path (size bytes) as libmicrohttpd does; *query points into target after
  * the '?' (or at ""). Returns 0, or -1 when the path does not fit. */
 int request_target_decode(const char *target, char *path, size_t size, const char **query);
+/* Whether the raw target "PATH?QUERY" holds a percent-encoded NUL (%00),
+ * which would cut its decoded path or a parameter. */
+bool request_target_has_nul(const char *target);
 /* Suspends and resumes req's connection (the writer, around a batch). */
 void request_suspend(struct request *req);
 void request_resume(struct request *req);

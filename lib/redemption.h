@@ -49,7 +49,7 @@ struct redemption_pass {
 struct redemption_request {
 	int64_t place_id;
 	char service_code[33];
-	char idempotency_key[REDEMPTION_KEY_MAX + 1];
+	char idempotency_key[4 * REDEMPTION_KEY_MAX + 1]; /* UTF-8: up to 4 bytes a character */
 	size_t count;
 	struct redemption_pass passes[REDEMPTION_MAX_PASSES];
 	uint8_t request_hash[32];       /* redemption_request_hash */

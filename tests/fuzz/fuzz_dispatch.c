@@ -4,13 +4,15 @@
  * JSON body that parses (an error with its code) whenever the reply says
  * application/json — never a crash, whatever the bytes.
  *
- * Input: "METHOD TARGET\n", then "Name: value\n" header lines, an empty
+ * Input: "METHOD TARGET\n" (or "METHOD TARGET HTTP/1.1\n": Host is then
+ * required), then "Name: value\n" header lines, an empty
  * line, and the body. In a header value "@admin" stands for a real admin
  * token ("Authorization: Bearer @admin"), so that the corpus reaches the
  * authenticated routes.
  *
  * The home: made once, on the first input, in a temporary directory
- * (removed at exit): an operator, its keys, one admin token. No writer
+ * (removed at exit): an operator, its keys, one admin token; the peer
+ * (127.0.0.1) is a trusted proxy. No writer
  * thread runs, so requests for the writer (redemptions, cancellations) get
  * 503 STOPPING at once; every read route runs against the real database.
  * FUZZ_DISPATCH_VERBOSE=1 prints each input's status and error code. */
@@ -41,6 +43,7 @@ static char fuzz_dir[64], fuzz_admin[REGISTRY_TOKEN_TEXT_MAX];
 struct fuzz_input {
 	char method[64];
 	char target[8192];
+	bool http11;                             /* the first line ended with " HTTP/1.1" */
 	char *names[FUZZ_HEADERS_MAX], *values[FUZZ_HEADERS_MAX];
 	size_t header_count;
 	const char *query;                       /* into target */
@@ -90,6 +93,8 @@ fuzz_init(void)
 	config_defaults(&c);
 	snprintf(c.home, sizeof(c.home), "%s", fuzz_dir);
 	c.log_level = LOG_ERROR;
+	if (config_set(&c, "trusted-proxy", "127.0.0.1", &e) != 0) /* the peer: X-Forwarded-For is walked */
+		abort();
 	if ((fuzz_daemon = daemon_create(&c)) == NULL)
 		abort();
 	atexit(fuzz_remove_home);
@@ -137,6 +142,26 @@ fuzz_value(const struct request *req, enum request_value kind, const char *name)
 	return NULL;
 }
 
+static int
+fuzz_values(const struct request *req, const char *name, char *joined, size_t size)
+{
+	struct fuzz_input *in = req->io_ctx;
+	size_t len = 0;
+	int lines = 0;
+
+	joined[0] = '\0';
+	for (size_t i = 0; i < in->header_count; i++) {
+		if (strcasecmp(in->names[i], name) != 0)
+			continue;
+		int n = snprintf(joined + len, size - len, "%s%s", lines > 0 ? ", " : "", in->values[i]);
+		if (n < 0 || (size_t)n >= size - len)
+			return -1;
+		len += (size_t)n;
+		lines++;
+	}
+	return lines;
+}
+
 static void
 fuzz_suspend(struct request *req)
 {
@@ -144,7 +169,7 @@ fuzz_suspend(struct request *req)
 	abort(); /* no writer runs: nothing may wait for it */
 }
 
-static const struct request_io fuzz_io = { fuzz_value, fuzz_suspend, fuzz_suspend };
+static const struct request_io fuzz_io = { fuzz_value, fuzz_values, fuzz_suspend, fuzz_suspend };
 
 /* Splits data into in; returns the body (into data) and its length. */
 static const uint8_t *
@@ -159,6 +184,10 @@ fuzz_parse(const uint8_t *data, size_t size, struct fuzz_input *in, size_t *body
 	space = strchr(line, ' ');
 	snprintf(in->method, sizeof(in->method), "%.*s", space != NULL ? (int)(space - line) : 63, line);
 	snprintf(in->target, sizeof(in->target), "%s", space != NULL ? space + 1 : "/");
+	if ((space = strstr(in->target, " HTTP/1.1")) != NULL && space[9] == '\0') {
+		*space = '\0';
+		in->http11 = true;
+	}
 	at = end != NULL ? first + 1 : size;
 	/* Headers up to the empty line (NUL-ended copy). */
 	if ((in->copy = malloc(size - at + 1)) == NULL)
@@ -240,6 +269,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (request_target_decode(in->target, path, sizeof(path), &in->query) != 0)
 		abort();
 	req = dispatch_new(fuzz_daemon, &fuzz_io, in, in->method, path, (struct sockaddr *)&peer);
+	req->http11 = in->http11;
+	req->target_nul = request_target_has_nul(in->target);
+	req->target_too_long = strlen(in->target) > REQUEST_TARGET_MAX || strlen(path) >= sizeof(req->path);
 	step = dispatch_begin(req);
 	for (size_t at = 0; step == DISPATCH_READ && at < body_len; at += 1000)
 		dispatch_body(req, (const char *)body + at, body_len - at < 1000 ? body_len - at : 1000);
