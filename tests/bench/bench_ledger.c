@@ -478,10 +478,10 @@ bench_appends(struct home *home, const char *raw, const char *rows, int64_t appe
 	printf("  beside raw SQLite writing the same rows per entry (1 entry, 2 postings, 2 balance"
 	    " updates, ~2 nodes): %8.0f entries/s   ratio %3.0f%%\n", appends / t_rows,
 	    100 * t_rows / t_batch);
-	printf("RESULT\tappend-1\tledger append, 1 entry per transaction\t%.0f /s\traw one-row insert, same durability, %.0f /s (%.0f %%)\t>= 50 %%\t%s\n",
+	printf("RESULT\tappend-1\tledger append, 1 entry per transaction\t%.0f /s\traw one-row insert, same durability, %.0f /s (%.0f %%)\t≥ 50 %%\t%s\n",
 	    single / t_single, single / t_raw_single, 100 * t_raw_single / t_single,
 	    t_raw_single / t_single >= 0.5 ? "yes" : "**no**");
-	printf("RESULT\tappend-batch\tledger append, 1,000 entries per transaction\t%.0f /s\traw SQLite writing the same 7 rows per entry %.0f /s (%.0f %%)\t>= 50 %%\t%s\n",
+	printf("RESULT\tappend-batch\tledger append, 1,000 entries per transaction\t%.0f /s\traw SQLite writing the same 7 rows per entry %.0f /s (%.0f %%)\t≥ 50 %%\t%s\n",
 	    appends / t_batch, appends / t_rows, 100 * t_rows / t_batch,
 	    t_rows / t_batch >= 0.5 ? "yes" : "**no**");
 }
@@ -521,7 +521,7 @@ bench_verify(const char *self, const char *dir, int64_t have, int64_t n)
 	    rss_small, (long long)small, rss_big, (long long)n);
 	printf("export jsonl.gz of %lld entries: %.2f s, peak RSS %ld KiB\n", (long long)n, t_export,
 	    rss_export);
-	printf("RESULT\tverify\t`ledger verify`, %lld entries\t%.2f s = %.0f entries/s\tSHA-256 (nettle) of the same leaves and nodes %.0f /s (%.0f %%)\t>= 50 %%\t%s\n",
+	printf("RESULT\tverify\t`ledger verify`, %lld entries\t%.2f s = %.0f entries/s\tSHA-256 (nettle) of the same leaves and nodes %.0f /s (%.0f %%)\t≥ 50 %%\t%s\n",
 	    (long long)n, t_verify, n / t_verify, n / t_tree, 100 * t_tree / t_verify,
 	    t_tree / t_verify >= 0.5 ? "yes" : "**no**");
 	printf("RESULT\tverify-memory\tverify and export memory\t%.1f MiB at %lld and %.1f MiB at %lld entries (export %.1f MiB)\t—\tindependent of size\t%s\n",
