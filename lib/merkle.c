@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "merkle.h"
 
 static const uint8_t merkle_leaf_prefix = 0x00;
@@ -14,12 +15,12 @@ static const uint8_t merkle_node_prefix = 0x01;
 void
 merkle_leaf_hash(const uint8_t *data, size_t len, uint8_t out[MERKLE_HASH_SIZE])
 {
-	crypto_hash_sha256_state st;
+	struct hash_sha256_state st;
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &merkle_leaf_prefix, 1);
-	crypto_hash_sha256_update(&st, data, len);
-	crypto_hash_sha256_final(&st, out);
+	hash_sha256_init(&st);
+	hash_sha256_update(&st, &merkle_leaf_prefix, 1);
+	hash_sha256_update(&st, data, len);
+	hash_sha256_final(&st, out);
 }
 
 /* SHA-256(0x01 ‖ left ‖ right). out may alias left or right. */
@@ -27,20 +28,19 @@ void
 merkle_node_hash(const uint8_t left[MERKLE_HASH_SIZE],
     const uint8_t right[MERKLE_HASH_SIZE], uint8_t out[MERKLE_HASH_SIZE])
 {
-	crypto_hash_sha256_state st;
+	uint8_t buf[1 + 2 * MERKLE_HASH_SIZE];
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &merkle_node_prefix, 1);
-	crypto_hash_sha256_update(&st, left, MERKLE_HASH_SIZE);
-	crypto_hash_sha256_update(&st, right, MERKLE_HASH_SIZE);
-	crypto_hash_sha256_final(&st, out);
+	buf[0] = merkle_node_prefix;
+	memcpy(buf + 1, left, MERKLE_HASH_SIZE);
+	memcpy(buf + 1 + MERKLE_HASH_SIZE, right, MERKLE_HASH_SIZE);
+	hash_sha256(out, buf, sizeof(buf));
 }
 
 /* The root of the empty tree, SHA-256(""). */
 void
 merkle_empty_root(uint8_t out[MERKLE_HASH_SIZE])
 {
-	crypto_hash_sha256(out, (const unsigned char *)"", 0);
+	hash_sha256(out, NULL, 0);
 }
 
 /* The largest power of two strictly below n; n must be at least 2. */

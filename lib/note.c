@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "note.h"
 
 #define NOTE_ALG_ED25519	0x01
@@ -33,17 +34,17 @@ int
 note_key_id(const char *name, const uint8_t pub[NOTE_PUBLIC_KEY_SIZE],
     uint8_t out[NOTE_KEY_ID_SIZE])
 {
-	crypto_hash_sha256_state st;
-	uint8_t h[crypto_hash_sha256_BYTES];
+	struct hash_sha256_state st;
+	uint8_t h[HASH_SHA256_SIZE];
 	const uint8_t sep[2] = { '\n', NOTE_ALG_ED25519 };
 
 	if (!note_name_ok(name))
 		return -1;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-	crypto_hash_sha256_update(&st, sep, sizeof(sep));
-	crypto_hash_sha256_update(&st, pub, NOTE_PUBLIC_KEY_SIZE);
-	crypto_hash_sha256_final(&st, h);
+	hash_sha256_init(&st);
+	hash_sha256_update(&st, name, strlen(name));
+	hash_sha256_update(&st, sep, sizeof(sep));
+	hash_sha256_update(&st, pub, NOTE_PUBLIC_KEY_SIZE);
+	hash_sha256_final(&st, h);
 	memcpy(out, h, NOTE_KEY_ID_SIZE);
 	return 0;
 }
