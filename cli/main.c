@@ -26,6 +26,8 @@ static const struct cli_verb verbs[] = {
 	{ "booklet", cmd_booklet, "deliver, hand out and return booklets", cmd_booklet_help },
 	{ "expire", cmd_expire, "expire unused passes, purge old hand-outs", cmd_expire_help },
 	{ "ledger", cmd_ledger, "verify, prove, checkpoint and export the ledger", cmd_ledger_help },
+	{ "payee", cmd_payee, "payees (SIRET + IBAN), what they are owed, holds", cmd_payee_help },
+	{ "settle", cmd_settle, "pay the payees of a closed month (SEPA file)", cmd_settle_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

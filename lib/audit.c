@@ -12,15 +12,19 @@
 #include "registry.h"
 #include "keys.h"
 #include "ledger.h"
+#include "settlement.h"
 
 /* Entry kinds that move a campaign's outstanding, tracked to tie the
  * ledger to the vouchers' statuses. */
-enum { KIND_ISSUE, KIND_REVOKE, KIND_EXPIRE, KIND_REDEEM, KIND_FUND, KIND_OTHER, AUDIT_KINDS };
+enum { KIND_ISSUE, KIND_REVOKE, KIND_EXPIRE, KIND_REDEEM, KIND_FUND, KIND_SETTLE, KIND_OTHER,
+	AUDIT_KINDS };
 
 static int
 audit_kind(const char *kind)
 {
-	static const char *const names[] = { "issue", "revoke", "expire", "redeem", "order" };
+	static const char *const names[] = { "issue", "revoke", "expire", "redeem", "order",
+		"settle" };
+	_Static_assert(sizeof(names) / sizeof(names[0]) == KIND_OTHER, "one name per kind");
 
 	for (int i = 0; i < KIND_OTHER; i++)
 		if (strcmp(kind, names[i]) == 0)
@@ -31,7 +35,7 @@ audit_kind(const char *kind)
 }
 
 /* Accounts whose movements are tied to other tables. */
-enum { ROLE_NONE, ROLE_OUTSTANDING, ROLE_FUNDER_BALANCE, ROLE_PAYEE };
+enum { ROLE_NONE, ROLE_OUTSTANDING, ROLE_FUNDER_BALANCE, ROLE_PAYEE, ROLE_TRANSIT };
 
 struct audit_account {
 	char code[LEDGER_ACCOUNT_MAX + 1];
@@ -44,6 +48,7 @@ struct audit_account {
 	int64_t vouchers[4];          /* outstanding: value of its vouchers issued, revoked,
 	                               * expired, redeemed */
 	int64_t recorded;             /* funder balance: funds recorded; payee: redemptions */
+	int64_t paid;                 /* payee, payouts in transit: paid out by settlements */
 	int64_t by_kind[AUDIT_KINDS]; /* movements by entry kind */
 };
 
@@ -122,6 +127,8 @@ audit_role(struct audit_account *acc)
 		acc->role = ROLE_FUNDER_BALANCE;
 	else if (sscanf(acc->code, "payee:%lld", &owner) == 1)
 		acc->role = ROLE_PAYEE;
+	else if (strcmp(acc->code, "payouts-in-transit") == 0)
+		acc->role = ROLE_TRANSIT;
 	acc->owner = acc->role != ROLE_NONE ? owner : 0;
 }
 
@@ -451,7 +458,7 @@ audit_campaigns(struct audit *a, struct error *e)
 			return audit_fail(a, -1, "campaign %lld: outstanding %lld cents but its issued"
 			    " vouchers are worth %lld", (long long)acc->owner, (long long)-acc->sum,
 			    (long long)acc->vouchers[0]);
-		if (acc->by_kind[KIND_OTHER] != 0)
+		if (acc->by_kind[KIND_OTHER] != 0 || acc->by_kind[KIND_SETTLE] != 0)
 			return audit_fail(a, -1, "campaign %lld: its outstanding was moved by an entry of"
 			    " an unexpected kind", (long long)acc->owner);
 	}
@@ -485,10 +492,67 @@ audit_payee_total(int64_t payee_id, int64_t cents, void *ctx)
 	return audit_record(ctx, ROLE_PAYEE, payee_id, cents, "payee");
 }
 
+/* Records what settlements paid payee_id, on its account and on payouts
+ * in transit. */
+static int
+audit_paid_total(int64_t payee_id, int64_t cents, void *ctx)
+{
+	struct audit *a = ctx;
+	int found = 0;
+
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (acc->exists && ((acc->role == ROLE_PAYEE && acc->owner == payee_id) ||
+		    acc->role == ROLE_TRANSIT)) {
+			acc->paid += cents;
+			found |= acc->role == ROLE_PAYEE ? 1 : 2;
+		}
+	}
+	if (found != 3)
+		audit_fail(a, -1, "payee %lld was paid out but has no account, or payouts in transit"
+		    " has none", (long long)payee_id);
+	return 0;
+}
+
+/* Settlements: each payout pays exactly its redemptions, none cancelled;
+ * each payee's account was debited by "settle" entries by exactly what its
+ * payouts paid, and payouts in transit credited by their total (what the
+ * bank has not debited yet: no bank entry exists yet). */
+static int
+audit_settlements(struct audit *a, struct error *e)
+{
+	int64_t bad = 0;
+
+	if (settlement_check_payouts(a->db, &bad, e) != 0 ||
+	    settlement_paid_totals(a->db, audit_paid_total, a, e) != 0)
+		return -1;
+	if (bad != 0)
+		return audit_fail(a, -1, "payout %lld: its redemptions do not add up to its amount,"
+		    " or one was cancelled", (long long)bad);
+	if (a->r->failure[0] != '\0')
+		return 1;
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (acc->exists && acc->role == ROLE_PAYEE && acc->by_kind[KIND_SETTLE] != acc->paid)
+			return audit_fail(a, -1, "payee %lld: settlements debited %lld cents but its"
+			    " payouts are worth %lld", (long long)acc->owner,
+			    (long long)acc->by_kind[KIND_SETTLE], (long long)acc->paid);
+		if (acc->exists && acc->role == ROLE_TRANSIT && (-acc->by_kind[KIND_SETTLE] != acc->paid ||
+		    -acc->sum != acc->paid))
+			return audit_fail(a, -1, "payouts in transit: %lld cents credited by settlements"
+			    " but the payouts are worth %lld", (long long)-acc->by_kind[KIND_SETTLE],
+			    (long long)acc->paid);
+		if (acc->exists && acc->role != ROLE_PAYEE && acc->role != ROLE_TRANSIT &&
+		    acc->by_kind[KIND_SETTLE] != 0)
+			return audit_fail(a, -1, "account %s was moved by a settlement", acc->code);
+	}
+	return 0;
+}
+
 /* Each funder's balance was credited exactly by the orders and credits
  * recorded for it, and moved otherwise only by issuing, revocations and
- * expiries; each payee is owed exactly its redemptions not cancelled (no
- * settlement exists yet). */
+ * expiries; each payee is owed exactly its redemptions not cancelled less
+ * what settlements paid it (audit_settlements ran first). */
 static int
 audit_funders_payees(struct audit *a, struct error *e)
 {
@@ -509,10 +573,10 @@ audit_funders_payees(struct audit *a, struct error *e)
 		    acc->by_kind[KIND_OTHER] != 0))
 			return audit_fail(a, -1, "funder %lld: its balance was moved by an entry of an"
 			    " unexpected kind", (long long)acc->owner);
-		if (acc->role == ROLE_PAYEE && -acc->sum != acc->recorded)
+		if (acc->role == ROLE_PAYEE && -acc->sum != acc->recorded - acc->paid)
 			return audit_fail(a, -1, "payee %lld: owed %lld cents by the ledger but its"
-			    " redemptions are worth %lld", (long long)acc->owner, (long long)-acc->sum,
-			    (long long)acc->recorded);
+			    " redemptions not paid out are worth %lld", (long long)acc->owner,
+			    (long long)-acc->sum, (long long)(acc->recorded - acc->paid));
 	}
 	return 0;
 }
@@ -587,6 +651,8 @@ audit_verify_work(struct db *db, void *ctx, struct error *e)
 	if (!bad && (bad = audit_nodes_beyond(a, e)) < 0)
 		return -1;
 	if (!bad && (bad = audit_campaigns(a, e)) < 0)
+		return -1;
+	if (!bad && (bad = audit_settlements(a, e)) < 0)
 		return -1;
 	if (!bad && (bad = audit_funders_payees(a, e)) < 0)
 		return -1;

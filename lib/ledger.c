@@ -27,11 +27,12 @@ static const struct {
 	[ACCOUNT_PAYEE] = { "payee:%lld", "401", "Lieux, remboursements dus", 1, -1, 1 },
 	[ACCOUNT_FEES] = { "fees", "706", "Prestations de l'operateur", 0, -1, 0 },
 	[ACCOUNT_VAT] = { "vat", "44571", "TVA collectee", 0, -1, 0 },
+	[ACCOUNT_PAYOUTS_TRANSIT] = { "payouts-in-transit", "4678", "Virements aux lieux ordonnes, non debites", 0, -1, 1 },
 };
 
 static const char *const kind_names[ACCOUNT_KIND_COUNT] = {
 	"bank", "payouts", "suspense", "funder-balance", "funder-orders", "funder-credit-notes",
-	"outstanding", "payee", "fees", "vat",
+	"outstanding", "payee", "fees", "vat", "payouts-in-transit",
 };
 
 void

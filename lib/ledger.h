@@ -52,6 +52,7 @@ enum ledger_account_kind {
 	ACCOUNT_PAYEE,            /* 401  what a payee is owed for its redemptions */
 	ACCOUNT_FEES,             /* 706  the operator's fees, its only revenue */
 	ACCOUNT_VAT,              /* 44571 VAT collected on fees */
+	ACCOUNT_PAYOUTS_TRANSIT,  /* 4678 payouts ordered (settle), not yet debited by the bank */
 	ACCOUNT_KIND_COUNT
 };
 

@@ -10,7 +10,7 @@ what=${1:-build}
 build=(build-essential cmake pkg-config libsodium-dev nettle-dev libsqlite3-dev libqrencode-dev
        zlib1g-dev libmicrohttpd-dev libjansson-dev libcairo2-dev libxml2-dev libcmocka-dev
        fonts-dejavu-core curl)
-test=(zbar-tools poppler-utils sqlite3 valgrind python3 gnutls-bin jq chromium nodejs)
+test=(zbar-tools poppler-utils sqlite3 valgrind python3 gnutls-bin jq chromium nodejs libxml2-utils)
 fuzz=(clang libclang-rt-14-dev)
 
 want=("${build[@]}")
@@ -20,6 +20,24 @@ case "$what" in
 	fuzz) want+=("${test[@]}" "${fuzz[@]}") ;;
 	*) echo "usage: scripts/deps.sh build|test|fuzz" >&2; exit 2 ;;
 esac
+
+# The official pain.001.001.03 schema for tests/scenario/test_settle.sh: Debian
+# ships it in tryton-modules-account-payment-sepa (its tests); only that .deb
+# is fetched and unpacked, since installing it would bring Tryton's server.
+sepa_xsd_dir=/usr/local/share/passnum-test/xsd
+sepa_xsd() {
+	[ -f "$sepa_xsd_dir/pain.001.001.03.xsd" ] && return 0
+	local tmp
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"
+	(cd "$tmp" && { apt-get download -qq tryton-modules-account-payment-sepa 2>/dev/null ||
+		{ apt-get update -qq && apt-get download -qq tryton-modules-account-payment-sepa; }; } &&
+		dpkg-deb -x ./*.deb x)
+	mkdir -p "$sepa_xsd_dir"
+	find "$tmp/x" -name pain.001.001.03.xsd -exec cp {} "$sepa_xsd_dir/" \;
+	rm -rf "$tmp"
+}
+[ "$what" = build ] || sepa_xsd
 
 missing=()
 for pkg in "${want[@]}"; do
