@@ -9,6 +9,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
+#include "hash.h"
 #include "redemption.h"
 
 int
@@ -140,22 +141,22 @@ redemption_request_hash(struct redemption_request *r)
 {
 	uint8_t serials[REDEMPTION_MAX_PASSES][TOKEN_SERIAL_BYTES];
 	char hex[2 * TOKEN_SERIAL_BYTES + 1];
-	crypto_hash_sha256_state st;
+	struct hash_sha256_state st;
 
 	for (size_t i = 0; i < r->count; i++)
 		memcpy(serials[i], r->passes[i].serial, TOKEN_SERIAL_BYTES);
 	qsort(serials, r->count, TOKEN_SERIAL_BYTES, redemption_serial_compare);
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)REDEMPTION_HASH_DOMAIN "\n",
+	hash_sha256_init(&st);
+	hash_sha256_update(&st, (const uint8_t *)REDEMPTION_HASH_DOMAIN "\n",
 	    strlen(REDEMPTION_HASH_DOMAIN) + 1);
-	crypto_hash_sha256_update(&st, (const uint8_t *)r->service_code, strlen(r->service_code));
-	crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
+	hash_sha256_update(&st, (const uint8_t *)r->service_code, strlen(r->service_code));
+	hash_sha256_update(&st, (const uint8_t *)"\n", 1);
 	for (size_t i = 0; i < r->count; i++) {
 		sodium_bin2hex(hex, sizeof(hex), serials[i], TOKEN_SERIAL_BYTES);
 		hex[2 * TOKEN_SERIAL_BYTES] = '\n';
-		crypto_hash_sha256_update(&st, (const uint8_t *)hex, sizeof(hex));
+		hash_sha256_update(&st, (const uint8_t *)hex, sizeof(hex));
 	}
-	crypto_hash_sha256_final(&st, r->request_hash);
+	hash_sha256_final(&st, r->request_hash);
 }
 
 /* What redemption_find_key compares and returns. */

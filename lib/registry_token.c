@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "db.h"
+#include "hash.h"
 #include "registry.h"
 #include "registry_private.h"
 
@@ -80,7 +81,7 @@ registry_token_create(struct db *db, enum token_role role, int64_t subject_id, i
     struct bearer *b, char out[REGISTRY_TOKEN_TEXT_MAX], struct error *e)
 {
 	uint8_t raw_id[TOKEN_ID_HEX / 2], secret[TOKEN_SECRET_BYTES];
-	uint8_t hash[crypto_hash_sha256_BYTES];
+	uint8_t hash[HASH_SHA256_SIZE];
 	char text[TOKEN_SECRET_TEXT + 1];
 	int rc = -1;
 
@@ -91,7 +92,7 @@ registry_token_create(struct db *db, enum token_role role, int64_t subject_id, i
 	randombytes_buf(raw_id, sizeof(raw_id));
 	randombytes_buf(secret, sizeof(secret));
 	sodium_bin2hex(b->id, sizeof(b->id), raw_id, sizeof(raw_id));
-	crypto_hash_sha256(hash, secret, sizeof(secret));
+	hash_sha256(hash, secret, sizeof(secret));
 	sodium_bin2base64(text, sizeof(text), secret, sizeof(secret),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	if (db_run(db, "INSERT INTO tokens (id, role, subject_id, secret_hash, created_at)"
@@ -138,7 +139,7 @@ registry_token_parse(const char *text, char id[TOKEN_ID_HEX + 1],
 struct registry_token_found {
 	const char *id;
 	struct bearer *b;
-	uint8_t *stored; /* crypto_hash_sha256_BYTES */
+	uint8_t *stored; /* HASH_SHA256_SIZE */
 	bool usable;
 };
 
@@ -154,7 +155,7 @@ registry_token_found_read(const struct db_row *row, void *ctx, struct error *e)
 	registry_copy(t->b->id, sizeof(t->b->id), t->id);
 	(void)db_row_text(row, 0, role, sizeof(role));
 	t->usable = registry_role_parse(role, &t->b->role) == 0 &&
-	    db_row_blob(row, 2, t->stored, crypto_hash_sha256_BYTES) == 0;
+	    db_row_blob(row, 2, t->stored, HASH_SHA256_SIZE) == 0;
 	t->b->subject_id = db_row_int64(row, 1);
 	t->b->created_at = db_row_int64(row, 3);
 	t->b->revoked_at = db_row_int64(row, 4);
@@ -165,7 +166,7 @@ registry_token_found_read(const struct db_row *row, void *ctx, struct error *e)
  * unusable), -1. */
 static int
 registry_token_lookup(struct db *db, const char *id, struct bearer *b,
-    uint8_t stored[crypto_hash_sha256_BYTES], struct error *e)
+    uint8_t stored[HASH_SHA256_SIZE], struct error *e)
 {
 	struct registry_token_found t = { id, b, stored, false };
 	int found = db_one(db, "SELECT role, subject_id, secret_hash, created_at, revoked_at"
@@ -178,8 +179,8 @@ int
 registry_token_authenticate(struct db *db, const char *text, struct bearer *b,
     struct error *e)
 {
-	uint8_t secret[TOKEN_SECRET_BYTES], hash[crypto_hash_sha256_BYTES];
-	uint8_t stored[crypto_hash_sha256_BYTES];
+	uint8_t secret[TOKEN_SECRET_BYTES], hash[HASH_SHA256_SIZE];
+	uint8_t stored[HASH_SHA256_SIZE];
 	char id[TOKEN_ID_HEX + 1];
 	int found = 0, match;
 
@@ -189,7 +190,7 @@ registry_token_authenticate(struct db *db, const char *text, struct bearer *b,
 		sodium_memzero(secret, sizeof(secret));
 		goto refuse;
 	}
-	crypto_hash_sha256(hash, secret, sizeof(secret));
+	hash_sha256(hash, secret, sizeof(secret));
 	sodium_memzero(secret, sizeof(secret));
 	found = registry_token_lookup(db, id, b, stored, e);
 	if (found < 0) {
@@ -209,7 +210,7 @@ refuse:
 int
 registry_token_revoke(struct db *db, const char *id, int64_t now, struct error *e)
 {
-	uint8_t stored[crypto_hash_sha256_BYTES];
+	uint8_t stored[HASH_SHA256_SIZE];
 	struct bearer b;
 	int found;
 
