@@ -26,6 +26,7 @@ static const struct cli_verb verbs[] = {
 	{ "booklet", cmd_booklet, "deliver, hand out and return booklets", cmd_booklet_help },
 	{ "expire", cmd_expire, "expire unused passes, purge old hand-outs", cmd_expire_help },
 	{ "ledger", cmd_ledger, "verify, prove, checkpoint and export the ledger", cmd_ledger_help },
+	{ "operator", cmd_operator, "the operator's identity (SIREN, VAT, IBANs...)", cmd_operator_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

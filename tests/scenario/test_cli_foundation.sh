@@ -62,7 +62,25 @@ expect 1 pn --home "$H" keys revoke 00000000
 contains "$err" "no key with id 00000000"
 expect 1 pn --home "$H" keys revoke "$old" --compromised-at 2999-01-01T00:00:00Z
 contains "$err" "future"
-expect 0 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z
+# keys revoke cannot be undone: refused without a terminal unless --yes;
+# --dry-run says what would be revoked and what stays redeemable.
+before=$(db_dump "$H")
+expect 1 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z
+contains "$err" "add --yes to confirm"
+one_line "$err"
+expect 0 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z --dry-run
+contains "$out" "would revoke key $old: 1 issuer key(s), 0 ledger key(s)"
+contains "$out" "stay redeemable: 0"
+expect 0 pn --home "$H" --json keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z --dry-run
+equals "$(echo "$out" | jq -c '[.dry_run, .issuer_keys, .issuer_active, .passes_redeemable]')" \
+	"[true,1,false,0]" "keys revoke --dry-run --json"
+equals "$(db_dump "$H")" "$before" "refusal and dry run change nothing"
+expect 0 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z --yes
+contains "$out" "revoked $old (compromised since 2026-01-01T00:00:00Z)"
+expect 1 pn --home "$H" keys revoke "$old" --dry-run
+contains "$err" "no key with id $old that is not already revoked"
+expect 2 pn --home "$H" keys revoke nothex --dry-run
+expect 2 pn --home /nonexistent keys revoke "$old" --compromised-at 2026-13-01T00:00:00Z
 expect 0 pn --home "$H" --json keys list
 contains "$out" "\"key_id\":\"$old\",\"status\":\"revoked\""
 contains "$out" "\"compromised_at\":\"2026-01-01T00:00:00Z\""
