@@ -132,8 +132,9 @@ cmd_init(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("init", "--operator must be a name in valid UTF-8 text");
 	if (!init_origin_valid(op->origin))
 		return cli_usage_error("init", "--origin must be printable, without spaces or '+'");
-	if (init_identity(&o, &e) != 0 ||
-	    home_resolve(cli->home_option, dir, sizeof(dir), &e) != 0 ||
+	if (init_identity(&o, &e) != 0)
+		return cli_bad_value("init", &e);
+	if (home_resolve(cli->home_option, dir, sizeof(dir), &e) != 0 ||
 	    home_create(&cli->home, dir, op, clock_now(), &e) != 0)
 		return cli_fail(&e);
 	if (chosen)

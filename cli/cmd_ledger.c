@@ -192,6 +192,19 @@ ledger_balance_row(const struct ledger_account *a, void *ctx)
 	return 0;
 }
 
+/* One line of the trial balance: text columns by display width
+ * (cli_cell), amounts right-aligned. */
+static void
+ledger_balance_line(const char *account, const char *pcg, const char *debit, const char *credit,
+    const char *name)
+{
+	cli_cell(stdout, account, 28, false);
+	cli_cell(stdout, pcg, 6, false);
+	printf("%14s %14s  ", debit, credit);
+	cli_cell(stdout, name, 0, true);
+	putchar('\n');
+}
+
 static int
 ledger_balances_run(struct cli *cli, int argc, char **argv)
 {
@@ -214,18 +227,18 @@ ledger_balances_run(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		return cli_print_json(json_pack("{s:o, s:I, s:I}", "accounts", b.list,
 		    "debit_cents", (json_int_t)b.debit, "credit_cents", (json_int_t)b.credit));
-	printf("%-28s %-6s %14s %14s  %s\n", "ACCOUNT", "PCG", "DEBIT", "CREDIT", "NAME");
+	ledger_balance_line("ACCOUNT", "PCG", "DEBIT", "CREDIT", "NAME");
 	json_array_foreach(b.list, i, row) {
 		int64_t cents = json_integer_value(json_object_get(row, "balance_cents"));
 		char amount[MONEY_FORMAT_SIZE];
 		money_format(cents < 0 ? -cents : cents, amount, sizeof(amount));
-		printf("%-28s %-6s %14s %14s  %s\n", json_string_value(json_object_get(row, "account")),
+		ledger_balance_line(json_string_value(json_object_get(row, "account")),
 		    json_string_value(json_object_get(row, "pcg")), cents > 0 ? amount : "",
 		    cents < 0 ? amount : "", json_string_value(json_object_get(row, "name")));
 	}
 	money_format(b.debit, debit, sizeof(debit));
 	money_format(b.credit, credit, sizeof(credit));
-	printf("%-28s %-6s %14s %14s  %s\n", "TOTAL", "", debit, credit,
+	ledger_balance_line("TOTAL", "", debit, credit,
 	    b.debit == b.credit && !b.overflow ? "balanced" : "NOT BALANCED");
 	json_decref(b.list);
 	return b.debit == b.credit && !b.overflow ? EXIT_OK : EXIT_REFUSED;

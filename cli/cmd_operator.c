@@ -39,7 +39,7 @@ static const char operator_set_help[] =
     "  --capital AMOUNT    the share capital in euros (37000, 1000.50)\n"
     "\n"
     "example:\n"
-    "  passnum operator set --siren 123456782 --vat-number FR32123456782 \\\n"
+    "  passnum operator set --siren 123456782 --vat-number FR11123456782 \\\n"
     "      --legal-form SAS --capital 10000 --rcs \"RCS Paris 123 456 782\"\n";
 
 const char cmd_operator_help[] =

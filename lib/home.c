@@ -286,7 +286,7 @@ home_vat_number_parse(const char *text, char out[14], struct error *e)
 	if (home_squeeze(text, v, sizeof(v)) != 0 || strlen(v) != 13 || strncmp(v, "FR", 2) != 0 ||
 	    strspn(v + 2, "0123456789") != 11)
 		return error_set(e, 400, "BAD_VAT_NUMBER", "a French VAT number is FR, two digits and"
-		    " the SIREN (FR32 123456782), not \"%.40s\"", text);
+		    " the SIREN (FR11 123456782), not \"%.40s\"", text);
 	if (identifiers_siren_check(v + 4, e) != 0)
 		return error_set(e, 400, "BAD_VAT_NUMBER", "the VAT number's SIREN %s is not valid",
 		    v + 4);

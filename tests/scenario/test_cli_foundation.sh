@@ -23,12 +23,12 @@ contains "$err" "refusing to touch it"
 equals "$(db_dump "$H")" "$before" "database after refused init"
 
 # A bad SIREN, IBAN or BIC is refused in one line and nothing is created.
-expect 1 pn --home "$WORK/bad" init --siren 123456789
+expect 2 pn --home "$WORK/bad" init --siren 123456789
 one_line "$err"
 contains "$err" "SIREN"
-expect 1 pn --home "$WORK/bad" init --iban FR7630006000011234567890188
+expect 2 pn --home "$WORK/bad" init --iban FR7630006000011234567890188
 contains "$err" "IBAN"
-expect 1 pn --home "$WORK/bad" init --bic NOPE
+expect 2 pn --home "$WORK/bad" init --bic NOPE
 contains "$err" "BIC"
 [ ! -e "$WORK/bad" ] && ok || fail "a refused init left $WORK/bad"
 expect 0 pn --home "$WORK/good" --json init --iban "FR76 3000 6000 0112 3456 7890 189" --bic agrifrpp
