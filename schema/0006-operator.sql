@@ -45,9 +45,9 @@ BEGIN SELECT RAISE(ABORT, 'operator changes are recorded once'); END;
 CREATE TRIGGER operator_changes_no_delete BEFORE DELETE ON operator_changes
 BEGIN SELECT RAISE(ABORT, 'operator changes are recorded once'); END;
 
-UPDATE accounts SET name = 'Financeurs, commandes à payer' || substr(name, 31)
+UPDATE accounts SET name = 'Financeurs, commandes à payer' || substr(name, 30)
 	WHERE name LIKE 'Financeurs, commandes a payer%';
-UPDATE accounts SET name = 'Financeurs, avoirs à rembourser' || substr(name, 33)
+UPDATE accounts SET name = 'Financeurs, avoirs à rembourser' || substr(name, 32)
 	WHERE name LIKE 'Financeurs, avoirs a rembourser%';
 UPDATE accounts SET name = 'Prestations de l''opérateur' || substr(name, 27)
 	WHERE name LIKE 'Prestations de l''operateur%';
