@@ -707,8 +707,8 @@ ledger_export_fec_record(struct cli *cli, const struct export_cli *x, struct err
 		return -1;
 	if (op.fec_exported_at != 0)
 		return 0;
-	if (cli_begin(cli) != 0)
-		return error_set(e, 503, "STORE_UNAVAILABLE", "cannot record the FEC export");
+	if (db_write_begin(cli->home.db, DB_BUSY_DEFAULT, e) != 0)
+		return -1;
 	rc = home_operator_fec_exported(cli->home.db, clock_now(), e);
 	return db_write_end(cli->home.db, rc, e);
 }

@@ -43,6 +43,13 @@ expect 2 pn --home "$H" frobnicate
 expect 0 pn init --help
 contains "$out" "usage: passnum"
 expect 0 pn keys --help
+for sub in "keys list" "keys rotate" "keys revoke" init; do
+	expect 0 pn $sub --help
+	contains "$out" "example" "$sub --help"
+done
+expect 0 pn keys revoke --help
+equals "$(echo "$out" | head -1)" "usage: passnum keys revoke KID [--compromised-at TIME] [--dry-run] [--yes]" \
+	"keys revoke --help is its own page"
 expect 0 pn voucher show --help
 expect 1 env -u PASSNUM_HOME "$PASSNUM_BIN" keys list
 contains "$err" "no home given"
@@ -75,6 +82,14 @@ expect 0 pn --home "$H" --json keys revoke "$old" --compromised-at 2026-01-01T00
 equals "$(echo "$out" | jq -c '[.dry_run, .issuer_keys, .issuer_active, .passes_redeemable]')" \
 	"[true,1,false,0]" "keys revoke --dry-run --json"
 equals "$(db_dump "$H")" "$before" "refusal and dry run change nothing"
+# On a terminal: a prompt naming what would happen; anything but yes does nothing.
+if script -qec true /dev/null >/dev/null 2>&1; then
+	printf 'n\n' | script -qec "$PASSNUM_BIN --home $H keys revoke $old --compromised-at 2026-01-01T00:00:00Z" \
+		/dev/null > "$WORK/tty.out" 2>&1
+	contains "$(cat "$WORK/tty.out")" "revoke key $old (1 issuer, 0 ledger) compromised since 2026-01-01T00:00:00Z: 0 passes it signed stay redeemable, 0 become unredeemable? [y/N]"
+	contains "$(cat "$WORK/tty.out")" "not confirmed: nothing was done"
+	equals "$(db_dump "$H")" "$before" "a prompt answered no changes nothing"
+fi
 expect 0 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z --yes
 contains "$out" "revoked $old (compromised since 2026-01-01T00:00:00Z)"
 expect 1 pn --home "$H" keys revoke "$old" --dry-run

@@ -61,6 +61,19 @@ export PASSNUM_NOW=2027-03-12T10:00:00Z
 pn --home "$H" expire >/dev/null || fail "expire"
 ENTRIES=6
 
+# keys revoke --dry-run on the issuer key that signed the 19 passes still
+# spendable (issued 2027-01-05T10:00:00Z): compromised after that, they stay
+# redeemable; compromised at that instant, none does. Nothing changes.
+KID=$(pn --home "$H" --json keys list | jq -r '.[] | select(.kind == "issuer") | .key_id')
+before=$(db_dump "$H")
+expect 0 pn --home "$H" --json keys revoke "$KID" --compromised-at 2027-01-05T10:00:01Z --dry-run
+equals "$(echo "$out" | jq -c '[.issuer_active, .passes_redeemable, .passes_unredeemable]')" "[true,19,0]" \
+	"dry run after the issue"
+expect 0 pn --home "$H" keys revoke "$KID" --compromised-at 2027-01-05T10:00:00Z --dry-run
+contains "$out" "passes it signed before then stay redeemable: 0; from then on, no longer redeemable: 19"
+contains "$out" "it is an active key: none of its kind is left until passnum keys rotate"
+equals "$(db_dump "$H")" "$before" "a dry run changes nothing"
+
 # verify: text and JSON agree, every entry and checkpoint counted.
 expect 0 pn --home "$H" ledger verify
 contains "$out" "OK: $ENTRIES entries, $((2 * ENTRIES)) postings"
