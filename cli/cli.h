@@ -88,6 +88,7 @@ int cmd_expire(struct cli *cli, int argc, char **argv);
 int cmd_ledger(struct cli *cli, int argc, char **argv);
 int cmd_settle(struct cli *cli, int argc, char **argv);
 int cmd_payee(struct cli *cli, int argc, char **argv);
+int cmd_operator(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -104,5 +105,6 @@ extern const char cmd_expire_help[];
 extern const char cmd_ledger_help[];
 extern const char cmd_settle_help[];
 extern const char cmd_payee_help[];
+extern const char cmd_operator_help[];
 
 #endif

@@ -1,4 +1,5 @@
 /* passnum init: create a new home. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -14,14 +15,21 @@ const char cmd_init_help[] =
     "\n"
     "Creates the home DIR (or $PASSNUM_HOME): the database, an issuer key and a\n"
     "ledger key under DIR/keys/ (mode 0600), and the operator's identity.\n"
-    "Refuses a directory that already holds anything.\n"
+    "Missing parent folders of DIR are made (mode 0700). Refuses a directory\n"
+    "that already holds anything. The rest of the operator's identity (address,\n"
+    "SIRET, VAT number, ...) is set later with passnum operator set.\n"
     "\n"
     "  --operator NAME     the operator's legal name (default \"passnum operator\")\n"
     "  --siren S           its SIREN, 9 digits (Luhn checked)\n"
     "  --iban IBAN         its bank account (mod 97 checked; spaces allowed)\n"
     "  --bic BIC           its bank's BIC (8 or 11 characters)\n"
     "  --origin ORIGIN     the ledger's log origin, e.g. \"passnum.example.fr/ledger\";\n"
-    "                      set once and never changed (default: a random one)\n";
+    "                      set once and never changed (default: a random one,\n"
+    "                      printed, with a warning on stderr)\n"
+    "\n"
+    "example:\n"
+    "  passnum --home /var/lib/passnum init --operator \"Pass Numérique 93\" \\\n"
+    "      --siren 123456782 --origin passnum.example.fr/ledger\n";
 
 static const struct option init_options[] = {
 	{ "operator", required_argument, NULL, 'o' },
@@ -104,6 +112,7 @@ cmd_init(struct cli *cli, int argc, char **argv)
 	struct operator_info *op = &o.op;
 	char dir[4096];
 	struct error e;
+	bool chosen = false;
 	int first;
 
 	first = cli_options(cli, argc, argv, "init", cmd_init_help, init_options, init_option, &o);
@@ -117,18 +126,23 @@ cmd_init(struct cli *cli, int argc, char **argv)
 		randombytes_buf(random, sizeof(random));
 		sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
 		snprintf(op->origin, sizeof(op->origin), "passnum.localhost/%s", hex);
+		chosen = true;
 	}
 	if (op->name[0] == '\0' || !utf8_valid(op->name, strlen(op->name)))
 		return cli_usage_error("init", "--operator must be a name in valid UTF-8 text");
 	if (!init_origin_valid(op->origin))
 		return cli_usage_error("init", "--origin must be printable, without spaces or '+'");
-	if (init_identity(&o, &e) != 0 ||
-	    home_resolve(cli->home_option, dir, sizeof(dir), &e) != 0 ||
+	if (init_identity(&o, &e) != 0)
+		return cli_bad_value("init", &e);
+	if (home_resolve(cli->home_option, dir, sizeof(dir), &e) != 0 ||
 	    home_create(&cli->home, dir, op, clock_now(), &e) != 0)
 		return cli_fail(&e);
+	if (chosen)
+		fprintf(stderr, "passnum: warning: no --origin given: the ledger's origin is %s,"
+		    " and it can never change\n", op->origin);
 	if (cli->json) {
-		return cli_print_json(json_pack("{s:s, s:s, s:s}", "id", dir, "home", dir,
-		    "origin", op->origin));
+		return cli_print_json(json_pack("{s:s, s:s, s:s, s:b}", "id", dir, "home", dir,
+		    "origin", op->origin, "origin_chosen", chosen));
 	}
 	printf("created home %s\norigin %s\n", dir, op->origin);
 	return keys_list(cli->home.db, init_print_key, NULL, &e) == 0 ? EXIT_OK : cli_fail(&e);

@@ -3,6 +3,7 @@
  *                | export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH] */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "checkpoint.h"
 #include "clock.h"
 #include "cli.h"
+#include "cli_io.h"
 #include "db.h"
 #include "export.h"
 #include "keys.h"
@@ -21,33 +23,98 @@
 #include "note.h"
 #include "receipt.h"
 
+static const char ledger_verify_help[] =
+    "usage: passnum ledger verify\n"
+    "\n"
+    "Recomputes every entry's hash and balance, the Merkle tree, every\n"
+    "checkpoint's root and signature, and the account balances; prints OK with\n"
+    "counts, or the first broken entry and why (exit 1).\n"
+    "\n"
+    "example:\n"
+    "  passnum ledger verify --json | jq .ok\n";
+
+static const char ledger_balances_help[] =
+    "usage: passnum ledger balances\n"
+    "\n"
+    "The trial balance: every account with its PCG number, its debit or credit\n"
+    "balance and its label, then the totals (exit 1 when they differ).\n"
+    "\n"
+    "example:\n"
+    "  passnum ledger balances\n";
+
+static const char ledger_checkpoint_help[] =
+    "usage: passnum ledger checkpoint\n"
+    "\n"
+    "Signs a checkpoint of the current tree (if new) and prints its note.\n"
+    "\n"
+    "example:\n"
+    "  passnum ledger checkpoint > checkpoint.txt\n";
+
+static const char ledger_proof_help[] =
+    "usage: passnum ledger proof SEQ [--size N]\n"
+    "\n"
+    "The inclusion proof of entry SEQ in the tree of size N (default: the first\n"
+    "checkpoint that covers it), as JSON: seq, size, leaf_hash, root, proof.\n"
+    "A size beyond the ledger is refused.\n"
+    "\n"
+    "example:\n"
+    "  passnum ledger proof 3 --size 12 > proof-3.json\n";
+
+static const char ledger_check_help[] =
+    "usage: passnum ledger check RECEIPT-FILE|- [--proof FILE --checkpoint FILE] [--key VKEY]\n"
+    "\n"
+    "Verifies a receipt (JSON; \"-\" reads standard input) offline: its hash and\n"
+    "the ledger key's signature; with --proof and --checkpoint, also that the\n"
+    "entry is in the signed tree. Keys: --key VKEY (C2SP verifier key, as served\n"
+    "by GET /v1/keys), else the home's ledger keys.\n"
+    "\n"
+    "examples:\n"
+    "  passnum ledger check receipt.json --proof proof.json --checkpoint checkpoint.txt\n"
+    "  curl -s .../v1/redemptions/12 | passnum ledger check -\n";
+
+static const char ledger_export_help[] =
+    "usage: passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
+    "                             [--out FILE|DIR/] [--force]\n"
+    "\n"
+    "jsonl (default: everything needed to re-verify independently), csv (one\n"
+    "line per posting) or fec (Fichier des Écritures Comptables of one year,\n"
+    "this year by default; it needs the operator's SIREN, which is fixed from\n"
+    "the first FEC export on). On standard output, or --out FILE: its folders\n"
+    "are made, an existing file is never replaced unless --force. For fec,\n"
+    "--out DIR/ (or an existing folder) names the file inside it as the\n"
+    "administration expects, SIRENFECYYYYMMDD.txt (a folder is refused for\n"
+    "jsonl and csv). --gzip compresses, and is never written to a terminal.\n"
+    "\n"
+    "examples:\n"
+    "  passnum ledger export --format fec --year 2027 --out compta/\n"
+    "  passnum ledger export --gzip --out ledger-2027.jsonl.gz\n";
+
 const char cmd_ledger_help[] =
     "usage: passnum ledger verify\n"
     "       passnum ledger balances\n"
     "       passnum ledger checkpoint\n"
     "       passnum ledger proof SEQ [--size N]\n"
-    "       passnum ledger check RECEIPT-FILE [--proof FILE --checkpoint FILE] [--key VKEY]\n"
-    "       passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH]\n"
+    "       passnum ledger check RECEIPT-FILE|- [--proof FILE --checkpoint FILE] [--key VKEY]\n"
+    "       passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
+    "                             [--out FILE|DIR/] [--force]\n"
     "\n"
-    "verify      recomputes every entry's hash and balance, the Merkle tree, every\n"
-    "            checkpoint's root and signature, and the account balances; prints\n"
-    "            OK with counts, or the first broken entry and why (exit 1)\n"
-    "balances    the trial balance: every account with its PCG number and balance\n"
-    "checkpoint  signs a checkpoint of the current tree (if new) and prints the note\n"
-    "proof       the inclusion proof of entry SEQ in the tree of size N (default:\n"
-    "            the latest checkpoint's size), as JSON\n"
-    "check       verifies a receipt (JSON) offline: its hash and the ledger key's\n"
-    "            signature; with --proof and --checkpoint, also that the entry is in\n"
-    "            the signed tree. Keys: --key VKEY (C2SP verifier key, as served by\n"
-    "            GET /v1/keys), else the home's ledger keys\n"
-    "export      jsonl (everything needed to re-verify independently), csv (one line\n"
-    "            per posting) or fec (Fichier des Écritures Comptables, one year; with\n"
-    "            --out DIR it is named SIRENFECAAAAMMJJ.txt). --gzip compresses.\n";
+    "verify      recomputes every hash, the tree, the checkpoints and balances\n"
+    "balances    the trial balance: every account with its PCG number\n"
+    "checkpoint  signs a checkpoint of the current tree (if new), prints the note\n"
+    "proof       the inclusion proof of entry SEQ, as JSON\n"
+    "check       verifies a receipt offline (signature; inclusion with --proof)\n"
+    "export      jsonl, csv or fec (one year, named SIRENFECYYYYMMDD.txt in DIR/)\n"
+    "\n"
+    "`passnum ledger SUB --help` shows one sub-command.\n"
+    "\n"
+    "examples:\n"
+    "  passnum ledger verify\n"
+    "  passnum ledger export --format fec --year 2027 --out compta/\n";
 
 static int
-ledger_no_options(struct cli *cli, int argc, char **argv, const char *verb)
+ledger_no_options(struct cli *cli, int argc, char **argv, const char *verb, const char *help)
 {
-	int first = cli_options(cli, argc, argv, verb, cmd_ledger_help, NULL, NULL, NULL);
+	int first = cli_options(cli, argc, argv, verb, help, NULL, NULL, NULL);
 
 	if (first < 0)
 		return first == -1 ? -1 : EXIT_USAGE;
@@ -72,7 +139,8 @@ ledger_verify_run(struct cli *cli, int argc, char **argv)
 	struct audit_result r;
 	struct error e;
 	char root[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-	int rc = ledger_no_options(cli, argc, argv, "ledger verify");
+	int rc = ledger_no_options(cli, argc, argv, "ledger verify",
+	    ledger_verify_help);
 
 	if (rc != 0)
 		return rc < 0 ? EXIT_OK : rc;
@@ -124,6 +192,19 @@ ledger_balance_row(const struct ledger_account *a, void *ctx)
 	return 0;
 }
 
+/* One line of the trial balance: text columns by display width
+ * (cli_cell), amounts right-aligned. */
+static void
+ledger_balance_line(const char *account, const char *pcg, const char *debit, const char *credit,
+    const char *name)
+{
+	cli_cell(stdout, account, 28, false);
+	cli_cell(stdout, pcg, 6, false);
+	printf("%14s %14s  ", debit, credit);
+	cli_cell(stdout, name, 0, true);
+	putchar('\n');
+}
+
 static int
 ledger_balances_run(struct cli *cli, int argc, char **argv)
 {
@@ -132,7 +213,8 @@ ledger_balances_run(struct cli *cli, int argc, char **argv)
 	struct error e;
 	json_t *row;
 	size_t i;
-	int rc = ledger_no_options(cli, argc, argv, "ledger balances");
+	int rc = ledger_no_options(cli, argc, argv, "ledger balances",
+	    ledger_balances_help);
 
 	if (rc != 0) {
 		json_decref(b.list);
@@ -145,18 +227,18 @@ ledger_balances_run(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		return cli_print_json(json_pack("{s:o, s:I, s:I}", "accounts", b.list,
 		    "debit_cents", (json_int_t)b.debit, "credit_cents", (json_int_t)b.credit));
-	printf("%-28s %-6s %14s %14s  %s\n", "ACCOUNT", "PCG", "DEBIT", "CREDIT", "NAME");
+	ledger_balance_line("ACCOUNT", "PCG", "DEBIT", "CREDIT", "NAME");
 	json_array_foreach(b.list, i, row) {
 		int64_t cents = json_integer_value(json_object_get(row, "balance_cents"));
 		char amount[MONEY_FORMAT_SIZE];
 		money_format(cents < 0 ? -cents : cents, amount, sizeof(amount));
-		printf("%-28s %-6s %14s %14s  %s\n", json_string_value(json_object_get(row, "account")),
+		ledger_balance_line(json_string_value(json_object_get(row, "account")),
 		    json_string_value(json_object_get(row, "pcg")), cents > 0 ? amount : "",
 		    cents < 0 ? amount : "", json_string_value(json_object_get(row, "name")));
 	}
 	money_format(b.debit, debit, sizeof(debit));
 	money_format(b.credit, credit, sizeof(credit));
-	printf("%-28s %-6s %14s %14s  %s\n", "TOTAL", "", debit, credit,
+	ledger_balance_line("TOTAL", "", debit, credit,
 	    b.debit == b.credit && !b.overflow ? "balanced" : "NOT BALANCED");
 	json_decref(b.list);
 	return b.debit == b.credit && !b.overflow ? EXIT_OK : EXIT_REFUSED;
@@ -167,7 +249,8 @@ ledger_checkpoint_run(struct cli *cli, int argc, char **argv)
 {
 	struct checkpoint cp;
 	struct error e;
-	int rc = ledger_no_options(cli, argc, argv, "ledger checkpoint");
+	int rc = ledger_no_options(cli, argc, argv, "ledger checkpoint",
+	    ledger_checkpoint_help);
 
 	if (rc != 0)
 		return rc < 0 ? EXIT_OK : rc;
@@ -221,7 +304,7 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 	uint64_t seq, size = UINT64_MAX;
 	struct error e;
 	size_t count;
-	int first = cli_options(cli, argc, argv, "ledger proof", cmd_ledger_help, opts,
+	int first = cli_options(cli, argc, argv, "ledger proof", ledger_proof_help, opts,
 	    ledger_size_option, &size);
 
 	if (first < 0)
@@ -235,14 +318,14 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 			return cli_fail(&e);
 		size = cp.size;
 	}
-	if (ledger_read(cli->home.db, seq, &entry, &e) != 0 ||
-	    ledger_inclusion_proof(cli->home.db, seq, size, proof, &count, &e) != 0 ||
+	if (ledger_inclusion_proof(cli->home.db, seq, size, proof, &count, &e) != 0 ||
+	    ledger_read(cli->home.db, seq, &entry, &e) != 0 ||
 	    ledger_root(cli->home.db, size, root, &e) != 0)
 		return cli_fail(&e);
 	sodium_bin2hex(leaf, sizeof(leaf), entry.leaf_hash, MERKLE_HASH_SIZE);
 	sodium_bin2hex(root_hex, sizeof(root_hex), root, MERKLE_HASH_SIZE);
 	return cli_print_json(json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq,
-	    "size", (json_int_t)size, "entry_hash", leaf, "root", root_hex,
+	    "size", (json_int_t)size, "leaf_hash", leaf, "root", root_hex,
 	    "proof", ledger_proof_json(proof, count)));
 }
 
@@ -377,16 +460,39 @@ done:
 	return rc;
 }
 
+/* Loads the receipt file's JSON ("-": standard input). A file that cannot
+ * be opened is said to be unreadable, one that is not JSON not a receipt. */
+static json_t *
+ledger_check_load(const char *path, struct error *e)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	json_t *json;
+
+	if (f == NULL) {
+		error_set(e, 400, "BAD_FILE", "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	json = json_loadf(f, 0, NULL);
+	if (json == NULL && ferror(f))
+		error_set(e, 400, "BAD_FILE", "cannot read %s: %s", path, strerror(errno));
+	else if (json == NULL)
+		error_set(e, 422, "BAD_RECEIPT", "%s is not a JSON receipt",
+		    f == stdin ? "standard input" : path);
+	if (f != stdin)
+		fclose(f);
+	return json;
+}
+
 /* Reads the receipt file: a bare receipt, a 201 reply holding one, or a
  * 409 reply's. */
 static int
 ledger_check_read(const char *path, struct receipt *r, struct error *e)
 {
-	json_t *json = json_load_file(path, 0, NULL), *receipt = json;
+	json_t *json = ledger_check_load(path, e), *receipt = json;
 	int rc;
 
 	if (json == NULL)
-		return error_set(e, 422, "BAD_RECEIPT", "%s is not a JSON receipt", path);
+		return -1;
 	if (json_object_get(json, "redemption") != NULL)
 		receipt = json_object_get(json, "redemption");
 	if (json_object_get(receipt, "receipt") != NULL)
@@ -462,7 +568,7 @@ ledger_check_run(struct cli *cli, int argc, char **argv)
 	int64_t signed_at;
 	json_t *revoked;
 	int rc = EXIT_REFUSED;
-	int first = cli_options(cli, argc, argv, "ledger check", cmd_ledger_help, opts,
+	int first = cli_options(cli, argc, argv, "ledger check", ledger_check_help, opts,
 	    ledger_check_option, &o);
 
 	if (first < 0)
@@ -498,6 +604,7 @@ fail:
 struct export_cli {
 	struct export_options o;
 	const char *out;
+	bool force;
 };
 
 static int
@@ -516,6 +623,9 @@ ledger_export_option(int opt, const char *arg, void *ctx)
 	case 'g':
 		x->o.gzip = 1;
 		return 0;
+	case 'F':
+		x->force = true;
+		return 0;
 	case 'y':
 		x->o.year = (int)strtol(arg, &end, 10);
 		if (*end != '\0' || x->o.year < 1970 || x->o.year > 9999) {
@@ -529,6 +639,103 @@ ledger_export_option(int opt, const char *arg, void *ctx)
 	}
 }
 
+/* Whether --out names a folder: "DIR/" or an existing folder. */
+static bool
+ledger_export_to_dir(const char *out)
+{
+	struct stat st;
+	size_t len = strlen(out);
+
+	return (len > 0 && out[len - 1] == '/') || (stat(out, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/* Checks the command line alone (before the home): the options that go
+ * together, --out's kind, no binary to a terminal. Returns 0 or EXIT_USAGE
+ * (printed). */
+static int
+ledger_export_check(const struct export_cli *x)
+{
+	if (x->o.gzip && x->out == NULL && isatty(STDOUT_FILENO))
+		return cli_usage_error("ledger export", "--gzip writes binary, never to a terminal:"
+		    " give --out FILE or redirect standard output");
+	if (x->out != NULL && *x->out == '\0')
+		return cli_usage_error("ledger export", "--out needs a file name");
+	if (x->out != NULL && ledger_export_to_dir(x->out) && x->o.format != EXPORT_FEC)
+		return cli_usage_error("ledger export", "--out %s is a folder: give a file name (a"
+		    " folder only for --format fec, whose file is named after the SIREN)", x->out);
+	if (x->o.format == EXPORT_JSONL && x->o.year != 0)
+		return cli_usage_error("ledger export", "a jsonl export is the whole ledger (to be"
+		    " re-verified): --year is for csv and fec");
+	return 0;
+}
+
+/* Prepares the file to write into path: the FEC's name inside a folder,
+ * the folders made, an existing file refused unless --force. */
+static int
+ledger_export_path(struct cli *cli, const struct export_cli *x, char *path, size_t size,
+    struct error *e)
+{
+	char name[64];
+
+	if (!ledger_export_to_dir(x->out)) {
+		snprintf(path, size, "%s", x->out);
+	} else {
+		size_t len = strlen(x->out);
+		if (cli_out_dir(x->out, e) != 0 ||
+		    export_fec_name(cli->home.db, x->o.year, name, sizeof(name), e) != 0)
+			return -1;
+		if ((size_t)snprintf(path, size, "%.*s/%s%s", (int)(x->out[len - 1] == '/' ? len - 1 :
+		    len), x->out, name, x->o.gzip ? ".gz" : "") >= size)
+			return error_set(e, 400, "BAD_PATH", "the path is too long");
+	}
+	return cli_out_file(path, x->force, e);
+}
+
+/* A FEC needs the SIREN it is filed under; the first one is recorded (the
+ * SIREN is fixed from then on), in a write of its own before the export. */
+static int
+ledger_export_fec_record(struct cli *cli, const struct export_cli *x, struct error *e)
+{
+	struct operator_info op;
+	char name[64];
+	int rc;
+
+	if (x->o.format != EXPORT_FEC)
+		return 0;
+	if (export_fec_name(cli->home.db, x->o.year, name, sizeof(name), e) != 0 ||
+	    home_operator(cli->home.db, &op, e) != 0)
+		return -1;
+	if (op.fec_exported_at != 0)
+		return 0;
+	if (db_write_begin(cli->home.db, DB_BUSY_DEFAULT, e) != 0)
+		return -1;
+	rc = home_operator_fec_exported(cli->home.db, clock_now(), e);
+	return db_write_end(cli->home.db, rc, e);
+}
+
+/* Writes the export to path through a temporary file renamed at the end. */
+static int
+ledger_export_file(struct cli *cli, const struct export_cli *x, const char *path,
+    struct error *e)
+{
+	char tmp[4200];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_set(e, 400, "BAD_OUT", "cannot write %s: %s", path, strerror(errno));
+	e->message[0] = '\0';
+	if (export_write(cli->home.db, &x->o, fd, e) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp, path) != 0) {
+		unlink(tmp);
+		if (e->message[0] == '\0')
+			error_set(e, 500, "EXPORT_ERROR", "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 ledger_export_run(struct cli *cli, int argc, char **argv)
 {
@@ -537,19 +744,21 @@ ledger_export_run(struct cli *cli, int argc, char **argv)
 		{ "gzip", no_argument, NULL, 'g' },
 		{ "year", required_argument, NULL, 'y' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL };
-	char path[4096], tmp[4200], name[64];
-	struct stat st;
+	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL, false };
+	char path[4096];
 	struct error e = { 0 };
-	int fd, first = cli_options(cli, argc, argv, "ledger export", cmd_ledger_help, opts,
+	int rc, first = cli_options(cli, argc, argv, "ledger export", ledger_export_help, opts,
 	    ledger_export_option, &x);
 
 	if (first < 0)
 		return first == -1 ? EXIT_OK : EXIT_USAGE;
 	if (first != argc)
 		return cli_usage_error("ledger export", "unexpected argument \"%s\"", argv[first]);
+	if ((rc = ledger_export_check(&x)) != 0)
+		return rc;
 	if (cli_open_home(cli) != 0)
 		return EXIT_REFUSED;
 	if (x.o.format == EXPORT_FEC && x.o.year == 0) {
@@ -558,41 +767,25 @@ ledger_export_run(struct cli *cli, int argc, char **argv)
 		x.o.year = y;
 	}
 	if (x.out == NULL)
-		return export_write(cli->home.db, &x.o, STDOUT_FILENO, &e) == 0 ? EXIT_OK : cli_fail(&e);
-	snprintf(path, sizeof(path), "%s", x.out);
-	if (stat(x.out, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (x.o.format != EXPORT_FEC)
-			return cli_usage_error("ledger export", "--out names a file (a directory only for fec)");
-		if (export_fec_name(cli->home.db, x.o.year, name, sizeof(name), &e) != 0)
-			return cli_fail(&e);
-		snprintf(path, sizeof(path), "%s/%s%s", x.out, name, x.o.gzip ? ".gz" : "");
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		error_set(&e, 400, "BAD_OUT", "cannot write %s: %s", path, strerror(errno));
+		return ledger_export_fec_record(cli, &x, &e) != 0 ||
+		    export_write(cli->home.db, &x.o, STDOUT_FILENO, &e) != 0 ? cli_fail(&e) : EXIT_OK;
+	if (ledger_export_path(cli, &x, path, sizeof(path), &e) != 0 ||
+	    ledger_export_fec_record(cli, &x, &e) != 0 ||
+	    ledger_export_file(cli, &x, path, &e) != 0)
 		return cli_fail(&e);
-	}
-	if (export_write(cli->home.db, &x.o, fd, &e) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-	    rename(tmp, path) != 0) {
-		unlink(tmp);
-		if (e.message[0] == '\0')
-			error_set(&e, 500, "EXPORT_ERROR", "cannot write %s: %s", path, strerror(errno));
-		return cli_fail(&e);
-	}
 	if (cli->json)
-		return cli_print_json(json_pack("{s:s}", "id", path));
+		return cli_print_json(json_pack("{s:s, s:s}", "id", path, "file", path));
 	printf("%s\n", path);
 	return EXIT_OK;
 }
 
 static const struct cli_verb ledger_verbs[] = {
-	{ "verify", ledger_verify_run, "verify the whole ledger", cmd_ledger_help },
-	{ "balances", ledger_balances_run, "trial balance", cmd_ledger_help },
-	{ "checkpoint", ledger_checkpoint_run, "sign a checkpoint", cmd_ledger_help },
-	{ "proof", ledger_proof_run, "inclusion proof of an entry", cmd_ledger_help },
-	{ "check", ledger_check_run, "verify a receipt offline", cmd_ledger_help },
-	{ "export", ledger_export_run, "export the ledger", cmd_ledger_help },
+	{ "verify", ledger_verify_run, "verify the whole ledger", ledger_verify_help },
+	{ "balances", ledger_balances_run, "trial balance", ledger_balances_help },
+	{ "checkpoint", ledger_checkpoint_run, "sign a checkpoint", ledger_checkpoint_help },
+	{ "proof", ledger_proof_run, "inclusion proof of an entry", ledger_proof_help },
+	{ "check", ledger_check_run, "verify a receipt offline", ledger_check_help },
+	{ "export", ledger_export_run, "export the ledger", ledger_export_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

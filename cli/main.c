@@ -28,6 +28,7 @@ static const struct cli_verb verbs[] = {
 	{ "ledger", cmd_ledger, "verify, prove, checkpoint and export the ledger", cmd_ledger_help },
 	{ "payee", cmd_payee, "payees (SIRET + IBAN), what they are owed, holds", cmd_payee_help },
 	{ "settle", cmd_settle, "pay the payees of a closed month (SEPA file)", cmd_settle_help },
+	{ "operator", cmd_operator, "the operator's identity (SIREN, VAT, IBANs...)", cmd_operator_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -127,6 +127,8 @@ export_header(struct export *x, struct error *e)
 		return ledger_accounts_each(x->db, export_account_json, x, e);
 	}
 	json_decref(keys);
+	if (x->o->format == EXPORT_FEC && strlen(op.siren) != 9)
+		return export_fec_name(x->db, x->o->year, NULL, 0, e);
 	if (x->o->format == EXPORT_CSV)
 		export_printf(x, "seq,time,kind,reference,memo,account,amount_cents,entry_hash\n");
 	else
@@ -214,6 +216,81 @@ export_fec_account(struct export *x, const char *code, char *pcg, char *label, c
 	}
 }
 
+/* The funder whose account entry posts to ("funder:ID:..."), 0 if none. */
+static long long
+export_entry_funder(const struct ledger_entry *entry)
+{
+	long long id;
+
+	for (size_t i = 0; i < entry->count; i++)
+		if (sscanf(entry->postings[i].account, "funder:%lld:", &id) == 1)
+			return id;
+	return 0;
+}
+
+/* The id after "prefix:" in reference ("campaign:3" → 3), 0 if another. */
+static long long
+export_reference_id(const char *reference, const char *prefix)
+{
+	size_t len = strlen(prefix);
+	long long id;
+
+	if (strncmp(reference, prefix, len) != 0 || reference[len] != ':' ||
+	    sscanf(reference + len + 1, "%lld", &id) != 1)
+		return 0;
+	return id;
+}
+
+/* The wording of the entries whose memo carries numbers (issue, redeem,
+ * cancel, expire); returns 0 when written, -1 when the memo is not of the
+ * known wording. */
+static int
+export_fec_label_memo(const struct ledger_entry *entry, char *out, size_t size)
+{
+	long long a, b;
+	unsigned long long seq;
+	char service[64];
+	int y, m, d;
+
+	if (strcmp(entry->kind, "issue") == 0 &&
+	    sscanf(entry->memo, "issue of %lld passes, campaign %lld", &a, &b) == 2)
+		snprintf(out, size, "Émission de %lld pass, campagne %lld", a, b);
+	else if (strcmp(entry->kind, "redeem") == 0 &&
+	    sscanf(entry->memo, "place:%lld service:%63s passes:%lld", &a, service, &b) == 3)
+		snprintf(out, size, "Remboursement lieu %lld, service %s, %lld pass", a, service, b);
+	else if (strcmp(entry->kind, "cancel") == 0 &&
+	    sscanf(entry->memo, "cancels entry %llu", &seq) == 1)
+		snprintf(out, size, "Annulation de l'écriture %llu (remboursement %lld)", seq,
+		    export_reference_id(entry->reference, "redemption"));
+	else if (strcmp(entry->kind, "expire") == 0 &&
+	    sscanf(entry->memo, "expiry of unused passes as of %d-%d-%d", &y, &m, &d) == 3)
+		snprintf(out, size, "Expiration des pass non utilisés au %02d/%02d/%04d, campagne %lld",
+		    d, m, y, export_reference_id(entry->reference, "campaign"));
+	else
+		return -1;
+	return 0;
+}
+
+void
+export_fec_label(const struct ledger_entry *entry, char *out, size_t size)
+{
+	char ref[LEDGER_TEXT_MAX + 1];
+
+	export_clean(entry->reference, ref, sizeof(ref), 0);
+	if (export_fec_label_memo(entry, out, size) == 0)
+		return;
+	if (strcmp(entry->kind, "order") == 0)
+		snprintf(out, size, "Commande du financeur %lld, réf. %s", export_entry_funder(entry), ref);
+	else if (strcmp(entry->kind, "credit") == 0)
+		snprintf(out, size, "Fonds reçus du financeur %lld, réf. %s", export_entry_funder(entry),
+		    ref);
+	else if (strcmp(entry->kind, "revoke") == 0)
+		snprintf(out, size, "Opposition de pass perdus ou volés, campagne %lld",
+		    export_reference_id(entry->reference, "campaign"));
+	else
+		export_clean(entry->memo[0] != '\0' ? entry->memo : entry->kind, out, size, 0);
+}
+
 static void
 export_fec_entry(struct export *x, const struct ledger_entry *entry, int32_t day)
 {
@@ -223,7 +300,7 @@ export_fec_entry(struct export *x, const struct ledger_entry *entry, int32_t day
 	date_to_ymd(day, &y, &m, &d);
 	snprintf(date, sizeof(date), "%04d%02d%02d", y, m, d);
 	export_clean(entry->reference[0] != '\0' ? entry->reference : entry->kind, ref, sizeof(ref), 0);
-	export_clean(entry->memo[0] != '\0' ? entry->memo : entry->kind, lib, sizeof(lib), 0);
+	export_fec_label(entry, lib, sizeof(lib));
 	x->line++;
 	for (size_t i = 0; i < entry->count; i++) {
 		char pcg[8], label[256], aux[32], aux_label[256], amount[MONEY_FORMAT_SIZE];
@@ -233,7 +310,7 @@ export_fec_entry(struct export *x, const struct ledger_entry *entry, int32_t day
 		for (char *p = amount; *p != '\0'; p++)
 			if (*p == '.')
 				*p = ',';
-		export_printf(x, "PN\tPass numeriques\t%llu\t%s\t%s\t%s\t%s\t%s\t%s-%llu\t%s\t%s\t%s\t%s"
+		export_printf(x, "PN\tPass numériques\t%llu\t%s\t%s\t%s\t%s\t%s\t%s-%llu\t%s\t%s\t%s\t%s"
 		    "\t\t\t%s\t\t\n", (unsigned long long)x->line, date, pcg, label, aux, aux_label,
 		    ref, (unsigned long long)entry->seq, date, lib, cents > 0 ? amount : "0,00",
 		    cents < 0 ? amount : "0,00", date);
@@ -308,8 +385,9 @@ export_fec_name(struct db *db, int year, char *out, size_t size, struct error *e
 	if (home_operator(db, &op, e) != 0)
 		return -1;
 	if (strlen(op.siren) != 9)
-		return error_set(e, 400, "NO_SIREN",
-		    "a FEC file is named after the operator's SIREN, and this home has none");
-	snprintf(out, size, "%sFEC%04d1231.txt", op.siren, year);
+		return error_set(e, 409, "NO_SIREN", "a FEC is filed under the operator's SIREN, and"
+		    " this home has none: set it with passnum operator set --siren S");
+	if (out != NULL)
+		snprintf(out, size, "%sFEC%04d1231.txt", op.siren, year);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "error.h"
 
 struct db;
+struct ledger_entry;
 
 enum export_format { EXPORT_JSONL, EXPORT_CSV, EXPORT_FEC };
 
@@ -24,8 +25,17 @@ int export_format_parse(const char *text, enum export_format *format);
 /* Writes the export to fd (not closed). Returns 0, or -1 with e set. */
 int export_write(struct db *db, const struct export_options *o, int fd, struct error *e);
 
+/* The FEC's EcritureLib of entry, in French, derived from its kind,
+ * reference and numbers (the memo is hashed and stays as recorded):
+ * « Émission de 100 pass, campagne 1 », « Remboursement lieu 1, service
+ * atelier, 1 pass », « Fonds reçus du financeur 1, réf. VIR-2026-1 » ...;
+ * an unknown kind keeps its memo. No tab or line break. */
+void export_fec_label(const struct ledger_entry *entry, char *out, size_t size);
+
 /* The file name the administration expects for a FEC: SIRENFECAAAAMMJJ.txt,
- * with the closing date of the fiscal year. Needs the operator's SIREN. */
+ * with the closing date of the fiscal year (out may be NULL: the check
+ * alone). Needs the operator's SIREN: 409 NO_SIREN without one. A FEC
+ * export (export_write) is refused the same way. */
 int export_fec_name(struct db *db, int year, char *out, size_t size, struct error *e);
 
 #endif

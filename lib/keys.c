@@ -198,6 +198,53 @@ keys_revoke(struct db *db, const uint8_t key_id[4], int64_t compromised_at, int6
 	return error_set(e, 404, "UNKNOWN_KEY", "no key with id %s that is not already revoked", kid);
 }
 
+/* Reads the two integers of one row into the int64_t array ctx. */
+static int
+keys_counts_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	int64_t *v = ctx;
+
+	(void)e;
+	for (int i = 0; i < 2; i++)
+		v[i] = db_row_int64(row, i);
+	return 0;
+}
+
+int
+keys_revoke_impact(struct db *db, const uint8_t key_id[4], int64_t compromised_at,
+    struct keys_revoke_impact *out, struct error *e)
+{
+	static const char *const sql[] = {
+		"SELECT COUNT(*), COALESCE(SUM(status = 'active'), 0) FROM issuer_keys"
+		" WHERE key_id = ?1 AND status <> 'revoked' AND ?2 IS NOT NULL",
+		"SELECT COUNT(*), COALESCE(SUM(status = 'active'), 0) FROM ledger_keys"
+		" WHERE key_id = ?1 AND status <> 'revoked' AND ?2 IS NOT NULL",
+		"SELECT COALESCE(SUM(v.issued_at < ?2), 0), COALESCE(SUM(v.issued_at >= ?2), 0)"
+		" FROM issuer_keys k JOIN batches b ON b.issuer_key = k.id"
+		" JOIN vouchers v ON v.batch_id = b.id"
+		" WHERE k.key_id = ?1 AND k.status <> 'revoked' AND v.status = 'issued'",
+		"SELECT COALESCE(SUM(c.created_at < ?2), 0), COALESCE(SUM(c.created_at >= ?2), 0)"
+		" FROM ledger_keys k JOIN checkpoints c ON c.ledger_key = k.id"
+		" WHERE k.key_id = ?1 AND k.status <> 'revoked'",
+	};
+	int64_t v[4][2] = { { 0 } };
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < 4; i++)
+		if (db_one(db, sql[i], DB_ARGS(DB_BLOB(key_id, 4), DB_INT(compromised_at)),
+		    keys_counts_row, v[i], e) < 0)
+			return -1;
+	out->issuer_keys = v[0][0];
+	out->issuer_active = v[0][1] > 0;
+	out->ledger_keys = v[1][0];
+	out->ledger_active = v[1][1] > 0;
+	out->passes_kept = v[2][0];
+	out->passes_refused = v[2][1];
+	out->checkpoints_kept = v[3][0];
+	out->checkpoints_refused = v[3][1];
+	return 0;
+}
+
 bool
 keys_vouches(const struct key_info *key, int64_t signed_at)
 {

@@ -65,6 +65,21 @@ int keys_rotate(struct db *db, const char *home, enum key_kind kind, const char 
 int keys_revoke(struct db *db, const uint8_t key_id[4], int64_t compromised_at, int64_t now,
     struct error *e);
 
+/* What keys_revoke(key_id, compromised_at) would do, for its dry run and
+ * confirmation: how many keys of each kind it revokes (and whether one is
+ * the active key, leaving none until the next rotate); the passes still
+ * spendable that the issuer key signed before compromised_at (they stay
+ * redeemable) and from then on (they become unredeemable); the checkpoints
+ * the ledger key signed before (still vouched for) and from then on. */
+struct keys_revoke_impact {
+	int64_t issuer_keys, ledger_keys;
+	bool issuer_active, ledger_active;
+	int64_t passes_kept, passes_refused;
+	int64_t checkpoints_kept, checkpoints_refused;
+};
+int keys_revoke_impact(struct db *db, const uint8_t key_id[4], int64_t compromised_at,
+    struct keys_revoke_impact *out, struct error *e);
+
 /* A signing time that is not known. */
 #define KEYS_TIME_UNKNOWN INT64_MIN
 

@@ -21,13 +21,13 @@ static const struct {
 	[ACCOUNT_PAYOUTS] = { "payouts", "580", "Virements aux lieux en cours", 0, 1, 0 },
 	[ACCOUNT_SUSPENSE] = { "suspense", "471", "Compte d'attente, lignes bancaires", 0, 1, 0 },
 	[ACCOUNT_FUNDER_BALANCE] = { "funder:%lld:balance", "4671", "Financeurs, soldes disponibles", 1, -1, 1 },
-	[ACCOUNT_FUNDER_ORDERS] = { "funder:%lld:orders", "411", "Financeurs, commandes a payer", 1, 1, 1 },
-	[ACCOUNT_FUNDER_CREDIT] = { "funder:%lld:credit-notes", "4191", "Financeurs, avoirs a rembourser", 1, -1, 1 },
+	[ACCOUNT_FUNDER_ORDERS] = { "funder:%lld:orders", "411", "Financeurs, commandes à payer", 1, 1, 1 },
+	[ACCOUNT_FUNDER_CREDIT] = { "funder:%lld:credit-notes", "4191", "Financeurs, avoirs à rembourser", 1, -1, 1 },
 	[ACCOUNT_OUTSTANDING] = { "campaign:%lld:outstanding", "4672", "Pass en circulation", 1, -1, 1 },
 	[ACCOUNT_PAYEE] = { "payee:%lld", "401", "Lieux, remboursements dus", 1, -1, 1 },
-	[ACCOUNT_FEES] = { "fees", "706", "Prestations de l'operateur", 0, -1, 0 },
-	[ACCOUNT_VAT] = { "vat", "44571", "TVA collectee", 0, -1, 0 },
-	[ACCOUNT_PAYOUTS_TRANSIT] = { "payouts-in-transit", "4678", "Virements aux lieux ordonnes, non debites", 0, -1, 1 },
+	[ACCOUNT_FEES] = { "fees", "706", "Prestations de l'opérateur", 0, -1, 0 },
+	[ACCOUNT_VAT] = { "vat", "44571", "TVA collectée", 0, -1, 0 },
+	[ACCOUNT_PAYOUTS_TRANSIT] = { "payouts-in-transit", "4678", "Virements aux lieux ordonnés, non débités", 0, -1, 1 },
 };
 
 static const char *const kind_names[ACCOUNT_KIND_COUNT] = {
@@ -383,9 +383,27 @@ ledger_read(struct db *db, uint64_t seq, struct ledger_entry *entry, struct erro
 	    DB_ARGS(DB_INT(seq)), ledger_posting_row, entry, e);
 }
 
+/* Refuses a tree size beyond the ledger (404 BEYOND_LEDGER) in a clear
+ * sentence, before the tree is read. */
+static int
+ledger_size_within(struct db *db, uint64_t size, struct error *e)
+{
+	uint64_t entries;
+
+	if (ledger_size(db, &entries, e) != 0)
+		return -1;
+	if (size > entries)
+		return error_set(e, 404, "BEYOND_LEDGER", "size %llu is beyond the ledger's %llu"
+		    " entr%s", (unsigned long long)size, (unsigned long long)entries,
+		    entries == 1 ? "y" : "ies");
+	return 0;
+}
+
 int
 ledger_root(struct db *db, uint64_t size, uint8_t root[MERKLE_HASH_SIZE], struct error *e)
 {
+	if (ledger_size_within(db, size, e) != 0)
+		return -1;
 	return merkle_root(ledger_node_get, db, size, root, e);
 }
 
@@ -393,6 +411,12 @@ int
 ledger_inclusion_proof(struct db *db, uint64_t seq, uint64_t size,
     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], size_t *count, struct error *e)
 {
+	if (ledger_size_within(db, size, e) != 0)
+		return -1;
+	if (seq >= size)
+		return error_set(e, 404, "NOT_IN_TREE", "entry %llu is not in the tree of size %llu"
+		    " (entries 0 to %llu)", (unsigned long long)seq, (unsigned long long)size,
+		    (unsigned long long)(size > 0 ? size - 1 : 0));
 	return merkle_inclusion_proof(ledger_node_get, db, seq, size, proof, count, e);
 }
 
@@ -400,6 +424,8 @@ int
 ledger_consistency_proof(struct db *db, uint64_t size1, uint64_t size2,
     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], size_t *count, struct error *e)
 {
+	if (ledger_size_within(db, size2, e) != 0)
+		return -1;
 	return merkle_consistency_proof(ledger_node_get, db, size1, size2, proof, count, e);
 }
 

@@ -114,10 +114,13 @@ int ledger_size(struct db *db, uint64_t *size, struct error *e);
  * than LEDGER_MAX_POSTINGS postings (never cut short). */
 int ledger_read(struct db *db, uint64_t seq, struct ledger_entry *entry, struct error *e);
 
-/* The Merkle root of the first size entries. */
+/* The Merkle root of the first size entries. A size beyond the ledger is
+ * refused (404 BEYOND_LEDGER: "size 999 is beyond the ledger's 12
+ * entries"), never an internal error about the tree. */
 int ledger_root(struct db *db, uint64_t size, uint8_t root[MERKLE_HASH_SIZE], struct error *e);
 
-/* Proofs from the stored nodes. */
+/* Proofs from the stored nodes. A size beyond the ledger is refused as by
+ * ledger_root; an entry outside the tree of size with 404 NOT_IN_TREE. */
 int ledger_inclusion_proof(struct db *db, uint64_t seq, uint64_t size,
     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], size_t *count, struct error *e);
 int ledger_consistency_proof(struct db *db, uint64_t size1, uint64_t size2,

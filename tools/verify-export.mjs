@@ -539,19 +539,21 @@ class Audit {
 			fail(`${where}: entry ${e.seq} with this hash is not in the export`);
 	}
 
-	// Checks an inclusion proof {seq, size, entry_hash, root, proof} against
+	// Checks an inclusion proof {seq, size, leaf_hash, root, proof} against
 	// the export: the entry's hash, the root at size recomputed from the
 	// leaves, and the audit path (RFC 9162 §2.1.3.2) from one to the other.
 	proof(p, where) {
 		const seq = getInt(p, 'seq', 0n, (1n << 64n) - 1n, where);
 		const size = getInt(p, 'size', 1n, (1n << 64n) - 1n, where);
-		const hash = getHex(p, 'entry_hash', 32, where);
+		// leaf_hash (RFC 9162, as the API and the CLI name it); entry_hash in
+		// proofs made before that name was settled.
+		const hash = getHex(p, 'leaf_hash' in p ? 'leaf_hash' : 'entry_hash', 32, where);
 		const root = getHex(p, 'root', 32, where);
 		where = `${where}: entry ${seq} in the tree of size ${size}`;
 		if (seq >= size || size > BigInt(this.entries))
 			fail(`${where}: outside the export (${this.entries} entries)`);
 		if (!this.leaf(Number(seq)).equals(hash))
-			fail(`${where}: entry_hash is not the export's`);
+			fail(`${where}: leaf_hash is not the export's`);
 		const tree = new Tree();
 		while (tree.size < Number(size))
 			tree.push(this.leaf(tree.size));

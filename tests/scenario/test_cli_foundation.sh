@@ -23,12 +23,12 @@ contains "$err" "refusing to touch it"
 equals "$(db_dump "$H")" "$before" "database after refused init"
 
 # A bad SIREN, IBAN or BIC is refused in one line and nothing is created.
-expect 1 pn --home "$WORK/bad" init --siren 123456789
+expect 2 pn --home "$WORK/bad" init --siren 123456789
 one_line "$err"
 contains "$err" "SIREN"
-expect 1 pn --home "$WORK/bad" init --iban FR7630006000011234567890188
+expect 2 pn --home "$WORK/bad" init --iban FR7630006000011234567890188
 contains "$err" "IBAN"
-expect 1 pn --home "$WORK/bad" init --bic NOPE
+expect 2 pn --home "$WORK/bad" init --bic NOPE
 contains "$err" "BIC"
 [ ! -e "$WORK/bad" ] && ok || fail "a refused init left $WORK/bad"
 expect 0 pn --home "$WORK/good" --json init --iban "FR76 3000 6000 0112 3456 7890 189" --bic agrifrpp
@@ -43,6 +43,13 @@ expect 2 pn --home "$H" frobnicate
 expect 0 pn init --help
 contains "$out" "usage: passnum"
 expect 0 pn keys --help
+for sub in "keys list" "keys rotate" "keys revoke" init; do
+	expect 0 pn $sub --help
+	contains "$out" "example" "$sub --help"
+done
+expect 0 pn keys revoke --help
+equals "$(echo "$out" | head -1)" "usage: passnum keys revoke KID [--compromised-at TIME] [--dry-run] [--yes]" \
+	"keys revoke --help is its own page"
 expect 0 pn voucher show --help
 expect 1 env -u PASSNUM_HOME "$PASSNUM_BIN" keys list
 contains "$err" "no home given"
@@ -62,7 +69,33 @@ expect 1 pn --home "$H" keys revoke 00000000
 contains "$err" "no key with id 00000000"
 expect 1 pn --home "$H" keys revoke "$old" --compromised-at 2999-01-01T00:00:00Z
 contains "$err" "future"
-expect 0 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z
+# keys revoke cannot be undone: refused without a terminal unless --yes;
+# --dry-run says what would be revoked and what stays redeemable.
+before=$(db_dump "$H")
+expect 1 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z
+contains "$err" "add --yes to confirm"
+one_line "$err"
+expect 0 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z --dry-run
+contains "$out" "would revoke key $old: 1 issuer key(s), 0 ledger key(s)"
+contains "$out" "stay redeemable: 0"
+expect 0 pn --home "$H" --json keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z --dry-run
+equals "$(echo "$out" | jq -c '[.dry_run, .issuer_keys, .issuer_active, .passes_redeemable]')" \
+	"[true,1,false,0]" "keys revoke --dry-run --json"
+equals "$(db_dump "$H")" "$before" "refusal and dry run change nothing"
+# On a terminal: a prompt naming what would happen; anything but yes does nothing.
+if script -qec true /dev/null >/dev/null 2>&1; then
+	printf 'n\n' | script -qec "$PASSNUM_BIN --home $H keys revoke $old --compromised-at 2026-01-01T00:00:00Z" \
+		/dev/null > "$WORK/tty.out" 2>&1
+	contains "$(cat "$WORK/tty.out")" "revoke key $old (1 issuer, 0 ledger) compromised since 2026-01-01T00:00:00Z: 0 passes it signed stay redeemable, 0 become unredeemable? [y/N]"
+	contains "$(cat "$WORK/tty.out")" "not confirmed: nothing was done"
+	equals "$(db_dump "$H")" "$before" "a prompt answered no changes nothing"
+fi
+expect 0 pn --home "$H" keys revoke "$old" --compromised-at 2026-01-01T00:00:00Z --yes
+contains "$out" "revoked $old (compromised since 2026-01-01T00:00:00Z)"
+expect 1 pn --home "$H" keys revoke "$old" --dry-run
+contains "$err" "no key with id $old that is not already revoked"
+expect 2 pn --home "$H" keys revoke nothex --dry-run
+expect 2 pn --home /nonexistent keys revoke "$old" --compromised-at 2026-13-01T00:00:00Z
 expect 0 pn --home "$H" --json keys list
 contains "$out" "\"key_id\":\"$old\",\"status\":\"revoked\""
 contains "$out" "\"compromised_at\":\"2026-01-01T00:00:00Z\""

@@ -61,6 +61,19 @@ export PASSNUM_NOW=2027-03-12T10:00:00Z
 pn --home "$H" expire >/dev/null || fail "expire"
 ENTRIES=6
 
+# keys revoke --dry-run on the issuer key that signed the 19 passes still
+# spendable (issued 2027-01-05T10:00:00Z): compromised after that, they stay
+# redeemable; compromised at that instant, none does. Nothing changes.
+KID=$(pn --home "$H" --json keys list | jq -r '.[] | select(.kind == "issuer") | .key_id')
+before=$(db_dump "$H")
+expect 0 pn --home "$H" --json keys revoke "$KID" --compromised-at 2027-01-05T10:00:01Z --dry-run
+equals "$(echo "$out" | jq -c '[.issuer_active, .passes_redeemable, .passes_unredeemable]')" "[true,19,0]" \
+	"dry run after the issue"
+expect 0 pn --home "$H" keys revoke "$KID" --compromised-at 2027-01-05T10:00:00Z --dry-run
+contains "$out" "passes it signed before then stay redeemable: 0; from then on, no longer redeemable: 19"
+contains "$out" "it is an active key: none of its kind is left until passnum keys rotate"
+equals "$(db_dump "$H")" "$before" "a dry run changes nothing"
+
 # verify: text and JSON agree, every entry and checkpoint counted.
 expect 0 pn --home "$H" ledger verify
 contains "$out" "OK: $ENTRIES entries, $((2 * ENTRIES)) postings"
@@ -137,7 +150,17 @@ jq -c '.seq = 3' "$WORK/proof-2-7.json" > "$WORK/bad-proof.json"
 expect 1 "$NODE" "$TOOL" "$WORK/ledger.jsonl" "$WORK/bad-proof.json"
 expect 1 pn --home "$H" ledger proof 7 --size 7
 one_line "$err"
+contains "$err" "entry 7 is not in the tree of size 7"
 expect 2 pn --home "$H" ledger proof 1 --size x
+# A size beyond the ledger: a clear refusal, never an internal tree error.
+expect 1 pn --home "$H" ledger proof 3 --size 999
+equals "$err" "passnum: size 999 is beyond the ledger's $ENTRIES entries" "proof beyond the ledger"
+expect 1 pn --home "$H" --json ledger proof 3 --size 999
+equals "$(echo "$err" | jq -r .error.code)" BEYOND_LEDGER "proof beyond the ledger, JSON"
+# Proofs name the leaf leaf_hash, as the API and RFC 9162 do.
+equals "$(jq -c 'keys' "$WORK/proof-2-7.json")" '["leaf_hash","proof","root","seq","size"]' "proof members"
+equals "$(jq -r .leaf_hash "$WORK/proof-2-7.json")" \
+	"$(jq -r 'select(.type == "entry" and .seq == 2) | .entry_hash' "$WORK/ledger.jsonl")" "leaf_hash"
 
 # gzip: the same bytes once gunzipped, to stdout and with --out.
 pn --home "$H" ledger export --gzip > "$WORK/ledger.jsonl.gz" || fail "export --gzip"
@@ -147,6 +170,32 @@ expect 0 pn --home "$H" ledger export --gzip --out "$WORK/out.jsonl.gz"
 equals "$out" "$WORK/out.jsonl.gz" "export --out prints the path"
 equals "$(gunzip -c "$WORK/out.jsonl.gz")" "$(cat "$WORK/ledger.jsonl")" "gzip --out round trip"
 equals "$(ls "$WORK" | grep -c '\.tmp-')" 0 "no temporary file left"
+# --out never replaces a file unless --force, and makes its folders.
+expect 1 pn --home "$H" ledger export --gzip --out "$WORK/out.jsonl.gz"
+contains "$err" "already exists: add --force to replace it"
+one_line "$err"
+equals "$(gunzip -c "$WORK/out.jsonl.gz")" "$(cat "$WORK/ledger.jsonl")" "the refused file is untouched"
+expect 0 pn --home "$H" ledger export --format csv --out "$WORK/out.jsonl.gz" --force
+equals "$(head -1 "$WORK/out.jsonl.gz")" "seq,time,kind,reference,memo,account,amount_cents,entry_hash" \
+	"--force replaced it"
+expect 0 pn --home "$H" ledger export --out "$WORK/new/deep/ledger.jsonl"
+equals "$(cat "$WORK/new/deep/ledger.jsonl")" "$(cat "$WORK/ledger.jsonl")" "--out makes its folders"
+expect 0 pn --home "$H" --json ledger export --format csv --out "$WORK/new/deep/ledger.csv"
+equals "$(echo "$out" | jq -r .file)" "$WORK/new/deep/ledger.csv" "export --json names the file"
+# A folder is for fec only (named inside it); for jsonl and csv, refused.
+expect 2 pn --home "$H" ledger export --out "$WORK/new/"
+contains "$err" "a folder only for --format fec"
+expect 2 pn --home "$H" ledger export --format csv --out "$WORK/new"
+# --gzip is never written to a terminal (checked before the home).
+if script -qec true /dev/null >/dev/null 2>&1; then
+	script -qec "$PASSNUM_BIN --home /nonexistent ledger export --gzip; echo rc=\$?" /dev/null \
+		> "$WORK/tty.out" 2>&1
+	contains "$(cat "$WORK/tty.out")" "--gzip writes binary, never to a terminal"
+	contains "$(cat "$WORK/tty.out")" "rc=2"
+	script -qec "$PASSNUM_BIN --home $H ledger export --format csv | head -1; echo rc=\$?" /dev/null \
+		> "$WORK/tty.out" 2>&1
+	contains "$(cat "$WORK/tty.out")" "seq,time,kind" "text to a pipe from a terminal"
+fi
 
 # csv: the header, then one line per posting that sum to zero per entry.
 expect 0 pn --home "$H" ledger export --format csv
@@ -194,6 +243,19 @@ contains "$FEC" "$(printf '\t512\t')"
 contains "$FEC" "$(printf '\tFIN000001\t')"
 contains "$FEC" "$(printf '\tCAMP000002\t')"
 contains "$FEC" "$(printf '\t4191\t')" "the expiry to a credit note"
+# French wording with accents, derived from each entry's kind and reference
+# (the hashed memos stay as recorded).
+equals "$(echo "$FEC" | sed 1d | cut -f2 | sort -u | tr '\n' '|')" \
+	"Pass numériques|" "JournalLib"
+equals "$(echo "$FEC" | sed 1d | cut -f11 | uniq | tr '\n' '|')" \
+	"Fonds reçus du financeur 1, réf. VIR-2026-1|Émission de 20 pass, campagne 1|Émission de 10 pass, campagne 2|Opposition de pass perdus ou volés, campagne 1|Expiration des pass non utilisés au 12/03/2027, campagne 2|Commande du financeur 1, réf. BC-2027-2|" \
+	"EcritureLib in French"
+contains "$FEC" "$(printf '\t4191\tFinanceurs, avoirs à rembourser\tFIN000001\tFinanceurs, avoirs à rembourser - Département de test\t')" \
+	"accented CompteLib and CompAuxLib"
+equals "$(pn --home "$H" ledger export --format fec --year 2026 | sed -n 2p | cut -f11)" \
+	"Commande du financeur 1, réf. BC-2026-1" "an order's wording"
+contains "$(pn --home "$H" ledger export --format csv)" ',"issue of 20 passes, campaign 1",' \
+	"the csv keeps the memo as hashed"
 equals "$(echo "$FEC" | grep -c BC-2026-1)" 0 "no 2026 entry in the 2027 FEC"
 expect 0 pn --home "$H" ledger export --format fec --year 2026 --out "$WORK/fec"
 equals "$out" "$WORK/fec/123456782FEC20261231.txt" "FEC 2026 file name"
@@ -211,6 +273,55 @@ expect 1 pn --home "$WORK/nosiren" ledger export --format fec --year 2027 --out 
 contains "$err" "SIREN"
 one_line "$err"
 equals "$(ls "$WORK/fec" | tr '\n' ' ')" "123456782FEC20261231.txt 123456782FEC20271231.txt " "fec dir"
+
+# ledger check: a file that cannot be read says so; "-" reads stdin.
+expect 1 pn --home "$H" ledger check "$WORK/nofile.json"
+equals "$err" "passnum: cannot read $WORK/nofile.json: No such file or directory" "ledger check nofile"
+expect 1 pn --home "$H" ledger check "$WORK"
+contains "$err" "cannot read $WORK"
+echo '{"not": "a receipt"' > "$WORK/bad.json"
+expect 1 pn --home "$H" ledger check "$WORK/bad.json"
+contains "$err" "is not a JSON receipt"
+expect 1 pn --home "$H" ledger check - < "$WORK/bad.json"
+equals "$err" "passnum: standard input is not a JSON receipt" "ledger check - reads stdin"
+expect 2 pn --home "$H" ledger check
+
+# Help: one page per sub-verb, each with an example; tables by display width.
+for sub in "" verify balances checkpoint proof check export; do
+	expect 0 pn ledger $sub --help
+	contains "$out" "example"
+done
+expect 0 pn ledger proof --help
+equals "$(echo "$out" | head -1)" "usage: passnum ledger proof SEQ [--size N]" "ledger proof --help is its page"
+expect 0 pn --home "$H" ledger balances
+equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line; do
+	prefix=${line%%Financeurs*}; prefix=${prefix%%Pass en*}; echo "${#prefix}"; done | sort -u | wc -l)" 1 \
+	"names in one column"
+
+# An older home (schema 5) gets its chart labels accented on opening, and
+# the operator's new fields empty. (Made from this home by undoing the
+# migrations after 5: 0007's tables, then 0006's.)
+O=$WORK/old-home
+cp -a "$H" "$O"
+sqlite3 "$O/passnum.db" "DROP TABLE payout_redemptions; DROP TABLE payouts; DROP TABLE settlements;
+	DROP TABLE payee_holds;
+	DROP TRIGGER operator_siren_after_fec; DROP TRIGGER operator_fec_exported_once;
+	DROP TABLE operator_changes;
+	ALTER TABLE operator DROP COLUMN address; ALTER TABLE operator DROP COLUMN siret;
+	ALTER TABLE operator DROP COLUMN vat_number; ALTER TABLE operator DROP COLUMN legal_form;
+	ALTER TABLE operator DROP COLUMN capital_cents; ALTER TABLE operator DROP COLUMN rcs;
+	ALTER TABLE operator DROP COLUMN operating_iban; ALTER TABLE operator DROP COLUMN fec_exported_at;
+	UPDATE accounts SET name = 'TVA collectee' WHERE code = 'vat';
+	UPDATE accounts SET name = 'Financeurs, commandes a payer - Département de test'
+		WHERE code = 'funder:1:orders';
+	UPDATE accounts SET name = 'Financeurs, avoirs a rembourser - Département de test'
+		WHERE code = 'funder:1:credit-notes';
+	PRAGMA user_version = 5" || fail "make a schema 5 home"
+expect 0 pn --home "$O" ledger balances --json
+equals "$(echo "$out" | jq -r '.accounts[] | select(.account == "vat" or (.account | test("^funder:1:(credit-notes|orders)$"))) | .name' |
+	tr '\n' '|')" "Financeurs, avoirs à rembourser - Département de test|Financeurs, commandes à payer - Département de test|TVA collectée|" "labels migrated"
+equals "$(pn --home "$O" --json operator show | jq -c '[.siren, .address, .fec_exported_at]')" \
+	'["123456782","",null]' "operator of an older home"
 
 # tamper NAME SQL: a copy of the home with the append-only triggers dropped
 # and SQL applied behind the program's back; sets T.

@@ -38,7 +38,7 @@ equals "$out" "OK: receipt for entry $SEQ1 is signed by the ledger key and inclu
 # L1 compromised at 10:30: what this home recorded at 10:00 still checks,
 # and the check names the revoked key.
 export PASSNUM_NOW=2027-03-12T11:00:00Z
-pn --home "$H" keys revoke "$L1" --compromised-at 2027-03-12T10:30:00Z >/dev/null || fail "revoke L1"
+pn --home "$H" --yes keys revoke "$L1" --compromised-at 2027-03-12T10:30:00Z >/dev/null || fail "revoke L1"
 expect 0 pn --home "$H" ledger check "$WORK/r1.json" --proof "$WORK/p1.json" --checkpoint "$WORK/c1.note"
 contains "$out" "OK: receipt for entry $SEQ1 is signed by the ledger key and included"
 contains "$out" "note: the receipt is signed by ledger key $L1, now revoked (compromised since 2027-03-12T10:30:00Z); accepted because this home recorded it at 2027-03-12T10:00:00Z, before that"
@@ -57,7 +57,7 @@ SIZE2=$(sed -n 2p "$WORK/c2.note")
 pn --home "$H" ledger proof "$SEQ1" --size "$SIZE2" > "$WORK/p12.json" || fail "proof 1 in 2"
 expect 0 pn --home "$H" ledger check "$WORK/r2.json"
 export PASSNUM_NOW=2027-03-12T12:00:00Z
-pn --home "$H" keys revoke "$L2" --compromised-at 2027-03-12T11:00:00Z >/dev/null || fail "revoke L2"
+pn --home "$H" --yes keys revoke "$L2" --compromised-at 2027-03-12T11:00:00Z >/dev/null || fail "revoke L2"
 expect 1 pn --home "$H" ledger check "$WORK/r2.json"
 equals "$err" "passnum: the receipt is signed by ledger key $L2, revoked (compromised since 2027-03-12T11:00:00Z), and its entry was recorded after that" \
 	"a receipt of the compromised key"

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 #include "db.h"
+#include "export.h"
 #include "home.h"
 #include "temp_home.h"
 #include "ledger.h"
@@ -341,6 +342,152 @@ test_append_needs_a_transaction(void **state)
 	assert_string_equal(e.code, "NO_TRANSACTION");
 }
 
+/* Sizes beyond the ledger are refused clearly, never as a tree error. */
+static void
+test_proof_beyond_ledger(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = f->home.db;
+	struct many m = { 12 };
+	uint8_t root[32], proof[MERKLE_PROOF_MAX][32];
+	size_t count;
+	struct error e;
+
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, open_accounts, NULL, &e), 0);
+	assert_int_equal(db_write(db, DB_BUSY_DEFAULT, append_many, &m, &e), 0);
+	assert_int_equal(ledger_inclusion_proof(db, 3, 999, proof, &count, &e), -1);
+	assert_string_equal(e.code, "BEYOND_LEDGER");
+	assert_string_equal(e.message, "size 999 is beyond the ledger's 12 entries");
+	assert_int_equal(ledger_root(db, 13, root, &e), -1);
+	assert_string_equal(e.code, "BEYOND_LEDGER");
+	assert_int_equal(ledger_consistency_proof(db, 2, 13, proof, &count, &e), -1);
+	assert_string_equal(e.code, "BEYOND_LEDGER");
+	assert_int_equal(ledger_inclusion_proof(db, 12, 12, proof, &count, &e), -1);
+	assert_string_equal(e.code, "NOT_IN_TREE");
+	assert_int_equal(ledger_inclusion_proof(db, 11, 12, proof, &count, &e), 0);
+	assert_int_equal(ledger_root(db, 12, root, &e), 0);
+}
+
+/* export_fec_label of entry with kind, reference and memo. */
+static void
+fec_label_is(const char *kind, const char *reference, const char *memo, const char *want)
+{
+	struct ledger_entry entry;
+	char label[440];
+
+	make_order(&entry, 100);
+	snprintf(entry.kind, sizeof(entry.kind), "%s", kind);
+	snprintf(entry.reference, sizeof(entry.reference), "%s", reference);
+	snprintf(entry.memo, sizeof(entry.memo), "%s", memo);
+	export_fec_label(&entry, label, sizeof(label));
+	assert_string_equal(label, want);
+}
+
+/* The FEC's French wording comes from kind, reference and the memo's
+ * numbers; an unknown kind or wording keeps the memo (tabs made spaces). */
+static void
+test_fec_labels(void **state)
+{
+	(void)state;
+	fec_label_is("issue", "batch:4", "issue of 100 passes, campaign 1",
+	    "Émission de 100 pass, campagne 1");
+	fec_label_is("redeem", "redemption:6", "place:1 service:atelier passes:1 request:6399eb",
+	    "Remboursement lieu 1, service atelier, 1 pass");
+	fec_label_is("cancel", "redemption:5", "cancels entry 12",
+	    "Annulation de l'écriture 12 (remboursement 5)");
+	fec_label_is("revoke", "campaign:2", "revocation (opposition) of lost or stolen passes",
+	    "Opposition de pass perdus ou volés, campagne 2");
+	fec_label_is("expire", "campaign:3", "expiry of unused passes as of 2027-03-12",
+	    "Expiration des pass non utilisés au 12/03/2027, campagne 3");
+	fec_label_is("order", "BC-2027-001", "Commande d'un financeur",
+	    "Commande du financeur 1, réf. BC-2027-001");
+	fec_label_is("credit", "VIR\t1", "Fonds recus d'un financeur",
+	    "Fonds reçus du financeur 1, réf. VIR 1");
+	fec_label_is("issue", "batch:4", "another wording", "another wording");
+	fec_label_is("settle", "payout:1", "virement\tgroupé", "virement groupé");
+}
+
+/* The operator's identifiers are checked alone (pure) and against each
+ * other. */
+static void
+test_operator_identifiers(void **state)
+{
+	struct operator_info op = { .name = "X" };
+	struct error e;
+
+	(void)state;
+	assert_int_equal(home_operator_parse(&op, HOME_OP_VAT_NUMBER, "fr 11 123 456 782", &e), 0);
+	assert_string_equal(op.vat_number, "FR11123456782");
+	assert_int_equal(home_operator_parse(&op, HOME_OP_VAT_NUMBER, "FR12123456782", &e), -1);
+	assert_string_equal(e.code, "BAD_VAT_NUMBER");
+	assert_string_equal(op.vat_number, "");
+	assert_int_equal(home_operator_parse(&op, HOME_OP_VAT_NUMBER, "FR11123456789", &e), -1);
+	assert_int_equal(home_operator_parse(&op, HOME_OP_RCS, "rcs  Saint-Denis  123456782", &e), 0);
+	assert_string_equal(op.rcs, "RCS Saint-Denis 123 456 782");
+	assert_int_equal(home_operator_parse(&op, HOME_OP_RCS, "RCS 123456782", &e), -1);
+	assert_int_equal(home_operator_parse(&op, HOME_OP_RCS, "RC Paris 123456782", &e), -1);
+	assert_int_equal(home_operator_parse(&op, HOME_OP_CAPITAL, "37000.5", &e), 0);
+	assert_true(op.capital_known);
+	assert_int_equal(op.capital_cents, 3700050);
+	assert_int_equal(home_operator_parse(&op, HOME_OP_CAPITAL, "", &e), 0);
+	assert_false(op.capital_known);
+	assert_int_equal(home_operator_parse(&op, HOME_OP_NAME, "", &e), -1);
+	assert_string_equal(op.name, "X");
+	assert_int_equal(home_operator_parse(&op, HOME_OP_SIREN, "123 456 782", &e), 0);
+	assert_int_equal(home_operator_consistent(&op, &e), 0);
+	assert_int_equal(home_operator_parse(&op, HOME_OP_SIRET, "73282932000074", &e), 0);
+	assert_int_equal(home_operator_consistent(&op, &e), -1);
+	assert_string_equal(e.code, "OPERATOR_MISMATCH");
+	assert_int_equal(home_operator_parse(&op, HOME_OP_SIRET, "12345678200002", &e), 0);
+	assert_int_equal(home_operator_consistent(&op, &e), 0);
+	assert_int_equal(home_operator_parse(&op, HOME_OP_RCS, "RCS Paris 732 829 320", &e), 0);
+	assert_int_equal(home_operator_consistent(&op, &e), -1);
+}
+
+/* The SIREN is fixed once a FEC export is recorded (by the lib and by the
+ * schema's trigger); other fields still change, each change recorded. */
+static int
+operator_siren_work(struct db *db, void *ctx, struct error *e)
+{
+	const struct operator_info *values = ctx;
+	int changed;
+
+	return home_operator_update(db, values, 1u << HOME_OP_SIREN, "user:test", 1800000000,
+	    &changed, e);
+}
+
+static int
+operator_fec_work(struct db *db, void *ctx, struct error *e)
+{
+	return home_operator_fec_exported(db, *(int64_t *)ctx, e);
+}
+
+static void
+test_operator_siren_fixed(void **state)
+{
+	struct fixture *f = *state;
+	struct operator_info values = { .name = "X", .siren = "123456782" }, op;
+	int64_t first = 1800000100, later = 1800000200;
+	struct error e;
+	json_t *changes;
+
+	assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, operator_siren_work, &values, &e), 0);
+	assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, operator_fec_work, &first, &e), 0);
+	assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, operator_fec_work, &later, &e), 0);
+	assert_int_equal(home_operator(f->home.db, &op, &e), 0);
+	assert_int_equal(op.fec_exported_at, first);
+	strcpy(values.siren, "732829320");
+	assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, operator_siren_work, &values, &e), -1);
+	assert_string_equal(e.code, "SIREN_FIXED");
+	strcpy(values.siren, "123456782");
+	assert_int_equal(db_write(f->home.db, DB_BUSY_DEFAULT, operator_siren_work, &values, &e), 0);
+	assert_non_null(changes = home_operator_changes_json(f->home.db, &e));
+	assert_int_equal(json_array_size(changes), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(changes, 0),
+	    "changed_by")), "user:test");
+	json_decref(changes);
+}
+
 int
 main(void)
 {
@@ -352,6 +499,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_refuses_too_many_postings, setup, teardown),
 		cmocka_unit_test(test_proof_json),
 		cmocka_unit_test_setup_teardown(test_append_needs_a_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proof_beyond_ledger, setup, teardown),
+		cmocka_unit_test(test_fec_labels),
+		cmocka_unit_test(test_operator_identifiers),
+		cmocka_unit_test_setup_teardown(test_operator_siren_fixed, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
