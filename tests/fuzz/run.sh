@@ -15,6 +15,7 @@ shift
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${PASSNUM_FUZZ_BUILD:-$src/build-fuzz}
 out=${PASSNUM_FUZZ_OUT:-$(mktemp -d /tmp/passnum-fuzz.XXXXXX)}
+mkdir -p "$out" || exit 2
 
 CC=clang cmake -S "$src" -B "$build" -DPASSNUM_FUZZ=ON -DPASSNUM_TEST_BUILD=ON \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 2
