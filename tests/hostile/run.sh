@@ -72,16 +72,14 @@ hostile_vars() {
 	VARS[LONG70000]=$(head -c 70000 /dev/zero | tr '\0' a)
 }
 
-# trim TEXT: TEXT without spaces at either end; trim_left: at its start,
-# and the one space before a field's "|".
+# trim NAME...: removes the spaces at both ends of each variable named.
 trim() {
-	local s=$1
-	s=${s#"${s%%[! ]*}"}
-	printf '%s' "${s%"${s##*[! ]}"}"
-}
-trim_left() {
-	local s=${1#"${1%%[! ]*}"}
-	printf '%s' "${s% }"
+	local _n _s
+	for _n in "$@"; do
+		_s=${!_n}
+		_s=${_s#"${_s%%[! ]*}"}
+		printf -v "$_n" '%s' "${_s%"${_s##*[! ]}"}"
+	done
 }
 
 # expand TEXT: TEXT with its ${NAME} placeholders replaced.
@@ -202,9 +200,8 @@ judge() {
 run_http_case() {
 	local id method path auth headers want code flags spec before known
 	IFS='|' read -r id method path auth headers want code flags spec <<<"$1"
-	id=$(trim "$id") method=$(trim "$method") path=$(trim "$path") auth=$(trim_left "$auth")
-	headers=$(trim "$headers") want=$(trim "$want") code=$(trim "$code") flags=$(trim "$flags")
-	spec=${spec# }
+	trim id method path headers want code flags
+	auth=${auth# } auth=${auth% } spec=${spec# }
 	[ -n "${HOSTILE_ONLY:-}" ] && [[ ! $id =~ $HOSTILE_ONLY ]] && return
 	before=$last_fingerprint
 	case "$flags" in
@@ -220,7 +217,7 @@ run_http_case() {
 report() {
 	local name=$1 flags=$2 known
 	case "$flags" in *known-bad:*) known=${flags#*known-bad:} ;; *) known= ;; esac
-	known=$(trim "$known")
+	trim known
 	if [ -n "$known" ]; then
 		case "$why" in *"daemon died"*) fail "$name ($3): $why" ;; esac
 		if [ -n "$why" ]; then
@@ -242,7 +239,7 @@ report() {
 run_cli_case() {
 	local id want flags argv before got args=()
 	IFS='|' read -r id want flags argv <<<"$1"
-	id=$(trim "$id") want=$(trim "$want") flags=$(trim "$flags")
+	trim id want flags
 	[ -n "${HOSTILE_ONLY:-}" ] && [[ ! $id =~ $HOSTILE_ONLY ]] && return
 	eval "args=($(expand "$argv"))"
 	before=$(fingerprint)
