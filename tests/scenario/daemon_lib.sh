@@ -43,7 +43,11 @@ serial() { sed -n "$(($1 + 1))p" "$CSV" | cut -d, -f1; }
 
 # start_daemon [ARGS...]: starts passnumd on a random port; sets URL.
 start_daemon() {
-	"$PASSNUMD_BIN" --home "$H" --listen 127.0.0.1:0 "$@" >"$WORK/daemon.out" 2>>"$WORK/daemon.err" &
+	# Emptied here, not by the background job's redirection: that one runs
+	# after the fork, and the loop below could read the previous daemon's
+	# address first.
+	: >"$WORK/daemon.out"
+	"$PASSNUMD_BIN" --home "$H" --listen 127.0.0.1:0 "$@" >>"$WORK/daemon.out" 2>>"$WORK/daemon.err" &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do
 		URL=$(grep -o 'https\?://[0-9.:]*' "$WORK/daemon.out" 2>/dev/null | head -1)
