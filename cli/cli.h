@@ -86,6 +86,8 @@ int cmd_batch(struct cli *cli, int argc, char **argv);
 int cmd_booklet(struct cli *cli, int argc, char **argv);
 int cmd_expire(struct cli *cli, int argc, char **argv);
 int cmd_ledger(struct cli *cli, int argc, char **argv);
+int cmd_backup(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -100,5 +102,7 @@ extern const char cmd_batch_help[];
 extern const char cmd_booklet_help[];
 extern const char cmd_expire_help[];
 extern const char cmd_ledger_help[];
+extern const char cmd_backup_help[];
+extern const char cmd_restore_help[];
 
 #endif

@@ -26,6 +26,8 @@ static const struct cli_verb verbs[] = {
 	{ "booklet", cmd_booklet, "deliver, hand out and return booklets", cmd_booklet_help },
 	{ "expire", cmd_expire, "expire unused passes, purge old hand-outs", cmd_expire_help },
 	{ "ledger", cmd_ledger, "verify, prove, checkpoint and export the ledger", cmd_ledger_help },
+	{ "backup", cmd_backup, "an online, verified copy of the home (keys encrypted)", cmd_backup_help },
+	{ "restore", cmd_restore, "a backup into an empty or new home", cmd_restore_help },
 	{ NULL, NULL, NULL, NULL },
 };
 
