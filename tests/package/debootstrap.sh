@@ -21,7 +21,8 @@ die() { echo "FAIL: $*" >&2; exit 1; }
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
 	for m in proc dev/pts dev; do umount "$root/$m" 2>/dev/null || true; done
-	if [ $keep -eq 0 ]; then rm -rf --one-file-system "$root"; else echo "root kept in $root"; fi
+	if [ $keep -eq 0 ]; then rm -rf --one-file-system "$root" "$root.debootstrap.log"
+	else echo "root kept in $root"; fi
 }
 trap cleanup EXIT
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"; }
