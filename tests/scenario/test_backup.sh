@@ -112,6 +112,13 @@ one_line "$err"; contains "$err" "damaged"
 [ -e "$WORK/r5" ] && fail "a damaged backup left $WORK/r5" || ok
 head -c 1000 "$WORK/b/plain.pnbk" >"$WORK/cut.pnbk"
 expect 1 pn restore "$WORK/cut.pnbk" --home "$WORK/r5"
+{ printf 'PNBKUP01'; printf '\xff\xff\xff\xff\xff\xff\xff\x7f'; head -c 100 /dev/zero; } >"$WORK/huge.pnbk"
+expect 1 pn restore "$WORK/huge.pnbk" --home "$WORK/r5"
+contains "$err" "damaged"
+printf 'SQLite format 3\0' >"$WORK/other.pnbk"
+expect 1 pn restore "$WORK/other.pnbk" --home "$WORK/r5"
+contains "$err" "not a passnum backup"
+[ -e "$WORK/r5" ] && fail "a refused backup left $WORK/r5" || ok
 expect 1 pn --home "$H" backup "$WORK/b/plain.pnbk"
 one_line "$err"; contains "$err" "already exists"
 expect 2 pn --home "$H" backup "$WORK/b/x.pnbk" --passphrase-file "$WORK/pass"
