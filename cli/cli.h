@@ -89,6 +89,8 @@ int cmd_ledger(struct cli *cli, int argc, char **argv);
 int cmd_settle(struct cli *cli, int argc, char **argv);
 int cmd_payee(struct cli *cli, int argc, char **argv);
 int cmd_operator(struct cli *cli, int argc, char **argv);
+int cmd_backup(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -106,5 +108,7 @@ extern const char cmd_ledger_help[];
 extern const char cmd_settle_help[];
 extern const char cmd_payee_help[];
 extern const char cmd_operator_help[];
+extern const char cmd_backup_help[];
+extern const char cmd_restore_help[];
 
 #endif

@@ -676,3 +676,76 @@ db_each_int64_pair(struct db *db, const char *sql,
 	return db_each(db, sql, DB_NO_ARGS, db_pair_row, &c, e);
 }
 
+
+struct db_backup_job {
+	const char *path;
+	int pages_per_step;
+	void (*progress)(int done, int total, void *ctx);
+	void *ctx;
+};
+
+/* Steps the backup from db into dest until done; runs inside db_read. */
+static int
+db_backup_steps(struct db *db, sqlite3 *dest, const struct db_backup_job *job, struct error *e)
+{
+	sqlite3_backup *backup;
+	int rc;
+
+	/* A first read starts the snapshot that every step then copies from. */
+	if ((rc = sqlite3_exec(db->sqlite, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_error(db, rc, e);
+	if ((backup = sqlite3_backup_init(dest, "main", db->sqlite, "main")) == NULL)
+		return error_set(e, 500, "BACKUP_FAILED", "cannot start the backup into %s: %s", job->path,
+		    sqlite3_errmsg(dest));
+	do {
+		rc = sqlite3_backup_step(backup, job->pages_per_step);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(5);
+		if (job->progress != NULL)
+			job->progress(sqlite3_backup_pagecount(backup) - sqlite3_backup_remaining(backup),
+			    sqlite3_backup_pagecount(backup), job->ctx);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(backup);
+	if (rc != SQLITE_DONE)
+		return error_set(e, 500, "BACKUP_FAILED", "backup into %s failed: %s", job->path,
+		    sqlite3_errstr(rc));
+	return 0;
+}
+
+static int
+db_backup_work(struct db *db, void *ctx, struct error *e)
+{
+	const struct db_backup_job *job = ctx;
+	sqlite3 *dest = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(job->path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		error_set(e, 500, "BACKUP_FAILED", "cannot create %s: %s", job->path,
+		    dest != NULL ? sqlite3_errmsg(dest) : "out of memory");
+		goto done;
+	}
+	if (db_backup_steps(db, dest, job, e) != 0)
+		goto done;
+	if (sqlite3_exec(dest, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;"
+	    " PRAGMA user_version", NULL, NULL, NULL) != SQLITE_OK) {
+		error_set(e, 500, "BACKUP_FAILED", "cannot finish %s: %s", job->path, sqlite3_errmsg(dest));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (dest != NULL && sqlite3_close(dest) != SQLITE_OK && rc == 0)
+		rc = error_set(e, 500, "BACKUP_FAILED", "cannot close %s", job->path);
+	return rc;
+}
+
+int
+db_backup_to(struct db *db, const char *path, int pages_per_step,
+    void (*progress)(int done, int total, void *ctx), void *ctx, struct error *e)
+{
+	struct db_backup_job job = { path, pages_per_step > 0 ? pages_per_step : 256, progress, ctx };
+
+	if (db->writing)
+		return error_set(e, 500, "STORE_BUG", "db_backup_to inside a write transaction");
+	return db_read(db, db_backup_work, &job, e);
+}

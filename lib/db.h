@@ -153,6 +153,17 @@ int db_row_blob(const struct db_row *row, int col, void *out, size_t size);
 /* The blob of col and its length (NULL, 0 for NULL). */
 const void *db_row_blob_ptr(const struct db_row *row, int col, size_t *len);
 
+/* Copies db's whole database into a new file at path (which must not
+ * exist or be empty) with SQLite's online backup API, pages_per_step pages
+ * per step, all inside one read transaction of db: the copy is one
+ * consistent snapshot, and in WAL mode other connections (passnumd's
+ * writer) keep committing meanwhile, never waiting on it. The copy is left
+ * in rollback-journal mode (one self-contained file) and synced. progress,
+ * when not NULL, gets (pages copied, total) after each step. Returns 0, or
+ * -1 with e set (path may then hold a partial copy: the caller removes it). */
+int db_backup_to(struct db *db, const char *path, int pages_per_step,
+    void (*progress)(int done, int total, void *ctx), void *ctx, struct error *e);
+
 /* The schema version this binary knows (the highest schema/NNNN-*.sql). */
 int db_schema_version(void);
 
