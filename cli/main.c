@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "db.h"
 #include "registry.h"
+#include "utf8.h"
 
 static const struct cli_verb verbs[] = {
 	{ "init", cmd_init, "create a new home (database, keys, operator)", cmd_init_help },
@@ -84,8 +85,10 @@ cli_usage_error(const char *verb, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* Usage errors quote the command line: keep stderr valid UTF-8. */
+	utf8_copy(message, sizeof(message), line, strlen(line));
 	snprintf(line, sizeof(line), "%s (see passnum %s --help)", message, verb);
 	if (cli_json_errors)
 		cli_print_refusal("USAGE", "", line);
@@ -257,6 +260,18 @@ cli_checkpoint_if_due(struct cli *cli)
 		fprintf(stderr, "passnum: warning: no checkpoint made: %s\n", e.message);
 }
 
+/* A usage error before any verb, quoting the argument arg (made valid
+ * UTF-8) in fmt. */
+static void
+cli_top_refusal(const char *fmt, const char *arg)
+{
+	char safe[256], line[400];
+
+	utf8_copy(safe, sizeof(safe), arg, strlen(arg));
+	snprintf(line, sizeof(line), fmt, safe);
+	cli_print_refusal("USAGE", "passnum: ", line);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -289,7 +304,7 @@ main(int argc, char **argv)
 			cli_list_verbs(verbs, stdout);
 			return EXIT_OK;
 		} else {
-			fprintf(stderr, "passnum: unknown option %s (see passnum --help)\n", argv[i]);
+			cli_top_refusal("unknown option %s (see passnum --help)", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -307,6 +322,6 @@ main(int argc, char **argv)
 		home_close(&cli.home);
 		return rc;
 	}
-	fprintf(stderr, "passnum: unknown verb \"%s\" (see passnum --help)\n", argv[i]);
+	cli_top_refusal("unknown verb \"%s\" (see passnum --help)", argv[i]);
 	return EXIT_USAGE;
 }

@@ -13,7 +13,7 @@ void
 h_proof(struct request *req)
 {
 	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE];
-	char *end, hex[2 * MERKLE_HASH_SIZE + 1];
+	char hex[2 * MERKLE_HASH_SIZE + 1];
 	struct db *db = req->db;
 	struct checkpoint cp;
 	uint64_t seq, size = 0, ledger;
@@ -22,9 +22,9 @@ h_proof(struct request *req)
 	struct error e;
 	json_t *body;
 
-	seq = strtoull(req->params[0], &end, 10);
-	if (*end != '\0' || req->params[0][0] < '0' || req->params[0][0] > '9') {
-		reply_error(req, 400, "BAD_PARAMETER", "the sequence number must be an integer");
+	if (request_parse_u64(req->params[0], &seq) != 0) {
+		reply_error(req, 400, "BAD_PARAMETER",
+		    "the sequence number must be a non-negative integer below 2^64");
 		return;
 	}
 	if (request_query_u64(req, "size", &size, &given) != 0)

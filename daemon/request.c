@@ -29,21 +29,30 @@ request_header_lines(const struct request *req, const char *name, char *joined, 
 }
 
 int
+request_parse_u64(const char *text, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (text == NULL || *text == '\0')
+		return -1;
+	for (const char *p = text; *p != '\0'; p++)
+		if (*p < '0' || *p > '9' || __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+			return -1;
+	*out = v;
+	return 0;
+}
+
+int
 request_query_u64(struct request *req, const char *name, uint64_t *out, bool *present)
 {
 	const char *v = request_query(req, name);
-	char *end;
 
 	*present = v != NULL;
 	if (v == NULL)
 		return 0;
-	if (*v < '0' || *v > '9' || strlen(v) > 19) {
-		reply_error(req, 400, "BAD_PARAMETER", "%s must be a non-negative integer", name);
-		return -1;
-	}
-	*out = strtoull(v, &end, 10);
-	if (*end != '\0') {
-		reply_error(req, 400, "BAD_PARAMETER", "%s must be a non-negative integer", name);
+	if (request_parse_u64(v, out) != 0) {
+		reply_error(req, 400, "BAD_PARAMETER", "%s must be a non-negative integer below 2^64", name);
 		return -1;
 	}
 	return 0;
