@@ -101,6 +101,8 @@ text_add(struct text *t, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (t->data == NULL && (t->data = malloc(t->cap = 4096)) == NULL)
+		abort(); /* never NULL + 0 below (undefined behaviour) */
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(t->data + t->len, t->cap - t->len, fmt, ap);

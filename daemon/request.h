@@ -84,6 +84,10 @@ struct request {
 /* request.c */
 /* The query parameter name, or NULL. */
 const char *request_query(const struct request *req, const char *name);
+/* Parses text as a decimal number 0 .. 2^64 - 1 (digits only, no sign, no
+ * saturation). Returns 0, or -1. */
+int request_parse_u64(const char *text, uint64_t *out);
+
 /* Reads the query parameter name as an unsigned integer into *out (*present
  * says whether it was given); on a malformed value sets a 400 reply and
  * returns -1. */
