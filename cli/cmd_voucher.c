@@ -213,7 +213,9 @@ voucher_print(struct cli *cli, json_t *out)
 }
 
 /* Reads a serial from a human code or a token (bytes and *t set for a
- * token, *is_token then 1). Prints the error; returns 0 or an exit code. */
+ * token, *is_token then 1). Text that is no pass in any state (a code or
+ * token that does not parse) is a usage error (docs/cli.md). Prints the
+ * error; returns 0 or an exit code. */
 static int
 voucher_input(const char *text, uint8_t serial[TOKEN_SERIAL_BYTES], uint8_t bytes[TOKEN_BYTES],
     struct token *t, int *is_token)
@@ -227,14 +229,14 @@ voucher_input(const char *text, uint8_t serial[TOKEN_SERIAL_BYTES], uint8_t byte
 		if (cr == CODE_OK)
 			return 0;
 		fprintf(stderr, "passnum: not a pass code: %s\n", code_result_message(cr));
-		return EXIT_REFUSED;
+		return EXIT_USAGE;
 	}
 	r = token_from_text(text, strlen(text), bytes);
 	if (r == TOKEN_OK)
 		r = token_decode(bytes, TOKEN_BYTES, t);
 	if (r != TOKEN_OK) {
 		fprintf(stderr, "passnum: not a valid pass: %s\n", token_result_message(r));
-		return EXIT_REFUSED;
+		return EXIT_USAGE;
 	}
 	memcpy(serial, t->serial, TOKEN_SERIAL_BYTES);
 	return 0;
@@ -303,14 +305,14 @@ voucher_show_offline(struct cli *cli, const char *text, const char *public_key)
 
 	if (token_classify(text, strlen(text)) != TOKEN_INPUT_TOKEN) {
 		fprintf(stderr, "passnum: --public-key checks a token (PN1:...), not a human code\n");
-		return EXIT_REFUSED;
+		return EXIT_USAGE;
 	}
 	r = token_from_text(text, strlen(text), bytes);
 	if (r == TOKEN_OK)
 		r = token_decode(bytes, sizeof(bytes), &t);
 	if (r != TOKEN_OK) {
 		fprintf(stderr, "passnum: not a valid pass: %s\n", token_result_message(r));
-		return EXIT_REFUSED;
+		return EXIT_USAGE;
 	}
 	if ((rc = voucher_keyset(cli, public_key, &set)) != 0)
 		return rc;
@@ -538,9 +540,9 @@ voucher_qr_run(struct cli *cli, int argc, char **argv)
 	if ((rc = voucher_operand("voucher qr", argv[first], input, sizeof(input))) != 0)
 		return rc;
 	r = token_from_text(input, strlen(input), bytes);
-	if (r != TOKEN_OK) {
+	if (r != TOKEN_OK) { /* no pass in any state: a usage error (docs/cli.md) */
 		fprintf(stderr, "passnum: not a pass: %s\n", token_result_message(r));
-		return EXIT_REFUSED;
+		return EXIT_USAGE;
 	}
 	token_to_text(bytes, text);
 	if (cli_out_file(o.out, o.force, &e) != 0 || qr_encode(text, &m, &e) != 0)

@@ -155,7 +155,7 @@ expect 0 pn voucher show "$(echo "$code1" | tr 'A-Z' 'a-z' | tr -d -)"
 contains "$out" "issued"
 expect 1 pn voucher show 00000-00000-00000-00000-0
 one_line "$err"
-expect 1 pn voucher show 00000-00000
+expect 2 pn voucher show 00000-00000
 one_line "$err"
 
 # Booklet stock.
