@@ -291,21 +291,68 @@
 		$('scan').focus({ preventScroll: true });
 	}
 
-	/* Reads what a scanner, the camera or a paste gave. */
+	/* Whether the passes read so far wait for more of the same booklet (a
+	 * service of several passes chosen, not all read yet). Only then does a
+	 * new scan add to them; otherwise it starts afresh. */
+	function collecting() {
+		var service = chosenService();
+		return state.basket.length > 0 && !!service && state.basket.length < service.passes;
+	}
+
+	/* A new pass is being read: unless the basket waits for more passes,
+	 * the passes shown so far are dropped before any answer, so that an
+	 * answer never sits above another pass's « Valider » (issue 15). */
+	function beginRead() {
+		if (!collecting())
+			resetBasket();
+	}
+
+	/* Whether a parsed text is a mistyped human code (rather than some other
+	 * QR code or barcode): 21 symbols, or nearly. */
+	function looksLikeCode(parsed) {
+		if (parsed.result === 'bad_check' || parsed.result === 'out_of_range')
+			return true;
+		return (parsed.result === 'too_short' || parsed.result === 'too_long') &&
+		    parsed.symbols >= 17 && parsed.symbols <= 25;
+	}
+
+	/* Reads what a scanner, the camera or a paste gave. A human code is
+	 * checked here as in the code field: a mistyped one gets the code
+	 * field's message, is copied there to be corrected, and sends nothing. */
 	function readScanned(text) {
 		text = String(text || '').trim();
 		if (!text)
 			return;
+		beginRead();
 		if (PassCode.isToken(text)) {
 			lookup(text, null, api('POST', '/v1/vouchers/lookup', { voucher: text }));
 			return;
 		}
 		var parsed = PassCode.parse(text);
-		if (parsed.result !== 'ok') {
+		if (parsed.result === 'ok') {
+			lookup(parsed.code, parsed, api('GET', '/v1/vouchers/' + encodeURIComponent(parsed.code)));
+			return;
+		}
+		if (!looksLikeCode(parsed)) {
 			answerNotAPass('Ce qui a été lu n\'est ni un QR code de pass ni un code de pass complet.');
 			return;
 		}
-		lookup(parsed.code, parsed, api('GET', '/v1/vouchers/' + encodeURIComponent(parsed.code)));
+		$('code').value = text;
+		onCodeInput();
+		answer('warn', codeMessage(parsed).text, ['Code lu : ' + text,
+		    'Il a été recopié dans le champ « Taper le code imprimé sous le QR code » : corrigez-le là, ' +
+		    'ou scannez le QR code du pass.']);
+		keptLine();
+		refocus();
+	}
+
+	/* After an answer about a pass that was not added: names the passes
+	 * still waiting to be validated, if any. */
+	function keptLine() {
+		if (state.basket.length === 0)
+			return;
+		appendLine('Ce pass n\'a pas été ajouté. Toujours à valider : ' +
+		    state.basket.map(function (p) { return p.code; }).join(', ') + '.');
 	}
 
 	/* The message for a typed code, as it is typed. */
@@ -352,6 +399,7 @@
 		if (parsed.result === 'ok') {
 			input.value = '';
 			onCodeInput();
+			beginRead();
 			lookup(parsed.code, parsed, api('GET', '/v1/vouchers/' + encodeURIComponent(parsed.code)));
 			return;
 		}
@@ -381,9 +429,11 @@
 			if (r.status === 401)
 				return;
 			answer('error', 'Le pass n\'a pas pu être vérifié.', [failureSentence(r)]);
+			keptLine();
 			refocus();
 		}, function () {
 			answer('error', 'Le pass n\'a pas pu être vérifié.', [UNREACHABLE]);
+			keptLine();
 			refocus();
 		});
 	}
@@ -391,6 +441,7 @@
 	function answerNotAPass(detail) {
 		answer('no', 'Ce n\'est pas un pass numérique.', detail ? [detail] :
 		    ['Ce QR code ou ce code n\'a pas été émis pour le pass numérique. Vérifiez que vous lisez bien un pass du carnet.']);
+		keptLine();
 		refocus();
 	}
 
@@ -422,8 +473,7 @@
 			answerNotAPass();
 			return;
 		}
-		if (state.basket.length > 0)
-			appendLine('Ce pass n\'a pas été ajouté. Les pass déjà lus restent prêts.');
+		keptLine();
 		refocus();
 	}
 
@@ -524,8 +574,8 @@
 			var fits = (v.services || []).some(function (s) { return s.code === service.code; });
 			if (!fits) {
 				answer('no', 'Ce pass ne peut pas être utilisé ici.',
-				    ['Il ne paie pas la prestation « ' + service.name + ' ».',
-				    'Ce pass n\'a pas été ajouté. Les pass déjà lus restent prêts.']);
+				    ['Il ne paie pas la prestation « ' + service.name + ' ».']);
+				keptLine();
 				refocus();
 				return;
 			}
@@ -580,7 +630,6 @@
 	function renderBasket() {
 		var service = chosenService(), list = $('basket'), status = $('basket-status');
 		var need = service ? service.passes : 1, have = state.basket.length;
-		var several = have > 1 || need > 1;
 		list.textContent = '';
 		state.basket.forEach(function (p, i) {
 			var item = el('li', 'basket-item');
@@ -600,7 +649,7 @@
 			}
 			list.appendChild(item);
 		});
-		show($('basket-box'), several);
+		$('basket-title').textContent = have > 1 ? 'Pass à valider (' + have + ')' : 'Pass à valider';
 		if (!service)
 			status.textContent = 'Choisissez la prestation.';
 		else if (have < need)
