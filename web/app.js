@@ -197,20 +197,46 @@
 				enterApp();
 				return;
 			}
+			if (r.status === 403 && errorCode(r) === 'FORBIDDEN_ROLE')
+				return otherRole();
+			return refuse(r.status === 401 ?
+			    'Cette clé d\'accès n\'est pas reconnue. Vérifiez-la, ou demandez-en une nouvelle à l\'opérateur.' :
+			    failureSentence(r));
+		}, unreachable);
+
+		function unreachable() {
+			refuse(UNREACHABLE);
+		}
+
+		/* Forgets the token and says why on the sign-in form. */
+		function refuse(message) {
 			state.token = null;
 			sessionStorage.removeItem(TOKEN_KEY);
-			var message;
-			if (r.status === 401)
-				message = 'Cette clé d\'accès n\'est pas reconnue. Vérifiez-la, ou demandez-en une nouvelle à l\'opérateur.';
-			else if (r.status === 403)
-				message = 'Cette clé d\'accès n\'est pas celle d\'un lieu. Utilisez la clé remise pour votre lieu.';
-			else
-				message = failureSentence(r);
 			showSignIn(fromForm ? message : null);
-		}, function () {
-			state.token = null;
-			showSignIn(UNREACHABLE);
-		});
+		}
+
+		/* A token of another role than place: which one, said in plain
+		 * words; it never opens the place page. /metrics answers 200 to
+		 * the operator's token only, 403 to a funder's. */
+		function otherRole() {
+			return api('GET', '/v1/distributors/me').then(function (d) {
+				if (d.status === 200 && d.body)
+					return refuse('Cette clé d\'accès est celle d\'un distributeur de carnets (' + d.body.name + '), ' +
+					    'pas celle d\'un lieu. La page des distributeurs n\'est pas encore prête : pour votre stock ' +
+					    'de carnets, contactez l\'opérateur du pass numérique.');
+				if (d.status !== 403)
+					return refuse(failureSentence(d));
+				return api('GET', '/metrics').then(function (m) {
+					if (m.status === 200)
+						return refuse('Cette clé d\'accès est celle de l\'opérateur du pass numérique, pas celle ' +
+						    'd\'un lieu. L\'opérateur travaille avec la commande passnum, pas avec cette page.');
+					if (m.status === 403)
+						return refuse('Cette clé d\'accès est celle d\'un financeur, pas celle d\'un lieu. La page des ' +
+						    'financeurs n\'est pas encore prête : demandez votre rapport à l\'opérateur du pass numérique.');
+					return refuse(failureSentence(m));
+				}, unreachable);
+			}, unreachable);
+		}
 	}
 
 	function setClock(now) {
@@ -1088,7 +1114,7 @@
 			event.preventDefault();
 			var token = $('token').value.trim();
 			if (!token) {
-				showSignIn('Entrez la clé d\'accès de votre lieu.');
+				showSignIn('Entrez votre clé d\'accès.');
 				return;
 			}
 			signInWith(token, true);

@@ -149,10 +149,28 @@ async function wide(browser) {
 	check((await text(page, '#signin-error')).includes('n\'est pas reconnue'), 'bad token refused');
 	check(await page.getAttribute('#token', 'aria-invalid') === 'true', 'bad token: field marked invalid');
 	await axe(page, 'sign-in error');
-	await page.fill('#token', fixture.tokens.admin);
-	await page.click('#signin-form button[type=submit]');
-	await page.waitForFunction(() => document.getElementById('signin-error').innerText.includes('pas celle d\'un lieu'));
-	check(true, 'an admin token is not a place\'s');
+	// Issue 15: one sign-in takes any token; another role's token never
+	// opens the place page and is told, in plain words, whose it is.
+	const otherRole = async (token, want, what) => {
+		const before = page.requests.length;
+		await page.fill('#token', token);
+		await page.click('#signin-form button[type=submit]');
+		try {
+			await page.waitForFunction((w) => document.getElementById('signin-error').innerText.includes(w), want, { timeout: 5000 });
+			check(true, what);
+		} catch (e) {
+			check(false, `${what}: "${await text(page, '#signin-error')}", wanted "${want}"`);
+		}
+		check(!(await visible(page, '#app')) && await visible(page, '#signin'), `${what}: the place page stays closed`);
+		check(await page.evaluate(() => sessionStorage.getItem('passnum.token')) === null, `${what}: the token is not kept`);
+		check(!page.requests.slice(before).some((r) => /redemptions|vouchers/.test(r)), `${what}: no place request`);
+	};
+	await otherRole(fixture.tokens.admin, 'celle de l\'opérateur du pass numérique, pas celle d\'un lieu', 'an admin token is not a place\'s');
+	await otherRole(fixture.tokens.distributor, 'celle d\'un distributeur de carnets (CCAS de Montreuil)', 'a distributor token');
+	await axe(page, 'sign-in, distributor token');
+	await shot(page, '01b-distributor-token');
+	await otherRole(fixture.tokens.funder, 'celle d\'un financeur, pas celle d\'un lieu', 'a funder token');
+	await axe(page, 'sign-in, funder token');
 
 	// Sign in: the place's name, its qualification, the scanner field focused.
 	await page.fill('#token', fixture.tokens.place);
