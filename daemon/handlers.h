@@ -19,6 +19,7 @@ void h_redemption_post(struct request *req);
 void h_redemption_cancel(struct request *req);
 void h_redemption_list(struct request *req);
 void h_place_me(struct request *req);
+void h_distributor_me(struct request *req);
 void h_metrics(struct request *req);
 void h_web(struct request *req);
 

@@ -197,20 +197,46 @@
 				enterApp();
 				return;
 			}
+			if (r.status === 403 && errorCode(r) === 'FORBIDDEN_ROLE')
+				return otherRole();
+			return refuse(r.status === 401 ?
+			    'Cette clé d\'accès n\'est pas reconnue. Vérifiez-la, ou demandez-en une nouvelle à l\'opérateur.' :
+			    failureSentence(r));
+		}, unreachable);
+
+		function unreachable() {
+			refuse(UNREACHABLE);
+		}
+
+		/* Forgets the token and says why on the sign-in form. */
+		function refuse(message) {
 			state.token = null;
 			sessionStorage.removeItem(TOKEN_KEY);
-			var message;
-			if (r.status === 401)
-				message = 'Cette clé d\'accès n\'est pas reconnue. Vérifiez-la, ou demandez-en une nouvelle à l\'opérateur.';
-			else if (r.status === 403)
-				message = 'Cette clé d\'accès n\'est pas celle d\'un lieu. Utilisez la clé remise pour votre lieu.';
-			else
-				message = failureSentence(r);
 			showSignIn(fromForm ? message : null);
-		}, function () {
-			state.token = null;
-			showSignIn(UNREACHABLE);
-		});
+		}
+
+		/* A token of another role than place: which one, said in plain
+		 * words; it never opens the place page. /metrics answers 200 to
+		 * the operator's token only, 403 to a funder's. */
+		function otherRole() {
+			return api('GET', '/v1/distributors/me').then(function (d) {
+				if (d.status === 200 && d.body)
+					return refuse('Cette clé d\'accès est celle d\'un distributeur de carnets (' + d.body.name + '), ' +
+					    'pas celle d\'un lieu. La page des distributeurs n\'est pas encore prête : pour votre stock ' +
+					    'de carnets, contactez l\'opérateur du pass numérique.');
+				if (d.status !== 403)
+					return refuse(failureSentence(d));
+				return api('GET', '/metrics').then(function (m) {
+					if (m.status === 200)
+						return refuse('Cette clé d\'accès est celle de l\'opérateur du pass numérique, pas celle ' +
+						    'd\'un lieu. L\'opérateur travaille avec la commande passnum, pas avec cette page.');
+					if (m.status === 403)
+						return refuse('Cette clé d\'accès est celle d\'un financeur, pas celle d\'un lieu. La page des ' +
+						    'financeurs n\'est pas encore prête : demandez votre rapport à l\'opérateur du pass numérique.');
+					return refuse(failureSentence(m));
+				}, unreachable);
+			}, unreachable);
+		}
 	}
 
 	function setClock(now) {
@@ -291,21 +317,68 @@
 		$('scan').focus({ preventScroll: true });
 	}
 
-	/* Reads what a scanner, the camera or a paste gave. */
+	/* Whether the passes read so far wait for more of the same booklet (a
+	 * service of several passes chosen, not all read yet). Only then does a
+	 * new scan add to them; otherwise it starts afresh. */
+	function collecting() {
+		var service = chosenService();
+		return state.basket.length > 0 && !!service && state.basket.length < service.passes;
+	}
+
+	/* A new pass is being read: unless the basket waits for more passes,
+	 * the passes shown so far are dropped before any answer, so that an
+	 * answer never sits above another pass's « Valider » (issue 15). */
+	function beginRead() {
+		if (!collecting())
+			resetBasket();
+	}
+
+	/* Whether a parsed text is a mistyped human code (rather than some other
+	 * QR code or barcode): 21 symbols, or nearly. */
+	function looksLikeCode(parsed) {
+		if (parsed.result === 'bad_check' || parsed.result === 'out_of_range')
+			return true;
+		return (parsed.result === 'too_short' || parsed.result === 'too_long') &&
+		    parsed.symbols >= 17 && parsed.symbols <= 25;
+	}
+
+	/* Reads what a scanner, the camera or a paste gave. A human code is
+	 * checked here as in the code field: a mistyped one gets the code
+	 * field's message, is copied there to be corrected, and sends nothing. */
 	function readScanned(text) {
 		text = String(text || '').trim();
 		if (!text)
 			return;
+		beginRead();
 		if (PassCode.isToken(text)) {
 			lookup(text, null, api('POST', '/v1/vouchers/lookup', { voucher: text }));
 			return;
 		}
 		var parsed = PassCode.parse(text);
-		if (parsed.result !== 'ok') {
+		if (parsed.result === 'ok') {
+			lookup(parsed.code, parsed, api('GET', '/v1/vouchers/' + encodeURIComponent(parsed.code)));
+			return;
+		}
+		if (!looksLikeCode(parsed)) {
 			answerNotAPass('Ce qui a été lu n\'est ni un QR code de pass ni un code de pass complet.');
 			return;
 		}
-		lookup(parsed.code, parsed, api('GET', '/v1/vouchers/' + encodeURIComponent(parsed.code)));
+		$('code').value = text;
+		onCodeInput();
+		answer('warn', codeMessage(parsed).text, ['Code lu : ' + text,
+		    'Il a été recopié dans le champ « Taper le code imprimé sous le QR code » : corrigez-le là, ' +
+		    'ou scannez le QR code du pass.']);
+		keptLine();
+		refocus();
+	}
+
+	/* After an answer about a pass that was not added: names the passes
+	 * still waiting to be validated, if any. */
+	function keptLine() {
+		if (state.basket.length === 0)
+			return;
+		appendLine('Ce pass n\'a pas été ajouté. Toujours à valider : ' +
+		    state.basket.map(function (p) { return p.code; }).join(', ') + '.');
 	}
 
 	/* The message for a typed code, as it is typed. */
@@ -352,6 +425,7 @@
 		if (parsed.result === 'ok') {
 			input.value = '';
 			onCodeInput();
+			beginRead();
 			lookup(parsed.code, parsed, api('GET', '/v1/vouchers/' + encodeURIComponent(parsed.code)));
 			return;
 		}
@@ -381,9 +455,11 @@
 			if (r.status === 401)
 				return;
 			answer('error', 'Le pass n\'a pas pu être vérifié.', [failureSentence(r)]);
+			keptLine();
 			refocus();
 		}, function () {
 			answer('error', 'Le pass n\'a pas pu être vérifié.', [UNREACHABLE]);
+			keptLine();
 			refocus();
 		});
 	}
@@ -391,6 +467,7 @@
 	function answerNotAPass(detail) {
 		answer('no', 'Ce n\'est pas un pass numérique.', detail ? [detail] :
 		    ['Ce QR code ou ce code n\'a pas été émis pour le pass numérique. Vérifiez que vous lisez bien un pass du carnet.']);
+		keptLine();
 		refocus();
 	}
 
@@ -422,8 +499,7 @@
 			answerNotAPass();
 			return;
 		}
-		if (state.basket.length > 0)
-			appendLine('Ce pass n\'a pas été ajouté. Les pass déjà lus restent prêts.');
+		keptLine();
 		refocus();
 	}
 
@@ -524,8 +600,8 @@
 			var fits = (v.services || []).some(function (s) { return s.code === service.code; });
 			if (!fits) {
 				answer('no', 'Ce pass ne peut pas être utilisé ici.',
-				    ['Il ne paie pas la prestation « ' + service.name + ' ».',
-				    'Ce pass n\'a pas été ajouté. Les pass déjà lus restent prêts.']);
+				    ['Il ne paie pas la prestation « ' + service.name + ' ».']);
+				keptLine();
 				refocus();
 				return;
 			}
@@ -580,7 +656,6 @@
 	function renderBasket() {
 		var service = chosenService(), list = $('basket'), status = $('basket-status');
 		var need = service ? service.passes : 1, have = state.basket.length;
-		var several = have > 1 || need > 1;
 		list.textContent = '';
 		state.basket.forEach(function (p, i) {
 			var item = el('li', 'basket-item');
@@ -600,7 +675,7 @@
 			}
 			list.appendChild(item);
 		});
-		show($('basket-box'), several);
+		$('basket-title').textContent = have > 1 ? 'Pass à valider (' + have + ')' : 'Pass à valider';
 		if (!service)
 			status.textContent = 'Choisissez la prestation.';
 		else if (have < need)
@@ -1039,7 +1114,7 @@
 			event.preventDefault();
 			var token = $('token').value.trim();
 			if (!token) {
-				showSignIn('Entrez la clé d\'accès de votre lieu.');
+				showSignIn('Entrez votre clé d\'accès.');
 				return;
 			}
 			signInWith(token, true);

@@ -149,10 +149,28 @@ async function wide(browser) {
 	check((await text(page, '#signin-error')).includes('n\'est pas reconnue'), 'bad token refused');
 	check(await page.getAttribute('#token', 'aria-invalid') === 'true', 'bad token: field marked invalid');
 	await axe(page, 'sign-in error');
-	await page.fill('#token', fixture.tokens.admin);
-	await page.click('#signin-form button[type=submit]');
-	await page.waitForFunction(() => document.getElementById('signin-error').innerText.includes('pas celle d\'un lieu'));
-	check(true, 'an admin token is not a place\'s');
+	// Issue 15: one sign-in takes any token; another role's token never
+	// opens the place page and is told, in plain words, whose it is.
+	const otherRole = async (token, want, what) => {
+		const before = page.requests.length;
+		await page.fill('#token', token);
+		await page.click('#signin-form button[type=submit]');
+		try {
+			await page.waitForFunction((w) => document.getElementById('signin-error').innerText.includes(w), want, { timeout: 5000 });
+			check(true, what);
+		} catch (e) {
+			check(false, `${what}: "${await text(page, '#signin-error')}", wanted "${want}"`);
+		}
+		check(!(await visible(page, '#app')) && await visible(page, '#signin'), `${what}: the place page stays closed`);
+		check(await page.evaluate(() => sessionStorage.getItem('passnum.token')) === null, `${what}: the token is not kept`);
+		check(!page.requests.slice(before).some((r) => /redemptions|vouchers/.test(r)), `${what}: no place request`);
+	};
+	await otherRole(fixture.tokens.admin, 'celle de l\'opérateur du pass numérique, pas celle d\'un lieu', 'an admin token is not a place\'s');
+	await otherRole(fixture.tokens.distributor, 'celle d\'un distributeur de carnets (CCAS de Montreuil)', 'a distributor token');
+	await axe(page, 'sign-in, distributor token');
+	await shot(page, '01b-distributor-token');
+	await otherRole(fixture.tokens.funder, 'celle d\'un financeur, pas celle d\'un lieu', 'a funder token');
+	await axe(page, 'sign-in, funder token');
 
 	// Sign in: the place's name, its qualification, the scanner field focused.
 	await page.fill('#token', fixture.tokens.place);
@@ -307,6 +325,65 @@ async function wide(browser) {
 	await answerIs(page, 'Ce n\'est pas un pass numérique.', 'a damaged token');
 	await axe(page, 'not a pass');
 	await shot(page, '11-not-a-pass');
+
+	// Issue 15: the passes about to be validated are always listed by code,
+	// and a failed scan after a valid pass leaves no « Valider » nor service
+	// choice under its error (it would validate the earlier pass).
+	const listed = async () => (await visible(page, '#basket')) ? page.locator('#basket li .basket-code').allInnerTexts() : [];
+	await page.focus('#scan');
+	await scan(page, pass(10).token);
+	await answerIs(page, 'Pass valable', 'pass 10 valid');
+	let codes = await listed();
+	check(codes.length === 1 && codes[0] === pass(10).code, `the pass to validate is listed by its code: ${JSON.stringify(codes)}`);
+	await scan(page, 'https://example.org/menu');
+	await answerIs(page, 'Ce n\'est pas un pass numérique.', 'a foreign QR code after a valid pass');
+	check(!(await visible(page, '#redeem')) && !(await visible(page, '#service-box')),
+		'a failed scan (here) leaves no « Valider » nor service choice under the error');
+	await axe(page, 'failed after valid');
+	await shot(page, '11b-failed-after-valid');
+	await scan(page, pass(10).token);
+	await answerIs(page, 'Pass valable', 'pass 10 valid again');
+	await scan(page, forged);
+	await answerIs(page, 'Ce n\'est pas un pass numérique.', 'a damaged token after a valid pass');
+	check(!(await visible(page, '#redeem')) && (await listed()).length === 0,
+		'a failed scan (server) leaves no « Valider » nor pass listed under the error');
+	// Collecting the passes of a two-pass service: a failed scan keeps them,
+	// names them, and says it was not added.
+	await scan(page, pass(14).token);
+	await answerIs(page, 'Pass valable', 'pass 14 valid');
+	await chooseService(page, 'Parcours long');
+	await page.focus('#scan');
+	await scan(page, 'https://example.org/menu');
+	await answerIs(page, 'Ce pass n\'a pas été ajouté. Toujours à valider : ' + pass(14).code + '.',
+		'a failed scan while collecting names the pass kept');
+	codes = await listed();
+	check(codes.length === 1 && codes[0] === pass(14).code, `the pass kept is listed: ${JSON.stringify(codes)}`);
+	await axe(page, 'failed while collecting');
+	await page.click('#clear');
+
+	// Issue 15: a complete human code with one wrong symbol typed into the
+	// scanner field gets the code field's message and sends no request.
+	const code15 = pass(15).code;
+	const typo15 = code15.slice(0, 9) + (code15[9] === '7' ? '8' : '7') + code15.slice(10);
+	before = page.requests.length;
+	await page.focus('#scan');
+	await scan(page, typo15);
+	await answerIs(page, 'Il y a une erreur dans le code. Vérifiez chaque caractère.', 'a mistyped code in the scanner field');
+	check(!(await text(page, '#answer')).includes('ni un code de pass complet'), 'not called « ni un code de pass complet »');
+	check(await page.inputValue('#code') === typo15 &&
+		await text(page, '#code-status') === 'Il y a une erreur dans le code. Vérifiez chaque caractère.',
+		'the mistyped code is copied to the code field, with the same message');
+	await axe(page, 'mistyped code in the scanner field');
+	await shot(page, '09b-typo-scanner');
+	// Any request the scan made was sent before this one.
+	const refreshed = page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/redemptions');
+	await page.click('#refresh');
+	await refreshed;
+	const sent = page.requests.slice(before);
+	check(sent.length > 0 && sent.every((r) => r === 'GET /v1/redemptions'),
+		`no request for a mistyped code in the scanner field (${sent.join(', ')})`);
+	await page.fill('#code', '');
+	await page.focus('#scan');
 
 	// Expired (the same home served as on 15 August 2027).
 	if (process.env.PASSNUM_WEB_LATER_URL) {

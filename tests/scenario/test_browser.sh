@@ -26,6 +26,7 @@ setup() {
 	pn --home "$H" init --operator "Opérateur de test" --origin test.example/ledger >/dev/null &&
 	pn --home "$H" funder add "Département de test" --public-name "Département de la Seine-Saint-Denis" >/dev/null &&
 	pn --home "$H" funder order 1 100000 --ref BC-1 >/dev/null &&
+	pn --home "$H" distributor add "CCAS de Montreuil" >/dev/null &&
 	pn --home "$H" service add atelier "Atelier numérique" >/dev/null &&
 	pn --home "$H" service add parcours "Parcours long (2 séances)" --passes 2 >/dev/null &&
 	pn --home "$H" place add "EPN de Montreuil" --siret $SIRET --commune 93048 --iban $IBAN --type epn \
@@ -48,13 +49,16 @@ T_PLACE=$(pn --home "$H" token create --role place --id 1)
 T_PLACE2=$(pn --home "$H" token create --role place --id 2)
 T_PLACE3=$(pn --home "$H" token create --role place --id 3)
 T_ADMIN=$(pn --home "$H" token create --role admin)
+T_DISTRIBUTOR=$(pn --home "$H" token create --role distributor --id 1)
+T_FUNDER=$(pn --home "$H" token create --role funder --id 1)
 REVOKED_CODE=$(sed -n 21p "$CSV" | cut -d, -f2)
 pn --home "$H" voucher revoke "$REVOKED_CODE" >/dev/null || fail "voucher revoke"
 
 # The fixture the browser test reads.
 jq -n --arg p1 "$T_PLACE" --arg p2 "$T_PLACE2" --arg p3 "$T_PLACE3" --arg admin "$T_ADMIN" \
+	--arg distributor "$T_DISTRIBUTOR" --arg funder "$T_FUNDER" \
 	--rawfile csv "$CSV" '{
-	tokens: {place: $p1, lyon: $p2, suspended: $p3, admin: $admin},
+	tokens: {place: $p1, lyon: $p2, suspended: $p3, admin: $admin, distributor: $distributor, funder: $funder},
 	passes: ($csv | split("\n") | .[1:] | map(select(length > 0) | split(",") |
 		{serial: .[0], code: .[1], token: .[2], value_cents: (.[4] | tonumber), last_day: .[5]}))
 	}' > "$WORK/fixture.json" || fail "fixture"
@@ -89,6 +93,13 @@ if PASSNUM_WEB_URL=$URL PASSNUM_WEB_LATER_URL=$LATER_URL PASSNUM_WEB_FIXTURE=$WO
 else
 	fail "browser tests (screenshots in $ARTIFACTS; daemon log in $WORK/daemon.err)"
 fi
+
+# GET /v1/distributors/me, which the sign-in asks: the distributor's own
+# name for its token, FORBIDDEN_ROLE for a place's.
+me=$(curl -s -H "Authorization: Bearer $T_DISTRIBUTOR" "$URL/v1/distributors/me")
+equals "$(echo "$me" | jq -c .)" '{"id":1,"name":"CCAS de Montreuil"}' "distributors/me with its token"
+code=$(curl -s -H "Authorization: Bearer $T_PLACE" "$URL/v1/distributors/me" | jq -r .error.code)
+equals "$code" FORBIDDEN_ROLE "distributors/me with a place token"
 
 # The daemon saw the page's requests and is still well.
 status=$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/health")
