@@ -126,10 +126,10 @@ async function checkFiles(dir, manifest) {
 			fs.createReadStream(file).on('data', (d) => h.update(d)).on('error', reject)
 			    .on('end', () => resolve(h));
 		});
-		if (BigInt(hash.size) !== f.size)
-			fail(`${f.name}: ${hash.size} bytes, the manifest says ${f.size}: the file was altered`);
 		if (hash.hex() !== f.sha256)
 			fail(`${f.name}: its SHA-256 is not the manifest's: the file was altered`);
+		if (BigInt(hash.size) !== f.size)
+			fail(`${f.name}: ${hash.size} bytes, the manifest says ${f.size}`);
 	}
 }
 
