@@ -424,6 +424,23 @@ scheme_sign(struct scheme *x, struct error *e)
 	return scheme_close(x, "manifest.note", e);
 }
 
+/* Removes a previous manifest and its signature (--force), first: until
+ * the new manifest.note is written last, the folder does not verify. */
+static int
+scheme_unsign(struct scheme *x, struct error *e)
+{
+	static const char *const names[] = { "manifest.note", "manifest.json" };
+	char path[4200];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", x->dir, names[i]);
+		if (unlink(path) != 0 && errno != ENOENT)
+			return error_set(e, 500, "EXPORT_ERROR", "cannot remove %s: %s", path,
+			    strerror(errno));
+	}
+	return 0;
+}
+
 /* The whole export inside one read transaction. */
 static int
 scheme_work(struct db *db, void *ctx, struct error *e)
@@ -431,6 +448,8 @@ scheme_work(struct db *db, void *ctx, struct error *e)
 	struct scheme *x = ctx;
 
 	(void)db;
+	if (scheme_unsign(x, e) != 0)
+		return -1;
 	if (home_operator(x->db, &x->op, e) != 0 || ledger_size(x->db, &x->r->ledger_size, e) != 0 ||
 	    ledger_root(x->db, x->r->ledger_size, x->r->root, e) != 0)
 		return -1;
