@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 #include "cli.h"
 #include "cli_io.h"
@@ -82,6 +83,7 @@ export_scheme_run(struct cli *cli, int argc, char **argv)
 	struct scheme_result r;
 	struct error e = { 0 };
 	char root[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+	bool existed;
 	int first = cli_options(cli, argc, argv, "export scheme", export_scheme_help, opts,
 	    export_scheme_option, &o);
 
@@ -98,9 +100,14 @@ export_scheme_run(struct cli *cli, int argc, char **argv)
 		    " folder, or --force to replace its files", o.out);
 		return cli_fail(&e);
 	}
-	if (cli_out_dir(o.out, &e) != 0 ||
-	    scheme_export(cli->home.db, cli->home.dir, o.out, &r, &e) != 0)
+	existed = access(o.out, F_OK) == 0;
+	if (cli_out_dir(o.out, &e) != 0)
 		return cli_fail(&e);
+	if (scheme_export(cli->home.db, cli->home.dir, o.out, &r, &e) != 0) {
+		if (!existed)
+			rmdir(o.out); /* only when nothing was written: a refusal leaves no folder */
+		return cli_fail(&e);
+	}
 	sodium_bin2base64(root, sizeof(root), r.root, 32, sodium_base64_VARIANT_ORIGINAL);
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:I, s:s, s:I, s:I, s:I}", "dir", o.out,

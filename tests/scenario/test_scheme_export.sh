@@ -130,6 +130,10 @@ other_vkey=$(node -e '
 	const id = c.createHash("sha256").update(Buffer.concat([Buffer.from(o + "\n"), Buffer.of(1), pub])).digest().subarray(0, 4);
 	console.log(`${o}+${id.toString("hex")}+${Buffer.concat([Buffer.of(1), pub]).toString("base64")}`);
 ' test.example/ledger "$other")
+expect 1 pn --home "$WORK/other" export scheme --out "$WORK/other-export"
+contains "$err" "no signed checkpoint yet" "no checkpoint"
+one_line "$err"
+[ ! -e "$WORK/other-export" ] && ok || fail "a refused export left its folder"
 expect 1 node "$CHECK" "$E" --key "$other_vkey"
 contains "$err" "manifest.note: not signed by the given ledger key" "another key"
 expect 2 node "$CHECK" "$E"
