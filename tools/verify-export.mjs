@@ -36,9 +36,9 @@ const EXPORT_FORMAT = 'passnum-ledger-export-v1';
 const AMOUNT_MAX = 1n << 53n;
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 
-class Failure extends Error {}
+export class Failure extends Error {}
 
-function fail(message) {
+export function fail(message) {
 	throw new Failure(message);
 }
 
@@ -160,7 +160,7 @@ function getHex(obj, name, bytes, what) {
 }
 
 // Standard padded base64 of exactly `bytes` bytes, canonical, or null.
-function base64Exact(text, bytes) {
+export function base64Exact(text, bytes) {
 	if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
 		return null;
 	const b = Buffer.from(text, 'base64');
@@ -170,7 +170,7 @@ function base64Exact(text, bytes) {
 }
 
 // ---------------------------------------------------------------- hashing
-function sha256(...parts) {
+export function sha256(...parts) {
 	const h = crypto.createHash('sha256');
 	for (const p of parts)
 		h.update(p);
@@ -253,16 +253,16 @@ class Tree {
 }
 
 // ---------------------------------------------------------------- keys, notes
-function noteKeyId(name, pub) {
+export function noteKeyId(name, pub) {
 	return sha256(Buffer.from(name, 'utf8'), Buffer.from('\n'), Buffer.of(1), pub).subarray(0, 4);
 }
 
-function ed25519Key(pub) {
+export function ed25519Key(pub) {
 	return crypto.createPublicKey({ key: Buffer.concat([SPKI_ED25519, pub]), format: 'der',
 	    type: 'spki' });
 }
 
-function ed25519Verify(key, message, signature) {
+export function ed25519Verify(key, message, signature) {
 	return signature.length === 64 && crypto.verify(null, message, key, signature);
 }
 
@@ -326,7 +326,7 @@ function breaksRule(chart, balance) {
 }
 
 // ---------------------------------------------------------------- the export
-class Audit {
+export class Audit {
 	constructor() {
 		this.header = null;
 		this.keys = [];          // ledger keys: {id, pub, key, status}
@@ -588,7 +588,7 @@ export function verifyInclusion(leaf, index, size, path, root) {
 	return sn === 0n && r.equals(root);
 }
 
-async function* lines(path) {
+export async function* lines(path) {
 	let stream = path === '-' ? process.stdin : fs.createReadStream(path);
 	const first = path === '-' ? null : Buffer.alloc(2);
 	if (first !== null) {
