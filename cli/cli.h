@@ -91,6 +91,7 @@ int cmd_payee(struct cli *cli, int argc, char **argv);
 int cmd_operator(struct cli *cli, int argc, char **argv);
 int cmd_backup(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -110,5 +111,6 @@ extern const char cmd_payee_help[];
 extern const char cmd_operator_help[];
 extern const char cmd_backup_help[];
 extern const char cmd_restore_help[];
+extern const char cmd_report_help[];
 
 #endif
