@@ -216,6 +216,20 @@ html=$(cat "$R/f.html")
 contains "$html" "<style>" "inline CSS"
 contains "$html" "Glossaire" "HTML glossary"
 case "$html" in *"<script"* | *"http://"* | *"https://"* | *"src="* | *"<link"*) fail "HTML not self-contained" ;; *) ok ;; esac
+# The daemon serves the same report to the funder.
+TF=$(pn --home "$H" token create --role funder --id 1)
+start_daemon
+req GET "/v1/funders/1/report?period=2027-Q2" "$TF"
+expect_http 200
+equals "$(echo "$body" | jq -S .)" "$(jq -S . "$J")" "GET /v1/funders/1/report?period= is the CLI's report"
+req GET "/v1/funders/1/report?period=2027-Q2&format=csv" "$TF"
+expect_http 200
+cmp -s <(printf '%s' "$body") <(head -c -0 "$R/f.csv" | sed -z 's/\n$//') && ok || fail "CSV over HTTP differs"
+req GET "/v1/funders/1/report?period=2027-04-01" "$TF"
+expect_http 400 BAD_PERIOD
+req GET "/v1/funders/1/report?period=2027-Q2&format=pdf" "$TF"
+expect_http 400 BAD_FORMAT
+stop_daemon
 # A month in progress is provisional.
 PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format json
 equals "$(echo "$out" | jq -r .provisional)" true "a month in progress is provisional"
