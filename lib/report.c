@@ -1,3 +1,5 @@
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include "clock.h"
 #include "date.h"
@@ -5,6 +7,7 @@
 #include "redemption.h"
 #include "registry.h"
 #include "report.h"
+#include "report_private.h"
 
 #define REPORT_STATUSES 4
 
@@ -124,9 +127,6 @@ report_funder_json(struct db *db, int64_t funder_id, json_t **out, struct error 
 }
 
 /* Reports people read: the range of a period, cell helpers, report_build. */
-#include <stdarg.h>
-#include <stdlib.h>
-#include "report_private.h"
 
 int
 report_month_index(const struct report_range *r, const char *month)
