@@ -177,7 +177,13 @@ report_set_text(struct report_table *t, int row, int col, const char *text)
 void
 report_set_money(struct report_table *t, int row, int col, int64_t cents)
 {
-	report_table_cell(t, (size_t)row, (size_t)col)->value = cents;
+	struct report_cell *c = report_table_cell(t, (size_t)row, (size_t)col);
+	int follows = t->column[col].follows;
+
+	c->value = cents;
+	if (follows >= 0 && report_table_cell(t, (size_t)row, (size_t)follows)->key[0] != '\0')
+		snprintf(c->key, sizeof(c->key), "%.40s.cents",
+		    report_table_cell(t, (size_t)row, (size_t)follows)->key);
 }
 
 /* The range of p as of now: counted up to the period's end or now. */

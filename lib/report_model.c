@@ -217,6 +217,33 @@ report_keys_fix(struct report_doc *doc)
 	return changed;
 }
 
+/* Money cells take their count's hiding; in a table with a total row, a
+ * hidden amount hides the total's amount too (hidden counts of rows of
+ * different face values could be solved from the total count and amount). */
+static bool
+report_money_fix(struct report_table *t)
+{
+	bool changed = false;
+
+	for (size_t c = 0; c < t->columns; c++) {
+		bool any = false;
+
+		if (t->column[c].kind != REPORT_COLUMN_MONEY || t->column[c].follows < 0)
+			continue;
+		for (size_t r = 0; r < t->rows; r++) {
+			struct report_cell *m = report_table_cell(t, r, c);
+
+			if (!m->hidden && report_table_cell(t, r, (size_t)t->column[c].follows)->hidden)
+				changed = m->hidden = true;
+			if (r + 1 < t->rows)
+				any |= m->hidden;
+		}
+		if (t->total_row && t->rows > 1 && any && !report_table_cell(t, t->rows - 1, c)->hidden)
+			changed = report_table_cell(t, t->rows - 1, c)->hidden = true;
+	}
+	return changed;
+}
+
 void
 report_suppress(struct report_doc *doc)
 {
@@ -234,7 +261,7 @@ report_suppress(struct report_doc *doc)
 		changed = report_keys_fix(doc);
 		changed |= report_key_groups_fix(doc);
 		for (size_t a = 0; a < doc->tables; a++)
-			changed |= report_table_fix(doc->table[a]);
+			changed |= report_table_fix(doc->table[a]) | report_money_fix(doc->table[a]);
 	}
 }
 
@@ -243,9 +270,10 @@ report_table_hidden(const struct report_table *t, size_t row, size_t col)
 {
 	const struct report_column *c = &t->column[col];
 
-	if (c->kind == REPORT_COLUMN_MONEY && c->follows >= 0)
-		col = (size_t)c->follows;
-	return t->cells[row * t->columns + col].hidden;
+	if (t->cells[row * t->columns + col].hidden)
+		return true;
+	return c->kind == REPORT_COLUMN_MONEY && c->follows >= 0 &&
+	    t->cells[row * t->columns + (size_t)c->follows].hidden;
 }
 
 void

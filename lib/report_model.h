@@ -113,7 +113,8 @@ int report_key_group_add(struct report_key_group *g, const char *fmt, ...)
  * hides more until none can be recomputed: in every group of cells that
  * sum (a column with a total row, a row identity), one hidden cell alone
  * takes a second one (the smallest other, preferring one not 0); the same
- * key is hidden everywhere; money follows its count. */
+ * key is hidden everywhere; money follows its count, and a hidden amount
+ * hides its table's total amount. */
 void report_suppress(struct report_doc *doc);
 
 /* Whether cell col of row is hidden (money: its count's state). */

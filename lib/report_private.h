@@ -25,7 +25,7 @@ void report_month_name(const struct report_range *r, int i, char buf[8]);
 void report_set_count(struct report_table *t, int row, int col, int64_t value, int64_t booklets,
     const char *key_fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* Sets a text or money cell. */
+/* Sets a text or money cell (the money's key: the count's key + ".cents"). */
 int report_set_text(struct report_table *t, int row, int col, const char *text);
 void report_set_money(struct report_table *t, int row, int col, int64_t cents);
 

@@ -129,6 +129,39 @@ test_columns_and_keys(void **state)
 	report_doc_clear(&doc);
 }
 
+/* Two campaigns of 10 and 5 euros, both counts hidden (15 and 4 passes):
+ * the total count 19 and a total amount of 170 euros would give 15 and 4
+ * back, so the total amount is hidden too. */
+static void
+test_money_total(void **state)
+{
+	static const struct report_column columns[] = {
+		{ "campaign", "Campagne", REPORT_COLUMN_TEXT, -1 },
+		{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+		{ "redeemed_cents", "Valeur", REPORT_COLUMN_MONEY, 1 },
+		{ NULL, NULL, 0, 0 },
+	};
+	struct report_doc doc = doc_new();
+	struct report_table *t = report_doc_table(&doc, "campaigns", "Par campagne", columns);
+	const int64_t values[] = { 15, 4, 19 }, booklets[] = { 12, 2, 14 };
+	const int64_t cents[] = { 15000, 2000, 17000 };
+
+	(void)state;
+	assert_non_null(t);
+	t->total_row = true;
+	for (int r = 0; r < 3; r++) {
+		assert_int_equal(report_table_row(t), r);
+		report_cell_count(report_table_cell(t, (size_t)r, 1), values[r], booklets[r], NULL);
+		report_table_cell(t, (size_t)r, 2)->value = cents[r];
+	}
+	report_suppress(&doc);
+	assert_true(report_table_hidden(t, 0, 1));
+	assert_true(report_table_hidden(t, 1, 1));
+	assert_false(report_table_hidden(t, 2, 1));
+	assert_true(report_table_hidden(t, 2, 2));
+	report_doc_clear(&doc);
+}
+
 /* Groups across tables: the total of a month over campaigns. */
 static void
 test_key_groups(void **state)
@@ -223,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_by_booklets),
 		cmocka_unit_test(test_columns_and_keys),
 		cmocka_unit_test(test_key_groups),
+		cmocka_unit_test(test_money_total),
 		cmocka_unit_test(test_periods),
 		cmocka_unit_test(test_csv),
 	};
