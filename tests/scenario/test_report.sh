@@ -233,6 +233,11 @@ expect_http 400 BAD_PERIOD
 req GET "/v1/funders/1/report?period=2027-Q2&format=pdf" "$TF"
 expect_http 400 BAD_FORMAT
 stop_daemon
+# HTML: every table row is the CSV line of the same cells.
+sed -n 's/^<tr[^>]*>\(<td.*\)<\/tr>$/\1/p' "$R/f.html" | sed 's/<\/td><td[^>]*>/;/g; s/<td[^>]*>//; s/<\/td>$//' |
+	sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' > "$WORK/html-lines"
+equals "$(wc -l < "$WORK/html-lines")" "$(jq '[.tables[].rows[]] | length' "$J")" "HTML rows"
+equals "$(grep -vxFf "$WORK/csv-lines" "$WORK/html-lines")" "" "every HTML row is in the CSV"
 # A month in progress is provisional.
 PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format json
 equals "$(echo "$out" | jq -r .provisional)" true "a month in progress is provisional"
