@@ -92,6 +92,7 @@ int cmd_operator(struct cli *cli, int argc, char **argv);
 int cmd_backup(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -112,5 +113,6 @@ extern const char cmd_operator_help[];
 extern const char cmd_backup_help[];
 extern const char cmd_restore_help[];
 extern const char cmd_export_help[];
+extern const char cmd_report_help[];
 
 #endif

@@ -32,6 +32,7 @@ static const struct cli_verb verbs[] = {
 	{ "operator", cmd_operator, "the operator's identity (SIREN, VAT, IBANs...)", cmd_operator_help },
 	{ "backup", cmd_backup, "an online, verified copy of the home (keys encrypted)", cmd_backup_help },
 	{ "export", cmd_export, "the signed scheme export for a successor", cmd_export_help },
+	{ "report", cmd_report, "reports people read: funder, payee, place, distributor", cmd_report_help },
 	{ "restore", cmd_restore, "a backup into an empty or new home", cmd_restore_help },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -1,9 +1,13 @@
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include "clock.h"
+#include "date.h"
 #include "issuance.h"
 #include "redemption.h"
 #include "registry.h"
 #include "report.h"
+#include "report_private.h"
 
 #define REPORT_STATUSES 4
 
@@ -119,5 +123,119 @@ report_funder_json(struct db *db, int64_t funder_id, json_t **out, struct error 
 	    "funder", "id", (json_int_t)f.id, "public_name", f.public_name,
 	    "spendable_cents", (json_int_t)spendable, "owed_on_orders_cents", (json_int_t)owed,
 	    "small_cell_threshold", (json_int_t)r.threshold, "campaigns", r.campaigns);
+	return 0;
+}
+
+/* Reports people read: the range of a period, cell helpers, report_build. */
+
+int
+report_month_index(const struct report_range *r, const char *month)
+{
+	int y0, m0, y, m;
+
+	if (date_digits(r->first_month, 4, &y0) != 0 || date_digits(r->first_month + 5, 2, &m0) != 0 ||
+	    strlen(month) != 7 || date_digits(month, 4, &y) != 0 ||
+	    date_digits(month + 5, 2, &m) != 0)
+		return -1;
+	m = (y * 12 + m - 1) - (y0 * 12 + m0 - 1);
+	return m >= 0 && m < r->months ? m : -1;
+}
+
+void
+report_month_name(const struct report_range *r, int i, char buf[8])
+{
+	int y = 0, m = 0;
+	unsigned year, month;
+
+	date_digits(r->first_month, 4, &y);
+	date_digits(r->first_month + 5, 2, &m);
+	m += i - 1;
+	year = (unsigned)(y + m / 12) % 10000u;
+	month = (unsigned)(m % 12 + 1) % 13u;
+	snprintf(buf, 8, "%04u-%02u", year, month);
+}
+
+void
+report_set_count(struct report_table *t, int row, int col, int64_t value, int64_t booklets,
+    const char *key_fmt, ...)
+{
+	char key[48];
+	va_list ap;
+
+	va_start(ap, key_fmt);
+	vsnprintf(key, sizeof(key), key_fmt, ap);
+	va_end(ap);
+	report_cell_count(report_table_cell(t, (size_t)row, (size_t)col), value, booklets, key);
+}
+
+int
+report_set_text(struct report_table *t, int row, int col, const char *text)
+{
+	return report_cell_text(report_table_cell(t, (size_t)row, (size_t)col), text);
+}
+
+void
+report_set_money(struct report_table *t, int row, int col, int64_t cents)
+{
+	struct report_cell *c = report_table_cell(t, (size_t)row, (size_t)col);
+	int follows = t->column[col].follows;
+
+	c->value = cents;
+	if (follows >= 0 && report_table_cell(t, (size_t)row, (size_t)follows)->key[0] != '\0')
+		snprintf(c->key, sizeof(c->key), "%.40s.cents",
+		    report_table_cell(t, (size_t)row, (size_t)follows)->key);
+}
+
+/* The range of p as of now: counted up to the period's end or now. */
+static void
+report_range_of(const struct report_period *p, int64_t now, struct report_range *r,
+    bool *provisional)
+{
+	int64_t end = clock_local_day_start(p->last + 1, CLOCK_TZ_PARIS);
+	int y0, m0, y1, m1;
+
+	r->first = p->first;
+	r->last = p->last;
+	*provisional = now < end;
+	r->end = *provisional ? now : end;
+	r->now = now;
+	date_period_format(p->first, r->first_month);
+	date_period_format(p->last, r->last_month);
+	date_digits(r->first_month, 4, &y0), date_digits(r->first_month + 5, 2, &m0);
+	date_digits(r->last_month, 4, &y1), date_digits(r->last_month + 5, 2, &m1);
+	r->months = (y1 * 12 + m1) - (y0 * 12 + m0) + 1;
+}
+
+int
+report_build(struct db *db, enum report_kind kind, int64_t id, const struct report_period *p,
+    int64_t now, struct report_doc **out, struct error *e)
+{
+	struct report_doc *doc = calloc(1, sizeof(*doc));
+	struct report_range r;
+	int rc;
+
+	*out = NULL;
+	if (doc == NULL)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	report_range_of(p, now, &r, &doc->provisional);
+	snprintf(doc->period, sizeof(doc->period), "%s", p->text);
+	doc->first_day = p->first;
+	doc->last_day = p->last;
+	if (registry_setting_int(db, "report_small_cell", 11, &doc->threshold, e) != 0) {
+		report_doc_free(doc);
+		return -1;
+	}
+	if (kind == REPORT_FUNDER)
+		rc = report_funder_build(db, id, &r, doc, e);
+	else if (kind == REPORT_DISTRIBUTOR)
+		rc = report_distributor_build(db, id, &r, doc, e);
+	else
+		rc = report_statement_build(db, kind == REPORT_PAYEE, id, &r, doc, e);
+	if (rc != 0) {
+		report_doc_free(doc);
+		return -1;
+	}
+	report_suppress(doc);
+	*out = doc;
 	return 0;
 }

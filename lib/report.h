@@ -16,4 +16,47 @@ struct db;
  * 404 NO_FUNDER for an unknown funder. */
 int report_funder_json(struct db *db, int64_t funder_id, json_t **out, struct error *e);
 
+/* Reports people read (docs/reports.md): `passnum report KIND ID`. */
+#include <stdbool.h>
+#include <stdio.h>
+
+enum report_kind { REPORT_FUNDER, REPORT_PAYEE, REPORT_PLACE, REPORT_DISTRIBUTOR };
+enum report_format { REPORT_CSV, REPORT_JSON, REPORT_HTML };
+
+/* A fixed period: a month "YYYY-MM", a quarter "YYYY-Qn" or a year "YYYY". */
+struct report_period {
+	char text[8];
+	int32_t first, last; /* days, inclusive */
+};
+
+/* Parses a fixed period. Returns 0, or -1 (400 BAD_PERIOD: anything else,
+ * a date range included). */
+int report_period_parse(const char *text, struct report_period *p, struct error *e);
+
+/* Parses "funder", "payee", "place", "distributor" / "csv", "json", "html".
+ * Return 0, or -1 (400 BAD_REPORT / BAD_FORMAT). */
+int report_kind_parse(const char *text, enum report_kind *kind, struct error *e);
+int report_format_parse(const char *text, enum report_format *format, struct error *e);
+
+struct report_doc;
+
+/* Builds the report of kind about id for period p as of instant now (a
+ * period not over at now is marked provisional and counted up to now), with
+ * small cells hidden (funder reports). *out is the caller's
+ * (report_doc_free). 404 NO_FUNDER / NO_PAYEE / NO_PLACE / NO_DISTRIBUTOR
+ * for an unknown id. */
+int report_build(struct db *db, enum report_kind kind, int64_t id, const struct report_period *p,
+    int64_t now, struct report_doc **out, struct error *e);
+
+/* Writes doc to f in format (CSV: ';', decimal comma, UTF-8 with BOM;
+ * HTML: one self-contained page). Returns 0, or -1 (500 WRITE_FAILED). */
+int report_write(const struct report_doc *doc, enum report_format format, FILE *f,
+    struct error *e);
+
+/* doc in machine form (new reference): money as *_cents integers, hidden
+ * cells as the string "< 11". */
+json_t *report_doc_json(const struct report_doc *doc);
+
+void report_doc_free(struct report_doc *doc);
+
 #endif

@@ -1,0 +1,41 @@
+/* Shared by the report builders (lib/report_*.c). */
+#ifndef PASSNUM_REPORT_PRIVATE_H
+#define PASSNUM_REPORT_PRIVATE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "report.h"
+#include "report_model.h"
+
+/* A period as the queries see it. */
+struct report_range {
+	int32_t first, last;    /* days, inclusive */
+	int64_t end;            /* instant counted up to: the period's end, or now if earlier */
+	int64_t now;            /* when the report is made */
+	char first_month[8], last_month[8]; /* "YYYY-MM" */
+	int months;             /* months in the period (1, 3, 12) */
+};
+
+/* The index of month "YYYY-MM" in r (0 = its first month), or -1. */
+int report_month_index(const struct report_range *r, const char *month);
+
+/* Writes the name of month index i of r ("2027-04") into buf. */
+void report_month_name(const struct report_range *r, int i, char buf[8]);
+
+/* Sets a count cell from a value, its booklets and a key (formatted; "" none). */
+void report_set_count(struct report_table *t, int row, int col, int64_t value, int64_t booklets,
+    const char *key_fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Sets a text or money cell (the money's key: the count's key + ".cents"). */
+int report_set_text(struct report_table *t, int row, int col, const char *text);
+void report_set_money(struct report_table *t, int row, int col, int64_t cents);
+
+/* The builders, each filling doc (its kind, title, subject and figures)
+ * for id over r. 404 for an unknown id. */
+int report_funder_build(struct db *db, int64_t id, const struct report_range *r,
+    struct report_doc *doc, struct error *e);
+int report_statement_build(struct db *db, bool payee, int64_t id, const struct report_range *r,
+    struct report_doc *doc, struct error *e);
+int report_distributor_build(struct db *db, int64_t id, const struct report_range *r,
+    struct report_doc *doc, struct error *e);
+
+#endif

@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# `passnum report` over a scenario built here through the real CLI and
+# daemon, walking April and May 2027 with PASSNUM_NOW: two campaigns, two
+# distributors, three places in two départements (two sharing a SIRET),
+# hand-outs and redemptions (one cancelled), April settled. Every figure
+# is checked against counts this script keeps from its own actions (never
+# read from the database); CSV and JSON carry the same figures; small cells
+# are hidden by booklets and never alone in a group that sums; periods
+# other than a month, a quarter or a year are refused (exit 2), unknown
+# ids too (exit 1).
+. "$(dirname "$0")/lib.sh"
+export PASSNUM_NOW=2027-04-02T08:00:00Z
+. "$(dirname "$0")/daemon_lib.sh"
+SIRET3=12345678200028
+IBAN2=FR1420041010050500013M02606
+OP_IBAN=FR7610107001011234567890129
+
+pn --home "$H" init --operator "Opérateur de test" --origin report.example/ledger \
+	--iban "$OP_IBAN" --bic AGRIFRPP >/dev/null || fail "init"
+pn --home "$H" funder add "Département de test" >/dev/null || fail "funder"
+pn --home "$H" funder order 1 100000 --ref BC-1 >/dev/null || fail "order"
+pn --home "$H" service add atelier "Atelier numérique" >/dev/null || fail "service"
+pn --home "$H" service add parcours "Parcours long" --passes 2 >/dev/null || fail "service 2"
+pn --home "$H" place add "EPN Montreuil" --siret $SIRET --commune 93048 --iban $IBAN --type epn \
+	--services atelier,parcours >/dev/null || fail "place 1"
+pn --home "$H" place add "EPN Saint-Denis" --siret $SIRET --commune 93066 --type epn \
+	--services atelier,parcours >/dev/null || fail "place 2"
+pn --home "$H" place add "Médiathèque Lyon" --siret $SIRET3 --commune 69123 --iban $IBAN2 \
+	--type mediatheque --services atelier >/dev/null || fail "place 3"
+for i in 1 2 3; do pn --home "$H" place label $i >/dev/null || fail "label $i"; done
+T1=$(pn --home "$H" token create --role place --id 1)
+T2=$(pn --home "$H" token create --role place --id 2)
+T3=$(pn --home "$H" token create --role place --id 3)
+pn --home "$H" campaign create --funder 1 --name "Interne-Alpha" --value 10 --last-day 2027-12-31 \
+	--departments 93,69 >/dev/null || fail "campaign 1"
+pn --home "$H" campaign create --funder 1 --name "Interne-Beta" --value 5 --last-day 2027-07-20 \
+	--departments 93,69 >/dev/null || fail "campaign 2"
+mkdir -p "$WORK/c1" "$WORK/c2"
+pn --home "$H" batch issue --campaign 1 --count 48 --booklet 2 --out "$WORK/c1" --format csv >/dev/null ||
+	fail "batch 1"
+pn --home "$H" batch issue --campaign 2 --count 30 --booklet 2 --out "$WORK/c2" --format csv >/dev/null ||
+	fail "batch 2"
+cat "$WORK"/c1/batch-*.csv > "$WORK/all.csv"
+tail -n +2 "$WORK"/c2/batch-*.csv >> "$WORK/all.csv"
+# tok B P: the token of pass P (1 or 2) of booklet B; the CSV's last column is the booklet.
+tok() { awk -F, -v b="$1" -v p="$2" 'NR > 1 && $7 == b { if (++n == p) print $3 }' "$WORK/all.csv"; }
+camp() { awk -F, -v b="$1" 'NR > 1 && $7 == b { print $4; exit }' "$WORK/all.csv"; }
+b1=$(awk -F, 'NR > 1 && $4 == 1 { print $7; exit }' "$WORK/all.csv")
+b2=$(awk -F, 'NR > 1 && $4 == 2 { print $7; exit }' "$WORK/all.csv")
+equals "$b1,$b2" "1,25" "booklet numbers"
+
+# What the script knows: E[key] counts, B[key] the booklets behind ("b1 b2 ...").
+declare -A E B
+count() { # KEY N BOOKLET [CENTS]
+	E[$1]=$((${E[$1]:-0} + $2))
+	case " ${B[$1]:-} " in *" $3 "*) ;; *) B[$1]="${B[$1]:-} $3" ;; esac
+}
+nbooklets() { local -a a=(${B[$1]:-}); echo ${#a[@]}; }
+
+# --- April: 24 + 15 booklets delivered; hand-outs.
+pn --home "$H" distributor add "CCAS de Montreuil" >/dev/null || fail "distributor 1"
+pn --home "$H" distributor add "Mission locale de Lyon" >/dev/null || fail "distributor 2"
+pn --home "$H" booklet deliver 1-14 --distributor 1 >/dev/null || fail "deliver 1"
+pn --home "$H" booklet deliver 25-39 --distributor 1 >/dev/null || fail "deliver 2"
+pn --home "$H" booklet deliver 15-24 --distributor 2 >/dev/null || fail "deliver 3"
+handout() { # DISTRIBUTOR DATE FIRST LAST
+	local b
+	for b in $(seq "$3" "$4"); do
+		pn --home "$H" booklet handout "$b" --distributor "$1" --date "$2" >/dev/null ||
+			fail "handout $b"
+		count "c$(camp "$b").${2:0:7}.handed" 1 "$b"
+		count "d$1.${2:0:7}.handed" 1 "$b"
+	done
+}
+export PASSNUM_NOW=2027-04-08T08:00:00Z
+handout 1 2027-04-05 1 12
+handout 2 2027-04-06 15 17
+handout 1 2027-04-07 25 27
+
+# redeem TOKEN DEPT SERVICE KEY MONTH BOOKLET:PASS...: through the daemon.
+redeem() {
+	local t=$1 dept=$2 s=$3 k=$4 month=$5 bp c toks=()
+	shift 5
+	for bp in "$@"; do toks+=("$(tok "${bp%:*}" "${bp#*:}")"); done
+	req POST /v1/redemptions "$t" "$(redeem_body "$s" "$k" "${toks[@]}")"
+	expect_http 201
+	[ "${CANCEL:-}" = 1 ] && return
+	for bp in "$@"; do
+		c=$(camp "${bp%:*}")
+		count "c$c.$month.redeemed" 1 "${bp%:*}"
+		count "c$c.$dept.redeemed" 1 "${bp%:*}"
+		count "c$c.redeemed" 1 "${bp%:*}"
+		E[c$c.$month.cents]=$((${E[c$c.$month.cents]:-0} + (c == 1 ? 1000 : 500)))
+	done
+}
+PASSNUM_NOW=2027-04-10T10:00:00Z start_daemon
+for b in $(seq 1 12); do redeem "$T1" 93 atelier "a$b" 2027-04 "$b:1"; done
+redeem "$T1" 93 parcours a25 2027-04 25:1 25:2
+redeem "$T2" 93 parcours a26 2027-04 26:1 26:2
+CANCEL=1 redeem "$T2" 93 atelier a15 2027-04 15:1
+req POST "/v1/redemptions/$(echo "$body" | jq -r .id)/cancel" "$T2"
+expect_http 200
+stop_daemon
+
+# --- May: more hand-outs, redemptions in the 69; April settled.
+export PASSNUM_NOW=2027-05-05T08:00:00Z
+handout 1 2027-05-03 13 14
+handout 2 2027-05-04 18 22
+PASSNUM_NOW=2027-05-02T08:00:00Z expect 0 pn --home "$H" --json --yes settle --period 2027-04 \
+	--out "$WORK/settle/virements.xml"
+settle_out=$out
+PASSNUM_NOW=2027-05-12T10:00:00Z start_daemon
+for b in 1 2 3; do redeem "$T3" 69 atelier "m$b" 2027-05 "$b:2"; done
+stop_daemon
+
+# --- The funder report of the second quarter, closed.
+export PASSNUM_NOW=2027-07-02T08:00:00Z
+R=$WORK/reports
+expect 0 pn --home "$H" report funder 1 --period 2027-Q2 --format json --out "$R/f.json"
+expect 0 pn --home "$H" report funder 1 --period 2027-Q2 --format csv --out "$R/f.csv"
+expect 0 pn --home "$H" report funder 1 --period 2027-Q2 --format html --out "$R/f.html"
+J=$R/f.json
+equals "$(jq -r .provisional "$J")" false "a closed quarter is final"
+equals "$(jq -r .small_cell_threshold "$J")" 11 "threshold"
+# cell TABLE ROW COLUMN: a figure of the JSON report.
+cell() { jq -r --arg t "$1" --argjson r "$2" --arg c "$3" '.tables[] | select(.key == $t) | .rows[$r][$c]' "$J"; }
+# shown_or_hidden GOT VALUE BOOKLETS WHAT: a cell of 1..10 booklets is
+# hidden; any other is its value or hidden by the secondary rule.
+shown_or_hidden() {
+	if [ "$3" -ge 1 ] && [ "$3" -le 10 ]; then
+		equals "$1" "< 11" "$4 ($2 over $3 booklets) hidden"
+	elif [ "$1" != "< 11" ]; then
+		equals "$1" "$2" "$4"
+	else
+		ok
+		secondary=$((${secondary:-0} + 1))
+	fi
+}
+for c in 1 2; do
+	row=$((c - 1))
+	handed=0 hb=0 red=0 rb=0 cents=0
+	for m in 2027-04 2027-05 2027-06; do
+		handed=$((handed + ${E[c$c.$m.handed]:-0}))
+		hb=$((hb + $(nbooklets "c$c.$m.handed")))
+		cents=$((cents + ${E[c$c.$m.cents]:-0}))
+	done
+	equals "$(cell campaigns $row booklets_issued)" "$([ $c = 1 ] && echo 24 || echo 15)" "c$c booklets issued"
+	equals "$(cell campaigns $row booklets_delivered)" "$([ $c = 1 ] && echo 24 || echo 15)" "c$c delivered"
+	shown_or_hidden "$(cell campaigns $row booklets_handed_out)" "$handed" "$hb" "c$c handed out"
+	shown_or_hidden "$(cell campaigns $row passes_redeemed)" "${E[c$c.redeemed]}" \
+		"$(nbooklets "c$c.redeemed")" "c$c redeemed"
+	got=$(cell campaigns $row redeemed_cents)
+	[ "$got" = "< 11" ] && equals "$(cell campaigns $row passes_redeemed)" "< 11" "money hidden with its count" ||
+		equals "$got" "$cents" "c$c value"
+	for m in 0 1 2; do
+		month=$(date -u -d "2027-04-01 +$m month" +%Y-%m)
+		shown_or_hidden "$(cell months_c$c $m booklets_handed_out)" "${E[c$c.$month.handed]:-0}" \
+			"$(nbooklets "c$c.$month.handed")" "c$c $month handed out"
+		shown_or_hidden "$(cell months_c$c $m passes_redeemed)" "${E[c$c.$month.redeemed]:-0}" \
+			"$(nbooklets "c$c.$month.redeemed")" "c$c $month redeemed"
+	done
+done
+# Totals over both campaigns: 19 passes over 14 booklets, shown; the first
+# campaign's 15 passes (12 booklets) are hidden because the second's 4
+# (2 booklets, hidden) would be the total minus them.
+equals "$(cell campaigns 2 passes_redeemed)" 19 "total redeemed"
+# 10 € x c1 + 5 € x c2 = the total amount would give c1 and c2 back.
+equals "$(cell campaigns 2 redeemed_cents)" "< 11" "total amount hidden"
+equals "$(cell months_all 3 redeemed_cents)" "< 11" "the same amount hidden in another table"
+equals "$(cell campaigns 1 passes_redeemed)" "< 11" "c2: 4 passes over 2 booklets hidden"
+equals "$(cell campaigns 0 passes_redeemed)" "< 11" "c1 hidden by the secondary rule"
+equals "$(cell campaigns 0 redeemed_cents)" "< 11" "money hidden with its count"
+equals "$(cell months_c1 1 passes_redeemed)" "< 11" "c1 May: 3 booklets hidden"
+equals "$(cell departments_c1 0 department)" 69 "départements in order"
+equals "$(cell departments_c1 0 passes_redeemed)" "< 11" "c1 in the 69: 3 booklets"
+equals "$(cell departments_all 1 department),$(cell departments_all 1 passes_redeemed),$(cell departments_all 2 passes_redeemed)" \
+	"93,< 11,19" "the 93's 16 passes hidden: the 69's 3 would be the total minus them"
+# The issue's case: campaign 2 issued 30, 4 passes redeemed from only 2
+# booklets (hidden although 4 passes), revoked 0, expired 0: the passes in
+# circulation (26) would give the 4 back, so they are hidden too.
+equals "$(cell passes_state 1 passes_issued)" 30 "c2 issued"
+equals "$(cell passes_state 1 passes_redeemed)" "< 11" "c2 redeemed: 2 booklets"
+equals "$(cell passes_state 1 passes_revoked)" 0 "0 is shown"
+equals "$(cell passes_state 1 passes_expired)" 0 "0 is shown"
+equals "$(cell passes_state 1 passes_outstanding)" "< 11" "c2 outstanding hidden (secondary)"
+equals "$(cell passes_state 0 passes_issued),$(cell passes_state 0 passes_redeemed),$(cell passes_state 0 passes_outstanding)" \
+	"48,< 11,< 11" "c1 state: its redeemed hidden by the column, then a second cell of its row"
+equals "$(jq -c '.tables[] | select(.key == "passes_state") | .rows[2] | [.[]]' "$J")" \
+	'["Total",78,19,0,0,59]' "state total"
+# No group that sums has exactly one hidden cell: each count column of a
+# table with a total row, each row of the passes' state.
+equals "$(jq -r '[.tables[] | select(.total_row) | .rows as $r | ($r[0] | keys[]) as $k
+	| select(([$r[][$k]] | map(select(. == "< 11")) | length) == 1) | "\(.key).\($k)"] | join(" ")' "$J")" \
+	"" "no column with a single hidden cell"
+equals "$(jq -r '[.tables[] | select(.key == "passes_state") | .rows[]
+	| [.passes_issued, .passes_redeemed, .passes_revoked, .passes_expired, .passes_outstanding]
+	| select((map(select(. == "< 11")) | length) == 1)] | length' "$J")" 0 "no state row with a single hidden cell"
+# Across tables: each month's total over campaigns never leaves one campaign's cell recoverable.
+for m in 0 1 2; do
+	for k in booklets_handed_out passes_redeemed; do
+		n=0
+		for t in months_all months_c1 months_c2; do [ "$(cell $t $m $k)" = "< 11" ] && n=$((n + 1)); done
+		[ $n -ne 1 ] && ok || fail "month $m $k: one hidden cell across tables"
+	done
+done
+# CSV: BOM, ';', decimal comma; every JSON row is a CSV line.
+equals "$(head -c 3 "$R/f.csv" | od -An -tx1 | tr -d ' ')" efbbbf "UTF-8 BOM"
+jq -r '.tables[] | .rows[] | to_entries | map(if (.key | endswith("_cents")) and (.value | type) == "number"
+	then "\(.value / 100 | floor),\(.value % 100 | tostring | if length == 1 then "0" + . else . end)"
+	else (.value | tostring) end) | join(";")' "$J" > "$WORK/json-lines"
+tr -d '\r' < "$R/f.csv" > "$WORK/csv-lines"
+missing=$(grep -vxFf "$WORK/csv-lines" "$WORK/json-lines")
+equals "$missing" "" "every JSON row is in the CSV"
+equals "$(wc -l < "$WORK/json-lines")" "$(jq '[.tables[].rows[]] | length' "$J")" "rows"
+contains "$(cat "$WORK/csv-lines")" "Glossaire" "CSV glossary"
+contains "$(cat "$WORK/csv-lines")" "Pass utilisés dans la période" "French column names"
+# HTML: self-contained, no script, no network.
+html=$(cat "$R/f.html")
+contains "$html" "<style>" "inline CSS"
+contains "$html" "Glossaire" "HTML glossary"
+case "$html" in *"<script"* | *"http://"* | *"https://"* | *"src="* | *"<link"*) fail "HTML not self-contained" ;; *) ok ;; esac
+# The daemon serves the same report to the funder.
+TF=$(pn --home "$H" token create --role funder --id 1)
+start_daemon
+req GET "/v1/funders/1/report?period=2027-Q2" "$TF"
+expect_http 200
+equals "$(echo "$body" | jq -S .)" "$(jq -S . "$J")" "GET /v1/funders/1/report?period= is the CLI's report"
+req GET "/v1/funders/1/report?period=2027-Q2&format=csv" "$TF"
+expect_http 200
+cmp -s <(printf '%s' "$body") <(head -c -0 "$R/f.csv" | sed -z 's/\n$//') && ok || fail "CSV over HTTP differs"
+req GET "/v1/funders/1/report?period=2027-04-01" "$TF"
+expect_http 400 BAD_PERIOD
+req GET "/v1/funders/1/report?period=2027-Q2&format=pdf" "$TF"
+expect_http 400 BAD_FORMAT
+stop_daemon
+# HTML: every table row is the CSV line of the same cells.
+sed -n 's/^<tr[^>]*>\(<td.*\)<\/tr>$/\1/p' "$R/f.html" | sed 's/<\/td><td[^>]*>/;/g; s/<td[^>]*>//; s/<\/td>$//' |
+	sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' > "$WORK/html-lines"
+equals "$(wc -l < "$WORK/html-lines")" "$(jq '[.tables[].rows[]] | length' "$J")" "HTML rows"
+equals "$(grep -vxFf "$WORK/csv-lines" "$WORK/html-lines")" "" "every HTML row is in the CSV"
+# A month in progress is provisional.
+PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format json
+equals "$(echo "$out" | jq -r .provisional)" true "a month in progress is provisional"
+PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format html
+contains "$out" "provisoire" "marked provisoire"
+
+# --- Payee 1 (two places, one SIRET), April: the transfer it matches.
+expect 0 pn --home "$H" report payee 1 --period 2027-04 --format json --out "$R/p1.json"
+P=$R/p1.json
+payee_cents=$(( (12 * 1000) + 2 * 500 + 2 * 500 ))
+equals "$(jq -r '.tables[] | select(.key == "redemptions") | .rows[-1].amount_cents' "$P")" "$payee_cents" "payee total"
+equals "$(jq -r '.tables[] | select(.key == "redemptions") | .rows | length' "$P")" 15 "14 redemptions and the total"
+equals "$(jq -r '.tables[] | select(.key == "redemptions") | .rows[-1].passes' "$P")" 16 "passes"
+equals "$(jq -r '.tables[] | select(.key == "cancellations") | .rows[0].amount_cents' "$P")" 1000 "cancellation"
+equals "$(jq -r '.tables[] | select(.key == "transfers") | .rows[0].amount_cents' "$P")" "$payee_cents" "transfer = total"
+equals "$(jq -r '.tables[] | select(.key == "transfers") | .rows[0].end_to_end_id' "$P")" \
+	"$(echo "$settle_out" | jq -r '.payouts[] | select(.payee_id == 1) | .end_to_end_id')" "EndToEndId"
+equals "$(jq -r '.tables[] | select(.key == "transfers") | .rows[0].statement' "$P")" \
+	"$(echo "$settle_out" | jq -r '.payouts[] | select(.payee_id == 1) | .statement')" "statement number"
+contains "$(jq -r '.notes[]' "$P")" "montants TTC ; TVA éventuellement due par le lieu" "VAT mention" 
+code25=$(awk -F, 'NR > 1 && $7 == 25 { print $2 }' "$WORK/all.csv" | sort | tr '\n' ' ' | sed 's/ $//')
+contains "$(jq -r '.tables[0].rows[].codes' "$P")" "$(echo "$code25" | cut -d' ' -f1)" "codes listed"
+expect 0 pn --home "$H" report payee 1 --period 2027-04 --format csv
+contains "$out" "Total;;;16;;140,00" "decimal comma"
+
+# --- Place 3, May: its own redemptions; no internal campaign name.
+expect 0 pn --home "$H" report place 3 --period 2027-05 --format json --out "$R/pl3.json"
+equals "$(jq -r '.tables[] | select(.key == "redemptions") | .rows[-1] | "\(.passes) \(.amount_cents)"' "$R/pl3.json")" \
+	"3 3000" "place 3 in May"
+# --- Distributors: received and handed out by month, stock and its numbers.
+expect 0 pn --home "$H" report distributor 1 --period 2027-Q2 --format json --out "$R/d1.json"
+D=$R/d1.json
+equals "$(jq -r '.tables[] | select(.key == "months") | .rows[0] | "\(.booklets_received) \(.booklets_handed_out)"' "$D")" \
+	"29 ${E[d1.2027-04.handed]}" "distributor 1 April"
+equals "$(jq -r '.tables[] | select(.key == "months") | .rows[1].booklets_handed_out' "$D")" "${E[d1.2027-05.handed]}" "May"
+equals "$(jq -r '.tables[] | select(.key == "stock") | .rows | map("\(.booklets_in_stock) \(.booklet_numbers) \(.last_day)") | join("|")' "$D")" \
+	"12 28-39 2027-07-20" "distributor 1 stock"
+contains "$(jq -r '.tables[] | select(.key == "stock") | .rows[0].alert' "$D")" "18 jours" "J-30 alert (as of the report's day)"
+expect 0 pn --home "$H" report distributor 2 --period 2027-Q2 --format json --out "$R/d2.json"
+equals "$(jq -r '.tables[] | select(.key == "stock") | .rows[0] | "\(.booklets_in_stock) \(.booklet_numbers)"' "$R/d2.json")" \
+	"2 23-24" "distributor 2 stock"
+for f in "$R"/d1.json "$R"/d2.json "$R"/pl3.json "$R"/p1.json; do
+	case "$(cat "$f")" in *Interne-*) fail "internal campaign name in $f" ;; *) ok ;; esac
+done
+expect 0 pn --home "$H" report distributor 1 --period 2027 --format html
+case "$out" in *Interne-*) fail "internal name in the distributor's HTML" ;; *) ok ;; esac
+
+# --- Refusals: one line, nothing written.
+before=$(db_dump "$H")
+for p in 2027-04-01 2027-13 2027-Q5 2027-Q0 27-04 2027-04..2027-05 2027-W14 ""; do
+	expect 2 pn --home "$H" report funder 1 --period "$p" --out "$WORK/bad.csv"
+	one_line "$err"
+done
+expect 2 pn --home "$H" report funder 1 --out "$WORK/bad.csv"
+expect 2 pn --home "$H" report funder 1 --period 2027-04 --format pdf --out "$WORK/bad.csv"
+expect 2 pn --home "$H" report commune 1 --period 2027-04
+expect 2 pn --home "$H" report funder x1 --period 2027-04
+for k in funder payee place distributor; do
+	expect 1 pn --home "$H" report $k 99 --period 2027-04 --out "$WORK/bad.csv"
+	one_line "$err"
+done
+expect 1 pn --home "$H" report funder 1 --period 2027-Q2 --out "$R/f.csv"
+contains "$err" "exists" "existing file refused"
+[ ! -e "$WORK/bad.csv" ] && ok || fail "a refused report left a file"
+equals "$(db_dump "$H")" "$before" "reports change nothing"
+finish

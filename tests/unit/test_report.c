@@ -1,0 +1,265 @@
+/* Unit tests of the report model (lib/report_model.c): small cells hidden
+ * by booklets, the secondary rule that leaves no hidden cell recomputable,
+ * fixed periods, and the CSV form. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "date.h"
+#include "report.h"
+#include "report_model.h"
+
+static const struct report_column state_columns[] = {
+	{ "campaign", "Campagne", REPORT_COLUMN_TEXT, -1 },
+	{ "passes_issued", "Pass émis", REPORT_COLUMN_COUNT, -1 },
+	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+	{ "passes_revoked", "Pass révoqués", REPORT_COLUMN_COUNT, -1 },
+	{ "passes_expired", "Pass expirés", REPORT_COLUMN_COUNT, -1 },
+	{ "passes_outstanding", "Pass en circulation", REPORT_COLUMN_COUNT, -1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+/* A one-row state table: values[i] over booklets[i], the row identity. */
+static struct report_table *
+state_table(struct report_doc *doc, const int64_t values[5], const int64_t booklets[5])
+{
+	struct report_table *t = report_doc_table(doc, "passes_state", "Situation", state_columns);
+	int row;
+
+	assert_non_null(t);
+	t->groups = 1;
+	t->group[0] = (struct report_group){ 5, { 1, 2, 3, 4, 5 } };
+	row = report_table_row(t);
+	assert_int_equal(row, 0);
+	assert_int_equal(report_cell_text(report_table_cell(t, 0, 0), "n° 1"), 0);
+	for (size_t i = 0; i < 5; i++)
+		report_cell_count(report_table_cell(t, 0, i + 1), values[i], booklets[i], NULL);
+	return t;
+}
+
+static struct report_doc
+doc_new(void)
+{
+	return (struct report_doc){ .kind = "funder", .threshold = 11, .suppress = true };
+}
+
+/* The issue's case: issued 20, redeemed 2 (1 booklet), revoked 0, expired
+ * 0, in circulation 18: hiding only the 2 would leave 20 - 0 - 0 - 18. */
+static void
+test_issue_case(void **state)
+{
+	struct report_doc doc = doc_new();
+	struct report_table *t = state_table(&doc, (int64_t[]){ 20, 2, 0, 0, 18 },
+	    (int64_t[]){ 20, 1, 0, 0, 19 });
+
+	(void)state;
+	report_suppress(&doc);
+	assert_false(report_table_hidden(t, 0, 1));
+	assert_true(report_table_hidden(t, 0, 2));
+	assert_false(report_table_hidden(t, 0, 3)); /* 0 is shown */
+	assert_false(report_table_hidden(t, 0, 4));
+	assert_true(report_table_hidden(t, 0, 5));  /* the smallest other that is not 0 */
+	report_doc_clear(&doc);
+}
+
+/* Hidden by booklets, whatever the passes: 40 passes of 4 booklets are
+ * hidden, 11 passes of 11 booklets are not; 0 is 0. */
+static void
+test_by_booklets(void **state)
+{
+	struct report_doc doc = doc_new();
+	struct report_table *t = state_table(&doc, (int64_t[]){ 100, 40, 0, 0, 11 },
+	    (int64_t[]){ 30, 4, 0, 0, 11 });
+
+	(void)state;
+	report_suppress(&doc);
+	assert_true(report_table_hidden(t, 0, 2));
+	/* 11 is shown by itself, but hidden second: the smallest other. */
+	assert_true(report_table_hidden(t, 0, 5));
+	assert_false(report_table_hidden(t, 0, 1));
+	assert_false(report_table_hidden(t, 0, 3));
+	report_doc_clear(&doc);
+	doc = doc_new();
+	t = state_table(&doc, (int64_t[]){ 100, 12, 0, 0, 88 }, (int64_t[]){ 30, 11, 0, 0, 30 });
+	report_suppress(&doc);
+	for (size_t c = 1; c <= 5; c++)
+		assert_false(report_table_hidden(t, 0, c));
+	report_doc_clear(&doc);
+}
+
+/* A column with a total row, and the same quantity in another table by key:
+ * one hidden cell in the column takes a second; the key carries it over. */
+static void
+test_columns_and_keys(void **state)
+{
+	static const struct report_column columns[] = {
+		{ "month", "Mois", REPORT_COLUMN_TEXT, -1 },
+		{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+		{ "redeemed_cents", "Valeur", REPORT_COLUMN_MONEY, 1 },
+		{ NULL, NULL, 0, 0 },
+	};
+	struct report_doc doc = doc_new();
+	struct report_table *t = report_doc_table(&doc, "months", "Par mois", columns);
+	struct report_table *u = report_doc_table(&doc, "other", "Ailleurs", columns);
+	const int64_t values[] = { 50, 3, 30, 83 }, booklets[] = { 20, 2, 15, 37 };
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(u);
+	t->total_row = true;
+	for (int r = 0; r < 4; r++) {
+		assert_int_equal(report_table_row(t), r);
+		report_cell_count(report_table_cell(t, (size_t)r, 1), values[r], booklets[r],
+		    r == 0 ? "m0" : NULL);
+		report_table_cell(t, (size_t)r, 2)->value = values[r] * 100;
+	}
+	assert_int_equal(report_table_row(u), 0);
+	report_cell_count(report_table_cell(u, 0, 1), 50, 20, "m0");
+	report_suppress(&doc);
+	assert_true(report_table_hidden(t, 1, 1));
+	assert_true(report_table_hidden(t, 2, 1));  /* 30 < 50 < 83 */
+	assert_true(report_table_hidden(t, 2, 2));  /* money follows */
+	assert_false(report_table_hidden(t, 0, 1));
+	assert_false(report_table_hidden(t, 3, 1));
+	assert_false(report_table_hidden(u, 0, 1));
+	report_doc_clear(&doc);
+}
+
+/* Two campaigns of 10 and 5 euros, both counts hidden (15 and 4 passes):
+ * the total count 19 and a total amount of 170 euros would give 15 and 4
+ * back, so the total amount is hidden too. */
+static void
+test_money_total(void **state)
+{
+	static const struct report_column columns[] = {
+		{ "campaign", "Campagne", REPORT_COLUMN_TEXT, -1 },
+		{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+		{ "redeemed_cents", "Valeur", REPORT_COLUMN_MONEY, 1 },
+		{ NULL, NULL, 0, 0 },
+	};
+	struct report_doc doc = doc_new();
+	struct report_table *t = report_doc_table(&doc, "campaigns", "Par campagne", columns);
+	const int64_t values[] = { 15, 4, 19 }, booklets[] = { 12, 2, 14 };
+	const int64_t cents[] = { 15000, 2000, 17000 };
+
+	(void)state;
+	assert_non_null(t);
+	t->total_row = true;
+	for (int r = 0; r < 3; r++) {
+		assert_int_equal(report_table_row(t), r);
+		report_cell_count(report_table_cell(t, (size_t)r, 1), values[r], booklets[r], NULL);
+		report_table_cell(t, (size_t)r, 2)->value = cents[r];
+	}
+	report_suppress(&doc);
+	assert_true(report_table_hidden(t, 0, 1));
+	assert_true(report_table_hidden(t, 1, 1));
+	assert_false(report_table_hidden(t, 2, 1));
+	assert_true(report_table_hidden(t, 2, 2));
+	report_doc_clear(&doc);
+}
+
+/* Groups across tables: the total of a month over campaigns. */
+static void
+test_key_groups(void **state)
+{
+	static const struct report_column columns[] = {
+		{ "passes", "Pass", REPORT_COLUMN_COUNT, -1 },
+		{ NULL, NULL, 0, 0 },
+	};
+	struct report_doc doc = doc_new();
+	struct report_table *t = report_doc_table(&doc, "all", "Tout", columns);
+	struct report_table *a = report_doc_table(&doc, "a", "A", columns);
+	struct report_table *b = report_doc_table(&doc, "b", "B", columns);
+	struct report_key_group *g = report_doc_key_group(&doc);
+
+	(void)state;
+	assert_non_null(g);
+	assert_int_equal(report_table_row(t) | report_table_row(a) | report_table_row(b), 0);
+	report_cell_count(report_table_cell(t, 0, 0), 25, 20, "all");
+	report_cell_count(report_table_cell(a, 0, 0), 20, 15, "a");
+	report_cell_count(report_table_cell(b, 0, 0), 5, 5, "b");
+	assert_int_equal(report_key_group_add(g, "all"), 0);
+	assert_int_equal(report_key_group_add(g, "%s", "a"), 0);
+	assert_int_equal(report_key_group_add(g, "b"), 0);
+	report_suppress(&doc);
+	assert_true(report_table_hidden(b, 0, 0));
+	assert_true(report_table_hidden(a, 0, 0));
+	assert_false(report_table_hidden(t, 0, 0));
+	report_doc_clear(&doc);
+}
+
+static void
+test_periods(void **state)
+{
+	struct report_period p;
+	struct error e;
+	char first[DATE_FORMAT_SIZE], last[DATE_FORMAT_SIZE];
+	static const char *const refused[] = { "2027-04-01", "2027-13", "2027-00", "2027-Q0",
+		"2027-Q5", "27-04", "2027-04..2027-05", "2027-W14", "", "2027-q1", "X027" };
+
+	(void)state;
+	assert_int_equal(report_period_parse("2027-Q1", &p, &e), 0);
+	date_format(p.first, first), date_format(p.last, last);
+	assert_string_equal(first, "2027-01-01");
+	assert_string_equal(last, "2027-03-31");
+	assert_int_equal(report_period_parse("2028-02", &p, &e), 0);
+	date_format(p.last, last);
+	assert_string_equal(last, "2028-02-29");
+	assert_int_equal(report_period_parse("2027", &p, &e), 0);
+	date_format(p.last, last);
+	assert_string_equal(last, "2027-12-31");
+	for (size_t i = 1; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (report_period_parse(refused[i], &p, &e) == 0)
+			fail_msg("period \"%s\" accepted", refused[i]);
+		assert_string_equal(e.code, "BAD_PERIOD");
+	}
+	assert_int_not_equal(report_period_parse(refused[0], &p, &e), 0);
+}
+
+/* CSV: BOM, ';', decimal comma, "< 11" for a hidden cell, quoted ';'. */
+static void
+test_csv(void **state)
+{
+	struct report_doc doc = doc_new();
+	struct report_table *t = state_table(&doc, (int64_t[]){ 20, 2, 0, 0, 18 },
+	    (int64_t[]){ 20, 1, 0, 0, 19 });
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct error e;
+
+	(void)state;
+	(void)t;
+	snprintf(doc.title, sizeof(doc.title), "Rapport ; test");
+	snprintf(doc.period, sizeof(doc.period), "2027-04");
+	report_doc_term(&doc, "Pass", "un pass.");
+	report_suppress(&doc);
+	assert_non_null(f);
+	assert_int_equal(report_write(&doc, REPORT_CSV, f, &e), 0);
+	fclose(f);
+	assert_memory_equal(text, "\xEF\xBB\xBF\"Rapport ; test\"\r\n", 21);
+	assert_non_null(strstr(text, "n° 1;20;< 11;0;0;< 11\r\n"));
+	assert_non_null(strstr(text, "Glossaire\r\nPass;un pass.\r\n"));
+	free(text);
+	report_doc_clear(&doc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_issue_case),
+		cmocka_unit_test(test_by_booklets),
+		cmocka_unit_test(test_columns_and_keys),
+		cmocka_unit_test(test_key_groups),
+		cmocka_unit_test(test_money_total),
+		cmocka_unit_test(test_periods),
+		cmocka_unit_test(test_csv),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
