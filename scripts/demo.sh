@@ -187,6 +187,8 @@ started="$demo/passnumd.started"
 rm -f "$started"
 "$bin/passnumd" --home "$home" --listen 127.0.0.1:0 >"$started" &
 pid=$!
+# passnumd never outlives this script (a refusal below, Ctrl-C, or a TERM).
+trap 'kill -TERM "$pid" 2>/dev/null' EXIT
 trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"; exit' INT TERM
 url=
 for _ in $(seq 200); do
