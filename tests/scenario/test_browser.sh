@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # The place page in real headless Chromium (Debian's /usr/bin/chromium,
 # driven by playwright-core, checked by axe-core; npm packages installed by
 # `npm ci` from tests/browser/package-lock.json). A home made with the real

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # One checkpoint cadence for the CLI and the daemon (issue 9): after its own
 # writes the CLI signs a checkpoint when 10,000 entries or 60 seconds have
 # passed since the latest one (settings checkpoint_every_entries and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # The CLI conventions of docs/cli.md on batch, booklet, voucher and expire:
 # confirmations and --dry-run, what creations print, batch list|show,
 # booklet list, files (--out, --force, '-' for stdin), exit codes, the JSON

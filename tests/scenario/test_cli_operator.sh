@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # passnum operator show|set and init through the real CLI (issue 10): every
 # identifier checked before the home opens (exit 2), contradictions with the
 # stored identity refused (exit 1), each change recorded with who and when,

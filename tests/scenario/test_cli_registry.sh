@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # Issue 10 for the registry verbs (funder, distributor, place, service,
 # campaign, token): IBAN changes seen before approval with secrets off argv,
 # corrections recorded with who and when, duplicates refused, exit codes,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # passnumd: the HTTP API against the real daemon and the real CLI — health,
 # keys, hygiene (404 405 413 415 400), roles, lookups, redemption and its
 # refusals, a two-pass service, idempotency, 409 with the receipt, 50

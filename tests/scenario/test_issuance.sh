@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # batch issue, booklet stock, voucher show / revoke, expire through the real CLI.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # The ledger CLI end to end, and the ledger checked by an independent program
 # (tools/verify-export.mjs, Node.js, written from docs/ledger.md alone): a home
 # built with the real CLI (orders, a credit, a place, two campaigns, two

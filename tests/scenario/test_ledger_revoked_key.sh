@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # passnum ledger check and a revoked ledger key (issue 9): a receipt or a
 # checkpoint signed by a revoked ledger key is accepted only when this home
 # recorded it strictly before the key's compromise time, and then the check

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # The registry verbs through the real CLI: funder, distributor, place,
 # service, token, campaign. Every refusal prints one line on stderr and
 # leaves the database as it was.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # `passnum report` over a scenario built here through the real CLI and
 # daemon, walking April and May 2027 with PASSNUM_NOW: two campaigns, two
 # distributors, three places in two départements (two sharing a SIRET),

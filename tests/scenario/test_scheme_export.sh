@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # The scheme export (docs/takeover.md) of a small month run through the real
 # CLI and daemon: issuance in two campaigns, redemptions through passnumd, a
 # revocation, an expiry. `passnum export scheme` writes the documented

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: test clock (PASSNUM_NOW): registered in test builds only (tests/CMakeLists.txt)
 # Settlement through the real CLI and daemon on a SQLite home, walking
 # through months with PASSNUM_NOW: redemptions at four places (two sharing
 # a SIRET, so one transfer for that payee), one cancelled, one payee on
