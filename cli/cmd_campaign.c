@@ -9,7 +9,6 @@
 #include "db.h"
 #include "money.h"
 #include "registry.h"
-#include "territory.h"
 
 static const char campaign_create_help[] =
     "usage: passnum campaign create --funder ID --name N --value 10.00 --last-day DATE\n"
@@ -175,21 +174,8 @@ campaign_list_parse(const char *verb, const char *what, const char *text, char *
 static int
 campaign_check_codes(const struct campaign_create *w, struct error *e)
 {
-	const struct campaign *c = &w->campaign;
-	const struct territory_commune *commune;
-
-	for (size_t i = 0; i < c->department_count; i++)
-		if (territory_department_check(c->departments[i], e) != 0)
-			return -1;
-	for (size_t i = 0; i < c->commune_count; i++)
-		if (territory_commune_find(c->communes[i], &commune, e) != 0)
-			return -1;
-	for (size_t i = 0; i < c->epci_count; i++)
-		if (territory_epci_check(c->epcis[i], e) != 0)
-			return -1;
-	for (size_t i = 0; i < c->excluded_type_count; i++)
-		if (registry_place_type_check(c->excluded_types[i], e) != 0)
-			return -1;
+	if (registry_campaign_codes_check(&w->campaign, e) != 0)
+		return -1;
 	for (size_t i = 0; i < w->code_count; i++)
 		if (registry_service_code_check(w->codes[i], e) != 0)
 			return -1;

@@ -114,6 +114,9 @@ int registry_fund_amount_check(int64_t cents, struct error *e);
 /* A commune where a place may be: on the official list, with a time zone
  * (400 BAD_COMMUNE / NO_TIME_ZONE). */
 int registry_place_commune_check(const char *commune, struct error *e);
+/* The codes of c's lists that need no database: départements, communes,
+ * EPCI and excluded place types exist (400 with the first bad one). */
+int registry_campaign_codes_check(const struct campaign *c, struct error *e);
 /* A pass's face value: 0.01 to 1000.00 euros (400 BAD_VALUE). */
 int registry_campaign_value_check(int64_t cents, struct error *e);
 /* A token id: 16 lowercase hex digits (400 BAD_TOKEN_ID). */

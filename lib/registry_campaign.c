@@ -50,13 +50,10 @@ registry_campaign_check_fields(const struct campaign *c, int32_t today, struct e
 	return 0;
 }
 
-/* Checks that every code of c's lists exists. */
-static int
-registry_campaign_check_lists(struct db *db, const struct campaign *c, struct error *e)
+int
+registry_campaign_codes_check(const struct campaign *c, struct error *e)
 {
 	const struct territory_commune *commune;
-	struct place p;
-	struct service s;
 
 	for (size_t i = 0; i < c->department_count; i++)
 		if (territory_department_check(c->departments[i], e) != 0)
@@ -67,14 +64,27 @@ registry_campaign_check_lists(struct db *db, const struct campaign *c, struct er
 	for (size_t i = 0; i < c->epci_count; i++)
 		if (territory_epci_check(c->epcis[i], e) != 0)
 			return -1;
+	for (size_t i = 0; i < c->excluded_type_count; i++)
+		if (registry_place_type_check(c->excluded_types[i], e) != 0)
+			return -1;
+	return 0;
+}
+
+/* Checks that every code of c's lists exists: the codes that need no
+ * database (registry_campaign_codes_check), then places and services. */
+static int
+registry_campaign_check_lists(struct db *db, const struct campaign *c, struct error *e)
+{
+	struct place p;
+	struct service s;
+
+	if (registry_campaign_codes_check(c, e) != 0)
+		return -1;
 	for (size_t i = 0; i < c->place_count; i++)
 		if (registry_place_get(db, c->places[i], &p, e) != 0)
 			return -1;
 	for (size_t i = 0; i < c->service_count; i++)
 		if (registry_service_get(db, c->services[i], &s, e) != 0)
-			return -1;
-	for (size_t i = 0; i < c->excluded_type_count; i++)
-		if (registry_place_type_check(c->excluded_types[i], e) != 0)
 			return -1;
 	return 0;
 }
