@@ -37,7 +37,8 @@ h_funder_report_period(struct request *req, int64_t id, const char *period, cons
 		reply_json(req, 200, report_doc_json(doc));
 	} else if ((out = open_memstream(&text, &len)) == NULL) {
 		reply_error(req, 500, "WRITE_FAILED", "cannot write the report");
-	} else if ((report_write(doc, f, out, &e) != 0) | (fclose(out) != 0)) {
+	} else if ((report_write(doc, f, out, &e) != 0) + (fclose(out) != 0) != 0) {
+		/* both run: the stream is closed whatever report_write said */
 		reply_error(req, 500, "WRITE_FAILED", "cannot write the report");
 	} else {
 		reply_raw(req, 200, types[f], text, len);

@@ -260,8 +260,10 @@ report_suppress(struct report_doc *doc)
 	while (changed) {
 		changed = report_keys_fix(doc);
 		changed |= report_key_groups_fix(doc);
-		for (size_t a = 0; a < doc->tables; a++)
-			changed |= report_table_fix(doc->table[a]) | report_money_fix(doc->table[a]);
+		for (size_t a = 0; a < doc->tables; a++) {
+			changed |= report_table_fix(doc->table[a]);
+			changed |= report_money_fix(doc->table[a]);
+		}
 	}
 }
 
