@@ -207,7 +207,7 @@ witness_show_run(struct cli *cli, int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = witness_only(&o, 0, 0, 0)) != 0)
 		return rc;
-	if (witness_open(&w, o.dir, &e) != 0)
+	if (witness_open(&w, o.dir, false, &e) != 0)
 		return cli_fail(&e);
 	witness_vkey(&w, vkey);
 	logs = json_array();
@@ -460,7 +460,7 @@ witness_serve_run(struct cli *cli, int argc, char **argv)
 		free(s);
 		return rc < 0 ? EXIT_OK : rc;
 	}
-	if (witness_open(&s->w, o.dir, &e) != 0) {
+	if (witness_open(&s->w, o.dir, true, &e) != 0) {
 		free(s);
 		return cli_fail(&e);
 	}

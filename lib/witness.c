@@ -331,7 +331,7 @@ done:
 }
 
 int
-witness_open(struct witness *w, const char *dir, struct error *e)
+witness_open(struct witness *w, const char *dir, bool serve, struct error *e)
 {
 	char path[4200], conf[NOTE_NAME_MAX + 16];
 	size_t len;
@@ -360,7 +360,7 @@ witness_open(struct witness *w, const char *dir, struct error *e)
 		witness_close(w);
 		return -1;
 	}
-	if ((w->lock_fd = witness_lock(dir, e)) < 0 || witness_load_logs(w, e) != 0) {
+	if ((serve && (w->lock_fd = witness_lock(dir, e)) < 0) || witness_load_logs(w, e) != 0) {
 		witness_close(w);
 		return -1;
 	}

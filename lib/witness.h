@@ -25,6 +25,7 @@
  * before a cosignature is returned. Functions return 0 or -1 with e set. */
 #ifndef PASSNUM_WITNESS_H
 #define PASSNUM_WITNESS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "cosignature.h"
@@ -88,9 +89,11 @@ int witness_init(const char *dir, const char *name, char vkey[NOTE_VKEY_MAX], st
  * Refused (409 WITNESS_BUSY) while a witness serves dir, 409 LOG_EXISTS
  * when the origin is followed already. */
 int witness_add_log(const char *dir, const char *origin, const char *vkey, struct error *e);
-/* Opens the witness in dir: key, name and logs; holds witness.lock (409
- * WITNESS_BUSY when another process does). Free with witness_close. */
-int witness_open(struct witness *w, const char *dir, struct error *e);
+/* Opens the witness in dir: key, name and logs. With serve, holds
+ * witness.lock (409 WITNESS_BUSY when another process does); without, only
+ * reads (a state being replaced is read whole, old or new). Free with
+ * witness_close. */
+int witness_open(struct witness *w, const char *dir, bool serve, struct error *e);
 /* Makes a witness in memory only (nothing written): name, secret key. */
 void witness_memory(struct witness *w, const char *name, const uint8_t sk[NOTE_SECRET_KEY_SIZE]);
 /* Adds a log to a witness in memory (witness_memory). */
