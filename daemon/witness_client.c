@@ -26,6 +26,7 @@ struct witness_state {
 	const struct config_witness *config;
 	uint64_t old;                 /* its latest cosigned size, as far as we know */
 	int64_t next_try_ms;          /* monotonic: not before (after a failure) */
+	uint64_t tried_size;          /* the checkpoint that next_try_ms is about */
 	int64_t backoff_ms;
 	bool have;                    /* lines hold its cosignatures of (size, root) */
 	uint64_t size;
@@ -286,8 +287,12 @@ witness_client_main(void *arg)
 			done = s->have && s->size == cp->size &&
 			    memcmp(s->root, cp->root, MERKLE_HASH_SIZE) == 0;
 			pthread_mutex_unlock(&c->lock);
-			if (!done && clock_monotonic_ms() >= s->next_try_ms)
+			/* A new checkpoint is asked for at once; the same one again
+			 * after the backoff. */
+			if (!done && (cp->size != s->tried_size || clock_monotonic_ms() >= s->next_try_ms)) {
+				s->tried_size = cp->size;
 				witness_client_ask(c, s, cp);
+			}
 		}
 	}
 	free(cp);

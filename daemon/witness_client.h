@@ -9,7 +9,7 @@
  * three times). A 200's cosignature lines are verified with the witness's
  * key and kept in memory for GET /v1/ledger/checkpoint. Anything else (a
  * witness down, a refusal such as a fork's 422) is logged and asked again
- * later (1 s, doubling up to 60 s). The writer and the redemptions never
+ * later (1 s, doubling up to 60 s; a new checkpoint at once). The writer and the redemptions never
  * wait for it; what it keeps is rebuilt after a restart by asking again. */
 #ifndef PASSNUMD_WITNESS_CLIENT_H
 #define PASSNUMD_WITNESS_CLIENT_H
