@@ -295,7 +295,7 @@ done:
 static int
 witness_load_logs(struct witness *w, struct error *e)
 {
-	char path[4200], *text = malloc(WITNESS_FILE_MAX);
+	char path[4400], *text = malloc(WITNESS_FILE_MAX);
 	struct dirent *d;
 	size_t len;
 	DIR *dir;
