@@ -183,6 +183,9 @@ witness_add_log_run(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (o.origin == NULL || o.vkey == NULL)
 		return cli_usage_error(o.verb, "give --origin ORIGIN and --vkey VKEY");
+	if (!witness_origin_ok(o.origin))
+		return cli_usage_error(o.verb, "--origin is 1 to 255 printable ASCII characters (the"
+		    " first line of the log's checkpoints)");
 	if (note_vkey_parse(o.vkey, name, pub) != 0)
 		return cli_usage_error(o.verb, "--vkey is not a C2SP verifier key (name+id+base64)");
 	if (witness_add_log(o.dir, o.origin, o.vkey, &e) != 0)

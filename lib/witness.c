@@ -20,7 +20,7 @@ static const char witness_magic[] = "passnum-witness-log 1\n";
 
 /* An origin: 1..NOTE_NAME_MAX printable ASCII bytes (spaces allowed), as
  * note_checkpoint_format writes them. */
-static int
+int
 witness_origin_ok(const char *origin)
 {
 	size_t len = strnlen(origin, NOTE_NAME_MAX + 1);
@@ -454,22 +454,15 @@ witness_request_parse(const char *body, size_t len, struct witness_request *r, s
 	return 0;
 }
 
-/* Sets a reply with a one-line text body. */
-static void
-witness_reply_set(struct witness_reply *reply, int status, const char *content_type,
-    const char *fmt, const char *text)
-{
-	int n = snprintf(reply->body, sizeof(reply->body), fmt, text);
-
-	reply->status = status;
-	reply->content_type = content_type;
-	reply->len = n < 0 ? 0 : (size_t)n < sizeof(reply->body) ? (size_t)n : sizeof(reply->body) - 1;
-}
-
+/* Sets a refusal: status and a one-line text body. */
 static void
 witness_refuse(struct witness_reply *reply, int status, const char *message)
 {
-	witness_reply_set(reply, status, "text/plain; charset=utf-8", "%s\n", message);
+	int n = snprintf(reply->body, sizeof(reply->body), "%s\n", message);
+
+	reply->status = status;
+	reply->content_type = "text/plain; charset=utf-8";
+	reply->len = n < 0 ? 0 : (size_t)n < sizeof(reply->body) ? (size_t)n : sizeof(reply->body) - 1;
 }
 
 /* The log a note's first line names (NULL when unknown). */
@@ -515,7 +508,8 @@ witness_consistent(const struct witness_log *log, const struct witness_request *
 		return 400;
 	}
 	if (r->old != log->size) {
-		witness_reply_set(reply, 409, "text/x.tlog.size", "%s\n", "");
+		reply->status = 409;
+		reply->content_type = "text/x.tlog.size";
 		reply->len = (size_t)snprintf(reply->body, sizeof(reply->body), "%llu\n",
 		    (unsigned long long)log->size);
 		snprintf(reply->log, sizeof(reply->log), "conflict %s: old size %llu, but the latest"

@@ -81,6 +81,8 @@ struct witness_reply {
 	char log[768];
 };
 
+/* Whether origin can name a log: 1 to NOTE_NAME_MAX printable ASCII bytes. */
+int witness_origin_ok(const char *origin);
 /* Makes a witness in dir (made mode 0700 when missing; refused when it
  * already holds one): a new key (witness.key, mode 0600, O_EXCL), the
  * name, logs/. vkey gets the witness's verifier key. */
