@@ -257,6 +257,11 @@ equals "$status" 200 "the same tree again"
 stop_daemon
 
 # --- a fork: the old backup restored elsewhere, grown differently --------------
+# Witness 1 restarted first: what it cosigned is on disk, not in memory.
+stop_witness 1
+start_witness 1
+expect 0 pn witness show --dir "$WORK/w1" --json
+equals "$(echo "$out" | jq -r '.logs[0].size')" "$S2" "witness 1's state after a restart"
 F=$WORK/fork
 expect 0 pn restore "$WORK/old.pnbk" --home "$F" --passphrase-file "$WORK/pass"
 equals "$(size "$F")" "$S1" "the restored log"
