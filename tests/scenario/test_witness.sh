@@ -119,6 +119,7 @@ equals "$(echo "$out" | jq -r '.logs[0].size')" "$S1" "w2's state on disk"
 equals "$(echo "$out" | jq -r .vkey)" "$VK2" "witness show vkey"
 
 # The cosigned note verifies: passnum ledger check and the Node checker.
+expect 0 node "$CHECK" --self-test
 seq3=$(jq -r '.receipt.entry.seq // .redemption.receipt.entry.seq' "$WORK/receipt3.json")
 pn --home "$H" ledger proof "$seq3" --size "$S1" >"$WORK/proof3.json" || fail "ledger proof"
 expect 0 pn ledger check "$WORK/receipt3.json" --proof "$WORK/proof3.json" --checkpoint "$WORK/note4" \
