@@ -150,7 +150,6 @@ struct distributor_campaign_stock {
 	int64_t campaign_id, value_cents;
 	int32_t last_day;
 	char funder[201];            /* the funder's public name */
-	int booklet_size;            /* passes per booklet (of its first batch) */
 	/* Booklets: received (delivered to it, returned ones included), handed
 	 * out to people, returned to the operator, in stock (delivered). */
 	int64_t received, handed_out, returned, in_stock;

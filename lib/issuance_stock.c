@@ -772,10 +772,9 @@ stock_campaign_row(const struct db_row *row, void *ctx, struct error *e)
 	s.last_day = (int32_t)db_row_int64(row, 1);
 	s.value_cents = db_row_int64(row, 2);
 	db_row_text(row, 3, s.funder, sizeof(s.funder));
-	s.booklet_size = (int)db_row_int64(row, 4);
-	s.in_stock = db_row_int64(row, 5);
-	s.handed_out = db_row_int64(row, 6);
-	s.returned = db_row_int64(row, 7);
+	s.in_stock = db_row_int64(row, 4);
+	s.handed_out = db_row_int64(row, 5);
+	s.returned = db_row_int64(row, 6);
 	s.received = s.in_stock + s.handed_out + s.returned;
 	return c->fn(&s, c->ctx) != 0 ? 1 : 0;
 }
@@ -788,8 +787,6 @@ issuance_distributor_stock(struct db *db, int64_t distributor_id,
 	/* x: one row per booklet it holds (d: in stock, h: handed out) and
 	 * per return it made (r). */
 	int rc = db_each(db, "SELECT c.id, c.last_day, c.value_cents, f.public_name,"
-	    " (SELECT t2.booklet_size FROM batches t2 WHERE t2.campaign_id = c.id ORDER BY t2.id"
-	    " LIMIT 1),"
 	    " SUM(x.kind = 'd'), SUM(x.kind = 'h'), SUM(x.kind = 'r')"
 	    " FROM (SELECT t.campaign_id AS cid, CASE b.status WHEN 'delivered' THEN 'd' ELSE 'h' END"
 	    " AS kind FROM booklets b JOIN batches t ON t.id = b.batch_id"

@@ -110,7 +110,7 @@
 			return ['Ce carnet a déjà été remis à une personne' + (day ? ' le ' + S().dateFr(day[1]) : '') + '.',
 			    'Il ne peut pas être remis une deuxième fois.'];
 		case 'CAMPAIGN_ENDED':
-			return ['La campagne de ce carnet est terminée' + (day ? ' depuis le ' + S().dateFr(day[1]) : '') + '.',
+			return ['La campagne de ce carnet s\'est terminée' + (day ? ' le ' + S().dateFr(day[1]) : '') + '.',
 			    'Ses pass ne sont plus valables : ne le remettez pas. Rendez-le à l\'opérateur.'];
 		case 'BOOKLET_NOT_USABLE':
 			return ['Un pass de ce carnet a été désactivé : ce carnet ne peut pas être remis.',
@@ -250,7 +250,7 @@
 			body.appendChild(tr);
 			if (c.ending_soon || (c.ended && c.in_stock > 0)) {
 				var p = s.el('p', 'notice notice-warning', c.ended ?
-				    'La campagne ' + campaignName(c) + ' est terminée depuis le ' + s.dateFr(c.last_day) + ' : ' +
+				    'La campagne ' + campaignName(c) + ' s\'est terminée le ' + s.dateFr(c.last_day) + ' : ' +
 				    'vos ' + s.plural(c.in_stock, 'carnet', 'carnets') + ' en stock ne valent plus rien. Rendez-les à l\'opérateur.' :
 				    'Attention : la campagne ' + campaignName(c) + ' se termine le ' + s.dateFr(c.last_day) +
 				    (c.days_left === 0 ? ', aujourd\'hui' : ', dans ' + s.plural(c.days_left, 'jour', 'jours')) + '. ' +

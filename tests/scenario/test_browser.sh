@@ -46,22 +46,45 @@ setup() {
 }
 setup || { fail "setting up the home with the CLI"; finish; exit 1; }
 CSV=$(ls "$WORK"/out/batch-*.csv | head -1)
+
+# The distributors' booklets (issue 15): a second batch of campaign 1, 60
+# passes in booklets of 5 (booklets 3-14, with a QR PNG per pass), 3-12 to
+# the CCAS, 13-14 to a second distributor; campaign 2 ends on 31 March
+# 2027, within 30 days (the J-30 alert): its booklets 15-16 to the CCAS.
+setup_distributors() {
+	pn --home "$H" distributor add "CAF de Bobigny" >/dev/null &&
+	mkdir -p "$WORK/out2" "$WORK/out3" &&
+	pn --home "$H" batch issue --campaign 1 --count 60 --booklet 5 --out "$WORK/out2" --format csv,png >/dev/null &&
+	pn --home "$H" campaign create --funder 1 --name "C93 printemps" --value 5 --last-day 2027-03-31 \
+		--departments 93 >/dev/null &&
+	pn --home "$H" batch issue --campaign 2 --count 10 --booklet 5 --out "$WORK/out3" --format csv >/dev/null &&
+	PASSNUM_NOW=2027-03-01T09:00:00Z pn --home "$H" booklet deliver 3-12 --distributor 1 >/dev/null &&
+	pn --home "$H" booklet deliver 13-14 --distributor 2 >/dev/null &&
+	pn --home "$H" booklet deliver 15-16 --distributor 1 >/dev/null
+}
+setup_distributors || { fail "setting up the distributors' booklets with the CLI"; finish; exit 1; }
+CSV2=$(ls "$WORK"/out2/batch-*.csv | head -1)
 T_PLACE=$(pn --home "$H" token create --role place --id 1)
 T_PLACE2=$(pn --home "$H" token create --role place --id 2)
 T_PLACE3=$(pn --home "$H" token create --role place --id 3)
 T_ADMIN=$(pn --home "$H" token create --role admin)
 T_DISTRIBUTOR=$(pn --home "$H" token create --role distributor --id 1)
 T_FUNDER=$(pn --home "$H" token create --role funder --id 1)
+T_DISTRIBUTOR2=$(pn --home "$H" token create --role distributor --id 2)
 REVOKED_CODE=$(sed -n 21p "$CSV" | cut -d, -f2)
 pn --home "$H" voucher revoke "$REVOKED_CODE" >/dev/null || fail "voucher revoke"
 
 # The fixture the browser test reads.
 jq -n --arg p1 "$T_PLACE" --arg p2 "$T_PLACE2" --arg p3 "$T_PLACE3" --arg admin "$T_ADMIN" \
-	--arg distributor "$T_DISTRIBUTOR" --arg funder "$T_FUNDER" \
-	--rawfile csv "$CSV" '{
-	tokens: {place: $p1, lyon: $p2, suspended: $p3, admin: $admin, distributor: $distributor, funder: $funder},
+	--arg distributor "$T_DISTRIBUTOR" --arg distributor2 "$T_DISTRIBUTOR2" --arg funder "$T_FUNDER" \
+	--arg pngs "$WORK/out2" --rawfile csv "$CSV" --rawfile csv2 "$CSV2" '{
+	tokens: {place: $p1, lyon: $p2, suspended: $p3, admin: $admin, distributor: $distributor,
+		distributor2: $distributor2, funder: $funder},
 	passes: ($csv | split("\n") | .[1:] | map(select(length > 0) | split(",") |
-		{serial: .[0], code: .[1], token: .[2], value_cents: (.[4] | tonumber), last_day: .[5]}))
+		{serial: .[0], code: .[1], token: .[2], value_cents: (.[4] | tonumber), last_day: .[5]})),
+	booklet_passes: ($csv2 | split("\n") | .[1:] | map(select(length > 0) | split(",") |
+		{serial: .[0], code: .[1], token: .[2], booklet: (.[6] | tonumber), png: ($pngs + "/" + .[0] + ".png")})),
+	funder_id: 1
 	}' > "$WORK/fixture.json" || fail "fixture"
 
 # start NAME: passnumd on a random loopback port; prints its URL.
