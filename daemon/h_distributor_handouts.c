@@ -1,7 +1,7 @@
 /* GET /v1/distributors/me/handouts[?month=YYYY-MM] (distributor): its
  * hand-outs of that month (default: this month, Europe/Paris), the most
  * recent first — booklet, campaign, day; never who received it. 400
- * BAD_MONTH for a month that is not YYYY-MM. */
+ * BAD_PARAMETER for a month that is not YYYY-MM. */
 #include <stdio.h>
 #include <string.h>
 #include "clock.h"
@@ -30,12 +30,12 @@ h_handouts_month(const char *text, int32_t *from, int32_t *to, struct error *e)
 	if (strlen(text) != 7 || text[4] != '-' || sscanf(text, "%4d-%2d", &year, &month) != 2 ||
 	    year < 2000 || year > 2999 || month < 1 || month > 12 ||
 	    strspn(text, "0123456789-") != 7)
-		return error_set(e, 400, "BAD_MONTH", "month is YYYY-MM");
+		return error_set(e, 400, "BAD_PARAMETER", "month is YYYY-MM");
 	snprintf(first, sizeof(first), "%04d-%02d-01", year, month);
 	snprintf(next, sizeof(next), "%04d-%02d-01", month == 12 ? year + 1 : year,
 	    month == 12 ? 1 : month + 1);
 	if (date_parse(first, from, e) != 0 || date_parse(next, to, e) != 0)
-		return error_set(e, 400, "BAD_MONTH", "month is YYYY-MM");
+		return error_set(e, 400, "BAD_PARAMETER", "month is YYYY-MM");
 	(*to)--;
 	return 0;
 }

@@ -125,6 +125,20 @@ equals "$(echo "$me" | jq -c .)" '{"id":1,"name":"CCAS de Montreuil"}' "distribu
 code=$(curl -s -H "Authorization: Bearer $T_PLACE" "$URL/v1/distributors/me" | jq -r .error.code)
 equals "$code" FORBIDDEN_ROLE "distributors/me with a place token"
 
+# The operator's own `booklet return` (no reason) counts in the
+# distributor's returns too: booklet 15 of campaign 2, in the CCAS's stock.
+before=$(curl -s -H "Authorization: Bearer $T_DISTRIBUTOR" "$URL/v1/distributors/me/stock" |
+	jq -c '.campaigns[] | select(.campaign_id == 2) | [.received, .returned, .in_stock]')
+equals "$before" '[2,0,2]' "campaign 2 in the CCAS's stock before the operator takes booklet 15 back"
+pn --home "$H" booklet return 15 >/dev/null || fail "booklet return 15"
+after=$(curl -s -H "Authorization: Bearer $T_DISTRIBUTOR" "$URL/v1/distributors/me/stock" |
+	jq -c '.campaigns[] | select(.campaign_id == 2) | [.received, .returned, .in_stock, .booklets_in_stock]')
+equals "$after" '[2,1,1,[16]]' "booklet 15 returned by the operator counts as returned by the CCAS"
+equals "$(sqlite3 "$H/passnum.db" "SELECT distributor_id, quote(reason) FROM booklet_returns WHERE booklet_id = 15")" \
+	'1|NULL' "the operator's return is recorded with the distributor and no reason"
+equals "$(sqlite3 "$H/passnum.db" "SELECT reason FROM booklet_returns WHERE booklet_id IN (7, 8) ORDER BY booklet_id" | tr '\n' ' ')" \
+	'unused lost ' "the page's returns are recorded with their reasons"
+
 # The daemon saw the page's requests and is still well.
 status=$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/health")
 equals "$status" 200 "health after the browser tests"
