@@ -4,6 +4,7 @@
  * campaign ending within 30 days) — and today (Europe/Paris), by which the
  * page dates its hand-outs. Campaigns are named by number and the funder's
  * public name, never by their internal name. */
+#include <string.h>
 #include "clock.h"
 #include "handlers.h"
 #include "issuance.h"
@@ -31,7 +32,8 @@ h_stock_campaign(const struct distributor_campaign_stock *s, void *ctx)
 	return 0;
 }
 
-/* Adds a booklet of the stock to its campaign's booklets_in_stock. */
+/* Adds a booklet of the stock (delivered, whatever its passes became: as
+ * in_stock counts it) to its campaign's booklets_in_stock. */
 static int
 h_stock_booklet(const struct booklet_info *b, void *ctx)
 {
@@ -39,6 +41,8 @@ h_stock_booklet(const struct booklet_info *b, void *ctx)
 	size_t i;
 	json_t *c;
 
+	if (strcmp(b->status, "delivered") != 0)
+		return 0;
 	json_array_foreach(h->campaigns, i, c)
 		if (json_integer_value(json_object_get(c, "campaign_id")) == b->campaign_id)
 			json_array_append_new(json_object_get(c, "booklets_in_stock"),
@@ -57,7 +61,7 @@ h_distributor_stock(struct request *req)
 	error_clear(&e);
 	if (registry_distributor_get(req->db, req->bearer.subject_id, &d, &e) != 0 ||
 	    issuance_distributor_stock(req->db, d.id, h_stock_campaign, &h, &e) != 0 ||
-	    issuance_booklet_list(req->db, d.id, "delivered", h_stock_booklet, &h, &e) != 0) {
+	    issuance_booklet_list(req->db, d.id, NULL, h_stock_booklet, &h, &e) != 0) {
 		json_decref(h.campaigns);
 		reply_from_error(req, &e);
 		return;
