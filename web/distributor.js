@@ -154,7 +154,7 @@
 				return;
 			if (r.status === 201 && r.body) {
 				$('d-read').value = '';
-				answer('ok', 'Carnet n° ' + pad6(r.body.booklet) + ' remis le ' + S().dateFr(r.body.day) + '.',
+				answer('ok', 'Carnet n\u00b0\u00a0' + pad6(r.body.booklet) + ' remis le ' + S().dateFr(r.body.day) + '.',
 				    ['La remise est enregistrée, sans rien sur la personne.']);
 				refresh();
 			} else {
@@ -199,7 +199,7 @@
 			var code = S().errorCode(r);
 			if (r.status === 200) {
 				$('d-return-booklet').value = '';
-				returnStatus('Carnet n° ' + pad6(n) + ' rendu à l\'opérateur' +
+				returnStatus('Carnet n\u00b0\u00a0' + pad6(n) + ' rendu à l\'opérateur' +
 				    (r.body && r.body.reason === 'lost' ? ' comme perdu : l\'opérateur pourra désactiver ses pass.' :
 				    '. Il n\'est plus dans votre stock.'), false);
 				refresh();

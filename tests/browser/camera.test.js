@@ -100,7 +100,7 @@ async function distributor(browser, pass) {
 		'the distributor page\'s camera button');
 	await page.locator('#d-camera-start').focus();
 	await page.keyboard.press('Enter');
-	await waitText(page, '#d-answer', `Carnet n° ${String(pass.booklet).padStart(6, '0')} remis`,
+	await waitText(page, '#d-answer', `Carnet n°\u00a0${String(pass.booklet).padStart(6, '0')} remis`,
 		'the distributor page hands out the booklet of the pass filmed', 20000);
 	const month = await T.apiCall('GET', '/v1/distributors/me/handouts', fixture.tokens.distributor);
 	check(month.status === 200 && month.body.handouts.some((h) => h.booklet === pass.booklet), 'the hand-out is recorded');

@@ -79,7 +79,7 @@ async function wide(browser) {
 
 	// Hand-out by booklet number, as typed.
 	await handOut(page, '3');
-	await waitText(page, '#d-answer', 'Carnet n° 000003 remis le 12 mars 2027.', 'hand-out by number');
+	await waitText(page, '#d-answer', 'Carnet n°\u00a0000003 remis le 12 mars 2027.', 'hand-out by number');
 	await page.waitForFunction(() => document.querySelector('#d-month tr td.mono'));
 	check((await page.innerText('#d-month')).includes('000003'), 'this month\'s hand-outs list booklet 3');
 	check((await page.innerText('#d-month-total')).startsWith('1' + NB + 'carnet remis'), 'one hand-out this month');
@@ -109,14 +109,14 @@ async function wide(browser) {
 
 	// Hand-out by a pass of the booklet: its QR text (a scanner), its printed code.
 	await handOut(page, ofBooklet(4)[2].token);
-	await waitText(page, '#d-answer', 'Carnet n° 000004 remis le 12 mars 2027.', 'hand-out by a pass\'s QR text');
+	await waitText(page, '#d-answer', 'Carnet n°\u00a0000004 remis le 12 mars 2027.', 'hand-out by a pass\'s QR text');
 	await handOut(page, code);
-	await waitText(page, '#d-answer', 'Carnet n° 000005 remis le 12 mars 2027.', 'hand-out by a pass\'s printed code');
+	await waitText(page, '#d-answer', 'Carnet n°\u00a0000005 remis le 12 mars 2027.', 'hand-out by a pass\'s printed code');
 
 	// Another day: yesterday is taken, tomorrow refused.
 	await page.fill('#d-day', '2027-03-11');
 	await handOut(page, '6');
-	await waitText(page, '#d-answer', 'Carnet n° 000006 remis le 11 mars 2027.', 'hand-out on a past day');
+	await waitText(page, '#d-answer', 'Carnet n°\u00a0000006 remis le 11 mars 2027.', 'hand-out on a past day');
 	const month = await T.apiCall('GET', '/v1/distributors/me/handouts', tok.distributor);
 	check(month.status === 200 && month.body.handouts.some((h) => h.booklet === 6 && h.day === '2027-03-11'),
 		'the API has booklet 6 handed out on 11 March');
@@ -132,9 +132,9 @@ async function wide(browser) {
 		await page.click('#d-return');
 	};
 	await giveBack(7, 'unused');
-	await waitText(page, '#d-return-status', 'Carnet n° 000007 rendu à l\'opérateur. Il n\'est plus dans votre stock.', 'return, unused');
+	await waitText(page, '#d-return-status', 'Carnet n°\u00a0000007 rendu à l\'opérateur. Il n\'est plus dans votre stock.', 'return, unused');
 	await giveBack(8, 'lost');
-	await waitText(page, '#d-return-status', 'Carnet n° 000008 rendu à l\'opérateur comme perdu', 'return, lost');
+	await waitText(page, '#d-return-status', 'Carnet n°\u00a0000008 rendu à l\'opérateur comme perdu', 'return, lost');
 	await giveBack(3, 'unused');
 	await waitText(page, '#d-return-status', 'Ce carnet a été remis à une personne : il ne peut pas revenir.', 'a handed-out booklet cannot come back');
 	await axe(page, 'return refused');
@@ -219,7 +219,7 @@ async function narrow(browser) {
 	await T.tabTo(page, '#d-read', 'Tab reaches the booklet field');
 	await page.keyboard.type('10');
 	await page.keyboard.press('Enter');
-	await waitText(page, '#d-answer', 'Carnet n° 000010 remis', 'hand-out with the keyboard');
+	await waitText(page, '#d-answer', 'Carnet n°\u00a0000010 remis', 'hand-out with the keyboard');
 	await shot(page, '21-distributor-handed-out', false);
 	await T.tabTo(page, '#d-return-booklet', 'Tab reaches the return field');
 	await page.keyboard.type('11');
@@ -229,7 +229,7 @@ async function narrow(browser) {
 	check(await page.evaluate(() => document.getElementById('d-reason-lost').checked), 'an arrow key chooses « perdu »');
 	await T.tabTo(page, '#d-return', 'Tab reaches « Rendre le carnet »');
 	await page.keyboard.press('Space');
-	await waitText(page, '#d-return-status', 'Carnet n° 000011 rendu à l\'opérateur comme perdu', 'return with the keyboard');
+	await waitText(page, '#d-return-status', 'Carnet n°\u00a0000011 rendu à l\'opérateur comme perdu', 'return with the keyboard');
 	await T.tabTo(page, '#d-refresh', 'Tab reaches « Actualiser »');
 	await page.keyboard.press('Enter');
 	check(await T.overflow(page) <= 0, `no horizontal scrolling after the actions (${await T.overflow(page)} px)`);

@@ -176,6 +176,8 @@ async function wide(browser) {
 	await page.click('#signin-form button[type=submit]');
 	await page.locator('#app').waitFor({ state: 'visible' });
 	check(await text(page, '#place-name') === 'EPN de Montreuil', 'place name');
+	check(!(await visible(page, '#distributor-app')) && !(await visible(page, '#funder-app')),
+		'a place token opens neither the distributor\'s nor the funder\'s page');
 	check(await text(page, '#place-label') === 'Lieu qualifié jusqu\'au 31 décembre 2028', `label: ${await text(page, '#place-label')}`);
 	check((await page.title()).includes('EPN de Montreuil'), 'title names the place');
 	check(await page.evaluate(() => document.activeElement.id) === 'scan', 'scanner field focused when ready');
