@@ -24,11 +24,13 @@ h_stock_campaign(const struct distributor_campaign_stock *s, void *ctx)
 
 	date_format(s->last_day, last);
 	json_array_append_new(h->campaigns, json_pack("{s:I, s:s, s:I, s:s, s:I, s:b, s:b,"
-	    " s:I, s:I, s:I, s:I, s:[]}", "campaign_id", (json_int_t)s->campaign_id, "funder",
-	    s->funder, "value_cents", (json_int_t)s->value_cents, "last_day", last, "days_left", (json_int_t)left, "ended", left < 0, "ending_soon",
-	    left >= 0 && left <= 30 && s->in_stock > 0, "received", (json_int_t)s->received,
-	    "handed_out", (json_int_t)s->handed_out, "returned", (json_int_t)s->returned,
-	    "in_stock", (json_int_t)s->in_stock, "booklets_in_stock"));
+	    " s:I, s:I, s:I, s:I, s:[]}", "campaign_id", (json_int_t)s->campaign_id,
+	    "funder", s->funder, "value_cents", (json_int_t)s->value_cents, "last_day", last,
+	    "days_left", (json_int_t)left, "ended", left < 0,
+	    "ending_soon", left >= 0 && left <= 30 && s->in_stock > 0,
+	    "received", (json_int_t)s->received, "handed_out", (json_int_t)s->handed_out,
+	    "returned", (json_int_t)s->returned, "in_stock", (json_int_t)s->in_stock,
+	    "booklets_in_stock"));
 	return 0;
 }
 
