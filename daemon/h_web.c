@@ -1,5 +1,6 @@
-/* GET / and GET /NAME: the place page's files embedded from web/ at build
- * time (index.html at /). Without them, / is 404. */
+/* GET / and GET /NAME: the web page's files (place, distributor and funder
+ * pages, one sign-in) embedded from web/ at build time (index.html at /).
+ * Without them, / is 404. */
 #include <string.h>
 #include "embedded.h"
 #include "handlers.h"
@@ -22,6 +23,8 @@ h_web_type(const char *name)
 		return "image/svg+xml";
 	if (strcmp(dot, ".png") == 0)
 		return "image/png";
+	if (strcmp(dot, ".txt") == 0)
+		return "text/plain; charset=utf-8";
 	if (strcmp(dot, ".json") == 0 || strcmp(dot, ".webmanifest") == 0)
 		return "application/json";
 	return "application/octet-stream";

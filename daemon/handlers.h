@@ -7,6 +7,7 @@ struct request;
 
 void h_health(struct request *req);
 void h_funder_report(struct request *req);
+void h_funder_me(struct request *req);
 void h_keys(struct request *req);
 void h_checkpoint(struct request *req);
 void h_proof(struct request *req);
@@ -20,6 +21,10 @@ void h_redemption_cancel(struct request *req);
 void h_redemption_list(struct request *req);
 void h_place_me(struct request *req);
 void h_distributor_me(struct request *req);
+void h_distributor_stock(struct request *req);
+void h_distributor_handouts(struct request *req);
+void h_distributor_handout(struct request *req);
+void h_distributor_return(struct request *req);
 void h_metrics(struct request *req);
 void h_web(struct request *req);
 

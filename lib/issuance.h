@@ -145,6 +145,46 @@ const char *issuance_booklet_state(const struct booklet_info *b);
 int issuance_booklet_list(struct db *db, int64_t distributor_id, const char *state,
     int (*fn)(const struct booklet_info *b, void *ctx), void *ctx, struct error *e);
 
+/* The distributor's side (its page, daemon/h_distributor_*.c). */
+struct distributor_campaign_stock {
+	int64_t campaign_id, value_cents;
+	int32_t last_day;
+	char funder[201];            /* the funder's public name */
+	/* Booklets: received (delivered to it, returned ones included), handed
+	 * out to people, returned to the operator, in stock (delivered). */
+	int64_t received, handed_out, returned, in_stock;
+};
+/* Calls fn for each campaign of which distributor_id has had booklets, by
+ * last day then campaign. Returns 0, or -1 with e set. */
+int issuance_distributor_stock(struct db *db, int64_t distributor_id,
+    int (*fn)(const struct distributor_campaign_stock *s, void *ctx), void *ctx, struct error *e);
+
+/* Sets *booklet_id to the booklet holding the pass of that serial: 0, or
+ * -1 (404 UNKNOWN_VOUCHER). */
+int issuance_booklet_of_serial(struct db *db, const uint8_t serial[TOKEN_SERIAL_BYTES],
+    int64_t *booklet_id, struct error *e);
+
+/* issuance_booklet_handout as the distributor's page asks it, with the
+ * refusals said apart: 404 UNKNOWN_BOOKLET, 403 NOT_YOURS (not in its
+ * stock), 409 ALREADY_HANDED_OUT (by it), 409 CAMPAIGN_ENDED (day after
+ * the campaign's last day), 409 BOOKLET_NOT_USABLE (a pass revoked), 400
+ * BAD_DATE. Inside the caller's write transaction; *b is the booklet after. */
+int issuance_distributor_handout(struct db *db, int64_t distributor_id, int64_t booklet_id,
+    int32_t day, int64_t now, struct booklet_info *b, struct error *e);
+
+/* A delivered booklet of distributor_id's stock goes back to the operator
+ * (as issuance_booklet_return) for reason "unused" or "lost", recorded in
+ * booklet_returns. 404 UNKNOWN_BOOKLET, 403 NOT_YOURS, 409
+ * BOOKLET_HANDED_OUT, 400 BAD_REASON. In the caller's write transaction. */
+int issuance_distributor_return(struct db *db, int64_t distributor_id, int64_t booklet_id,
+    const char *reason, int64_t now, struct error *e);
+
+/* Calls fn for each hand-out by distributor_id from local day from to to
+ * (included), the most recent first. Returns 0, or -1 with e set. */
+int issuance_distributor_handouts(struct db *db, int64_t distributor_id, int32_t from, int32_t to,
+    int (*fn)(int64_t booklet_id, int64_t campaign_id, int32_t day, void *ctx), void *ctx,
+    struct error *e);
+
 /* Whether text names a booklet state ("stock", "delivered", "handed-out",
  * "returned", "revoked"). */
 bool issuance_booklet_state_valid(const char *text);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "clock.h"
+#include "date.h"
 #include "db.h"
 #include "issuance.h"
 #include "issuance_private.h"
@@ -347,12 +348,27 @@ issuance_booklet_handout(struct db *db, int64_t booklet_id, int64_t distributor_
 	    DB_ARGS(DB_INT(b.id)), e);
 }
 
+/* Booklet b (delivered) goes back to the operator's stock; who gave it
+ * back (its distributor), when and why (reason, NULL for the operator's
+ * own `booklet return`) go into booklet_returns. */
+static int
+stock_return(struct db *db, const struct booklet_info *b, const char *reason, int64_t now,
+    struct error *e)
+{
+	if (db_run(db, "INSERT INTO booklet_returns (booklet_id, distributor_id, day, reason,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)", DB_ARGS(DB_INT(b->id),
+	    DB_INT(b->distributor_id), DB_INT(clock_local_day(now, CLOCK_TZ_PARIS)),
+	    DB_TEXT_OR_NULL(reason), DB_INT(now)), e) != 0)
+		return -1;
+	return db_run(db, "UPDATE booklets SET status = 'returned', distributor_id = NULL,"
+	    " delivered_at = NULL WHERE id = ?1", DB_ARGS(DB_INT(b->id)), e);
+}
+
 int
 issuance_booklet_return(struct db *db, int64_t booklet_id, int64_t now, struct error *e)
 {
 	struct booklet_info b;
 
-	(void)now;
 	if (DB_IN_WRITE(db, e) != 0 || issuance_booklet_get(db, booklet_id, &b, e) != 0)
 		return -1;
 	if (strcmp(b.status, "handed-out") == 0)
@@ -361,8 +377,7 @@ issuance_booklet_return(struct db *db, int64_t booklet_id, int64_t now, struct e
 	if (strcmp(b.status, "delivered") != 0)
 		return error_set(e, 409, "BOOKLET_NOT_DELIVERED", "booklet %lld is not delivered"
 		    " (it is %s)", (long long)b.id, b.status);
-	return db_run(db, "UPDATE booklets SET status = 'returned', distributor_id = NULL,"
-	    " delivered_at = NULL WHERE id = ?1", DB_ARGS(DB_INT(b.id)), e);
+	return stock_return(db, &b, NULL, now, e);
 }
 
 /* Revocation. Statements per target kind: serial, booklet, batch. */
@@ -736,4 +751,169 @@ issuance_voucher_totals(struct db *db,
 	    " AND b.status = 'active' THEN 'issued' ELSE v.status END AS s, COUNT(*),"
 	    " SUM(v.value_cents) FROM vouchers v JOIN batches b ON b.id = v.batch_id"
 	    " GROUP BY v.campaign_id, s ORDER BY v.campaign_id, s", DB_NO_ARGS, totals_row, &t, e);
+}
+
+/* The distributor's side (its page). */
+
+struct stock_campaigns {
+	int (*fn)(const struct distributor_campaign_stock *s, void *ctx);
+	void *ctx;
+};
+
+static int
+stock_campaign_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct stock_campaigns *c = ctx;
+	struct distributor_campaign_stock s;
+
+	(void)e;
+	memset(&s, 0, sizeof(s));
+	s.campaign_id = db_row_int64(row, 0);
+	s.last_day = (int32_t)db_row_int64(row, 1);
+	s.value_cents = db_row_int64(row, 2);
+	db_row_text(row, 3, s.funder, sizeof(s.funder));
+	s.in_stock = db_row_int64(row, 4);
+	s.handed_out = db_row_int64(row, 5);
+	s.returned = db_row_int64(row, 6);
+	s.received = s.in_stock + s.handed_out + s.returned;
+	return c->fn(&s, c->ctx) != 0 ? 1 : 0;
+}
+
+int
+issuance_distributor_stock(struct db *db, int64_t distributor_id,
+    int (*fn)(const struct distributor_campaign_stock *s, void *ctx), void *ctx, struct error *e)
+{
+	struct stock_campaigns c = { fn, ctx };
+	/* x: one row per booklet it holds (d: in stock, h: handed out) and
+	 * per return it made (r). */
+	int rc = db_each(db, "SELECT c.id, c.last_day, c.value_cents, f.public_name,"
+	    " SUM(x.kind = 'd'), SUM(x.kind = 'h'), SUM(x.kind = 'r')"
+	    " FROM (SELECT t.campaign_id AS cid, CASE b.status WHEN 'delivered' THEN 'd' ELSE 'h' END"
+	    " AS kind FROM booklets b JOIN batches t ON t.id = b.batch_id"
+	    " WHERE t.status = 'active' AND b.distributor_id = ?1"
+	    " AND b.status IN ('delivered', 'handed-out')"
+	    " UNION ALL SELECT t.campaign_id, 'r' FROM booklet_returns r"
+	    " JOIN booklets b ON b.id = r.booklet_id JOIN batches t ON t.id = b.batch_id"
+	    " WHERE r.distributor_id = ?1) x"
+	    " JOIN campaigns c ON c.id = x.cid JOIN funders f ON f.id = c.funder_id"
+	    " GROUP BY c.id ORDER BY c.last_day, c.id", DB_ARGS(DB_INT(distributor_id)),
+	    stock_campaign_row, &c, e);
+
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+stock_int_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	(void)e;
+	*(int64_t *)ctx = db_row_int64(row, 0);
+	return 0;
+}
+
+int
+issuance_booklet_of_serial(struct db *db, const uint8_t serial[TOKEN_SERIAL_BYTES],
+    int64_t *booklet_id, struct error *e)
+{
+	int rc = db_one(db, "SELECT booklet_id FROM vouchers WHERE serial = ?1",
+	    DB_ARGS(DB_BLOB(serial, TOKEN_SERIAL_BYTES)), stock_int_read, booklet_id, e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return error_set(e, 404, "UNKNOWN_VOUCHER", "no pass with this serial was issued");
+	return 0;
+}
+
+/* Refuses booklet b unless it is in distributor_id's stock: 403 NOT_YOURS,
+ * or 409 ALREADY_HANDED_OUT when it handed it out itself. */
+static int
+stock_mine(const struct booklet_info *b, int64_t distributor_id, struct error *e)
+{
+	char day[DATE_FORMAT_SIZE] = "?";
+
+	if (b->distributor_id != distributor_id)
+		return error_set(e, 403, "NOT_YOURS", "booklet %lld is not in your stock",
+		    (long long)b->id);
+	if (strcmp(b->status, "handed-out") == 0) {
+		if (b->handout_day >= 0)
+			date_format(b->handout_day, day);
+		return error_set(e, 409, "ALREADY_HANDED_OUT", "booklet %lld was handed out on %s",
+		    (long long)b->id, day);
+	}
+	return 0;
+}
+
+int
+issuance_distributor_handout(struct db *db, int64_t distributor_id, int64_t booklet_id,
+    int32_t day, int64_t now, struct booklet_info *b, struct error *e)
+{
+	struct campaign c;
+	char last[DATE_FORMAT_SIZE];
+
+	if (DB_IN_WRITE(db, e) != 0 || issuance_booklet_get(db, booklet_id, b, e) != 0 ||
+	    stock_mine(b, distributor_id, e) != 0 ||
+	    registry_campaign_get(db, b->campaign_id, &c, e) != 0)
+		return -1;
+	if (day > c.last_day) {
+		date_format(c.last_day, last);
+		return error_set(e, 409, "CAMPAIGN_ENDED", "the campaign of booklet %lld ended on %s",
+		    (long long)b->id, last);
+	}
+	if (issuance_booklet_handout(db, booklet_id, distributor_id, day, now, e) != 0)
+		return -1;
+	return issuance_booklet_get(db, booklet_id, b, e);
+}
+
+int
+issuance_distributor_return(struct db *db, int64_t distributor_id, int64_t booklet_id,
+    const char *reason, int64_t now, struct error *e)
+{
+	struct booklet_info b;
+
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
+	if (reason == NULL || (strcmp(reason, "unused") != 0 && strcmp(reason, "lost") != 0))
+		return error_set(e, 400, "BAD_REASON", "reason is \"unused\" or \"lost\"");
+	if (issuance_booklet_get(db, booklet_id, &b, e) != 0)
+		return -1;
+	if (b.distributor_id == distributor_id && strcmp(b.status, "handed-out") == 0)
+		return error_set(e, 409, "BOOKLET_HANDED_OUT", "booklet %lld was handed out to a"
+		    " person and cannot come back; if it is lost, the operator revokes it",
+		    (long long)b.id);
+	if (stock_mine(&b, distributor_id, e) != 0)
+		return -1;
+	if (strcmp(b.status, "delivered") != 0)
+		return error_set(e, 409, "BOOKLET_NOT_DELIVERED", "booklet %lld is not delivered"
+		    " (it is %s)", (long long)b.id, b.status);
+	return stock_return(db, &b, reason, now, e);
+}
+
+struct stock_handouts {
+	int (*fn)(int64_t booklet_id, int64_t campaign_id, int32_t day, void *ctx);
+	void *ctx;
+};
+
+static int
+stock_handout_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct stock_handouts *h = ctx;
+
+	(void)e;
+	return h->fn(db_row_int64(row, 0), db_row_int64(row, 1), (int32_t)db_row_int64(row, 2),
+	    h->ctx) != 0 ? 1 : 0;
+}
+
+int
+issuance_distributor_handouts(struct db *db, int64_t distributor_id, int32_t from, int32_t to,
+    int (*fn)(int64_t booklet_id, int64_t campaign_id, int32_t day, void *ctx), void *ctx,
+    struct error *e)
+{
+	struct stock_handouts h = { fn, ctx };
+	int rc = db_each(db, "SELECT h.booklet_id, t.campaign_id, h.day FROM handouts h"
+	    " JOIN booklets b ON b.id = h.booklet_id JOIN batches t ON t.id = b.batch_id"
+	    " WHERE h.distributor_id = ?1 AND h.day BETWEEN ?2 AND ?3"
+	    " ORDER BY h.day DESC, h.booklet_id DESC", DB_ARGS(DB_INT(distributor_id),
+	    DB_INT(from), DB_INT(to)), stock_handout_row, &h, e);
+
+	return rc < 0 ? -1 : 0;
 }

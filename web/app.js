@@ -15,6 +15,7 @@
 
 	var state = {
 		token: null,
+		role: null,        /* place, distributor, funder: whose page is open */
 		me: null,          /* GET /v1/places/me */
 		offsetMs: 0,       /* server clock minus browser clock */
 		pass: null,        /* the last valid lookup that opened a basket */
@@ -23,7 +24,7 @@
 		attempt: null,     /* { signature, key }: the idempotency key of the basket */
 		receipt: null,     /* { id, deadline, cancelled } */
 		timer: null,
-		camera: null,      /* { stream, detector, stopped } */
+		camera: null,      /* PassnumCamera.attach's { stop, active } */
 		history: []
 	};
 
@@ -157,7 +158,7 @@
 				} catch (e) {
 					parsed = null;
 				}
-				if (response.status === 401 && state.me)
+				if (response.status === 401 && state.role)
 					signOut('Votre clé d\'accès n\'est plus acceptée. Reconnectez-vous avec une clé valable.');
 				return { status: response.status, body: parsed };
 			});
@@ -192,6 +193,7 @@
 		return api('GET', '/v1/places/me').then(function (r) {
 			if (r.status === 200 && r.body) {
 				sessionStorage.setItem(TOKEN_KEY, token);
+				state.role = 'place';
 				state.me = r.body;
 				setClock(r.body.now);
 				enterApp();
@@ -215,29 +217,50 @@
 			showSignIn(fromForm ? message : null);
 		}
 
-		/* A token of another role than place: which one, said in plain
-		 * words; it never opens the place page. /metrics answers 200 to
-		 * the operator's token only, 403 to a funder's. */
+		/* A token of another role than place: the distributor's page or the
+		 * funder's (web/distributor.js, web/funder.js), never the place
+		 * page; the operator's is refused in plain words. /metrics answers
+		 * 200 to the operator's token only. */
 		function otherRole() {
 			return api('GET', '/v1/distributors/me').then(function (d) {
 				if (d.status === 200 && d.body)
-					return refuse('Cette clé d\'accès est celle d\'un distributeur de carnets (' + d.body.name + '), ' +
-					    'pas celle d\'un lieu. La page des distributeurs n\'est pas encore prête : pour votre stock ' +
-					    'de carnets, contactez l\'opérateur du pass numérique.');
+					return enterRole('distributor', d.body);
 				if (d.status !== 403)
 					return refuse(failureSentence(d));
-				return api('GET', '/metrics').then(function (m) {
-					if (m.status === 200)
-						return refuse('Cette clé d\'accès est celle de l\'opérateur du pass numérique, pas celle ' +
-						    'd\'un lieu. L\'opérateur travaille avec la commande passnum, pas avec cette page.');
-					if (m.status === 403)
-						return refuse('Cette clé d\'accès est celle d\'un financeur, pas celle d\'un lieu. La page des ' +
-						    'financeurs n\'est pas encore prête : demandez votre rapport à l\'opérateur du pass numérique.');
-					return refuse(failureSentence(m));
+				return api('GET', '/v1/funders/me').then(function (f) {
+					if (f.status === 200 && f.body)
+						return enterRole('funder', f.body);
+					if (f.status !== 403)
+						return refuse(failureSentence(f));
+					return api('GET', '/metrics').then(function (m) {
+						if (m.status === 200)
+							return refuse('Cette clé d\'accès est celle de l\'opérateur du pass numérique. Elle n\'ouvre ' +
+							    'aucune page ici : l\'opérateur travaille avec la commande passnum. Utilisez la clé ' +
+							    'd\'un lieu, d\'un distributeur ou d\'un financeur.');
+						return refuse('Cette clé d\'accès n\'ouvre aucune page ici. Demandez à l\'opérateur la clé ' +
+						    'de votre lieu, de votre structure de distribution ou de votre financeur.');
+					}, unreachable);
 				}, unreachable);
 			}, unreachable);
 		}
+
+		/* Opens the page of role for its /me body. */
+		function enterRole(role, me) {
+			var page = ROLE_PAGES[role]();
+			sessionStorage.setItem(TOKEN_KEY, token);
+			state.role = role;
+			show($('signin'), false);
+			show($('signout'), true);
+			$('brand-sub').textContent = '\u00b7 espace ' + (role === 'funder' ? 'financeur' : 'distributeur');
+			page.enter(me);
+		}
 	}
+
+	/* The pages of the other roles, registered by their scripts. */
+	var ROLE_PAGES = {
+		distributor: function () { return window.PassnumDistributor; },
+		funder: function () { return window.PassnumFunder; }
+	};
 
 	function setClock(now) {
 		var t = Date.parse(now || '');
@@ -246,10 +269,16 @@
 
 	function showSignIn(message) {
 		show($('app'), false);
+		Object.keys(ROLE_PAGES).forEach(function (role) {
+			var page = ROLE_PAGES[role]();
+			if (page)
+				page.leave();
+		});
+		$('brand-sub').textContent = '\u00b7 espace lieu, distributeur, financeur';
 		show($('place'), false);
 		show($('signout'), false);
 		show($('signin'), true);
-		document.title = 'Connexion — Pass numérique, espace lieu';
+		document.title = 'Connexion — Pass numérique';
 		var error = $('signin-error'), input = $('token');
 		if (message) {
 			error.textContent = message;
@@ -267,6 +296,7 @@
 		stopTimer();
 		sessionStorage.removeItem(TOKEN_KEY);
 		state.token = null;
+		state.role = null;
 		state.me = null;
 		resetBasket();
 		state.receipt = null;
@@ -281,6 +311,7 @@
 		show($('app'), true);
 		show($('place'), true);
 		show($('signout'), true);
+		$('brand-sub').textContent = '\u00b7 espace lieu';
 		$('place-name').textContent = me.name;
 		var label = $('place-label'), notice = $('suspended');
 		label.className = 'place-label';
@@ -312,7 +343,7 @@
 	function refocus(force) {
 		if (!$('refocus').checked && !force)
 			return;
-		if ($('app').hidden || (state.camera && !state.camera.stopped))
+		if ($('app').hidden || (state.camera && state.camera.active()))
 			return;
 		$('scan').focus({ preventScroll: true });
 	}
@@ -1012,82 +1043,11 @@
 		});
 	}
 
-	/* ---------- Camera (BarcodeDetector) ---------- */
-
-	function setupCamera() {
-		var supported = 'BarcodeDetector' in window && navigator.mediaDevices &&
-		    typeof navigator.mediaDevices.getUserMedia === 'function';
-		if (!supported) {
-			show($('camera-unavailable'), true);
-			return;
-		}
-		var formats = typeof BarcodeDetector.getSupportedFormats === 'function' ?
-		    BarcodeDetector.getSupportedFormats() : Promise.resolve(['qr_code']);
-		formats.then(function (list) {
-			var ok = list.indexOf('qr_code') >= 0;
-			show($('camera-start'), ok);
-			show($('camera-unavailable'), !ok);
-		}, function () {
-			show($('camera-unavailable'), true);
-		});
-	}
-
-	function cameraError(text) {
-		var box = $('camera-error');
-		box.textContent = text;
-		show(box, !!text);
-	}
-
-	function startCamera() {
-		cameraError('');
-		navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false })
-		    .then(function (stream) {
-			var video = $('camera-video');
-			state.camera = { stream: stream, detector: new BarcodeDetector({ formats: ['qr_code'] }), stopped: false };
-			video.srcObject = stream;
-			show($('camera-box'), true);
-			show($('camera-start'), false);
-			$('camera-stop').focus();
-			return video.play().then(scanFrame);
-		}).catch(function (err) {
-			stopCamera();
-			var name = err && err.name;
-			cameraError(name === 'NotAllowedError' ?
-			    'L\'accès à la caméra a été refusé. Autorisez-le dans les réglages du navigateur, ou utilisez une autre façon de lire le pass.' :
-			    name === 'NotFoundError' ? 'Aucune caméra n\'a été trouvée sur cet appareil.' :
-			    'La caméra n\'a pas pu être ouverte. Utilisez une douchette ou tapez le code.');
-		});
-	}
-
-	function scanFrame() {
-		var cam = state.camera;
-		if (!cam || cam.stopped)
-			return;
-		cam.detector.detect($('camera-video')).then(function (codes) {
-			if (cam.stopped)
-				return;
-			if (codes && codes.length > 0 && codes[0].rawValue) {
-				stopCamera();
-				readScanned(codes[0].rawValue);
-				$('camera-start').focus();
-				return;
-			}
-			setTimeout(scanFrame, 200);
-		}, function () {
-			setTimeout(scanFrame, 400);
-		});
-	}
+	/* ---------- Camera (web/camera.js) ---------- */
 
 	function stopCamera() {
-		var cam = state.camera;
-		if (!cam)
-			return;
-		cam.stopped = true;
-		cam.stream.getTracks().forEach(function (t) { t.stop(); });
-		$('camera-video').srcObject = null;
-		state.camera = null;
-		show($('camera-box'), false);
-		show($('camera-start'), true);
+		if (state.camera)
+			state.camera.stop();
 	}
 
 	/* ---------- Wiring ---------- */
@@ -1103,6 +1063,13 @@
 		idle();
 		refocus(true);
 	}
+
+	/* What the distributor's and the funder's pages share with this one. */
+	window.PassnumShell = {
+		api: api, errorCode: errorCode, errorMessage: errorMessage, failureSentence: failureSentence,
+		UNREACHABLE: UNREACHABLE, money: money, dateFr: dateFr, monthFr: monthFr, plural: plural,
+		el: el, show: show, icon: icon, signOut: function () { signOut(null); }
+	};
 
 	function init() {
 		var saved = localStorage.getItem(REFOCUS_KEY);
@@ -1133,10 +1100,10 @@
 		$('cancel').addEventListener('click', onCancel);
 		$('next').addEventListener('click', onNext);
 		$('refresh').addEventListener('click', loadHistory);
-		$('camera-start').addEventListener('click', startCamera);
-		$('camera-stop').addEventListener('click', function () {
-			stopCamera();
-			$('camera-start').focus();
+		state.camera = window.PassnumCamera.attach({
+			start: $('camera-start'), stop: $('camera-stop'), box: $('camera-box'),
+			video: $('camera-video'), error: $('camera-error'), unavailable: $('camera-unavailable'),
+			onRead: readScanned
 		});
 		/* A click on nothing in particular gives the scanner field its focus back. */
 		document.addEventListener('click', function () {
@@ -1145,7 +1112,6 @@
 					refocus();
 			}, 0);
 		});
-		setupCamera();
 		var token = sessionStorage.getItem(TOKEN_KEY);
 		if (token)
 			signInWith(token, false);

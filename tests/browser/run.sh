@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the place-page browser tests (place_page.test.js) in Debian's headless
-# Chromium against a passnumd that is already running. Installs the npm
+# Runs the browser tests (code, place page, distributor page, funder page,
+# the camera with a fake video device) in Debian's headless Chromium against
+# a passnumd that is already running; fails when any of them fails. Installs the npm
 # packages pinned by package-lock.json (`npm ci`) into a directory outside
 # the source tree, reinstalling only when the lock file changed.
 #   PASSNUM_WEB_URL       the daemon's base URL (http://127.0.0.1:PORT)
@@ -29,5 +30,8 @@ if [ "$(cat "$modules/.lock-stamp" 2>/dev/null)" != "$stamp" ] || [ ! -d "$modul
 	echo "$stamp" > "$modules/.lock-stamp"
 fi
 export NODE_PATH="$modules/node_modules"
-node "$here/code.test.js"
-exec node "$here/place_page.test.js"
+status=0
+for test in code place_page distributor_page funder_page camera; do
+	node "$here/$test.test.js" || { echo "run.sh: $test.test.js failed" >&2; status=1; }
+done
+exit $status

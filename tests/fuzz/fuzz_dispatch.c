@@ -7,11 +7,12 @@
  * Input: "METHOD TARGET\n" (or "METHOD TARGET HTTP/1.1\n": Host is then
  * required), then "Name: value\n" header lines, an empty
  * line, and the body. In a header value "@admin" stands for a real admin
- * token ("Authorization: Bearer @admin"), so that the corpus reaches the
- * authenticated routes.
+ * token ("Authorization: Bearer @admin"), "@distributor" for a
+ * distributor's, so that the corpus reaches the authenticated routes.
  *
  * The home: made once, on the first input, in a temporary directory
- * (removed at exit): an operator, its keys, one admin token; the peer
+ * (removed at exit): an operator, its keys, one admin token, a distributor
+ * and its token; the peer
  * (127.0.0.1) is a trusted proxy. No writer
  * thread runs, so requests for the writer (redemptions, cancellations) get
  * 503 STOPPING at once; every read route runs against the real database.
@@ -38,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct daemon *fuzz_daemon;
 static char fuzz_dir[64], fuzz_admin[REGISTRY_TOKEN_TEXT_MAX];
+static char fuzz_distributor[REGISTRY_TOKEN_TEXT_MAX]; /* "@distributor": distributor 1's token */
 
 /* One parsed input. */
 struct fuzz_input {
@@ -57,8 +59,15 @@ fuzz_token(struct db *db, void *ctx, struct error *e)
 {
 	struct bearer b;
 
+	struct distributor d = { 0 };
+	int64_t id = 0;
+
 	(void)ctx;
-	return registry_token_create(db, ROLE_ADMIN, 0, 1800000000, &b, fuzz_admin, e);
+	snprintf(d.name, sizeof(d.name), "CCAS de test");
+	if (registry_token_create(db, ROLE_ADMIN, 0, 1800000000, &b, fuzz_admin, e) != 0 ||
+	    registry_distributor_add(db, &d, 1700000000, &id, e) != 0)
+		return -1;
+	return registry_token_create(db, ROLE_DISTRIBUTOR, id, 1800000000, &b, fuzz_distributor, e);
 }
 
 static void
@@ -215,16 +224,23 @@ fuzz_parse(const uint8_t *data, size_t size, struct fuzz_input *in, size_t *body
 	return data + at;
 }
 
-/* Replaces "@admin" in the Authorization value by the real token. */
+/* Replaces "@admin" (or "@distributor") in the Authorization value by the
+ * real token. */
 static void
 fuzz_tokens(struct fuzz_input *in, char *buffer, size_t size)
 {
 	for (size_t i = 0; i < in->header_count; i++) {
 		char *at = strstr(in->values[i], "@admin");
+		const char *token = fuzz_admin;
+		size_t skip = 6;
+		if (at == NULL && (at = strstr(in->values[i], "@distributor")) != NULL) {
+			token = fuzz_distributor;
+			skip = 12;
+		}
 		if (at == NULL)
 			continue;
-		snprintf(buffer, size, "%.*s%s%s", (int)(at - in->values[i]), in->values[i], fuzz_admin,
-		    at + 6);
+		snprintf(buffer, size, "%.*s%s%s", (int)(at - in->values[i]), in->values[i], token,
+		    at + skip);
 		in->values[i] = buffer;
 		return;
 	}

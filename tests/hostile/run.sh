@@ -31,6 +31,13 @@ hostile_setup() {
 	mkdir -p "$WORK/exp" "$WORK/foreign"
 	pn --home "$H" batch issue --campaign 2 --count 2 --out "$WORK/exp" --format csv >/dev/null ||
 		fail "batch exp"
+	# Issue 15: two distributors; booklet 3 (passes 21-30) in the first's
+	# stock, booklet 4 (passes 31-40) in the second's.
+	pn --home "$H" distributor add "CCAS de test" >/dev/null && pn --home "$H" distributor add "CAF de test" >/dev/null &&
+		pn --home "$H" booklet deliver 3 --distributor 1 >/dev/null &&
+		pn --home "$H" booklet deliver 4 --distributor 2 >/dev/null || fail "distributors"
+	T_DISTRIBUTOR=$(pn --home "$H" token create --role distributor --id 1)
+	T_DISTRIBUTOR2=$(pn --home "$H" token create --role distributor --id 2)
 	T_REVOKED=$(pn --home "$H" token create --role place --id 1)
 	pn --home "$H" token revoke "$T_REVOKED" >/dev/null || fail "token revoke"
 	pn --home "$H" voucher revoke "$(code 5)" --yes >/dev/null || fail "voucher revoke"
@@ -52,6 +59,7 @@ hostile_vars() {
 	foreign=$(ls "$WORK"/foreign/batch-*.csv | head -1)
 	VARS[PASS]=$(pass 2) VARS[PASS3]=$(pass 3) VARS[CODE]=$(code 2) VARS[CODE3]=$(code 3)
 	VARS[SERIAL]=$(serial 2)
+	VARS[PASS31]=$(pass 31) VARS[CODE21]=$(code 21)
 	VARS[REDEEMED]=$(pass 1) VARS[REDEEMED_CODE]=$(code 1)
 	VARS[REDEEMED_LOWER]=$($tool prefix "$(pass 1)" pn1:)
 	VARS[REVOKED_PASS]=$(pass 5) VARS[REVOKED_CODE]=$(code 5)
@@ -151,6 +159,8 @@ send_curl() {
 		place2) args+=(-H "Authorization: Bearer $T_PLACE2") ;;
 		admin) args+=(-H "Authorization: Bearer $T_ADMIN") ;;
 		funder) args+=(-H "Authorization: Bearer $T_FUNDER") ;;
+		distributor) args+=(-H "Authorization: Bearer $T_DISTRIBUTOR") ;;
+		distributor2) args+=(-H "Authorization: Bearer $T_DISTRIBUTOR2") ;;
 		revoked) args+=(-H "Authorization: Bearer $T_REVOKED") ;;
 		raw:*) args+=(-H "Authorization: $(expand "${auth#raw:}" | unescape)") ;;
 		*) fail "unknown auth $auth" ;;

@@ -46,22 +46,45 @@ setup() {
 }
 setup || { fail "setting up the home with the CLI"; finish; exit 1; }
 CSV=$(ls "$WORK"/out/batch-*.csv | head -1)
+
+# The distributors' booklets (issue 15): a second batch of campaign 1, 60
+# passes in booklets of 5 (booklets 3-14, with a QR PNG per pass), 3-12 to
+# the CCAS, 13-14 to a second distributor; campaign 2 ends on 31 March
+# 2027, within 30 days (the J-30 alert): its booklets 15-16 to the CCAS.
+setup_distributors() {
+	pn --home "$H" distributor add "CAF de Bobigny" >/dev/null &&
+	mkdir -p "$WORK/out2" "$WORK/out3" &&
+	pn --home "$H" batch issue --campaign 1 --count 60 --booklet 5 --out "$WORK/out2" --format csv,png >/dev/null &&
+	pn --home "$H" campaign create --funder 1 --name "C93 printemps" --value 5 --last-day 2027-03-31 \
+		--departments 93 >/dev/null &&
+	pn --home "$H" batch issue --campaign 2 --count 10 --booklet 5 --out "$WORK/out3" --format csv >/dev/null &&
+	PASSNUM_NOW=2027-03-01T09:00:00Z pn --home "$H" booklet deliver 3-12 --distributor 1 >/dev/null &&
+	pn --home "$H" booklet deliver 13-14 --distributor 2 >/dev/null &&
+	pn --home "$H" booklet deliver 15-16 --distributor 1 >/dev/null
+}
+setup_distributors || { fail "setting up the distributors' booklets with the CLI"; finish; exit 1; }
+CSV2=$(ls "$WORK"/out2/batch-*.csv | head -1)
 T_PLACE=$(pn --home "$H" token create --role place --id 1)
 T_PLACE2=$(pn --home "$H" token create --role place --id 2)
 T_PLACE3=$(pn --home "$H" token create --role place --id 3)
 T_ADMIN=$(pn --home "$H" token create --role admin)
 T_DISTRIBUTOR=$(pn --home "$H" token create --role distributor --id 1)
 T_FUNDER=$(pn --home "$H" token create --role funder --id 1)
+T_DISTRIBUTOR2=$(pn --home "$H" token create --role distributor --id 2)
 REVOKED_CODE=$(sed -n 21p "$CSV" | cut -d, -f2)
 pn --home "$H" voucher revoke "$REVOKED_CODE" >/dev/null || fail "voucher revoke"
 
 # The fixture the browser test reads.
 jq -n --arg p1 "$T_PLACE" --arg p2 "$T_PLACE2" --arg p3 "$T_PLACE3" --arg admin "$T_ADMIN" \
-	--arg distributor "$T_DISTRIBUTOR" --arg funder "$T_FUNDER" \
-	--rawfile csv "$CSV" '{
-	tokens: {place: $p1, lyon: $p2, suspended: $p3, admin: $admin, distributor: $distributor, funder: $funder},
+	--arg distributor "$T_DISTRIBUTOR" --arg distributor2 "$T_DISTRIBUTOR2" --arg funder "$T_FUNDER" \
+	--arg pngs "$WORK/out2" --rawfile csv "$CSV" --rawfile csv2 "$CSV2" '{
+	tokens: {place: $p1, lyon: $p2, suspended: $p3, admin: $admin, distributor: $distributor,
+		distributor2: $distributor2, funder: $funder},
 	passes: ($csv | split("\n") | .[1:] | map(select(length > 0) | split(",") |
-		{serial: .[0], code: .[1], token: .[2], value_cents: (.[4] | tonumber), last_day: .[5]}))
+		{serial: .[0], code: .[1], token: .[2], value_cents: (.[4] | tonumber), last_day: .[5]})),
+	booklet_passes: ($csv2 | split("\n") | .[1:] | map(select(length > 0) | split(",") |
+		{serial: .[0], code: .[1], token: .[2], booklet: (.[6] | tonumber), png: ($pngs + "/" + .[0] + ".png")})),
+	funder_id: 1
 	}' > "$WORK/fixture.json" || fail "fixture"
 
 # start NAME: passnumd on a random loopback port; prints its URL.
@@ -101,6 +124,20 @@ me=$(curl -s -H "Authorization: Bearer $T_DISTRIBUTOR" "$URL/v1/distributors/me"
 equals "$(echo "$me" | jq -c .)" '{"id":1,"name":"CCAS de Montreuil"}' "distributors/me with its token"
 code=$(curl -s -H "Authorization: Bearer $T_PLACE" "$URL/v1/distributors/me" | jq -r .error.code)
 equals "$code" FORBIDDEN_ROLE "distributors/me with a place token"
+
+# The operator's own `booklet return` (no reason) counts in the
+# distributor's returns too: booklet 15 of campaign 2, in the CCAS's stock.
+before=$(curl -s -H "Authorization: Bearer $T_DISTRIBUTOR" "$URL/v1/distributors/me/stock" |
+	jq -c '.campaigns[] | select(.campaign_id == 2) | [.received, .returned, .in_stock]')
+equals "$before" '[2,0,2]' "campaign 2 in the CCAS's stock before the operator takes booklet 15 back"
+pn --home "$H" booklet return 15 >/dev/null || fail "booklet return 15"
+after=$(curl -s -H "Authorization: Bearer $T_DISTRIBUTOR" "$URL/v1/distributors/me/stock" |
+	jq -c '.campaigns[] | select(.campaign_id == 2) | [.received, .returned, .in_stock, .booklets_in_stock]')
+equals "$after" '[2,1,1,[16]]' "booklet 15 returned by the operator counts as returned by the CCAS"
+equals "$(sqlite3 "$H/passnum.db" "SELECT distributor_id, quote(reason) FROM booklet_returns WHERE booklet_id = 15")" \
+	'1|NULL' "the operator's return is recorded with the distributor and no reason"
+equals "$(sqlite3 "$H/passnum.db" "SELECT reason FROM booklet_returns WHERE booklet_id IN (7, 8) ORDER BY booklet_id" | tr '\n' ' ')" \
+	'unused lost ' "the page's returns are recorded with their reasons"
 
 # The daemon saw the page's requests and is still well.
 status=$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/health")
