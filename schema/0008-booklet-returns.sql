@@ -1,4 +1,4 @@
--- Schema version 9: booklet returns. A delivered booklet that goes back to
+-- Schema version 8: booklet returns. A delivered booklet that goes back to
 -- the operator (`passnum booklet return`, or the distributor's page: POST
 -- /v1/distributors/me/returns) loses its distributor in `booklets`; this
 -- table keeps who gave it back, when, and why, so that a distributor's
