@@ -24,6 +24,8 @@
 #include "home.h"
 #include "http.h"
 #include "keys.h"
+#include "metrics.h"
+#include "tls.h"
 #include "writer.h"
 
 #define MAIN_FILE_MAX (1024 * 1024)
@@ -157,37 +159,6 @@ main_check_home(const char *dir, struct error *e)
 	return rc;
 }
 
-/* Reads a whole file into one NUL-ended buffer sized once from the file's
- * size (never reallocated, so a secret leaves no copy behind); *len its
- * length. The caller frees it (sodium_memzero first for a key). Returns
- * NULL with e set. */
-static char *
-main_read_file(const char *path, size_t *len, struct error *e)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	struct stat st;
-
-	if (f == NULL || fstat(fileno(f), &st) != 0) {
-		error_set(e, 400, "BAD_TLS", "cannot read %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > MAIN_FILE_MAX) {
-		error_set(e, 400, "BAD_TLS", "cannot read %s: not a file of at most 1 MiB", path);
-		goto fail;
-	}
-	if ((data = malloc((size_t)st.st_size + 1)) == NULL)
-		abort();
-	*len = fread(data, 1, (size_t)st.st_size, f);
-	data[*len] = '\0';
-	fclose(f);
-	return data;
-fail:
-	if (f != NULL)
-		fclose(f);
-	return NULL;
-}
-
 /* Opens, binds and listens on the configured address; prints the chosen
  * address. Returns the socket or -1. */
 static int
@@ -229,7 +200,7 @@ main_mhd_log(void *cls, const char *fmt, va_list ap)
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
-	daemon_log(cls, LOG_WARN, "libmicrohttpd: %s", line);
+	daemon_log(cls, LOG_WARN, "libmicrohttpd", NULL, "%s", line);
 }
 
 static struct MHD_Daemon *
@@ -238,19 +209,15 @@ main_start_http(struct daemon *daemon, int fd, struct error *e)
 	const struct config *c = &daemon->config;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	char *cert = NULL, *key = NULL;
-	size_t cert_len, key_len = 0;
 	struct MHD_Daemon *d;
 
 	if (c->tls_cert[0] != '\0') {
 		flags |= MHD_USE_TLS;
-		if ((cert = main_read_file(c->tls_cert, &cert_len, e)) == NULL ||
-		    (key = main_read_file(c->tls_key, &key_len, e)) == NULL) {
-			free(cert);
+		if (tls_load(c->tls_cert, c->tls_key, e) != 0)
 			return NULL;
-		}
 	}
-	/* The limits and what MHD cannot do are in docs/api.md "Limits". */
+	/* The limits and what MHD cannot do are in docs/api.md "Limits". The
+	 * certificate comes from tls.c's callback, so SIGHUP can swap it. */
 	d = MHD_start_daemon(flags, 0, guard_accept, daemon->guard, http_access, daemon,
 	    MHD_OPTION_EXTERNAL_LOGGER, main_mhd_log, daemon,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
@@ -261,21 +228,40 @@ main_start_http(struct daemon *daemon, int fd, struct error *e)
 	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 	    MHD_OPTION_CONNECTION_LIMIT, 4096u,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-	    cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, key,
+	    c->tls_cert[0] != '\0' ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, tls_retrieve,
 	    MHD_OPTION_END);
-	if (key != NULL)
-		sodium_memzero(key, key_len);
-	free(cert);
-	free(key);
 	if (d == NULL)
 		error_set(e, 503, "HTTP_START", "libmicrohttpd could not start (see the log above)");
 	return d;
 }
 
-/* Waits for SIGTERM or SIGINT (blocked in every thread). */
+/* SIGHUP: re-reads the TLS certificate and key (the same files); on any
+ * failure the previous ones stay served. */
+static void
+main_reload(struct daemon *daemon)
+{
+	const struct config *c = &daemon->config;
+	struct error e;
+
+	if (c->tls_cert[0] == '\0') {
+		daemon_log(daemon, LOG_INFO, "reload", "result=nothing", "no TLS certificate to re-read");
+		return;
+	}
+	if (tls_load(c->tls_cert, c->tls_key, &e) != 0) {
+		metrics_reload(daemon->metrics, false);
+		daemon_log(daemon, LOG_ERROR, "reload", "result=failed",
+		    "%s; the previous certificate is still served", e.message);
+		return;
+	}
+	metrics_reload(daemon->metrics, true);
+	daemon_log(daemon, LOG_INFO, "reload", "result=ok", "TLS certificate re-read from %s", c->tls_cert);
+}
+
+/* Waits for SIGTERM or SIGINT, reloading on each SIGHUP meanwhile. The
+ * three are blocked in every thread and taken here by sigwait: no signal
+ * handler runs, so nothing needs to be async-signal-safe. */
 static int
-main_wait_signal(void)
+main_wait_signal(struct daemon *daemon)
 {
 	sigset_t set;
 	int sig = 0;
@@ -283,7 +269,9 @@ main_wait_signal(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	sigwait(&set, &sig);
+	sigaddset(&set, SIGHUP);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		main_reload(daemon);
 	return sig;
 }
 
@@ -294,8 +282,10 @@ main_shutdown(struct daemon *daemon, struct MHD_Daemon *d, int fd, int sig)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 
-	daemon_log(daemon, LOG_INFO, "signal %d: finishing %ld request(s) in flight, then stopping",
-	    sig, atomic_load(&daemon->in_flight));
+	char fields[64];
+
+	snprintf(fields, sizeof(fields), "signal=%d in_flight=%ld", sig, atomic_load(&daemon->in_flight));
+	daemon_log(daemon, LOG_INFO, "stopping", fields, "finishing the requests in flight, then stopping");
 	MHD_quiesce_daemon(d);
 	close(fd);
 	for (int i = 0; i < 3000 && atomic_load(&daemon->in_flight) > 0; i++)
@@ -305,7 +295,7 @@ main_shutdown(struct daemon *daemon, struct MHD_Daemon *d, int fd, int sig)
 	MHD_stop_daemon(d);
 	guard_stop(daemon->guard);
 	daemon->guard = NULL;
-	daemon_log(daemon, LOG_INFO, "stopped");
+	daemon_log(daemon, LOG_INFO, "stopped", NULL, NULL);
 	daemon_free(daemon);
 }
 
@@ -343,6 +333,7 @@ main(int argc, char **argv)
 	struct config c;
 	struct error e;
 	sigset_t set;
+	char fields[128];
 	int rc, fd;
 
 	umask(077);
@@ -353,12 +344,13 @@ main(int argc, char **argv)
 	if ((rc = main_configure(argc, argv, &c)) != 0)
 		return rc == 1 ? 0 : rc == -1 ? 2 : 1;
 	if (main_check_home(c.home, &e) != 0) {
-		fprintf(stderr, "passnumd: cannot use the home %s: %s\n", c.home, e.message);
+		daemon_log(NULL, LOG_ERROR, "start_failed", NULL, "cannot use the home %s: %s", c.home, e.message);
 		return 1;
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if ((daemon = daemon_create(&c)) == NULL) {
@@ -366,11 +358,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((d = main_start(daemon, &fd, &e)) == NULL) {
-		fprintf(stderr, "passnumd: %s\n", e.message);
+		daemon_log(NULL, LOG_ERROR, "start_failed", NULL, "%s", e.message);
 		daemon_free(daemon);
 		return 1;
 	}
-	daemon_log(daemon, LOG_INFO, "serving %s with %u thread(s)", c.home, c.threads);
-	main_shutdown(daemon, d, fd, main_wait_signal());
+	snprintf(fields, sizeof(fields), "version=%s threads=%u tls=%s", PASSNUM_VERSION, c.threads,
+	    c.tls_cert[0] != '\0' ? "yes" : "no");
+	daemon_log(daemon, LOG_INFO, "started", fields, "serving %s", c.home);
+	main_shutdown(daemon, d, fd, main_wait_signal(daemon));
 	return 0;
 }

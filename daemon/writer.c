@@ -150,8 +150,11 @@ writer_batch(struct writer *writer, struct writer_job *jobs, size_t count)
 	}
 	secret_key_wipe(&secret);
 	if (failed) {
+		char fields[32];
 		metrics_db_error(writer->daemon->metrics);
-		daemon_log(writer->daemon, LOG_ERROR, "a batch of %zu request(s) failed: %s", count, e.message);
+		metrics_commit_failure(writer->daemon->metrics);
+		snprintf(fields, sizeof(fields), "requests=%zu", count);
+		daemon_log(writer->daemon, LOG_ERROR, "commit_failed", fields, "%s", e.message);
 		error_set(&e, 503, "STORE_UNAVAILABLE", "the database could not record this: try again");
 	}
 	metrics_batch(writer->daemon->metrics, count);
@@ -181,9 +184,10 @@ writer_checkpoint(struct writer *writer)
 	    writer->daemon->config.checkpoint_entries, writer->daemon->config.checkpoint_seconds, &made,
 	    &e) != 0) {
 		metrics_db_error(writer->daemon->metrics);
-		daemon_log(writer->daemon, LOG_WARN, "cannot make a checkpoint: %s", e.message);
+		metrics_checkpoint_failure(writer->daemon->metrics);
+		daemon_log(writer->daemon, LOG_WARN, "checkpoint_failed", NULL, "%s", e.message);
 	} else if (made)
-		daemon_log(writer->daemon, LOG_DEBUG, "checkpoint made");
+		daemon_log(writer->daemon, LOG_DEBUG, "checkpoint", NULL, NULL);
 }
 
 static void *
