@@ -24,6 +24,7 @@
 #include "home.h"
 #include "http.h"
 #include "keys.h"
+#include "published.h"
 #include "metrics.h"
 #include "tls.h"
 #include "writer.h"
@@ -47,6 +48,10 @@ static const char main_help[] =
     "  --connections-per-address N   open connections per client address (default 64;\n"
     "                         trusted proxies are exempt)\n"
     "  --header-timeout S     seconds to send a request's headers (default 10)\n"
+    "  --accept-rollback REASON   serve a ledger smaller than (or forked from) the\n"
+    "                         largest checkpoint published (HOME/published-checkpoint),\n"
+    "                         after appending a signed rollback statement with REASON\n"
+    "                         (one line, at most 80 bytes; docs/operations.md)\n"
     "  --help                 this help\n"
     "  --version              print \"passnumd VERSION\"\n";
 
@@ -65,16 +70,18 @@ static const struct option main_options[] = {
 	{ "checkpoint-entries", required_argument, NULL, 0 },
 	{ "connections-per-address", required_argument, NULL, 0 },
 	{ "header-timeout", required_argument, NULL, 0 },
+	{ "accept-rollback", required_argument, NULL, 0 },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* Parses argv: with apply false only --home (and --help, --version, usage
- * errors); with apply true every other flag onto c. Returns 0, 1 for --help
- * or --version (printed), or -1 after printing a usage error. */
+ * errors); with apply true every other flag onto c, and --accept-rollback
+ * (never a passnumd.conf setting: it acts once) into *reason. Returns 0, 1
+ * for --help or --version (printed), or -1 after printing a usage error. */
 static int
-main_flags(int argc, char **argv, struct config *c, bool apply)
+main_flags(int argc, char **argv, struct config *c, bool apply, const char **reason)
 {
 	struct error e;
 	int opt, index;
@@ -98,6 +105,14 @@ main_flags(int argc, char **argv, struct config *c, bool apply)
 		const char *name = main_options[index].name;
 		if (apply != (strcmp(name, "home") != 0))
 			continue;
+		if (strcmp(name, "accept-rollback") == 0) {
+			if (published_reason_check(optarg, &e) != 0) {
+				fprintf(stderr, "passnumd: --accept-rollback: %s\n", e.message);
+				return -1;
+			}
+			*reason = optarg;
+			continue;
+		}
 		if (config_set(c, name, optarg, &e) != 0) {
 			fprintf(stderr, "passnumd: %s\n", e.message);
 			return -1;
@@ -114,14 +129,14 @@ main_flags(int argc, char **argv, struct config *c, bool apply)
  * passnumd.conf, then the other flags. Returns 0, 1 (help), -1 (usage),
  * -2 (refused: message printed). */
 static int
-main_configure(int argc, char **argv, struct config *c)
+main_configure(int argc, char **argv, struct config *c, const char **reason)
 {
 	char path[4200];
 	struct error e;
 	int rc;
 
 	config_defaults(c);
-	if ((rc = main_flags(argc, argv, c, false)) != 0)
+	if ((rc = main_flags(argc, argv, c, false, reason)) != 0)
 		return rc;
 	if (c->home[0] == '\0' && getenv("PASSNUM_HOME") != NULL)
 		snprintf(c->home, sizeof(c->home), "%s", getenv("PASSNUM_HOME"));
@@ -130,7 +145,7 @@ main_configure(int argc, char **argv, struct config *c)
 		fprintf(stderr, "passnumd: %s\n", e.message);
 		return -2;
 	}
-	if ((rc = main_flags(argc, argv, c, true)) != 0)
+	if ((rc = main_flags(argc, argv, c, true, reason)) != 0)
 		return rc;
 	if (config_check(c, &e) != 0) {
 		fprintf(stderr, "passnumd: %s\n", e.message);
@@ -139,10 +154,60 @@ main_configure(int argc, char **argv, struct config *c)
 	return 0;
 }
 
-/* Checks that the home can be used: the database opens (and is upgraded),
- * the operator row and the active ledger key (file readable) exist. */
+/* The rollback statement's write transaction (published_accept). */
+struct main_rollback {
+	const char *dir, *reason;
+	const struct published *published;
+	struct checkpoint made;
+};
+
 static int
-main_check_home(const char *dir, struct error *e)
+main_rollback_work(struct db *db, void *ctx, struct error *e)
+{
+	struct main_rollback *r = ctx;
+
+	return published_accept(db, r->dir, r->published, r->reason, clock_now(), &r->made, e);
+}
+
+/* The rollback guard at start: the ledger against HOME/published-checkpoint.
+ * A smaller or forked ledger is refused, or with reason accepted (a signed
+ * rollback statement, then the new checkpoint is the published one). Then
+ * the file is brought up to the latest checkpoint. */
+static int
+main_guard(struct db *db, const char *dir, const struct operator_info *op, const char *reason,
+    struct error *e)
+{
+	struct main_rollback r = { dir, reason, NULL, { 0 } };
+	struct published published, made;
+	char path[4200], fields[64];
+
+	snprintf(path, sizeof(path), "%s/" PUBLISHED_FILE, dir);
+	if (published_read(path, op->origin, &published, e) != 0)
+		return -1;
+	if (published_check(db, &published, e) == 0) {
+		if (reason != NULL)
+			daemon_log(NULL, LOG_WARN, "rollback_not_needed", NULL,
+			    "--accept-rollback given but the ledger is not behind its published checkpoint");
+		return published_sync(db, dir, e);
+	}
+	if (reason == NULL)
+		return -1;
+	r.published = &published;
+	if (db_write(db, DB_BUSY_DEFAULT, main_rollback_work, &r, e) != 0 ||
+	    published_from_checkpoint(&r.made, op->origin, &made, e) != 0 || published_write(dir, &made, e) != 0)
+		return -1;
+	snprintf(fields, sizeof(fields), "published_size=%llu size=%llu",
+	    (unsigned long long)published.size, (unsigned long long)made.size);
+	daemon_log(NULL, LOG_WARN, "rollback_accepted", fields, "a rollback statement was appended and"
+	    " signed: collect the receipts places hold and inform the funders (docs/operations.md)");
+	return 0;
+}
+
+/* Checks that the home can be used: the database opens (and is upgraded),
+ * the operator row and the active ledger key (file readable) exist, and the
+ * ledger is not behind what was published (main_guard). */
+static int
+main_check_home(const char *dir, const char *reason, struct error *e)
 {
 	struct home home;
 	struct operator_info op;
@@ -155,6 +220,8 @@ main_check_home(const char *dir, struct error *e)
 	rc = home_operator(home.db, &op, e) == 0 &&
 	    keys_load_active(home.db, dir, KEY_LEDGER, &secret, &info, e) == 0 ? 0 : -1;
 	secret_key_wipe(&secret);
+	if (rc == 0)
+		rc = main_guard(home.db, dir, &op, reason, e);
 	home_close(&home);
 	return rc;
 }
@@ -334,6 +401,7 @@ main(int argc, char **argv)
 	struct error e;
 	sigset_t set;
 	char fields[128];
+	const char *reason = NULL;
 	int rc, fd;
 
 	umask(077);
@@ -341,9 +409,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "passnumd: cannot initialise libsodium\n");
 		return 1;
 	}
-	if ((rc = main_configure(argc, argv, &c)) != 0)
+	if ((rc = main_configure(argc, argv, &c, &reason)) != 0)
 		return rc == 1 ? 0 : rc == -1 ? 2 : 1;
-	if (main_check_home(c.home, &e) != 0) {
+	if (main_check_home(c.home, reason, &e) != 0) {
 		daemon_log(NULL, LOG_ERROR, "start_failed", NULL, "cannot use the home %s: %s", c.home, e.message);
 		return 1;
 	}
