@@ -180,10 +180,10 @@ backup_report(struct cli *cli, const char *what, const char *where, const struct
 		printf("%lld hand-out record%s past the retention purged to totals again\n",
 		    (long long)r->purged, r->purged == 1 ? "" : "s");
 	if (restore && r->rolled_back)
-		printf("rollback accepted: the log published at %llu entries now continues from %llu,"
-		    " stated in the ledger and signed; collect the receipts places hold and inform the"
-		    " funders (docs/operations.md)\n", (unsigned long long)r->rolled_back_from,
-		    (unsigned long long)r->published_size);
+		printf("rollback accepted: %llu entries had been published, the restored ledger has %llu;"
+		    " entry %llu states it, signed by a new checkpoint; collect the receipts places hold"
+		    " and inform the funders (docs/operations.md)\n", (unsigned long long)r->rolled_back_from,
+		    (unsigned long long)r->entries, (unsigned long long)r->entries);
 	return EXIT_OK;
 }
 
