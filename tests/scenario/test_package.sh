@@ -37,7 +37,8 @@ for path in ./usr/bin/passnum ./usr/bin/passnumd; do
 done
 for path in ./usr/share/man/man1/passnum.1.gz ./usr/share/man/man8/passnumd.8.gz \
 	./lib/systemd/system/passnumd.service ./usr/lib/sysusers.d/passnum.conf \
-	./usr/lib/tmpfiles.d/passnum.conf ./usr/share/bash-completion/completions/passnum \
+	./usr/lib/tmpfiles.d/passnum.conf ./usr/share/passnum/prometheus/passnumd-alerts.yml \
+	./usr/share/bash-completion/completions/passnum \
 	./usr/share/bash-completion/completions/passnumd ./usr/share/doc/passnum/copyright \
 	./usr/share/doc/passnum/changelog.gz ./usr/share/doc/passnum/operations.md; do
 	grep -qE "^-rw-r--r-- root/root .* $path$" <<<"$list" && ok || fail "$path missing or not 0644 root"
