@@ -49,6 +49,12 @@ daemon_log_value(char *out, size_t size, const char *value)
 	size_t n = 0, len = strlen(value);
 	bool bare = len > 0;
 
+	if (size < 3) { /* no room for a quoted value */
+		if (size > 0)
+			out[0] = '\0';
+		return;
+	}
+
 	for (size_t i = 0; i < len && bare; i++)
 		bare = isalnum((unsigned char)value[i]) || strchr("._-/:{}[]@+,", value[i]) != NULL;
 	if (bare && len < size) {

@@ -50,7 +50,7 @@ void daemon_log(const struct daemon *d, enum log_level level, const char *event,
 
 /* Writes value into out (size bytes) as a log value: bare when it holds
  * only letters, digits and ._-/:{}[]@+, characters, else in double quotes
- * with \" \\ and \xNN escapes (cut to fit). */
+ * with \" \\ and \xNN escapes (cut to fit; size at least 3, else ""). */
 void daemon_log_value(char *out, size_t size, const char *value);
 
 #endif
