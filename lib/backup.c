@@ -532,16 +532,20 @@ backup_home_undo(const char *home_dir, bool created)
 		snprintf(path, sizeof(path), "%s/%s", home_dir, files[i]);
 		unlink(path);
 	}
-	snprintf(path, sizeof(path), "%s/keys", home_dir);
-	if ((dir = opendir(path)) != NULL) {
+	/* keys/, and backups/ (the copy db_open makes before upgrading an older backup) */
+	for (int sub = 0; sub < 2; sub++) {
+		const char *name = sub == 0 ? "keys" : "backups";
+		snprintf(path, sizeof(path), "%s/%s", home_dir, name);
+		if ((dir = opendir(path)) == NULL)
+			continue;
 		while ((d = readdir(dir)) != NULL) {
 			if (d->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof(path), "%s/keys/%s", home_dir, d->d_name);
+			snprintf(path, sizeof(path), "%s/%s/%s", home_dir, name, d->d_name);
 			unlink(path);
 		}
 		closedir(dir);
-		snprintf(path, sizeof(path), "%s/keys", home_dir);
+		snprintf(path, sizeof(path), "%s/%s", home_dir, name);
 		rmdir(path);
 	}
 	if (created)

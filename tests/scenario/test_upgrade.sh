@@ -133,6 +133,29 @@ else
 	fail "no migration creates a table: the one-transaction check has nothing to break"
 fi
 
+# A backup file of an older version (PNBKUP01, made by hand: magic, length,
+# the database, no keys, BLAKE2b-256) restores into an upgraded home; a
+# refused restore of one (a larger checkpoint was published since) leaves
+# nothing behind, not even the copy made before its upgrade.
+k=$((LATEST - 1))
+old_home "$k" "$WORK/forbackup" && {
+	u64() { printf "$(printf '%016x' "$1" | sed 's/\(..\)/\1 /g' | awk '{for (i = 8; i >= 1; i--) printf "\\x%s", $i}')"; }
+	{
+		printf 'PNBKUP01'
+		u64 "$(stat -c %s "$WORK/forbackup/passnum.db")"
+		cat "$WORK/forbackup/passnum.db"
+		u64 0
+	} >"$WORK/old.body"
+	{ cat "$WORK/old.body"; b2sum -l 256 "$WORK/old.body" | cut -d' ' -f1 | xxd -r -p; } >"$WORK/old.pnbk"
+	expect 0 pn restore "$WORK/old.pnbk" --home "$WORK/restored"
+	contains "$err" "from schema version $k to $LATEST" "restoring a version-$k backup upgrades it"
+	equals "$(sqlite3 "$WORK/restored/passnum.db" 'PRAGMA user_version')" "$LATEST" "the restored version"
+	pn --home "$H" funder order 1 100 --ref LATER >/dev/null && pn --home "$H" ledger checkpoint >/dev/null
+	expect 1 pn restore "$WORK/old.pnbk" --home "$WORK/refused" --published "$H/published-checkpoint"
+	contains "$err" "was published"
+	[ ! -e "$WORK/refused" ] && ok || fail "a refused restore left $(find "$WORK/refused")"
+}
+
 # A newer home is refused and left as it was (no backup either).
 cp -r "$WORK/v1" "$WORK/new" 2>/dev/null || old_home 1 "$WORK/new"
 rm -rf "$WORK/new/backups"
