@@ -360,6 +360,7 @@ main_shutdown(struct daemon *daemon, struct MHD_Daemon *d, int fd, int sig)
 	writer_stop(daemon->writer);
 	daemon->writer = NULL;
 	MHD_stop_daemon(d);
+	tls_free(); /* no handshake can run any more */
 	guard_stop(daemon->guard);
 	daemon->guard = NULL;
 	daemon_log(daemon, LOG_INFO, "stopped", NULL, NULL);
