@@ -412,16 +412,18 @@ main(int argc, char **argv)
 	}
 	if ((rc = main_configure(argc, argv, &c, &reason)) != 0)
 		return rc == 1 ? 0 : rc == -1 ? 2 : 1;
-	if (main_check_home(c.home, reason, &e) != 0) {
-		daemon_log(NULL, LOG_ERROR, "start_failed", NULL, "cannot use the home %s: %s", c.home, e.message);
-		return 1;
-	}
+	/* Blocked before anything else runs (the home's upgrade included): a
+	 * SIGHUP, SIGTERM or SIGINT meanwhile waits for main_wait_signal. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (main_check_home(c.home, reason, &e) != 0) {
+		daemon_log(NULL, LOG_ERROR, "start_failed", NULL, "cannot use the home %s: %s", c.home, e.message);
+		return 1;
+	}
 	if ((daemon = daemon_create(&c)) == NULL) {
 		fprintf(stderr, "passnumd: out of memory\n");
 		return 1;
