@@ -23,7 +23,7 @@ cp "$WORK/a/server-key.pem" "$WORK/tls/key.pem"
 # "none" when the file holds no certificate, so that two failures never compare equal.
 fingerprint() {
 	local f
-	f=$(openssl x509 -in "$1" -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//')
+	f=$(certtool --fingerprint --hash sha256 --infile "$1" 2>/dev/null)
 	echo "${f:-none-$RANDOM}"
 }
 # served: the fingerprint of the certificate passnumd presents now.

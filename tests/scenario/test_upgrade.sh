@@ -146,7 +146,8 @@ old_home "$k" "$WORK/forbackup" && {
 		cat "$WORK/forbackup/passnum.db"
 		u64 0
 	} >"$WORK/old.body"
-	{ cat "$WORK/old.body"; b2sum -l 256 "$WORK/old.body" | cut -d' ' -f1 | xxd -r -p; } >"$WORK/old.pnbk"
+	{ cat "$WORK/old.body"; printf "$(b2sum -l 256 "$WORK/old.body" | cut -d' ' -f1 | sed 's/../\\x&/g')"; } \
+		>"$WORK/old.pnbk"
 	expect 0 pn restore "$WORK/old.pnbk" --home "$WORK/restored"
 	contains "$err" "from schema version $k to $LATEST" "restoring a version-$k backup upgrades it"
 	equals "$(sqlite3 "$WORK/restored/passnum.db" 'PRAGMA user_version')" "$LATEST" "the restored version"
