@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include "audit.h"
 #include "checkpoint.h"
+#include "published.h"
 #include "clock.h"
 #include "cli.h"
 #include "cosignature.h"
@@ -266,6 +267,8 @@ ledger_checkpoint_run(struct cli *cli, int argc, char **argv)
 	rc = checkpoint_make(cli->home.db, cli->home.dir, clock_now(), &cp, &e);
 	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
 		return rc;
+	if (published_sync(cli->home.db, cli->home.dir, &e) != 0) /* the rollback guard's record */
+		return cli_fail(&e);
 	if (cli->json)
 		return cli_print_json(json_pack("{s:I, s:I, s:s}", "id", (json_int_t)cp.size,
 		    "size", (json_int_t)cp.size, "note", cp.note));

@@ -8,6 +8,8 @@
 #ifndef PASSNUMD_DAEMON_H
 #define PASSNUMD_DAEMON_H
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include "config.h"
 
 struct store;
@@ -26,6 +28,7 @@ struct daemon {
 	struct guard *guard;     /* connection cap and header deadline (main.c; NULL in tests) */
 	struct witness_client *witnesses; /* asks witnesses to cosign (NULL: none configured) */
 	atomic_long in_flight;   /* requests received and not yet completed */
+	int64_t started;         /* Unix time daemon_create ran (for /metrics) */
 };
 
 /* Makes a daemon for config c (copied): the store, the limits and the
@@ -35,8 +38,21 @@ struct daemon *daemon_create(const struct config *c);
 /* Closes the store's connections and frees d; NULL is fine. */
 void daemon_free(struct daemon *d);
 
-/* One log line on stderr when level is within the configured level. */
-void daemon_log(const struct daemon *d, enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* The one log function: one line on stderr, when level is within d's
+ * configured level (d NULL: always), in a stable key=value form
+ *   ts=2027-03-12T10:00:00Z level=info event=EVENT FIELDS msg="..."
+ * event is a fixed word (request, reload, start, stop, ...); fields (may be
+ * NULL) are more key=value pairs made by the caller, each value passed
+ * through daemon_log_value when it is not the program's own word; fmt (may
+ * be NULL) makes the human message, quoted. Never give it a secret: bearer
+ * tokens, passes, keys and request bodies are never logged (docs/operations.md
+ * "Logs"). */
+void daemon_log(const struct daemon *d, enum log_level level, const char *event, const char *fields,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Writes value into out (size bytes) as a log value: bare when it holds
+ * only letters, digits and ._-/:{}[]@+, characters, else in double quotes
+ * with \" \\ and \xNN escapes (cut to fit; size at least 3, else ""). */
+void daemon_log_value(char *out, size_t size, const char *value);
 
 #endif

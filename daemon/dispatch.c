@@ -273,6 +273,27 @@ dispatch_rate_limit(struct request *req)
 		    "too many failed attempts: wait a minute before trying again");
 }
 
+/* The request's log line: its id, method, route pattern (never the path,
+ * which may carry a pass), status, duration, error code; the client's
+ * address only for a counted failure or a 429 (what rate limits and abuse
+ * reports need). */
+static void
+dispatch_log(const struct request *req, int64_t duration)
+{
+	char method[64], fields[512];
+	int n;
+
+	daemon_log_value(method, sizeof(method), req->method);
+	n = snprintf(fields, sizeof(fields), "id=%s method=%s route=%s status=%d ms=%lld.%03lld", req->id,
+	    method, req->route != NULL ? req->route->pattern : "none", req->status,
+	    (long long)(duration / 1000), (long long)(duration % 1000));
+	if (req->error_code != NULL && n > 0 && (size_t)n < sizeof(fields))
+		n += snprintf(fields + n, sizeof(fields) - (size_t)n, " error=%s", req->error_code);
+	if ((req->counted_failure || req->status == 429) && n > 0 && (size_t)n < sizeof(fields))
+		snprintf(fields + n, sizeof(fields) - (size_t)n, " client=%s", req->client);
+	daemon_log(req->daemon, LOG_INFO, "request", fields, NULL);
+}
+
 void
 dispatch_finish(struct request *req)
 {
@@ -281,10 +302,7 @@ dispatch_finish(struct request *req)
 	dispatch_rate_limit(req);
 	req->queued = true;
 	duration = dispatch_now_us() - req->started_us;
-	daemon_log(req->daemon, LOG_INFO, "req=%s %s %s %d %lld.%03lldms client=%s%s%s", req->id,
-	    req->method, req->route != NULL ? req->route->pattern : "(none)", req->status,
-	    (long long)(duration / 1000), (long long)(duration % 1000), req->client,
-	    req->error_code != NULL ? " error=" : "", req->error_code != NULL ? req->error_code : "");
+	dispatch_log(req, duration);
 	metrics_request(req->daemon->metrics, req->route != NULL ? req->route_index : (size_t)-1,
 	    req->status, duration);
 }

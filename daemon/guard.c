@@ -2,6 +2,7 @@
  * (guard.h). One mutex over a list of the open connections; the watchdog
  * scans it every 200 ms. MHD notifies a connection's end before it closes
  * the socket, so a socket shut down here is always still the connection's. */
+#include <stdio.h>
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -59,8 +60,11 @@ guard_cut_expired(struct guard *g, int64_t now)
 			continue;
 		shutdown(c->fd, SHUT_RDWR); /* MHD sees the end and closes the connection */
 		c->cut = true;
-		daemon_log(g->daemon, LOG_WARN, "client=%s: no complete request headers within %u s, "
-		    "connection closed", c->address, g->daemon->config.header_timeout);
+		char fields[DAEMON_ADDRESS_MAX + 16];
+		snprintf(fields, sizeof(fields), "client=%s", c->address);
+		daemon_log(g->daemon, LOG_WARN, "header_timeout", fields,
+		    "no complete request headers within %u s, connection closed",
+		    g->daemon->config.header_timeout);
 	}
 }
 
@@ -141,8 +145,10 @@ guard_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 	pthread_mutex_unlock(&g->lock);
 	if (open < g->daemon->config.connections_per_address)
 		return MHD_YES;
-	daemon_log(g->daemon, LOG_WARN, "client=%s: %u connections open already, connection refused",
-	    address, open);
+	char fields[DAEMON_ADDRESS_MAX + 16];
+	snprintf(fields, sizeof(fields), "client=%s", address);
+	daemon_log(g->daemon, LOG_WARN, "connection_refused", fields,
+	    "%u connections open already from this address", open);
 	return MHD_NO;
 }
 

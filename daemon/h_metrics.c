@@ -8,8 +8,12 @@
 void
 h_metrics(struct request *req)
 {
+	struct metrics_state st;
 	size_t len;
-	char *text = metrics_render(req->daemon->metrics, &len);
+	char *text;
+
+	metrics_gather(req->daemon, &st);
+	text = metrics_render(req->daemon->metrics, &st, &len);
 
 	reply_raw(req, 200, "text/plain; version=0.0.4", text, len);
 	free(text);

@@ -1,6 +1,7 @@
 /* The libmicrohttpd transport: turns MHD's callbacks into the dispatcher's
  * steps (dispatch.h) and sends the reply with the headers every answer
  * carries. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -195,9 +196,12 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		*con_cls = NULL;
 		return;
 	}
-	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !req->queued)
-		daemon_log(req->daemon, LOG_WARN, "req=%s %s %s ended before its reply (code %d)", req->id,
-		    req->method, req->path, (int)toe);
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !req->queued) {
+		char fields[128];
+		snprintf(fields, sizeof(fields), "id=%s route=%s code=%d", req->id,
+		    req->route != NULL ? req->route->pattern : "none", (int)toe);
+		daemon_log(req->daemon, LOG_WARN, "request_aborted", fields, "ended before its reply");
+	}
 	dispatch_free(req);
 	*con_cls = NULL;
 }

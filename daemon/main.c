@@ -25,6 +25,9 @@
 #include "http.h"
 #include "keys.h"
 #include "witness_client.h"
+#include "published.h"
+#include "metrics.h"
+#include "tls.h"
 #include "writer.h"
 
 #define MAIN_FILE_MAX (1024 * 1024)
@@ -48,6 +51,10 @@ static const char main_help[] =
     "  --header-timeout S     seconds to send a request's headers (default 10)\n"
     "  --witness \"URL VKEY\"   a witness asked to cosign each checkpoint (repeatable;\n"
     "                         C2SP tlog-witness, docs/ledger.md \"Witnesses\")\n"
+    "  --accept-rollback REASON   serve a ledger smaller than (or forked from) the\n"
+    "                         largest checkpoint published (HOME/published-checkpoint),\n"
+    "                         after appending a signed rollback statement with REASON\n"
+    "                         (one line, at most 80 bytes; docs/operations.md)\n"
     "  --help                 this help\n"
     "  --version              print \"passnumd VERSION\"\n";
 
@@ -67,16 +74,18 @@ static const struct option main_options[] = {
 	{ "connections-per-address", required_argument, NULL, 0 },
 	{ "header-timeout", required_argument, NULL, 0 },
 	{ "witness", required_argument, NULL, 0 },
+	{ "accept-rollback", required_argument, NULL, 0 },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* Parses argv: with apply false only --home (and --help, --version, usage
- * errors); with apply true every other flag onto c. Returns 0, 1 for --help
- * or --version (printed), or -1 after printing a usage error. */
+ * errors); with apply true every other flag onto c, and --accept-rollback
+ * (never a passnumd.conf setting: it acts once) into *reason. Returns 0, 1
+ * for --help or --version (printed), or -1 after printing a usage error. */
 static int
-main_flags(int argc, char **argv, struct config *c, bool apply)
+main_flags(int argc, char **argv, struct config *c, bool apply, const char **reason)
 {
 	struct error e;
 	int opt, index;
@@ -100,6 +109,14 @@ main_flags(int argc, char **argv, struct config *c, bool apply)
 		const char *name = main_options[index].name;
 		if (apply != (strcmp(name, "home") != 0))
 			continue;
+		if (strcmp(name, "accept-rollback") == 0) {
+			if (published_reason_check(optarg, &e) != 0) {
+				fprintf(stderr, "passnumd: --accept-rollback: %s\n", e.message);
+				return -1;
+			}
+			*reason = optarg;
+			continue;
+		}
 		if (config_set(c, name, optarg, &e) != 0) {
 			fprintf(stderr, "passnumd: %s\n", e.message);
 			return -1;
@@ -116,14 +133,14 @@ main_flags(int argc, char **argv, struct config *c, bool apply)
  * passnumd.conf, then the other flags. Returns 0, 1 (help), -1 (usage),
  * -2 (refused: message printed). */
 static int
-main_configure(int argc, char **argv, struct config *c)
+main_configure(int argc, char **argv, struct config *c, const char **reason)
 {
 	char path[4200];
 	struct error e;
 	int rc;
 
 	config_defaults(c);
-	if ((rc = main_flags(argc, argv, c, false)) != 0)
+	if ((rc = main_flags(argc, argv, c, false, reason)) != 0)
 		return rc;
 	if (c->home[0] == '\0' && getenv("PASSNUM_HOME") != NULL)
 		snprintf(c->home, sizeof(c->home), "%s", getenv("PASSNUM_HOME"));
@@ -132,7 +149,7 @@ main_configure(int argc, char **argv, struct config *c)
 		fprintf(stderr, "passnumd: %s\n", e.message);
 		return -2;
 	}
-	if ((rc = main_flags(argc, argv, c, true)) != 0)
+	if ((rc = main_flags(argc, argv, c, true, reason)) != 0)
 		return rc;
 	if (config_check(c, &e) != 0) {
 		fprintf(stderr, "passnumd: %s\n", e.message);
@@ -141,10 +158,60 @@ main_configure(int argc, char **argv, struct config *c)
 	return 0;
 }
 
-/* Checks that the home can be used: the database opens (and is upgraded),
- * the operator row and the active ledger key (file readable) exist. */
+/* The rollback statement's write transaction (published_accept). */
+struct main_rollback {
+	const char *dir, *reason;
+	const struct published *published;
+	struct checkpoint made;
+};
+
 static int
-main_check_home(const char *dir, struct error *e)
+main_rollback_work(struct db *db, void *ctx, struct error *e)
+{
+	struct main_rollback *r = ctx;
+
+	return published_accept(db, r->dir, r->published, r->reason, clock_now(), &r->made, e);
+}
+
+/* The rollback guard at start: the ledger against HOME/published-checkpoint.
+ * A smaller or forked ledger is refused, or with reason accepted (a signed
+ * rollback statement, then the new checkpoint is the published one). Then
+ * the file is brought up to the latest checkpoint. */
+static int
+main_guard(struct db *db, const char *dir, const struct operator_info *op, const char *reason,
+    struct error *e)
+{
+	struct main_rollback r = { dir, reason, NULL, { 0 } };
+	struct published published, made;
+	char path[4200], fields[64];
+
+	snprintf(path, sizeof(path), "%s/" PUBLISHED_FILE, dir);
+	if (published_read(path, op->origin, &published, e) != 0)
+		return -1;
+	if (published_check(db, &published, e) == 0) {
+		if (reason != NULL)
+			daemon_log(NULL, LOG_WARN, "rollback_not_needed", NULL,
+			    "--accept-rollback given but the ledger is not behind its published checkpoint");
+		return published_sync(db, dir, e);
+	}
+	if (reason == NULL)
+		return -1;
+	r.published = &published;
+	if (db_write(db, DB_BUSY_DEFAULT, main_rollback_work, &r, e) != 0 ||
+	    published_from_checkpoint(&r.made, op->origin, &made, e) != 0 || published_write(dir, &made, e) != 0)
+		return -1;
+	snprintf(fields, sizeof(fields), "published_size=%llu size=%llu",
+	    (unsigned long long)published.size, (unsigned long long)made.size);
+	daemon_log(NULL, LOG_WARN, "rollback_accepted", fields, "a rollback statement was appended and"
+	    " signed: collect the receipts places hold and inform the funders (docs/operations.md)");
+	return 0;
+}
+
+/* Checks that the home can be used: the database opens (and is upgraded),
+ * the operator row and the active ledger key (file readable) exist, and the
+ * ledger is not behind what was published (main_guard). */
+static int
+main_check_home(const char *dir, const char *reason, struct error *e)
 {
 	struct home home;
 	struct operator_info op;
@@ -157,39 +224,10 @@ main_check_home(const char *dir, struct error *e)
 	rc = home_operator(home.db, &op, e) == 0 &&
 	    keys_load_active(home.db, dir, KEY_LEDGER, &secret, &info, e) == 0 ? 0 : -1;
 	secret_key_wipe(&secret);
+	if (rc == 0)
+		rc = main_guard(home.db, dir, &op, reason, e);
 	home_close(&home);
 	return rc;
-}
-
-/* Reads a whole file into one NUL-ended buffer sized once from the file's
- * size (never reallocated, so a secret leaves no copy behind); *len its
- * length. The caller frees it (sodium_memzero first for a key). Returns
- * NULL with e set. */
-static char *
-main_read_file(const char *path, size_t *len, struct error *e)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	struct stat st;
-
-	if (f == NULL || fstat(fileno(f), &st) != 0) {
-		error_set(e, 400, "BAD_TLS", "cannot read %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > MAIN_FILE_MAX) {
-		error_set(e, 400, "BAD_TLS", "cannot read %s: not a file of at most 1 MiB", path);
-		goto fail;
-	}
-	if ((data = malloc((size_t)st.st_size + 1)) == NULL)
-		abort();
-	*len = fread(data, 1, (size_t)st.st_size, f);
-	data[*len] = '\0';
-	fclose(f);
-	return data;
-fail:
-	if (f != NULL)
-		fclose(f);
-	return NULL;
 }
 
 /* Opens, binds and listens on the configured address; prints the chosen
@@ -233,7 +271,7 @@ main_mhd_log(void *cls, const char *fmt, va_list ap)
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
-	daemon_log(cls, LOG_WARN, "libmicrohttpd: %s", line);
+	daemon_log(cls, LOG_WARN, "libmicrohttpd", NULL, "%s", line);
 }
 
 static struct MHD_Daemon *
@@ -242,19 +280,15 @@ main_start_http(struct daemon *daemon, int fd, struct error *e)
 	const struct config *c = &daemon->config;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	char *cert = NULL, *key = NULL;
-	size_t cert_len, key_len = 0;
 	struct MHD_Daemon *d;
 
 	if (c->tls_cert[0] != '\0') {
 		flags |= MHD_USE_TLS;
-		if ((cert = main_read_file(c->tls_cert, &cert_len, e)) == NULL ||
-		    (key = main_read_file(c->tls_key, &key_len, e)) == NULL) {
-			free(cert);
+		if (tls_load(c->tls_cert, c->tls_key, e) != 0)
 			return NULL;
-		}
 	}
-	/* The limits and what MHD cannot do are in docs/api.md "Limits". */
+	/* The limits and what MHD cannot do are in docs/api.md "Limits". The
+	 * certificate comes from tls.c's callback, so SIGHUP can swap it. */
 	d = MHD_start_daemon(flags, 0, guard_accept, daemon->guard, http_access, daemon,
 	    MHD_OPTION_EXTERNAL_LOGGER, main_mhd_log, daemon,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
@@ -265,21 +299,40 @@ main_start_http(struct daemon *daemon, int fd, struct error *e)
 	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 	    MHD_OPTION_CONNECTION_LIMIT, 4096u,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-	    cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, key,
+	    c->tls_cert[0] != '\0' ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, tls_retrieve,
 	    MHD_OPTION_END);
-	if (key != NULL)
-		sodium_memzero(key, key_len);
-	free(cert);
-	free(key);
 	if (d == NULL)
 		error_set(e, 503, "HTTP_START", "libmicrohttpd could not start (see the log above)");
 	return d;
 }
 
-/* Waits for SIGTERM or SIGINT (blocked in every thread). */
+/* SIGHUP: re-reads the TLS certificate and key (the same files); on any
+ * failure the previous ones stay served. */
+static void
+main_reload(struct daemon *daemon)
+{
+	const struct config *c = &daemon->config;
+	struct error e;
+
+	if (c->tls_cert[0] == '\0') {
+		daemon_log(daemon, LOG_INFO, "reload", "result=nothing", "no TLS certificate to re-read");
+		return;
+	}
+	if (tls_load(c->tls_cert, c->tls_key, &e) != 0) {
+		metrics_reload(daemon->metrics, false);
+		daemon_log(daemon, LOG_ERROR, "reload", "result=failed",
+		    "%s; the previous certificate is still served", e.message);
+		return;
+	}
+	metrics_reload(daemon->metrics, true);
+	daemon_log(daemon, LOG_INFO, "reload", "result=ok", "TLS certificate re-read from %s", c->tls_cert);
+}
+
+/* Waits for SIGTERM or SIGINT, reloading on each SIGHUP meanwhile. The
+ * three are blocked in every thread and taken here by sigwait: no signal
+ * handler runs, so nothing needs to be async-signal-safe. */
 static int
-main_wait_signal(void)
+main_wait_signal(struct daemon *daemon)
 {
 	sigset_t set;
 	int sig = 0;
@@ -287,7 +340,9 @@ main_wait_signal(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	sigwait(&set, &sig);
+	sigaddset(&set, SIGHUP);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		main_reload(daemon);
 	return sig;
 }
 
@@ -298,8 +353,10 @@ main_shutdown(struct daemon *daemon, struct MHD_Daemon *d, int fd, int sig)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 
-	daemon_log(daemon, LOG_INFO, "signal %d: finishing %ld request(s) in flight, then stopping",
-	    sig, atomic_load(&daemon->in_flight));
+	char fields[64];
+
+	snprintf(fields, sizeof(fields), "signal=%d in_flight=%ld", sig, atomic_load(&daemon->in_flight));
+	daemon_log(daemon, LOG_INFO, "stopping", fields, "finishing the requests in flight, then stopping");
 	MHD_quiesce_daemon(d);
 	close(fd);
 	for (int i = 0; i < 3000 && atomic_load(&daemon->in_flight) > 0; i++)
@@ -309,9 +366,10 @@ main_shutdown(struct daemon *daemon, struct MHD_Daemon *d, int fd, int sig)
 	MHD_stop_daemon(d);
 	witness_client_stop(daemon->witnesses);
 	daemon->witnesses = NULL;
+	tls_free(); /* no handshake can run any more */
 	guard_stop(daemon->guard);
 	daemon->guard = NULL;
-	daemon_log(daemon, LOG_INFO, "stopped");
+	daemon_log(daemon, LOG_INFO, "stopped", NULL, NULL);
 	daemon_free(daemon);
 }
 
@@ -353,6 +411,8 @@ main(int argc, char **argv)
 	struct config c;
 	struct error e;
 	sigset_t set;
+	char fields[128];
+	const char *reason = NULL;
 	int rc, fd;
 
 	umask(077);
@@ -360,28 +420,32 @@ main(int argc, char **argv)
 		fprintf(stderr, "passnumd: cannot initialise libsodium\n");
 		return 1;
 	}
-	if ((rc = main_configure(argc, argv, &c)) != 0)
+	if ((rc = main_configure(argc, argv, &c, &reason)) != 0)
 		return rc == 1 ? 0 : rc == -1 ? 2 : 1;
-	if (main_check_home(c.home, &e) != 0) {
-		fprintf(stderr, "passnumd: cannot use the home %s: %s\n", c.home, e.message);
-		return 1;
-	}
+	/* Blocked before anything else runs (the home's upgrade included): a
+	 * SIGHUP, SIGTERM or SIGINT meanwhile waits for main_wait_signal. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (main_check_home(c.home, reason, &e) != 0) {
+		daemon_log(NULL, LOG_ERROR, "start_failed", NULL, "cannot use the home %s: %s", c.home, e.message);
+		return 1;
+	}
 	if ((daemon = daemon_create(&c)) == NULL) {
 		fprintf(stderr, "passnumd: out of memory\n");
 		return 1;
 	}
 	if ((d = main_start(daemon, &fd, &e)) == NULL) {
-		fprintf(stderr, "passnumd: %s\n", e.message);
+		daemon_log(NULL, LOG_ERROR, "start_failed", NULL, "%s", e.message);
 		daemon_free(daemon);
 		return 1;
 	}
-	daemon_log(daemon, LOG_INFO, "serving %s with %u thread(s), %zu witness(es)", c.home, c.threads,
-	    c.witness_count);
-	main_shutdown(daemon, d, fd, main_wait_signal());
+	snprintf(fields, sizeof(fields), "version=%s threads=%u tls=%s witnesses=%zu", PASSNUM_VERSION,
+	    c.threads, c.tls_cert[0] != '\0' ? "yes" : "no", c.witness_count);
+	daemon_log(daemon, LOG_INFO, "started", fields, "serving %s", c.home);
+	main_shutdown(daemon, d, fd, main_wait_signal(daemon));
 	return 0;
 }

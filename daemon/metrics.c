@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include "checkpoint.h"
+#include "daemon.h"
+#include "ledger.h"
 #include "metrics.h"
+#include "store.h"
 #include "routes.h"
 
 #define METRICS_ROUTES 32
@@ -27,6 +32,7 @@ struct metrics {
 	atomic_ulong redemptions, db_errors;
 	atomic_ulong batch[METRICS_BATCH + 1];
 	atomic_ulong batch_sum, batch_count;
+	atomic_ulong commit_failures, checkpoint_failures, reloads_ok, reloads_failed;
 };
 
 struct metrics *
@@ -87,6 +93,47 @@ metrics_batch(struct metrics *m, size_t size)
 	atomic_fetch_add_explicit(&m->batch[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->batch_sum, size, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->batch_count, 1, memory_order_relaxed);
+}
+
+void
+metrics_commit_failure(struct metrics *m)
+{
+	atomic_fetch_add_explicit(&m->commit_failures, 1, memory_order_relaxed);
+}
+
+void
+metrics_checkpoint_failure(struct metrics *m)
+{
+	atomic_fetch_add_explicit(&m->checkpoint_failures, 1, memory_order_relaxed);
+}
+
+void
+metrics_reload(struct metrics *m, bool ok)
+{
+	atomic_fetch_add_explicit(ok ? &m->reloads_ok : &m->reloads_failed, 1, memory_order_relaxed);
+}
+
+void
+metrics_gather(struct daemon *d, struct metrics_state *st)
+{
+	struct db *db = store_db(d->store);
+	struct checkpoint cp;
+	struct statvfs vfs;
+	struct error e;
+
+	memset(st, 0, sizeof(*st));
+	st->started = d->started;
+	st->ledger_known = db != NULL && ledger_size(db, &st->ledger_size, &e) == 0;
+	if (db != NULL && checkpoint_latest(db, &cp, &e) == 0) {
+		st->checkpoint_known = true;
+		st->checkpoint_size = cp.size;
+		st->checkpoint_time = cp.created_at;
+	}
+	if (statvfs(d->config.home, &vfs) == 0) {
+		st->disk_known = true;
+		st->disk_free = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		st->disk_size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+	}
 }
 
 /* A growing text buffer; aborts on out-of-memory. */
@@ -176,8 +223,51 @@ metrics_render_batches(struct metrics *m, struct text *t)
 	text_add(t, "passnumd_commit_batch_size_count %lu\n", atomic_load(&m->batch_count));
 }
 
+static void
+metrics_counter(struct text *t, const char *name, const char *help, unsigned long value)
+{
+	text_add(t, "# HELP %s %s\n# TYPE %s counter\n%s %lu\n", name, help, name, name, value);
+}
+
+static void
+metrics_gauge(struct text *t, const char *name, const char *help, bool known, long long value)
+{
+	if (known)
+		text_add(t, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", name, help, name, name, value);
+}
+
+static void
+metrics_render_state(struct metrics *m, const struct metrics_state *st, struct text *t)
+{
+	metrics_counter(t, "passnumd_commit_failures_total",
+	    "Writer batches whose commit failed (their requests got 503).",
+	    atomic_load(&m->commit_failures));
+	metrics_counter(t, "passnumd_checkpoint_failures_total", "Due checkpoints that could not be made.",
+	    atomic_load(&m->checkpoint_failures));
+	text_add(t, "# HELP passnumd_tls_reloads_total SIGHUP reloads of the TLS certificate.\n"
+	    "# TYPE passnumd_tls_reloads_total counter\n"
+	    "passnumd_tls_reloads_total{result=\"ok\"} %lu\npassnumd_tls_reloads_total{result=\"failed\"} %lu\n",
+	    atomic_load(&m->reloads_ok), atomic_load(&m->reloads_failed));
+	if (st == NULL)
+		return;
+	metrics_gauge(t, "passnumd_start_time_seconds", "When passnumd started (Unix time).", true,
+	    (long long)st->started);
+	metrics_gauge(t, "passnumd_ledger_entries", "Entries in the ledger.", st->ledger_known,
+	    (long long)st->ledger_size);
+	metrics_gauge(t, "passnumd_checkpoint_size", "Tree size of the latest checkpoint.",
+	    st->checkpoint_known, (long long)st->checkpoint_size);
+	metrics_gauge(t, "passnumd_checkpoint_timestamp_seconds",
+	    "When the latest checkpoint was signed (Unix time).", st->checkpoint_known,
+	    (long long)st->checkpoint_time);
+	metrics_gauge(t, "passnumd_home_disk_free_bytes",
+	    "Bytes available to passnumd on the file system of the home.", st->disk_known,
+	    (long long)st->disk_free);
+	metrics_gauge(t, "passnumd_home_disk_size_bytes", "Size of the file system of the home.",
+	    st->disk_known, (long long)st->disk_size);
+}
+
 char *
-metrics_render(struct metrics *m, size_t *len)
+metrics_render(struct metrics *m, const struct metrics_state *st, size_t *len)
 {
 	struct text t = { NULL, 0, 0 };
 
@@ -191,6 +281,7 @@ metrics_render(struct metrics *m, size_t *len)
 	    atomic_load(&m->db_errors));
 	metrics_render_latency(m, &t);
 	metrics_render_batches(m, &t);
+	metrics_render_state(m, st, &t);
 	*len = t.len;
 	return t.data;
 }

@@ -32,7 +32,10 @@ reply_internal(struct request *req)
 	static const char body[] = "{\"error\":{\"code\":\"INTERNAL\","
 	    "\"message\":\"the reply could not be made\"}}";
 
-	daemon_log(req->daemon, LOG_ERROR, "request %s: the reply to %s could not be encoded", req->id,
+	char fields[64];
+
+	snprintf(fields, sizeof(fields), "id=%s", req->id);
+	daemon_log(req->daemon, LOG_ERROR, "reply_failed", fields, "the reply to %s could not be encoded",
 	    req->route != NULL ? req->route->pattern : "an unrouted request");
 	reply_raw(req, 500, "application/json", body, sizeof(body) - 1);
 	req->error_code = "INTERNAL";

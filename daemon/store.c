@@ -90,7 +90,8 @@ store_db(struct store *s)
 	snprintf(path, sizeof(path), "%s/passnum.db", s->daemon->config.home);
 	if (db_open(&slot->db, path, DB_OPEN_READONLY, &e) != 0) {
 		slot->db = NULL;
-		daemon_log(s->daemon, LOG_ERROR, "cannot open %s for reading: %s", path, e.message);
+		daemon_log(s->daemon, LOG_ERROR, "database_error", "what=open_read", "cannot open %s for reading: %s",
+		    path, e.message);
 		metrics_db_error(s->daemon->metrics);
 		return NULL;
 	}
@@ -110,7 +111,8 @@ store_keyset(struct store *s, bool refresh)
 	    (!refresh || age < STORE_KEYSET_MIN_AGE_MS))
 		return &slot->keys;
 	if ((db = store_db(s)) == NULL || keys_load_issuers(db, &fresh, &e) != 0) {
-		daemon_log(s->daemon, LOG_WARN, "cannot reload the issuer keys; keeping the previous ones");
+		daemon_log(s->daemon, LOG_WARN, "keys_reload_failed", NULL,
+		    "cannot reload the issuer keys; keeping the previous ones");
 		return &slot->keys;
 	}
 	keyset_free(&slot->keys);

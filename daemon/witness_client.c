@@ -167,7 +167,7 @@ witness_client_accept(struct witness_client *c, struct witness_state *s, const s
 	memcpy(note + note_len, h->body, h->len + 1);
 	if (cosignature_lines(note, note_len + h->len, &s->config->key, lines, sizeof(lines),
 	    &lines_len, &e) != 0 || lines_len == 0) {
-		daemon_log(c->daemon, LOG_WARN, "witness %s answered 200 without a valid cosignature"
+		daemon_log(c->daemon, LOG_WARN, "witness", NULL, "witness %s answered 200 without a valid cosignature"
 		    " by %s for size %llu: %s", s->config->url, s->config->key.name,
 		    (unsigned long long)cp->size, lines_len == 0 ? "none" : e.message);
 		goto done;
@@ -181,7 +181,7 @@ witness_client_accept(struct witness_client *c, struct witness_state *s, const s
 	s->old = cp->size;
 	s->backoff_ms = 0;
 	s->next_try_ms = 0;
-	daemon_log(c->daemon, LOG_INFO, "witness %s cosigned the checkpoint of size %llu",
+	daemon_log(c->daemon, LOG_INFO, "witness", NULL, "witness %s cosigned the checkpoint of size %llu",
 	    s->config->key.name, (unsigned long long)cp->size);
 	rc = 0;
 done:
@@ -214,19 +214,19 @@ witness_client_ask(struct witness_client *c, struct witness_state *s, const stru
 		abort();
 	for (int attempt = 0; attempt < 3; attempt++) {
 		if (s->old > cp->size) {
-			daemon_log(c->daemon, LOG_WARN, "witness %s has cosigned a tree of size %llu, larger"
+			daemon_log(c->daemon, LOG_WARN, "witness", NULL, "witness %s has cosigned a tree of size %llu, larger"
 			    " than this log's %llu: it refuses this log (a fork, or a home restored from an"
 			    " older backup)", s->config->key.name, (unsigned long long)s->old,
 			    (unsigned long long)cp->size);
 			break;
 		}
 		if ((len = witness_client_body(c, cp, s->old, body, NOTE_MAX_BYTES + 64 * 48, &e)) == 0) {
-			daemon_log(c->daemon, LOG_WARN, "cannot ask witness %s: %s", s->config->key.name,
+			daemon_log(c->daemon, LOG_WARN, "witness", NULL, "cannot ask witness %s: %s", s->config->key.name,
 			    e.message);
 			break;
 		}
 		if (witness_client_post(c, s->config, body, len, h, &e) != 0) {
-			daemon_log(c->daemon, LOG_WARN, "witness %s (%s) cannot be reached: %s; asking again"
+			daemon_log(c->daemon, LOG_WARN, "witness", NULL, "witness %s (%s) cannot be reached: %s; asking again"
 			    " later", s->config->key.name, s->config->url, e.message);
 			break;
 		}
@@ -235,12 +235,12 @@ witness_client_ask(struct witness_client *c, struct witness_state *s, const stru
 		if (h->status == 200)
 			break;
 		if (h->status == 409 && witness_client_size(h, &s->old) == 0) {
-			daemon_log(c->daemon, LOG_INFO, "witness %s last cosigned size %llu: asking again from"
+			daemon_log(c->daemon, LOG_INFO, "witness", NULL, "witness %s last cosigned size %llu: asking again from"
 			    " it", s->config->key.name, (unsigned long long)s->old);
 			continue;
 		}
 		witness_client_first_line(h->body, line, sizeof(line));
-		daemon_log(c->daemon, LOG_WARN, "witness %s refused the checkpoint of size %llu (old size"
+		daemon_log(c->daemon, LOG_WARN, "witness", NULL, "witness %s refused the checkpoint of size %llu (old size"
 		    " %llu): HTTP %ld: %s", s->config->key.name, (unsigned long long)cp->size,
 		    (unsigned long long)s->old, h->status, line);
 		break;

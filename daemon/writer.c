@@ -168,8 +168,11 @@ writer_batch(struct writer *writer, struct writer_job *jobs, size_t count)
 	}
 	secret_key_wipe(&secret);
 	if (failed) {
+		char fields[32];
 		metrics_db_error(writer->daemon->metrics);
-		daemon_log(writer->daemon, LOG_ERROR, "a batch of %zu request(s) failed: %s", count, e.message);
+		metrics_commit_failure(writer->daemon->metrics);
+		snprintf(fields, sizeof(fields), "requests=%zu", count);
+		daemon_log(writer->daemon, LOG_ERROR, "commit_failed", fields, "%s", e.message);
 		error_set(&e, 503, "STORE_UNAVAILABLE", "the database could not record this: try again");
 	}
 	metrics_batch(writer->daemon->metrics, count);
@@ -199,9 +202,10 @@ writer_checkpoint(struct writer *writer)
 	    writer->daemon->config.checkpoint_entries, writer->daemon->config.checkpoint_seconds, &made,
 	    &e) != 0) {
 		metrics_db_error(writer->daemon->metrics);
-		daemon_log(writer->daemon, LOG_WARN, "cannot make a checkpoint: %s", e.message);
+		metrics_checkpoint_failure(writer->daemon->metrics);
+		daemon_log(writer->daemon, LOG_WARN, "checkpoint_failed", NULL, "%s", e.message);
 	} else if (made)
-		daemon_log(writer->daemon, LOG_DEBUG, "checkpoint made");
+		daemon_log(writer->daemon, LOG_DEBUG, "checkpoint", NULL, NULL);
 }
 
 static void *
@@ -253,9 +257,9 @@ writer_wal_main(void *arg)
 		pthread_mutex_unlock(&wal->lock);
 		if (db_wal_checkpoint(wal->db, &pages, &copied, &e) != 0) {
 			metrics_db_error(writer->daemon->metrics);
-			daemon_log(writer->daemon, LOG_WARN, "WAL checkpoint: %s", e.message);
+			daemon_log(writer->daemon, LOG_WARN, "wal_checkpoint_failed", NULL, "%s", e.message);
 		} else
-			daemon_log(writer->daemon, LOG_DEBUG, "WAL checkpoint: %d of %d pages copied",
+			daemon_log(writer->daemon, LOG_DEBUG, "wal_checkpoint", NULL, "%d of %d pages copied",
 			    copied, pages);
 		pthread_mutex_lock(&wal->lock);
 	}

@@ -343,7 +343,7 @@ audit_entry_close(struct audit *a, struct error *e)
 	size_t len;
 
 	a->open = 0;
-	if (entry->count < 2 || a->sum != 0)
+	if (!ledger_postings_allowed(entry->kind, entry->count) || a->sum != 0)
 		return audit_fail(a, (int64_t)entry->seq,
 		    "entry %llu: its postings do not balance (%zu postings, sum %lld)",
 		    (unsigned long long)entry->seq, entry->count, (long long)a->sum);

@@ -1,6 +1,9 @@
 /* Backups of a home: see backup.h. File layout (integers little-endian):
- *   "PNBKUP01"  u64 db_len  db_len bytes (the SQLite copy)
- *   u64 keys_len  keys_len bytes (0: no keys)  32-byte BLAKE2b of all before.
+ *   "PNBKUP02"  u64 db_len  db_len bytes (the SQLite copy)
+ *   u64 keys_len  keys_len bytes (0: no keys)
+ *   u64 published_len  published_len bytes (the home's published-checkpoint
+ *   note, 0: none)  32-byte BLAKE2b of all before.
+ * "PNBKUP01" files (before the rollback guard) have no published part.
  * The keys part: salt[16] u64 opslimit u64 memlimit header[24] and one
  * secretstream message (TAG_FINAL, the magic as additional data) whose
  * plaintext is, per key file, u8 name_len, name, u32 data_len, data. */
@@ -15,10 +18,15 @@
 #include <sodium.h>
 #include "audit.h"
 #include "backup.h"
+#include "checkpoint.h"
+#include "clock.h"
+#include "issuance.h"
 #include "db.h"
 #include "home.h"
+#include "published.h"
 
-#define BACKUP_MAGIC "PNBKUP01"
+#define BACKUP_MAGIC "PNBKUP02"
+#define BACKUP_MAGIC_V1 "PNBKUP01"
 #define BACKUP_MAGIC_LEN 8
 #define BACKUP_PLAIN_MAX (256 * 1024) /* key files are 64 bytes each */
 #define BACKUP_KEY_FILE_MAX 4096
@@ -276,7 +284,7 @@ backup_sync_dir(const char *path)
 /* Writes the container at tmp: magic, the copy at db_path, the sealed keys. */
 static int
 backup_write_file(int fd, const char *tmp, const char *db_path, const unsigned char *sealed,
-    size_t sealed_len, struct error *e)
+    size_t sealed_len, const struct published *pub, struct error *e)
 {
 	struct backup_stream out = { fd, tmp, { { 0 } } }, in = { -1, db_path, { { 0 } } };
 	unsigned char u64[8], sum[32];
@@ -297,6 +305,10 @@ backup_write_file(int fd, const char *tmp, const char *db_path, const unsigned c
 	if (backup_write(&out, u64, 8, e) != 0 || (sealed_len > 0 &&
 	    backup_write(&out, sealed, sealed_len, e) != 0))
 		goto done;
+	backup_u64_put(u64, pub->known ? pub->len : 0);
+	if (backup_write(&out, u64, 8, e) != 0 || (pub->known &&
+	    backup_write(&out, pub->note, pub->len, e) != 0))
+		goto done;
 	crypto_generichash_final(&out.hash, sum, sizeof(sum));
 	if (write(fd, sum, sizeof(sum)) != (ssize_t)sizeof(sum) || fsync(fd) != 0) {
 		error_set(e, 503, "BACKUP_WRITE", "cannot write %s: %s", tmp, strerror(errno));
@@ -307,6 +319,20 @@ done:
 	if (in.fd >= 0)
 		close(in.fd);
 	return rc;
+}
+
+/* The home's published checkpoint, brought up to its latest checkpoint
+ * first (published_sync). */
+static int
+backup_published(struct db *db, const char *home_dir, struct published *pub, struct error *e)
+{
+	struct operator_info op;
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/" PUBLISHED_FILE, home_dir);
+	if (published_sync(db, home_dir, e) != 0 || home_operator(db, &op, e) != 0)
+		return -1;
+	return published_read(path, op.origin, pub, e);
 }
 
 /* The keys part of a new backup, or none without a passphrase. */
@@ -338,6 +364,7 @@ backup_create(struct db *db, const char *home_dir, const char *file, const char 
 	char db_tmp[4200], tmp[4200];
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
+	struct published pub;
 	struct stat st;
 	int fd = -1, db_fd, rc = -1;
 
@@ -345,6 +372,8 @@ backup_create(struct db *db, const char *home_dir, const char *file, const char 
 	tmp[0] = '\0';
 	if (lstat(file, &st) == 0)
 		return error_set(e, 409, "FILE_EXISTS", "%s already exists: refusing to replace it", file);
+	if (backup_published(db, home_dir, &pub, e) != 0)
+		return -1;
 	if (snprintf(db_tmp, sizeof(db_tmp), "%s.db-XXXXXX", file) >= (int)sizeof(db_tmp) ||
 	    (db_fd = mkstemp(db_tmp)) < 0)
 		return error_set(e, 503, "BACKUP_WRITE", "cannot create a file beside %s: %s", file, strerror(errno));
@@ -358,7 +387,7 @@ backup_create(struct db *db, const char *home_dir, const char *file, const char 
 		tmp[0] = '\0';
 		goto done;
 	}
-	if (backup_write_file(fd, tmp, db_tmp, sealed, sealed_len, e) != 0)
+	if (backup_write_file(fd, tmp, db_tmp, sealed, sealed_len, &pub, e) != 0)
 		goto done;
 	if (link(tmp, file) != 0) {
 		error_set(e, errno == EEXIST ? 409 : 503, errno == EEXIST ? "FILE_EXISTS" : "BACKUP_WRITE",
@@ -367,6 +396,8 @@ backup_create(struct db *db, const char *home_dir, const char *file, const char 
 	}
 	backup_sync_dir(file);
 	r->db_bytes = stat(db_tmp, &st) == 0 ? (uint64_t)st.st_size : 0;
+	r->published_size = pub.known ? pub.size : 0;
+	r->published_known = pub.known;
 	rc = 0;
 done:
 	if (fd >= 0)
@@ -384,6 +415,8 @@ struct backup_parsed {
 	uint64_t db_len;
 	unsigned char *sealed; /* malloc'd, NULL without keys */
 	size_t sealed_len;
+	char published[NOTE_CHECKPOINT_MAX]; /* the published note (PNBKUP02), not NUL-ended */
+	size_t published_len;                /* 0: none */
 };
 
 /* Reads file whole once: magic, lengths, the keys part, the checksum. */
@@ -393,7 +426,8 @@ backup_parse(const char *file, struct backup_parsed *p, struct error *e)
 	struct backup_stream in = { -1, file, { { 0 } } };
 	unsigned char head[BACKUP_MAGIC_LEN + 8], u64[8], sum[32], want[32], extra;
 	struct stat st;
-	uint64_t keys_len;
+	uint64_t keys_len, published_len;
+	bool v1;
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
@@ -402,10 +436,12 @@ backup_parse(const char *file, struct backup_parsed *p, struct error *e)
 		error_set(e, 404, "NO_BACKUP", "cannot open %s: %s", file, strerror(errno));
 		goto done;
 	}
-	if (backup_read(&in, head, sizeof(head), e) != 0 || memcmp(head, BACKUP_MAGIC, BACKUP_MAGIC_LEN) != 0) {
+	if (backup_read(&in, head, sizeof(head), e) != 0 || (memcmp(head, BACKUP_MAGIC, BACKUP_MAGIC_LEN) != 0 &&
+	    memcmp(head, BACKUP_MAGIC_V1, BACKUP_MAGIC_LEN) != 0)) {
 		error_set(e, 422, "BAD_BACKUP", "%s is not a passnum backup", file);
 		goto done;
 	}
+	v1 = memcmp(head, BACKUP_MAGIC_V1, BACKUP_MAGIC_LEN) == 0;
 	p->db_len = backup_u64_get(head + BACKUP_MAGIC_LEN);
 	if (p->db_len > (uint64_t)st.st_size || backup_copy(&in, NULL, p->db_len, e) != 0 ||
 	    backup_read(&in, u64, 8, e) != 0)
@@ -418,6 +454,13 @@ backup_parse(const char *file, struct backup_parsed *p, struct error *e)
 	    backup_read(&in, p->sealed, keys_len, e) != 0))
 		goto damaged;
 	p->sealed_len = keys_len;
+	if (!v1 && backup_read(&in, u64, 8, e) != 0)
+		goto damaged;
+	published_len = v1 ? 0 : backup_u64_get(u64);
+	if (published_len >= sizeof(p->published) ||
+	    (published_len > 0 && backup_read(&in, p->published, (size_t)published_len, e) != 0))
+		goto damaged;
+	p->published_len = (size_t)published_len;
 	crypto_generichash_final(&in.hash, want, sizeof(want));
 	if (read(in.fd, sum, sizeof(sum)) != (ssize_t)sizeof(sum) || read(in.fd, &extra, 1) != 0 ||
 	    sodium_memcmp(sum, want, sizeof(sum)) != 0)
@@ -449,7 +492,8 @@ backup_probe(const char *file, bool *has_keys, struct error *e)
 }
 
 /* Makes home_dir ready: created 0700 when missing (*created), else it must
- * be an empty folder. */
+ * be an empty folder — or hold only published-checkpoint (the rollback
+ * guard's record of the home being replaced, published.h). */
 static int
 backup_home_ready(const char *home_dir, bool *created, struct error *e)
 {
@@ -466,7 +510,8 @@ backup_home_ready(const char *home_dir, bool *created, struct error *e)
 		return error_set(e, 409, "HOME_NOT_EMPTY", "cannot use %s as a new home: %s", home_dir,
 		    errno == EEXIST ? "not a folder" : strerror(errno));
 	while (rc == 0 && (d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0 &&
+		    strcmp(d->d_name, PUBLISHED_FILE) != 0)
 			rc = error_set(e, 409, "HOME_NOT_EMPTY", "%s is not empty: restore only into an empty or new"
 			    " home", home_dir);
 	closedir(dir);
@@ -487,16 +532,20 @@ backup_home_undo(const char *home_dir, bool created)
 		snprintf(path, sizeof(path), "%s/%s", home_dir, files[i]);
 		unlink(path);
 	}
-	snprintf(path, sizeof(path), "%s/keys", home_dir);
-	if ((dir = opendir(path)) != NULL) {
+	/* keys/, and backups/ (the copy db_open makes before upgrading an older backup) */
+	for (int sub = 0; sub < 2; sub++) {
+		const char *name = sub == 0 ? "keys" : "backups";
+		snprintf(path, sizeof(path), "%s/%s", home_dir, name);
+		if ((dir = opendir(path)) == NULL)
+			continue;
 		while ((d = readdir(dir)) != NULL) {
 			if (d->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof(path), "%s/keys/%s", home_dir, d->d_name);
+			snprintf(path, sizeof(path), "%s/%s/%s", home_dir, name, d->d_name);
 			unlink(path);
 		}
 		closedir(dir);
-		snprintf(path, sizeof(path), "%s/keys", home_dir);
+		snprintf(path, sizeof(path), "%s/%s", home_dir, name);
 		rmdir(path);
 	}
 	if (created)
@@ -583,27 +632,114 @@ done:
 	return rc;
 }
 
-/* Opens the restored home (which upgrades and configures it) and verifies it. */
+/* The largest published checkpoint known to a restore: the backup's, the
+ * one already in the target folder, the one given (guard->published_file). */
 static int
-backup_home_verify(const char *home_dir, uint64_t *entries, struct error *e)
+backup_known_published(struct db *db, const struct backup_parsed *p, const char *home_dir,
+    const struct backup_guard *guard, struct published *best, struct error *e)
 {
-	struct audit_result r;
+	struct operator_info op;
+	struct published other;
+	char path[4200];
+
+	memset(best, 0, sizeof(*best));
+	if (home_operator(db, &op, e) != 0)
+		return -1;
+	if (p->published_len > 0 && published_parse(p->published, p->published_len, op.origin, best, e) != 0)
+		return error_set(e, 422, "BAD_BACKUP", "the backup's published checkpoint is malformed");
+	snprintf(path, sizeof(path), "%s/" PUBLISHED_FILE, home_dir);
+	if (published_read(path, op.origin, &other, e) != 0)
+		return -1;
+	published_max(best, &other);
+	if (guard != NULL && guard->published_file != NULL) {
+		if (published_read(guard->published_file, op.origin, &other, e) != 0)
+			return -1;
+		if (!other.known)
+			return error_set(e, 404, "NO_PUBLISHED", "cannot read %s", guard->published_file);
+		published_max(best, &other);
+	}
+	return 0;
+}
+
+/* The restore's write transaction: the purge of old hand-outs (a backup
+ * never brings purged records back) and, when accepted, the rollback
+ * statement. */
+struct backup_finish {
+	const struct published *published;
+	const char *home_dir, *reason; /* reason NULL: no rollback */
+	struct checkpoint made;
+	int64_t purged;
+};
+
+static int
+backup_finish_work(struct db *db, void *ctx, struct error *e)
+{
+	struct backup_finish *f = ctx;
+	int64_t now = clock_now();
+
+	if (issuance_purge_handouts(db, clock_local_day(now, CLOCK_TZ_PARIS), &f->purged, e) != 0)
+		return -1;
+	return f->reason == NULL ? 0 : published_accept(db, f->home_dir, f->published, f->reason, now,
+	    &f->made, e);
+}
+
+/* Opens the restored home (which upgrades and configures it), verifies it,
+ * checks it against the largest published checkpoint known, purges old
+ * hand-outs and, when guard accepts it, records the rollback; then writes
+ * the home's published-checkpoint. */
+static int
+backup_home_finish(const char *home_dir, const struct backup_parsed *p,
+    const struct backup_guard *guard, struct backup_result *r, struct error *e)
+{
+	struct backup_finish f = { NULL, home_dir, NULL, { 0 }, 0 };
+	struct audit_result ar;
+	struct published best, made;
+	struct operator_info op;
+	struct error refusal;
 	struct home home;
-	int rc;
+	int rc = -1;
 
 	if (home_open(&home, home_dir, e) != 0)
 		return -1;
-	rc = audit_verify(home.db, &r, NULL, NULL, e);
+	if ((rc = audit_verify(home.db, &ar, NULL, NULL, e)) == 1)
+		error_set(e, 422, "COPY_BROKEN", "the restored ledger does not verify: %s", ar.failure);
+	if (rc != 0 || (rc = backup_known_published(home.db, p, home_dir, guard, &best, e)) != 0)
+		goto done;
+	r->entries = ar.entries;
+	f.published = &best;
+	if (published_check(home.db, &best, &refusal) != 0) {
+		if (guard == NULL || guard->accept_reason == NULL) {
+			*e = refusal;
+			rc = -1;
+			goto done;
+		}
+		f.reason = guard->accept_reason;
+	}
+	if ((rc = db_write(home.db, DB_BUSY_DEFAULT, backup_finish_work, &f, e)) != 0)
+		goto done;
+	r->purged = f.purged;
+	if (f.reason != NULL) {
+		r->rolled_back = true;
+		r->rolled_back_from = best.size;
+		if ((rc = home_operator(home.db, &op, e)) != 0 ||
+		    (rc = published_from_checkpoint(&f.made, op.origin, &made, e)) != 0)
+			goto done;
+		best = made;
+	}
+	r->published_known = best.known;
+	r->published_size = best.size;
+	if (best.known)
+		rc = published_write(home_dir, &best, e);
+	else
+		rc = published_sync(home.db, home_dir, e);
+done:
 	home_close(&home);
-	if (rc == 1)
-		return error_set(e, 422, "COPY_BROKEN", "the restored ledger does not verify: %s", r.failure);
-	*entries = r.entries;
 	return rc;
 }
 
 int
 backup_restore(const char *file, const char *home_dir, const char *passphrase, size_t len,
-    struct backup_result *r, struct error *e)
+    const struct backup_guard *guard, struct backup_result *r, struct error *e)
 {
 	struct backup_parsed p;
 	unsigned char *plain = NULL;
@@ -612,6 +748,8 @@ backup_restore(const char *file, const char *home_dir, const char *passphrase, s
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	if (guard != NULL && guard->accept_reason != NULL && published_reason_check(guard->accept_reason, e) != 0)
+		return -1;
 	if (backup_parse(file, &p, e) != 0)
 		return -1;
 	if (p.sealed != NULL && passphrase == NULL) {
@@ -626,7 +764,7 @@ backup_restore(const char *file, const char *home_dir, const char *passphrase, s
 	ready = true;
 	if (backup_db_write(file, p.db_len, home_dir, e) != 0 ||
 	    (plain != NULL && backup_keys_write(home_dir, plain, plain_len, &r->keys, e) != 0) ||
-	    backup_home_verify(home_dir, &r->entries, e) != 0)
+	    backup_home_finish(home_dir, &p, guard, r, e) != 0)
 		goto done;
 	backup_sync_dir(home_dir);
 	r->db_bytes = p.db_len;

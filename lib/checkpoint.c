@@ -2,6 +2,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "checkpoint.h"
+#include "published.h"
 #include "db.h"
 #include "home.h"
 #include "keys.h"
@@ -173,7 +174,7 @@ checkpoint_if_due(struct db *db, const char *home, int64_t now, int64_t every_en
 		return -1;
 	if (made != NULL)
 		*made = 1;
-	return 0;
+	return published_sync(db, home, e); /* the rollback guard's record (published.h) */
 }
 
 /* When the home made a checkpoint of size and root: 0 with *made_at set

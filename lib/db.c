@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include "clock.h"
 #include "db.h"
 #include "embedded.h"
 
@@ -105,30 +107,71 @@ db_user_version(struct db *db, int *version, struct error *e)
 	return 0;
 }
 
-/* Applies schema file number `version` (1-based) in one transaction that
- * also records the version. */
+/* Applies schema files from+1 .. to, each recording its version, inside the
+ * caller's transaction. */
 static int
-db_apply(struct db *db, int version, struct error *e)
+db_apply(struct db *db, int from, int to, struct error *e)
 {
-	const struct embedded_file *file = &schema_files[version - 1];
 	char pragma[64];
 
-	if (atoi(file->name) != version)
-		return error_set(e, 500, "SCHEMA_ERROR", "schema file %s is out of sequence", file->name);
-	if (db_exec(db, "BEGIN IMMEDIATE", e) != 0)
-		return -1;
-	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version);
-	if (db_exec(db, (const char *)file->data, e) != 0 || db_exec(db, pragma, e) != 0) {
-		sqlite3_exec(db->sqlite, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+	for (int version = from + 1; version <= to; version++) {
+		const struct embedded_file *file = &schema_files[version - 1];
+		if (atoi(file->name) != version)
+			return error_set(e, 500, "SCHEMA_ERROR", "schema file %s is out of sequence", file->name);
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version);
+		if (db_exec(db, (const char *)file->data, e) != 0 || db_exec(db, pragma, e) != 0)
+			return -1;
 	}
-	return db_exec(db, "COMMIT", e);
+	return 0;
 }
 
+/* Before upgrading a home of schema version from (> 0), copies the
+ * database with the online backup into DIR/backups/pre-upgrade-vFROM-TIME.db
+ * beside it (a new file, mode 0600; -2, -3... when one of that second
+ * exists), its name in copy. Refuses the upgrade when it cannot. */
 static int
-db_migrate(struct db *db, enum db_open_mode mode, struct error *e)
+db_upgrade_backup(struct db *db, const char *path, int from, char copy[4300], struct error *e)
 {
-	int version = 0, latest = db_schema_version();
+	char dir[4200], stamp[32];
+	const char *slash = strrchr(path, '/');
+	time_t now = (time_t)clock_now();
+	struct tm tm;
+	int fd = -1;
+
+	snprintf(dir, sizeof(dir), "%.*s%sbackups", slash != NULL ? (int)(slash - path) : 0, path,
+	    slash != NULL ? "/" : "");
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return error_set(e, 503, "UPGRADE_BACKUP", "cannot create %s for the copy made before an"
+		    " upgrade: %s", dir, strerror(errno));
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (int n = 1; fd < 0 && n < 100; n++) {
+		snprintf(copy, 4300, n == 1 ? "%s/pre-upgrade-v%d-%s.db" : "%s/pre-upgrade-v%d-%s-%d.db",
+		    dir, from, stamp, n);
+		if ((fd = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 &&
+		    errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return error_set(e, 503, "UPGRADE_BACKUP", "cannot create the copy made before an upgrade in"
+		    " %s: %s", dir, strerror(errno));
+	close(fd);
+	if (db_backup_to(db, copy, 1024, NULL, NULL, e) != 0) {
+		unlink(copy);
+		return -1;
+	}
+	return 0;
+}
+
+/* Brings the schema up to date: one transaction for every missing
+ * migration, after a copy of an existing home (db_upgrade_backup), said on
+ * stderr once committed. The version is read again inside the transaction,
+ * so a second process that upgraded meanwhile leaves nothing to do. */
+static int
+db_migrate(struct db *db, const char *path, enum db_open_mode mode, struct error *e)
+{
+	int version = 0, from, latest = db_schema_version();
+	char copy[4300];
 
 	if (db_user_version(db, &version, e) != 0)
 		return -1;
@@ -136,13 +179,25 @@ db_migrate(struct db *db, enum db_open_mode mode, struct error *e)
 		return error_set(e, 503, "SCHEMA_TOO_NEW",
 		    "this home uses schema version %d but this passnum knows only up to %d: upgrade passnum",
 		    version, latest);
-	if (version < latest && mode == DB_OPEN_READONLY)
+	if (version == latest)
+		return 0;
+	if (mode == DB_OPEN_READONLY)
 		return error_set(e, 503, "SCHEMA_TOO_OLD",
 		    "this home uses schema version %d; open it once with passnum to upgrade it to %d",
 		    version, latest);
-	for (int v = version + 1; v <= latest; v++)
-		if (db_apply(db, v, e) != 0)
-			return -1;
+	if ((from = version) > 0 && db_upgrade_backup(db, path, version, copy, e) != 0)
+		return -1;
+	if (db_exec(db, "BEGIN IMMEDIATE", e) != 0)
+		return -1;
+	if (db_user_version(db, &version, e) != 0 || db_apply(db, version, latest, e) != 0) {
+		sqlite3_exec(db->sqlite, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (db_exec(db, "COMMIT", e) != 0)
+		return -1;
+	if (from > 0)
+		fprintf(stderr, "passnum: upgraded %s from schema version %d to %d; the database as it was"
+		    " is saved in %s\n", path, from, latest, copy);
 	return 0;
 }
 
@@ -228,7 +283,7 @@ db_open(struct db **out, const char *path, enum db_open_mode mode, struct error 
 	static pthread_once_t tuned = PTHREAD_ONCE_INIT;
 	struct db *db;
 	struct stat st;
-	int flags, rc;
+	int flags, rc, version = 0;
 
 	*out = NULL;
 	pthread_once(&tuned, db_malloc_tuning);
@@ -248,7 +303,11 @@ db_open(struct db **out, const char *path, enum db_open_mode mode, struct error 
 		    db->sqlite != NULL ? sqlite3_errmsg(db->sqlite) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	if (db_configure(db, mode, e) != 0 || db_migrate(db, mode, e) != 0)
+	/* A home newer than this binary is refused before anything (even the
+	 * journal mode) is written to it. */
+	if (db_user_version(db, &version, e) != 0 || (version > db_schema_version() &&
+	    db_migrate(db, path, mode, e) != 0) ||
+	    db_configure(db, mode, e) != 0 || db_migrate(db, path, mode, e) != 0)
 		goto fail;
 	sqlite3_set_authorizer(db->sqlite, db_authorize, NULL);
 	*out = db;

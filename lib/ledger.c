@@ -216,6 +216,14 @@ ledger_size(struct db *db, uint64_t *size, struct error *e)
 	return 0;
 }
 
+bool
+ledger_postings_allowed(const char *kind, size_t count)
+{
+	if (strcmp(kind, LEDGER_KIND_ROLLBACK) == 0)
+		return count == 0;
+	return count >= 2 && count <= LEDGER_MAX_POSTINGS;
+}
+
 /* Checks what can be checked without the database: texts, postings, sum. */
 static int
 ledger_check_entry(const struct ledger_entry *entry, struct error *e)
@@ -225,8 +233,8 @@ ledger_check_entry(const struct ledger_entry *entry, struct error *e)
 	if (entry->kind[0] == '\0' || strlen(entry->kind) > LEDGER_KIND_MAX ||
 	    strlen(entry->reference) > LEDGER_TEXT_MAX || strlen(entry->memo) > LEDGER_TEXT_MAX)
 		return error_set(e, 500, "LEDGER_ERROR", "an entry's kind, reference or memo is malformed");
-	if (entry->count < 2 || entry->count > LEDGER_MAX_POSTINGS)
-		return error_set(e, 500, "LEDGER_ERROR", "an entry needs 2 to %d postings",
+	if (!ledger_postings_allowed(entry->kind, entry->count))
+		return error_set(e, 500, "LEDGER_ERROR", "an entry needs 2 to %d postings (a rollback none)",
 		    LEDGER_MAX_POSTINGS);
 	for (size_t i = 0; i < entry->count; i++) {
 		int64_t amount = entry->postings[i].amount;

@@ -7,6 +7,7 @@
  * can never both write entry N. */
 #ifndef PASSNUM_LEDGER_H
 #define PASSNUM_LEDGER_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -93,6 +94,12 @@ int ledger_post(struct ledger_entry *entry, enum ledger_account_kind kind, int64
  * bytes). Returns its length, or 0 when cap is too small. Postings must be in
  * canonical order (ledger_canonicalise). */
 size_t ledger_encode(const struct ledger_entry *entry, uint8_t *out, size_t cap);
+
+/* A `rollback` entry is a statement, not a movement of money: it has no
+ * posting (lib/published.c, docs/ledger.md); every other kind has 2 to
+ * LEDGER_MAX_POSTINGS. */
+#define LEDGER_KIND_ROLLBACK "rollback"
+bool ledger_postings_allowed(const char *kind, size_t count);
 
 /* Sorts postings into canonical order: by account code (bytes), then amount. */
 void ledger_canonicalise(struct ledger_entry *entry);

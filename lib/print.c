@@ -17,6 +17,7 @@
 #define QR_SIDE (QR_TOTAL_WIDTH * QR_MODULE)  /* with quiet zone: 106 pt */
 #define COVER_MARGIN 60.0
 #define STUB_TOP (PAGE_HEIGHT - 190.0)        /* cut line above the stub */
+#define NOTICE_TOP (STUB_TOP - 84.0)          /* the data-protection notice, above the cut */
 
 struct print_booklets {
 	char *path;
@@ -193,7 +194,7 @@ static double
 print_cover_places(struct print_booklets *b, double y)
 {
 	const struct print_campaign *info = b->info;
-	const double limit = STUB_TOP - 28;   /* last baseline allowed */
+	const double limit = NOTICE_TOP - 24;   /* last baseline allowed */
 	char line[600];
 	size_t i;
 
@@ -218,6 +219,28 @@ print_cover_places(struct print_booklets *b, double y)
 		    PAGE_WIDTH - 2 * COVER_MARGIN, 20, y + 24 <= limit ? 2 : 1,
 		    info->places_more);
 	return y;
+}
+
+/* Draws the short information notice (GDPR art. 13) above the cut line:
+ * who is responsible, what is recorded (never the person), for how long,
+ * where to ask, the CNIL. Plain French for the person who gets the booklet
+ * (docs/operations.md "Data protection"). */
+static void
+print_cover_notice(struct print_booklets *b, const char *funder)
+{
+	char text[700];
+
+	print_gray(b->cr, 0.2);
+	print_font(b, b->sans_bold, 11);
+	print_text(b->cr, COVER_MARGIN, NOTICE_TOP, "Vos donn\u00e9es");
+	print_font(b, b->sans, 10);
+	snprintf(text, sizeof(text), "Ce carnet ne porte pas votre nom. %s, responsable de ce service"
+	    " public, enregistre seulement quelle structure vous a donn\u00e9 ce carnet et quel jour."
+	    " Cette trace est effac\u00e9e un an apr\u00e8s la fin des pass : il ne reste que des totaux."
+	    " Questions, droits d'acc\u00e8s ou d'opposition : demandez \u00e0 la structure ou \u00e0 %s."
+	    " Vous pouvez aussi \u00e9crire \u00e0 la CNIL (cnil.fr).", funder, funder);
+	print_wrap(b->cr, COVER_MARGIN, NOTICE_TOP + 14, PAGE_WIDTH - 2 * COVER_MARGIN, 12.5, 5, text);
+	print_gray(b->cr, 0);
 }
 
 /* Draws the stub at the bottom of a cover, below a cut line. */
@@ -279,6 +302,7 @@ print_cover(struct print_booklets *b, const struct print_voucher *v)
 	    v->last_day);
 	y = print_wrap(cr, COVER_MARGIN, y + 67, width, 23, 2, line);
 	print_cover_places(b, y + 30);
+	print_cover_notice(b, v->funder_name);
 	print_cover_stub(b, number);
 	cairo_show_page(cr);
 }

@@ -6,7 +6,8 @@
 // (`passnum ledger export --format jsonl [--gzip]`), it
 //   1. recomputes every entry's canonical encoding and leaf hash and compares
 //      them with entry_hash; checks seq 0, 1, 2, … without gaps, two or more
-//      non-zero postings per entry summing to zero, and the time fields;
+//      non-zero postings per entry summing to zero (a `rollback` entry: none),
+//      and the time fields;
 //   2. builds the RFC 9162 tree over the leaves; for each checkpoint checks
 //      the root at its size and the C2SP signed note's Ed25519 signature by a
 //      ledger key of the header (key id = SHA-256(origin ‖ "\n" ‖ 0x01 ‖ pub)[0..4]);
@@ -439,8 +440,12 @@ export class Audit {
 	}
 
 	postingsOf(x, where) {
-		if (!Array.isArray(x.postings) || x.postings.length < 2)
+		// A `rollback` entry states a rollback of the published log and
+		// moves no money: it has no posting (docs/ledger.md).
+		if (!Array.isArray(x.postings))
 			fail(`${where}: an entry has two or more postings`);
+		if (x.kind === 'rollback' ? x.postings.length !== 0 : x.postings.length < 2)
+			fail(`${where}: an entry has two or more postings (a rollback none)`);
 		let sum = 0n;
 		const out = x.postings.map((p, i) => {
 			if (!isObject(p))

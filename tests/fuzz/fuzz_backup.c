@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_backup_refusal(&e);
 	else if (!has_keys) {
 		error_clear(&e);
-		if (backup_restore(file, home, NULL, 0, &r, &e) != 0) {
+		if (backup_restore(file, home, NULL, 0, NULL, &r, &e) != 0) {
 			fuzz_backup_refusal(&e);
 			if (stat(home, &st) == 0)
 				abort(); /* a refused restore left a home */

@@ -349,7 +349,7 @@ req GET /metrics "$T_PLACE"
 expect_http 403 FORBIDDEN_ROLE
 
 # One log line per request, never a token.
-grep -q "POST /v1/redemptions 201" "$WORK/daemon.err" && ok || fail "no request log line"
+grep -q "event=request id=[0-9a-f]* method=POST route=/v1/redemptions status=201" "$WORK/daemon.err" && ok || fail "no request log line"
 grep -q "${T_PLACE#*.}" "$WORK/daemon.err" && fail "a token secret is in the log" || ok
 
 # SIGTERM: a clean stop.
