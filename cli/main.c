@@ -34,6 +34,8 @@ static const struct cli_verb verbs[] = {
 	{ "export", cmd_export, "the signed scheme export for a successor", cmd_export_help },
 	{ "report", cmd_report, "reports people read: funder, payee, place, distributor", cmd_report_help },
 	{ "restore", cmd_restore, "a backup into an empty or new home", cmd_restore_help },
+	{ "takeover", cmd_takeover, "take a scheme over from its export (a successor)", cmd_takeover_help },
+	{ "takeover-receipt", cmd_takeover_receipt, "accept a redemption the old operator made after its export", cmd_takeover_receipt_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -316,6 +316,8 @@ const CHART = [
 	[/^payee:[1-9][0-9]*$/, 'payee', '401', true, true],
 	[/^fees$/, 'fees', '706', true, false],
 	[/^vat$/, 'vat', '44571', true, false],
+	[/^payouts-in-transit$/, 'payouts-in-transit', '4678', true, true],
+	[/^takeover-claim$/, 'takeover-claim', '467', false, true],
 ].map(([re, kind, pcg, credit, nonneg]) => ({ re, kind, pcg, credit, nonneg }));
 
 // True when balance breaks the account's rule: what is owed never negative.
