@@ -228,7 +228,7 @@ function nodeHash(left, right) {
 
 // An RFC 9162 tree kept as its compact range: the roots of its perfect
 // subtrees, largest first. The root folds them from the right.
-class Tree {
+export class Tree {
 	constructor() {
 		this.stack = [];
 		this.size = 0;

@@ -17,6 +17,13 @@ export PASSNUM_NOW=2027-03-12T10:00:00Z
 CHECK=$PASSNUM_SOURCE_DIR/tools/verify-scheme.mjs
 command -v node >/dev/null || { echo "SKIP: no node"; exit 0; }
 OP_IBAN=FR7630001007941234567890185
+flip() { # FILE: changes one base64 character of the signature line
+	local sig
+	sig=$(grep '^— ' "$1" | awk '{print $3}')
+	local c=${sig:10:1} d=A
+	[ "$c" = A ] && d=B
+	sed -i "s|${sig}|${sig:0:10}${d}${sig:11}|" "$1"
+}
 
 # --- Operator A's month. Campaign 1 (40 passes of 10 €, setup_home),
 # campaign 2 (10 passes of 5 €, refunded when unused: a credit note).
@@ -66,6 +73,45 @@ A_SIZE=$(echo "$out" | jq -r .entries)
 expect 0 node "$CHECK" "$E" --key "$VKEY"
 contains "$out" "50 vouchers (34 issued, 5 redeemed, 1 revoked, 10 expired)" "voucher counts"
 contains "$out" "1 payees owed 1000 cents" "payables"
+# The funder's weekly escrow: its share, signed, checked by the same tool.
+ESC=$WORK/escrow
+expect 0 pn --home "$A" --json export escrow --funder 1 --out "$ESC"
+equals "$(echo "$out" | jq -r .funder)" 1 "escrow's funder"
+equals "$(ls "$ESC" | tr '\n' ' ')" \
+	"checkpoint.note entries.jsonl keys.json leaves.csv manifest.json manifest.note payables.csv registry.json vouchers.csv " \
+	"the escrow's files"
+for f in "$ESC"/*; do
+	grep -q "\`$(basename "$f")\`" "$PASSNUM_SOURCE_DIR/docs/takeover.md" && ok ||
+		fail "$(basename "$f") is not documented in docs/takeover.md"
+done
+expect 0 node "$CHECK" "$ESC" --key "$VKEY"
+contains "$out" "escrow of funder 1" "escrow verified"
+contains "$out" "$A_SIZE leaves" "every leaf of the log"
+contains "$out" "50 vouchers (34 issued, 5 redeemed, 1 revoked, 10 expired)" "escrow vouchers"
+contains "$out" "1 payees owed 1000 cents for its passes" "escrow payables"
+contains "$out" "credit notes owed 5000 cents" "the credit note of the expiry"
+equals "$(wc -l < "$ESC/leaves.csv")" "$((A_SIZE + 1))" "one leaf per entry"
+equals "$(jq -c 'select(.type == "entry" and .kind == "settle")' "$ESC/entries.jsonl")" "" \
+	"no settlement entry (payees of every funder) in full"
+equals "$(jq -r .funder.credit_notes_owed_cents "$ESC/manifest.json")" 5000 "manifest: credit notes"
+expect 1 pn --home "$A" export escrow --funder 9 --out "$WORK/escrow-9"
+contains "$err" "no funder 9" "an unknown funder"
+expect 2 pn --home "$A" export escrow --out "$WORK/escrow-x"
+one_line "$err"
+escrow_tampered() { # NAME EDIT...
+	local name=$1; shift
+	rm -rf "$WORK/$name"
+	cp -r "$ESC" "$WORK/$name"
+	(cd "$WORK/$name" && "$@")
+	expect 1 node "$CHECK" "$WORK/$name" --key "$VKEY"
+	one_line "$err"
+}
+escrow_tampered esc-leaf sed -i '3s/,./,f/' leaves.csv
+contains "$err" "leaves.csv: its SHA-256 is not the manifest's" "escrow: a leaf changed"
+escrow_tampered esc-removed rm entries.jsonl
+contains "$err" "entries.jsonl: missing" "escrow: a file removed"
+escrow_tampered esc-signature flip manifest.note
+contains "$err" "does not verify" "escrow: signature"
 
 # After the export, A keeps running for a while: place 1 redeems pass 8
 # (its receipt will reach B) and pass 10 (which will also be used at B).
@@ -106,13 +152,6 @@ tampered amount sed -i "0,/\"amount\":$amount/s//\"amount\":$((amount + 1000))/"
 contains "$err" "ledger.jsonl: its SHA-256 is not the manifest's" "takeover: amount"
 tampered removed rm payables.csv
 contains "$err" "payables.csv: missing from the export" "takeover: file removed"
-flip() { # FILE: changes one base64 character of the signature line
-	local sig
-	sig=$(grep '^— ' "$1" | awk '{print $3}')
-	local c=${sig:10:1} d=A
-	[ "$c" = A ] && d=B
-	sed -i "s|${sig}|${sig:0:10}${d}${sig:11}|" "$1"
-}
 tampered signature flip manifest.note
 contains "$err" "manifest.note: not signed by the given ledger key" "takeover: signature"
 tampered manifest sed -i 's/"vouchers": 50/"vouchers": 49/' manifest.json
