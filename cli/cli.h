@@ -95,6 +95,7 @@ int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_takeover(struct cli *cli, int argc, char **argv);
 int cmd_takeover_receipt(struct cli *cli, int argc, char **argv);
+int cmd_takeover_funds(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -118,5 +119,6 @@ extern const char cmd_export_help[];
 extern const char cmd_report_help[];
 extern const char cmd_takeover_help[];
 extern const char cmd_takeover_receipt_help[];
+extern const char cmd_takeover_funds_help[];
 
 #endif

@@ -1,5 +1,6 @@
 /* passnum takeover DIR --old-ledger-key VKEY [--checkpoint FILE]
- * passnum takeover-receipt FILE [--checkpoint FILE] */
+ * passnum takeover-receipt FILE [--checkpoint FILE]
+ * passnum takeover-funds AMOUNT --ref REF */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -57,8 +58,22 @@ const char cmd_takeover_receipt_help[] =
     "example:\n"
     "  passnum takeover-receipt redemption-1234.json\n";
 
+const char cmd_takeover_funds_help[] =
+    "usage: passnum takeover-funds AMOUNT --ref REF\n"
+    "\n"
+    "Records money received from the old operator (its liquidator) after a\n"
+    "takeover: AMOUNT euros (up to two decimals) arrived on the bank account,\n"
+    "against the claim on the old operator (a \"takeover-funds\" entry: bank 512\n"
+    "debited, takeover-claim 467 credited). REF is the transfer's reference,\n"
+    "once. Refused beyond what the claim still holds. The cash is entered when\n"
+    "it arrives, never at the takeover (docs/takeover.md).\n"
+    "With --json: seq, amount_cents, ref.\n"
+    "\n"
+    "example:\n"
+    "  passnum takeover-funds 12000.50 --ref LIQ-2027-001\n";
+
 struct takeover_cli_options {
-	const char *vkey, *checkpoint;
+	const char *vkey, *checkpoint, *ref;
 };
 
 static int
@@ -68,9 +83,48 @@ takeover_option(int opt, const char *arg, void *ctx)
 
 	if (opt == 'k')
 		o->vkey = arg;
+	else if (opt == 'r')
+		o->ref = arg;
 	else
 		o->checkpoint = arg;
 	return 0;
+}
+
+int
+cmd_takeover_funds(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ref", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct takeover_cli_options o = { NULL, NULL, NULL };
+	struct error e = { 0 };
+	int64_t cents;
+	uint64_t seq = 0;
+	int rc, first = cli_options(cli, argc, argv, "takeover-funds", cmd_takeover_funds_help,
+	    opts, takeover_option, &o);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (argc - first != 1)
+		return cli_usage_error("takeover-funds", "give the amount received");
+	if (money_parse(argv[first], &cents, &e) != 0 || registry_fund_amount_check(cents, &e) != 0)
+		return cli_bad_value("takeover-funds", &e);
+	if (o.ref == NULL)
+		return cli_usage_error("takeover-funds", "give the transfer's reference with --ref REF");
+	if (registry_fund_ref_check(o.ref, &e) != 0)
+		return cli_bad_value("takeover-funds", &e);
+	if (cli_begin(cli) != 0)
+		return EXIT_REFUSED;
+	rc = takeover_funds(cli->home.db, cents, o.ref, clock_now(), &seq, &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
+	if (cli->json)
+		return cli_print_json(json_pack("{s:I, s:I, s:s}", "seq", (json_int_t)seq,
+		    "amount_cents", (json_int_t)cents, "ref", o.ref));
+	printf("entry %llu: %s received from the old operator, against the claim\n",
+	    (unsigned long long)seq, argv[first]);
+	return EXIT_OK;
 }
 
 /* Reads a small file (≤ 1 MiB) whole. */
@@ -106,7 +160,7 @@ cmd_takeover(struct cli *cli, int argc, char **argv)
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct takeover_cli_options o = { NULL, NULL };
+	struct takeover_cli_options o = { NULL, NULL, NULL };
 	struct takeover_options to;
 	struct takeover_result r;
 	struct error e = { 0 };
@@ -183,7 +237,7 @@ cmd_takeover_receipt(struct cli *cli, int argc, char **argv)
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct takeover_cli_options o = { NULL, NULL };
+	struct takeover_cli_options o = { NULL, NULL, NULL };
 	struct takeover_receipt_result r;
 	struct error e = { 0 };
 	char *body, *cp = NULL, value[MONEY_FORMAT_SIZE];

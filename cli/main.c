@@ -35,6 +35,7 @@ static const struct cli_verb verbs[] = {
 	{ "report", cmd_report, "reports people read: funder, payee, place, distributor", cmd_report_help },
 	{ "restore", cmd_restore, "a backup into an empty or new home", cmd_restore_help },
 	{ "takeover", cmd_takeover, "take a scheme over from its export (a successor)", cmd_takeover_help },
+	{ "takeover-funds", cmd_takeover_funds, "record money received from the old operator", cmd_takeover_funds_help },
 	{ "takeover-receipt", cmd_takeover_receipt, "accept a redemption the old operator made after its export", cmd_takeover_receipt_help },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -1482,6 +1482,45 @@ takeover_confirm_iban(struct db *db, int64_t payee_id, const char *who, int64_t 
 }
 
 int
+takeover_funds(struct db *db, int64_t cents, const char *ref, int64_t now, uint64_t *seq,
+    struct error *e)
+{
+	struct takeover_info t;
+	struct ledger_entry entry;
+	char code[LEDGER_ACCOUNT_MAX + 1];
+	int64_t claim = 0;
+	int rc;
+
+	if (DB_IN_WRITE(db, e) != 0 || takeover_get(db, &t, e) != 0)
+		return -1;
+	if ((rc = db_one(db, "SELECT 1 FROM entries WHERE kind = 'takeover-funds' AND reference = ?1",
+	    DB_ARGS(DB_TEXT(ref)), NULL, NULL, e)) != 0)
+		return rc < 0 ? -1 : error_set(e, 409, "DUPLICATE_REF", "funds with reference %s were"
+		    " already recorded", ref);
+	ledger_account_code(ACCOUNT_TAKEOVER_CLAIM, 0, code);
+	if (ledger_balance(db, code, &claim, e) != 0)
+		return -1;
+	if (cents > claim) {
+		char left[MONEY_FORMAT_SIZE];
+		money_format(claim, left, sizeof(left));
+		return error_set(e, 409, "BEYOND_CLAIM", "the claim on the old operator is %s €: more"
+		    " is not what the takeover left owed (record the rest as a funder's credit)", left);
+	}
+	memset(&entry, 0, sizeof(entry));
+	entry.time = now;
+	snprintf(entry.kind, sizeof(entry.kind), "takeover-funds");
+	snprintf(entry.reference, sizeof(entry.reference), "%s", ref);
+	snprintf(entry.memo, sizeof(entry.memo), "Fonds reçus de l'ancien opérateur");
+	if (ledger_account_open(db, ACCOUNT_BANK, 0, NULL, e) != 0 ||
+	    ledger_post(&entry, ACCOUNT_BANK, 0, cents, e) != 0 ||
+	    ledger_post(&entry, ACCOUNT_TAKEOVER_CLAIM, 0, -cents, e) != 0 ||
+	    ledger_append(db, &entry, NULL, e) != 0)
+		return -1;
+	*seq = entry.seq;
+	return 0;
+}
+
+int
 takeover_iban_unconfirmed(struct db *db, int64_t payee_id, struct error *e)
 {
 	int rc = db_one(db, "SELECT 1 FROM payee_iban_unconfirmed WHERE payee_id = ?1",

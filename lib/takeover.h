@@ -111,6 +111,15 @@ int takeover_receipt(struct db *db, const char *body, size_t len, int64_t now,
 int takeover_confirm_iban(struct db *db, int64_t payee_id, const char *who, int64_t now,
     struct error *e);
 
+/* Records money received from the old operator (its liquidator) against
+ * the claim: a "takeover-funds" entry debiting the bank and crediting
+ * takeover-claim by cents, reference ref (once: 409 DUPLICATE_REF). Refused
+ * beyond what the claim still holds (409 BEYOND_CLAIM) and in a home that
+ * took nothing over (404 NO_TAKEOVER). Sets *seq. Runs inside the caller's
+ * write transaction. */
+int takeover_funds(struct db *db, int64_t cents, const char *ref, int64_t now, uint64_t *seq,
+    struct error *e);
+
 /* Refuses (409 IBAN_UNCONFIRMED) a payee whose IBAN is still to confirm:
  * its hold ends only by confirming (`payee release` cannot). */
 int takeover_iban_unconfirmed(struct db *db, int64_t payee_id, struct error *e);

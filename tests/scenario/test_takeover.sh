@@ -282,6 +282,24 @@ expect 1 pn --home "$B" takeover-receipt "$WORK/receipt-raised.json"
 one_line "$err"
 expect 0 pn --home "$B" ledger verify
 
+# --- Cash from A's liquidator, when it arrives: a later entry against the claim.
+expect 0 pn --home "$B" --json takeover-funds 200.00 --ref LIQ-1
+funds_seq=$(echo "$out" | jq -r .seq)
+expect 1 pn --home "$B" takeover-funds 1.00 --ref LIQ-1
+contains "$err" "already recorded" "funds recorded once per reference"
+expect 1 pn --home "$B" takeover-funds 400.00 --ref LIQ-2
+contains "$err" "the claim on the old operator is 150.00" "no more than the claim"
+expect 2 pn --home "$B" takeover-funds 1.005 --ref LIQ-3
+one_line "$err"
+expect 0 pn --home "$B" ledger export --format jsonl --out "$WORK/b2.jsonl"
+funds=$(jq -c "select(.type == \"entry\" and .seq == $funds_seq)" "$WORK/b2.jsonl")
+equals "$(echo "$funds" | jq -r .kind)" takeover-funds "funds entry kind"
+equals "$(echo "$funds" | jq -c '[.postings[] | [.account, .amount]] | sort')" \
+	'[["bank",20000],["takeover-claim",-20000]]' "bank debited, claim credited"
+equals "$(jq -r 'select(.type == "account" and .code == "takeover-claim") | .balance' "$WORK/b2.jsonl")" \
+	15000 "the claim left on A"
+expect 0 pn --home "$B" ledger verify
+
 # --- No payout to an unconfirmed IBAN.
 export PASSNUM_NOW=2027-05-02T10:00:00Z
 expect 1 pn --home "$B" --yes settle --period 2027-04 --out "$WORK/b-2027-04.xml"
