@@ -700,20 +700,16 @@ takeover_booklet_close(struct takeover *x, struct takeover_booklet *b, struct er
 	    DB_ARGS(DB_INT(b->id), DB_INT(b->size)), e);
 }
 
-/* One line of vouchers.csv (without its newline). */
-static int
-takeover_voucher(struct takeover *x, char *line, uint64_t lineno, struct takeover_booklet *b,
-    struct error *e)
+int
+takeover_voucher_parse(char *line, struct takeover_voucher_line *v)
 {
 	static const char *const statuses[] = { "issued", "redeemed", "revoked", "expired" };
 	char *field[8];
-	int nf = 0, status = -1;
-	uint8_t serial[12], sha[32], token[93];
-	int64_t campaign_id, value, booklet_id;
-	int32_t last_day;
-	struct takeover_campaign *c;
+	int nf = 0;
 	struct error local;
 
+	memset(v, 0, sizeof(*v));
+	v->status = -1;
 	for (char *p = line; nf < 8; nf++) {
 		field[nf] = p;
 		if ((p = strchr(p, ',')) == NULL) {
@@ -722,19 +718,44 @@ takeover_voucher(struct takeover *x, char *line, uint64_t lineno, struct takeove
 		}
 		*p++ = '\0';
 	}
-	if (nf != 7 || takeover_hex(field[0], serial, 12) != 0 ||
-	    takeover_hex(field[1], sha, 32) != 0 || takeover_int(field[2], &campaign_id) != 0 ||
-	    takeover_int(field[3], &value) != 0 || value <= 0 ||
-	    date_parse(field[4], &last_day, &local) != 0 ||
-	    takeover_int(field[5], &booklet_id) != 0 || booklet_id <= 0)
-		return takeover_bad(e, "vouchers.csv", "line %llu is malformed",
-		    (unsigned long long)lineno);
+	if (nf != 7 || takeover_hex(field[0], v->serial, 12) != 0 ||
+	    takeover_hex(field[1], v->sha256, 32) != 0 ||
+	    takeover_int(field[2], &v->campaign_id) != 0 || v->campaign_id <= 0 ||
+	    takeover_int(field[3], &v->value_cents) != 0 || v->value_cents <= 0 ||
+	    strlen(field[4]) != 10 || date_parse(field[4], &v->last_day, &local) != 0 ||
+	    takeover_int(field[5], &v->booklet_id) != 0 || v->booklet_id <= 0)
+		return -1;
 	for (int i = 0; i < 4; i++)
 		if (strcmp(field[6], statuses[i]) == 0)
-			status = i;
-	if (status < 0)
-		return takeover_bad(e, "vouchers.csv", "line %llu: status \"%s\"",
-		    (unsigned long long)lineno, field[6]);
+			v->status = i;
+	return v->status < 0 ? -1 : 0;
+}
+
+/* One line of vouchers.csv (without its newline). */
+static int
+takeover_voucher(struct takeover *x, char *line, uint64_t lineno, struct takeover_booklet *b,
+    struct error *e)
+{
+	static const char *const statuses[] = { "issued", "redeemed", "revoked", "expired" };
+	struct takeover_voucher_line v;
+	int64_t campaign_id, value, booklet_id;
+	int32_t last_day;
+	int status;
+	const uint8_t *serial, *sha;
+	uint8_t token[93];
+	struct takeover_campaign *c;
+	struct error local;
+
+	if (takeover_voucher_parse(line, &v) != 0)
+		return takeover_bad(e, "vouchers.csv", "line %llu is malformed",
+		    (unsigned long long)lineno);
+	serial = v.serial;
+	sha = v.sha256;
+	campaign_id = v.campaign_id;
+	value = v.value_cents;
+	booklet_id = v.booklet_id;
+	last_day = v.last_day;
+	status = v.status;
 	if ((c = takeover_campaign_find(x, campaign_id)) == NULL)
 		return takeover_bad(e, "vouchers.csv", "line %llu: campaign %lld is not in"
 		    " registry.json", (unsigned long long)lineno, (long long)campaign_id);
@@ -903,6 +924,25 @@ takeover_payable_fields(char *line, char **siret, char **name, char **iban, char
 	return strchr(p, ',') == NULL ? 0 : -1;
 }
 
+int
+takeover_payable_parse(char *line, struct takeover_payable_line *p)
+{
+	char *siret, *name, *iban, *owed, *id;
+
+	memset(p, 0, sizeof(*p));
+	if (takeover_payable_fields(line, &siret, &name, &iban, &owed, &id) != 0 ||
+	    takeover_int(id, &p->payee_id) != 0 || p->payee_id <= 0 ||
+	    takeover_int(owed, &p->owed_cents) != 0 || p->owed_cents <= 0 ||
+	    strlen(siret) != 14 || strspn(siret, "0123456789") != 14 ||
+	    strlen(iban) < 15 || strlen(iban) > 34 ||
+	    strspn(iban, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(iban))
+		return -1;
+	p->siret = siret;
+	p->name = name;
+	p->iban = iban;
+	return 0;
+}
+
 struct takeover_payee_check {
 	const char *siret, *iban;
 	int same;
@@ -931,7 +971,7 @@ takeover_payables(struct takeover *x, struct error *e)
 	if (takeover_slurp(path, "payables.csv", &text, &len, e) != 0)
 		return -1;
 	for (line = text; *line != '\0'; line = next) {
-		char *siret, *name, *iban, *owed, *id;
+		struct takeover_payable_line pl;
 		int64_t payee_id, cents;
 		struct takeover_account *a;
 		struct takeover_payee_check c;
@@ -948,14 +988,14 @@ takeover_payables(struct takeover *x, struct error *e)
 			}
 			continue;
 		}
-		if (takeover_payable_fields(line, &siret, &name, &iban, &owed, &id) != 0 ||
-		    takeover_int(id, &payee_id) != 0 || takeover_int(owed, &cents) != 0 ||
-		    cents <= 0) {
+		if (takeover_payable_parse(line, &pl) != 0) {
 			free(text);
 			return takeover_bad(e, "payables.csv", "line %llu is malformed",
 			    (unsigned long long)lineno);
 		}
-		c = (struct takeover_payee_check){ siret, iban, 0 };
+		payee_id = pl.payee_id;
+		cents = pl.owed_cents;
+		c = (struct takeover_payee_check){ pl.siret, pl.iban, 0 };
 		if ((rc = db_one(x->db, "SELECT siret, iban FROM payees WHERE id = ?1",
 		    DB_ARGS(DB_INT(payee_id)), takeover_payee_row, &c, e)) < 0) {
 			free(text);

@@ -34,6 +34,28 @@ bool takeover_token_is_placeholder(const uint8_t stored[93]);
 /* Whether token (93 bytes scanned) hashes to the placeholder's SHA-256. */
 bool takeover_token_matches(const uint8_t stored[93], const uint8_t token[93]);
 
+/* A line of vouchers.csv (without its newline), parsed in place: 0, or -1
+ * when it is not serial (24 hex), token_sha256 (64 hex), campaign id,
+ * value in cents, last day (YYYY-MM-DD), booklet id (positive integers
+ * without leading zeros) and status (issued, redeemed, revoked, expired;
+ * status is then 0 to 3). Pure; tests/fuzz/fuzz_takeover.c. */
+struct takeover_voucher_line {
+	uint8_t serial[12], sha256[32];
+	int64_t campaign_id, value_cents, booklet_id;
+	int32_t last_day;
+	int status;
+};
+int takeover_voucher_parse(char *line, struct takeover_voucher_line *v);
+
+/* A line of payables.csv: payee id, SIRET (14 digits), "name" (RFC 4180,
+ * inner quotes doubled: unquoted in place), IBAN (15 to 34 of A-Z 0-9),
+ * owed cents (positive). The strings point into line. 0, or -1. Pure. */
+struct takeover_payable_line {
+	int64_t payee_id, owed_cents;
+	const char *siret, *name, *iban;
+};
+int takeover_payable_parse(char *line, struct takeover_payable_line *p);
+
 struct takeover_options {
 	const char *dir;        /* the export (or escrow) folder */
 	const char *vkey;       /* the old operator's ledger key, C2SP vkey, out of band */
