@@ -19,7 +19,7 @@ const char cmd_takeover_help[] =
     "usage: passnum takeover DIR --old-ledger-key VKEY [--checkpoint FILE]\n"
     "\n"
     "Takes a scheme over from the old operator's export DIR (passnum export\n"
-    "scheme), into this home, made with passnum init --origin NEW-ORIGIN and\n"
+    "scheme, or a funder's escrow: passnum export escrow), into this home, made with passnum init --origin NEW-ORIGIN and\n"
     "nothing else (docs/takeover.md). Verifies the export first with the old\n"
     "ledger key VKEY obtained out of band (GET /v1/keys, a funder's records;\n"
     "never from the export) and refuses anything that does not verify: the\n"
@@ -197,7 +197,7 @@ cmd_takeover(struct cli *cli, int argc, char **argv)
 	sodium_bin2hex(root, sizeof(root), r.old_root, 32);
 	if (cli->json)
 		return cli_print_json(json_pack("{s:s, s:I, s:s, s:{s:I, s:I, s:I, s:I, s:I},"
-		    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+		    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b}",
 		    "old_origin", r.old_origin, "old_size", (json_int_t)r.old_size, "old_root", root,
 		    "vouchers", "total", (json_int_t)r.vouchers, "issued", (json_int_t)r.issued,
 		    "redeemed", (json_int_t)r.redeemed, "revoked", (json_int_t)r.revoked,
@@ -209,11 +209,11 @@ cmd_takeover(struct cli *cli, int argc, char **argv)
 		    "entries", (json_int_t)r.entries, "first_seq", (json_int_t)r.first_seq,
 		    "checkpoint", r.checkpoint_given ? json_pack("{s:I, s:b}", "size",
 		    (json_int_t)r.checkpoint_size, "beyond_export", r.checkpoint_beyond) :
-		    json_null()));
+		    json_null(), "escrow", r.escrow));
 	money_format(r.outstanding_cents, out, sizeof(out));
 	money_format(r.payables_cents, owed, sizeof(owed));
-	printf("took over %s at %llu entries (root %s)\n", r.old_origin,
-	    (unsigned long long)r.old_size, root);
+	printf("took over %s at %llu entries (root %s)%s\n", r.old_origin,
+	    (unsigned long long)r.old_size, root, r.escrow ? ", from a funder's escrow" : "");
 	printf("%lld vouchers: %lld issued, %lld redeemed, %lld revoked, %lld expired\n",
 	    (long long)r.vouchers, (long long)r.issued, (long long)r.redeemed,
 	    (long long)r.revoked, (long long)r.expired);

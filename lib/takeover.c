@@ -58,6 +58,11 @@ static const char *const takeover_files[] = {
 	"payables.csv",
 };
 #define TAKEOVER_FILES (sizeof(takeover_files) / sizeof(takeover_files[0]))
+static const char *const escrow_files[] = {
+	"leaves.csv", "entries.jsonl", "checkpoint.note", "keys.json", "registry.json",
+	"vouchers.csv", "payables.csv",
+};
+#define ESCROW_FILES (sizeof(escrow_files) / sizeof(escrow_files[0]))
 
 /* An old ledger account, as ledger.jsonl lists it, with the sum of its
  * postings recomputed from the entries. */
@@ -95,6 +100,7 @@ struct takeover {
 	struct takeover_campaign *campaigns;
 	size_t ncampaigns;
 	int64_t issuer_key_row; /* an imported issuer key, for the imported batches */
+	bool escrow;            /* a funder's escrow, not a whole scheme export */
 };
 
 static int
@@ -224,8 +230,11 @@ takeover_manifest(struct takeover *x, struct error *e)
 		return -1;
 	}
 	sodium_bin2hex(hex, sizeof(hex), x->manifest_sha, 32);
-	snprintf(expect, sizeof(expect), "%s\n%s\n%s\n", SCHEME_NOTE_FORMAT, x->origin, hex);
 	text = note;
+	x->escrow = strncmp(text, ESCROW_NOTE_FORMAT "\n", strlen(ESCROW_NOTE_FORMAT) + 1) == 0;
+	x->r->escrow = x->escrow;
+	snprintf(expect, sizeof(expect), "%s\n%s\n%s\n", x->escrow ? ESCROW_NOTE_FORMAT :
+	    SCHEME_NOTE_FORMAT, x->origin, hex);
 	if (text_len != strlen(expect) || memcmp(text, expect, text_len) != 0) {
 		free(note);
 		return takeover_bad(e, "manifest.json", "its SHA-256 is not the one manifest.note"
@@ -236,29 +245,30 @@ takeover_manifest(struct takeover *x, struct error *e)
 	    !json_is_object(x->manifest))
 		return takeover_bad(e, "manifest.json", "not a JSON object");
 	if (strcmp(json_string_value(json_object_get(x->manifest, "format")) ?: "",
-	    SCHEME_FORMAT) != 0)
-		return takeover_bad(e, "manifest.json", "not a %s manifest", SCHEME_FORMAT);
+	    x->escrow ? ESCROW_FORMAT : SCHEME_FORMAT) != 0)
+		return takeover_bad(e, "manifest.json", "not a %s manifest", x->escrow ?
+		    ESCROW_FORMAT : SCHEME_FORMAT);
 	if (strcmp(json_string_value(json_object_get(x->manifest, "origin")) ?: "", x->origin) != 0)
 		return takeover_bad(e, "manifest.json", "its origin is not the key's");
 	files = json_object_get(x->manifest, "files");
-	for (size_t i = 0; i < TAKEOVER_FILES; i++) {
+	for (size_t i = 0; i < (x->escrow ? ESCROW_FILES : TAKEOVER_FILES); i++) {
+		const char *name = x->escrow ? escrow_files[i] : takeover_files[i];
 		json_t *f = NULL, *it;
 		size_t k;
 		uint8_t want[32];
 		json_array_foreach(files, k, it)
-			if (strcmp(json_string_value(json_object_get(it, "name")) ?: "",
-			    takeover_files[i]) == 0)
+			if (strcmp(json_string_value(json_object_get(it, "name")) ?: "", name) == 0)
 				f = it;
 		if (f == NULL)
-			return takeover_bad(e, "manifest.json", "%s is not listed", takeover_files[i]);
-		takeover_path(x, takeover_files[i], path, sizeof(path));
-		if (takeover_digest(path, takeover_files[i], &size, digest, e) != 0)
+			return takeover_bad(e, "manifest.json", "%s is not listed", name);
+		takeover_path(x, name, path, sizeof(path));
+		if (takeover_digest(path, name, &size, digest, e) != 0)
 			return -1;
 		if (takeover_hex(json_string_value(json_object_get(f, "sha256")), want, 32) != 0 ||
 		    sodium_memcmp(want, digest, 32) != 0 ||
 		    json_integer_value(json_object_get(f, "size")) != size)
-			return takeover_bad(e, takeover_files[i], "its SHA-256 is not the manifest's:"
-			    " the file was altered");
+			return takeover_bad(e, name, "its SHA-256 is not the manifest's: the file was"
+			    " altered");
 	}
 	if (takeover_hex(json_string_value(json_object_get(json_object_get(x->manifest, "ledger"),
 	    "root")), x->r->old_root, 32) != 0 ||
@@ -385,17 +395,76 @@ struct takeover_stream {
 	size_t account_cap;
 };
 
+static int takeover_leaf_add(struct takeover_stream *s, const uint8_t hash[32], struct error *e);
+static int takeover_int(const char *s, int64_t *v);
+
+/* The postings of entry go to the listed accounts they name (others are
+ * not the funder's: an escrow lists only its accounts). */
+static int
+takeover_sum(struct takeover *x, const struct ledger_entry *entry, bool all, struct error *e)
+{
+	for (size_t i = 0; i < entry->count; i++) {
+		struct takeover_account *a = takeover_account_find(x, entry->postings[i].account);
+		if (a == NULL && !all)
+			continue;
+		if (a == NULL)
+			return takeover_bad(e, "ledger.jsonl", "entry %llu posts to %s, which is not"
+			    " listed", (unsigned long long)entry->seq, entry->postings[i].account);
+		if (money_add(a->sum, entry->postings[i].amount, &a->sum) != 0)
+			return takeover_bad(e, "ledger.jsonl", "entry %llu overflows",
+			    (unsigned long long)entry->seq);
+	}
+	return 0;
+}
+
+struct takeover_leaf {
+	uint8_t hash[32];
+};
+
+static int
+takeover_leaf_get(const struct db_row *row, void *ctx, struct error *e)
+{
+	(void)e;
+	return db_row_blob(row, 0, ((struct takeover_leaf *)ctx)->hash, 32) == 0 ? 0 : -1;
+}
+
+/* An escrow's entry: after the previous one, within the log, and its hash
+ * is its leaf (read from leaves.csv before). */
+static int
+takeover_escrow_entry(struct takeover_stream *s, const struct ledger_entry *entry,
+    struct error *e)
+{
+	struct takeover_leaf leaf;
+	int rc;
+
+	if (entry->seq < s->seq || entry->seq >= s->x->r->old_size)
+		return takeover_bad(e, "entries.jsonl", "entry %llu is out of order or beyond the log",
+		    (unsigned long long)entry->seq);
+	rc = db_one(s->x->db, "SELECT hash FROM takeover_old_leaves WHERE idx = ?1",
+	    DB_ARGS(DB_INT(entry->seq)), takeover_leaf_get, &leaf, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0 || sodium_memcmp(leaf.hash, entry->leaf_hash, 32) != 0)
+		return takeover_bad(e, "entries.jsonl", "entry %llu is not the log's (its hash is not"
+		    " leaf %llu)", (unsigned long long)entry->seq, (unsigned long long)entry->seq);
+	s->seq = entry->seq + 1;
+	return takeover_sum(s->x, entry, false, e);
+}
+
 static int
 takeover_ledger_line(struct takeover_stream *s, json_t *line, uint64_t lineno, struct error *e)
 {
 	struct takeover *x = s->x;
 	const char *type = json_string_value(json_object_get(line, "type")) ?: "";
 
+	const char *file = x->escrow ? "entries.jsonl" : "ledger.jsonl";
+
 	if (strcmp(type, "header") == 0) {
 		if (s->phase != 0 || strcmp(json_string_value(json_object_get(line, "origin")) ?: "",
-		    x->origin) != 0)
-			return takeover_bad(e, "ledger.jsonl", "line %llu: its header is not the"
-			    " key's origin", (unsigned long long)lineno);
+		    x->origin) != 0 || (x->escrow && strcmp(json_string_value(json_object_get(line,
+		    "format")) ?: "", "passnum-escrow-entries-v1") != 0))
+			return takeover_bad(e, file, "line %llu: its header is not the key's origin",
+			    (unsigned long long)lineno);
 		s->phase = 1;
 		return 0;
 	}
@@ -427,24 +496,37 @@ takeover_ledger_line(struct takeover_stream *s, json_t *line, uint64_t lineno, s
 		}
 		json_object_del(line, "type");
 		if (s->phase != 2 || ledger_entry_from_json(line, &entry, &local) != 0)
-			return takeover_bad(e, "ledger.jsonl", "line %llu: %s", (unsigned long long)lineno,
+			return takeover_bad(e, file, "line %llu: %s", (unsigned long long)lineno,
 			    s->phase != 2 ? "an entry out of place" : local.message);
+		if (x->escrow)
+			return takeover_escrow_entry(s, &entry, e);
 		if (entry.seq != s->seq)
 			return takeover_bad(e, "ledger.jsonl", "entry %llu where %llu was expected",
 			    (unsigned long long)entry.seq, (unsigned long long)s->seq);
-		for (size_t i = 0; i < entry.count; i++) {
-			struct takeover_account *a = takeover_account_find(x, entry.postings[i].account);
-			if (a == NULL)
-				return takeover_bad(e, "ledger.jsonl", "entry %llu posts to %s, which is"
-				    " not listed", (unsigned long long)entry.seq, entry.postings[i].account);
-			if (money_add(a->sum, entry.postings[i].amount, &a->sum) != 0)
-				return takeover_bad(e, "ledger.jsonl", "entry %llu overflows",
-				    (unsigned long long)entry.seq);
-		}
-		if (merkle_state_append(&s->state, entry.leaf_hash, NULL, NULL) != 0)
+		if (takeover_sum(x, &entry, true, e) != 0)
+			return -1;
+		return takeover_leaf_add(s, entry.leaf_hash, e);
+	}
+	if (strcmp(type, "checkpoint") == 0) {
+		s->phase = 3;
+		return 0;
+	}
+	return takeover_bad(e, file, "line %llu: unknown type \"%s\"",
+	    (unsigned long long)lineno, type);
+}
+
+/* Appends the old log's next leaf: stored, added to the tree, and the
+ * roots at the checkpoints' sizes compared. */
+static int
+takeover_leaf_add(struct takeover_stream *s, const uint8_t hash[32], struct error *e)
+{
+	struct takeover *x = s->x;
+
+	{
+		if (merkle_state_append(&s->state, hash, NULL, NULL) != 0)
 			return error_set(e, 500, "TAKEOVER_ERROR", "the old tree is too large");
 		if (db_run(x->db, "INSERT INTO takeover_old_leaves (idx, hash) VALUES (?1, ?2)",
-		    DB_ARGS(DB_INT(entry.seq), DB_BLOB(entry.leaf_hash, 32)), e) != 0)
+		    DB_ARGS(DB_INT(s->seq), DB_BLOB(hash, 32)), e) != 0)
 			return -1;
 		s->seq++;
 		if (x->r->checkpoint_given && s->seq == x->fcp_size) {
@@ -466,21 +548,64 @@ takeover_ledger_line(struct takeover_stream *s, json_t *line, uint64_t lineno, s
 		}
 		return 0;
 	}
-	if (strcmp(type, "checkpoint") == 0) {
-		s->phase = 3;
-		return 0;
-	}
-	return takeover_bad(e, "ledger.jsonl", "line %llu: unknown type \"%s\"",
-	    (unsigned long long)lineno, type);
 }
 
 /* Streams ledger.jsonl: every entry's hash, their sequence, the tree's root
  * (the manifest's), the latest checkpoint's root, the accounts' balances
  * (their postings' sums); stores the old leaves. */
+/* An escrow's leaves.csv: every leaf of the old log, in order. */
+static int
+takeover_leaves(struct takeover_stream *s, struct error *e)
+{
+	char path[4200], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t lineno = 0;
+	FILE *f;
+	int rc = 0;
+
+	takeover_path(s->x, "leaves.csv", path, sizeof(path));
+	if ((f = fopen(path, "rb")) == NULL)
+		return takeover_bad(e, "leaves.csv", "missing from the export");
+	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
+		uint8_t hash[32];
+		char *comma;
+		int64_t seq;
+		lineno++;
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (lineno == 1) {
+			if (strcmp(line, "seq,leaf_hash") != 0)
+				rc = takeover_bad(e, "leaves.csv", "not the documented header");
+			continue;
+		}
+		if ((comma = strchr(line, ',')) == NULL) {
+			rc = takeover_bad(e, "leaves.csv", "line %llu is malformed",
+			    (unsigned long long)lineno);
+			break;
+		}
+		*comma = '\0';
+		if (takeover_int(line, &seq) != 0 || (uint64_t)seq != s->seq ||
+		    takeover_hex(comma + 1, hash, 32) != 0)
+			rc = takeover_bad(e, "leaves.csv", "line %llu is not leaf %llu and its hash",
+			    (unsigned long long)lineno, (unsigned long long)s->seq);
+		else
+			rc = takeover_leaf_add(s, hash, e);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Streams ledger.jsonl (or an escrow's leaves.csv, then entries.jsonl):
+ * every entry's hash, their sequence, the tree's root (the manifest's), the
+ * latest checkpoint's root, the accounts' balances (their postings' sums);
+ * stores the old leaves. */
 static int
 takeover_ledger(struct takeover *x, struct error *e)
 {
 	struct takeover_stream s = { .x = x };
+	const char *file = x->escrow ? "entries.jsonl" : "ledger.jsonl";
 	char path[4200], *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -490,16 +615,24 @@ takeover_ledger(struct takeover *x, struct error *e)
 	int rc = 0;
 
 	merkle_state_init(&s.state);
-	takeover_path(x, "ledger.jsonl", path, sizeof(path));
+	if (x->escrow) {
+		if (takeover_leaves(&s, e) != 0)
+			return -1;
+		merkle_state_root(&s.state, root);
+		if (s.seq != x->r->old_size || sodium_memcmp(root, x->r->old_root, 32) != 0)
+			return takeover_bad(e, "leaves.csv", "its tree (%llu leaves) is not the"
+			    " manifest's", (unsigned long long)s.seq);
+		s.seq = 0; /* now the next entry of the funder may be any later one */
+	}
+	takeover_path(x, file, path, sizeof(path));
 	if ((f = fopen(path, "rb")) == NULL)
-		return takeover_bad(e, "ledger.jsonl", "missing from the export");
+		return takeover_bad(e, file, "missing from the export");
 	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
 		json_error_t je;
 		json_t *obj = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je);
 		lineno++;
 		if (obj == NULL || !json_is_object(obj))
-			rc = takeover_bad(e, "ledger.jsonl", "line %llu is not JSON",
-			    (unsigned long long)lineno);
+			rc = takeover_bad(e, file, "line %llu is not JSON", (unsigned long long)lineno);
 		else
 			rc = takeover_ledger_line(&s, obj, lineno, e);
 		json_decref(obj);
@@ -511,13 +644,13 @@ takeover_ledger(struct takeover *x, struct error *e)
 	if (s.phase == 1)
 		qsort(x->accounts, x->naccounts, sizeof(*x->accounts), takeover_account_cmp);
 	merkle_state_root(&s.state, root);
-	if (s.seq != x->r->old_size || sodium_memcmp(root, x->r->old_root, 32) != 0)
-		return takeover_bad(e, "ledger.jsonl", "its tree (%llu entries) is not the manifest's",
+	if (!x->escrow && (s.seq != x->r->old_size || sodium_memcmp(root, x->r->old_root, 32) != 0))
+		return takeover_bad(e, file, "its tree (%llu entries) is not the manifest's",
 		    (unsigned long long)s.seq);
 	for (size_t i = 0; i < x->naccounts; i++)
 		if (x->accounts[i].sum != x->accounts[i].balance)
-			return takeover_bad(e, "ledger.jsonl", "account %s: balance %lld but its postings"
-			    " sum to %lld", x->accounts[i].code, (long long)x->accounts[i].balance,
+			return takeover_bad(e, file, "account %s: balance %lld but its postings sum to"
+			    " %lld", x->accounts[i].code, (long long)x->accounts[i].balance,
 			    (long long)x->accounts[i].sum);
 	if (x->r->checkpoint_given && !x->r->checkpoint_beyond && !x->fcp_matched &&
 	    x->fcp_size != 0)
@@ -1003,7 +1136,9 @@ takeover_payables(struct takeover *x, struct error *e)
 		}
 		ledger_account_code(ACCOUNT_PAYEE, payee_id, code);
 		a = takeover_account_find(x, code);
-		if (rc == 0 || !c.same || a == NULL || -a->balance != cents) {
+		/* An escrow's payables are the funder's share of payee accounts
+		 * that other funders move too: checked against the registry only. */
+		if (rc == 0 || !c.same || (!x->escrow && (a == NULL || -a->balance != cents))) {
 			free(text);
 			return takeover_bad(e, "payables.csv", "payee %lld: not the registry's or not"
 			    " what the ledger says it is owed", (long long)payee_id);
@@ -1027,7 +1162,7 @@ takeover_payables(struct takeover *x, struct error *e)
 		    x->accounts[i].balance != 0)
 			owed_accounts++;
 	}
-	if (owed_accounts != listed ||
+	if ((!x->escrow && owed_accounts != listed) ||
 	    json_integer_value(json_object_get(x->manifest, "payables")) != listed)
 		return takeover_bad(e, "payables.csv", "%lld payees listed but the ledger says %lld"
 		    " are owed", (long long)listed, (long long)owed_accounts);

@@ -189,6 +189,24 @@ expect 1 pn --home "$B" takeover "$E" --old-ledger-key "$VKEY" --checkpoint "$WO
 contains "$err" "the funder's checkpoint" "a checkpoint of another log"
 equals "$(db_dump "$B")" "$fresh" "a refused takeover changed nothing"
 
+# --- A funder's escrow is enough to take its passes over (the liquidator
+# never handed the whole export over): in another fresh home.
+C=$WORK/successor-from-escrow
+pn --home "$C" init --operator "Successeur" --origin successor2.example/ledger >/dev/null ||
+	fail "init C"
+cfresh=$(db_dump "$C")
+rm -rf "$WORK/esc-bad" && cp -r "$ESC" "$WORK/esc-bad" && sed -i '3s/,./,f/' "$WORK/esc-bad/leaves.csv"
+expect 1 pn --home "$C" takeover "$WORK/esc-bad" --old-ledger-key "$VKEY"
+contains "$err" "leaves.csv: its SHA-256 is not the manifest's" "takeover: an escrow's leaf changed"
+equals "$(db_dump "$C")" "$cfresh" "a refused takeover changed nothing"
+expect 0 pn --home "$C" --json takeover "$ESC" --old-ledger-key "$VKEY" --checkpoint "$FUNDER_CP"
+equals "$(echo "$out" | jq -r .escrow)" true "taken over from an escrow"
+equals "$(echo "$out" | jq -c .vouchers)" \
+	'{"total":50,"issued":34,"redeemed":5,"revoked":1,"expired":10}' "escrow: vouchers by status"
+equals "$(echo "$out" | jq -r '.outstanding_cents, .payables_cents' | tr '\n' ' ')" "34000 1000 " \
+	"escrow: commitments"
+expect 0 pn --home "$C" ledger verify
+
 # --- The takeover itself, with the funder's checkpoint of March 20.
 export PASSNUM_NOW=2027-04-05T09:00:00Z
 expect 0 pn --home "$B" --json takeover "$E" --old-ledger-key "$VKEY" --checkpoint "$FUNDER_CP"
