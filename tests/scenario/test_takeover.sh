@@ -253,6 +253,14 @@ equals "$(sqlite3 "$B/passnum.db" "SELECT COUNT(*) FROM issuer_keys WHERE status
 # No bearer token came over.
 equals "$(sqlite3 "$B/passnum.db" 'SELECT COUNT(*) FROM tokens')" 0 "no token imported"
 
+# voucher show: a pass taken over, by its token (checked against its hash and
+# the old key) or its code; another token with its number is refused.
+expect 0 pn --home "$B" --json voucher show "$(pass 13)"
+equals "$(echo "$out" | jq -r '.taken_over, .token_matches' | tr '\n' ' ')" "true true " \
+	"voucher show of a pass taken over"
+expect 0 pn --home "$B" --json voucher show "$(code 14)"
+equals "$(echo "$out" | jq -r .taken_over)" true "voucher show by code"
+
 # --- Passes keep working at B: through B's passnumd.
 H=$B
 T_PLACE=$(pn --home "$B" token create --role place --id 1)
@@ -270,6 +278,8 @@ forged=$(node -e '
 	console.log(t.slice(0, 20) + c + t.slice(21));' "$(pass 13)")
 req POST /v1/redemptions "$T_PLACE" "$(redeem_body atelier b5 "$forged")"
 [ "$status" -ge 400 ] && [ "$status" -lt 500 ] && ok || fail "a forged pass: HTTP $status"
+expect 1 pn --home "$B" voucher show "$forged"
+one_line "$err"
 # Pass 10 was used at A after the export and now again at B: B takes it
 # (it cannot know); A's receipt for it will then be refused.
 redeem atelier b6 "$(pass 10)"
