@@ -864,34 +864,74 @@ takeover_voucher_parse(char *line, struct takeover_voucher_line *v)
 	return v->status < 0 ? -1 : 0;
 }
 
-/* One line of vouchers.csv (without its newline). */
-static int
-takeover_voucher(struct takeover *x, char *line, uint64_t lineno, struct takeover_booklet *b,
-    struct error *e)
-{
-	static const char *const statuses[] = { "issued", "redeemed", "revoked", "expired" };
-	struct takeover_voucher_line v;
-	int64_t campaign_id, value, booklet_id;
+/* Vouchers parsed and waiting to be inserted, a chunk at a time in serial
+ * order: the serial index (random serials) then takes its pages in order
+ * once per chunk instead of one random page per voucher, which in one large
+ * transaction would spill the same dirty pages to the WAL over and over.
+ * The chunk bounds the memory. */
+#define TAKEOVER_CHUNK 65536
+struct takeover_pending {
+	uint8_t serial[12], sha256[32];
+	int64_t campaign_id, batch_id, booklet_id, position, value_cents;
 	int32_t last_day;
 	int status;
-	const uint8_t *serial, *sha;
-	uint8_t token[93];
+	uint64_t lineno;
+};
+
+struct takeover_chunk {
+	struct takeover_pending *v;
+	size_t count;
+};
+
+static int
+takeover_pending_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct takeover_pending *)a)->serial,
+	    ((const struct takeover_pending *)b)->serial, 12);
+}
+
+static int
+takeover_chunk_flush(struct takeover *x, struct takeover_chunk *k, struct error *e)
+{
+	static const char *const statuses[] = { "issued", "redeemed", "revoked", "expired" };
+	struct error local;
+
+	qsort(k->v, k->count, sizeof(*k->v), takeover_pending_cmp);
+	for (size_t i = 0; i < k->count; i++) {
+		const struct takeover_pending *v = &k->v[i];
+		uint8_t token[93];
+		takeover_token_placeholder(v->serial, v->sha256, token);
+		if (db_run(x->db, "INSERT INTO vouchers (serial, token, campaign_id, batch_id,"
+		    " booklet_id, position, value_cents, last_day, status, issued_at) VALUES"
+		    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", DB_ARGS(DB_BLOB(v->serial, 12),
+		    DB_BLOB(token, 93), DB_INT(v->campaign_id), DB_INT(v->batch_id),
+		    DB_INT(v->booklet_id), DB_INT(v->position), DB_INT(v->value_cents),
+		    DB_INT(v->last_day), DB_TEXT(statuses[v->status]), DB_INT(x->o->now)),
+		    &local) != 0)
+			return takeover_bad(e, "vouchers.csv", "line %llu: %s",
+			    (unsigned long long)v->lineno, local.message);
+	}
+	k->count = 0;
+	return 0;
+}
+
+/* One line of vouchers.csv (without its newline): checked, counted, its
+ * batch and booklet made, queued in k. */
+static int
+takeover_voucher(struct takeover *x, char *line, uint64_t lineno, struct takeover_booklet *b,
+    struct takeover_chunk *k, struct error *e)
+{
+	struct takeover_voucher_line v;
+	struct takeover_pending *p;
 	struct takeover_campaign *c;
 	struct error local;
 
 	if (takeover_voucher_parse(line, &v) != 0)
 		return takeover_bad(e, "vouchers.csv", "line %llu is malformed",
 		    (unsigned long long)lineno);
-	serial = v.serial;
-	sha = v.sha256;
-	campaign_id = v.campaign_id;
-	value = v.value_cents;
-	booklet_id = v.booklet_id;
-	last_day = v.last_day;
-	status = v.status;
-	if ((c = takeover_campaign_find(x, campaign_id)) == NULL)
+	if ((c = takeover_campaign_find(x, v.campaign_id)) == NULL)
 		return takeover_bad(e, "vouchers.csv", "line %llu: campaign %lld is not in"
-		    " registry.json", (unsigned long long)lineno, (long long)campaign_id);
+		    " registry.json", (unsigned long long)lineno, (long long)v.campaign_id);
 	if (c->batch_id == 0) {
 		if (db_run(x->db, "INSERT INTO batches (campaign_id, count, booklet_size, issuer_key,"
 		    " status, created_at, activated_at) VALUES (?1, 1, 1, ?2, 'active', ?3, ?3)",
@@ -899,42 +939,44 @@ takeover_voucher(struct takeover *x, char *line, uint64_t lineno, struct takeove
 			return -1;
 		c->batch_id = db_last_rowid(x->db);
 	}
-	if (booklet_id != b->id) {
+	if (v.booklet_id != b->id) {
 		if (takeover_booklet_close(x, b, e) != 0)
 			return -1;
 		if (db_run(x->db, "INSERT INTO booklets (id, batch_id, size, status)"
-		    " VALUES (?1, ?2, 0, 'handed-out')", DB_ARGS(DB_INT(booklet_id),
+		    " VALUES (?1, ?2, 0, 'handed-out')", DB_ARGS(DB_INT(v.booklet_id),
 		    DB_INT(c->batch_id)), &local) != 0)
 			return takeover_bad(e, "vouchers.csv", "line %llu: booklet %lld appears twice"
-			    " apart", (unsigned long long)lineno, (long long)booklet_id);
-		b->id = booklet_id;
+			    " apart", (unsigned long long)lineno, (long long)v.booklet_id);
+		b->id = v.booklet_id;
 		b->size = 0;
 	}
 	b->size++;
-	takeover_token_placeholder(serial, sha, token);
-	if (db_run(x->db, "INSERT INTO vouchers (serial, token, campaign_id, batch_id, booklet_id,"
-	    " position, value_cents, last_day, status, issued_at) VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", DB_ARGS(DB_BLOB(serial, 12),
-	    DB_BLOB(token, 93), DB_INT(c->id), DB_INT(c->batch_id), DB_INT(booklet_id),
-	    DB_INT(b->size), DB_INT(value), DB_INT(last_day), DB_TEXT(statuses[status]),
-	    DB_INT(x->o->now)), &local) != 0)
-		return takeover_bad(e, "vouchers.csv", "line %llu: %s", (unsigned long long)lineno,
-		    local.message);
-	if (money_add(c->cents[status], value, &c->cents[status]) != 0)
+	p = &k->v[k->count++];
+	memcpy(p->serial, v.serial, 12);
+	memcpy(p->sha256, v.sha256, 32);
+	p->campaign_id = c->id;
+	p->batch_id = c->batch_id;
+	p->booklet_id = v.booklet_id;
+	p->position = b->size;
+	p->value_cents = v.value_cents;
+	p->last_day = v.last_day;
+	p->status = v.status;
+	p->lineno = lineno;
+	if (money_add(c->cents[v.status], v.value_cents, &c->cents[v.status]) != 0)
 		return takeover_bad(e, "vouchers.csv", "amounts overflow");
 	c->count++;
-	if (status == 0)
+	if (v.status == 0)
 		c->issued_count++;
 	x->r->vouchers++;
-	if (status == 0)
+	if (v.status == 0)
 		x->r->issued++;
-	else if (status == 1)
+	else if (v.status == 1)
 		x->r->redeemed++;
-	else if (status == 2)
+	else if (v.status == 2)
 		x->r->revoked++;
 	else
 		x->r->expired++;
-	return 0;
+	return k->count == TAKEOVER_CHUNK ? takeover_chunk_flush(x, k, e) : 0;
 }
 
 /* Streams vouchers.csv into the home; then, per campaign, the outstanding
@@ -945,6 +987,7 @@ takeover_vouchers(struct takeover *x, struct error *e)
 	static const char header[] =
 	    "serial,token_sha256,campaign_id,value_cents,last_day,booklet_id,status";
 	struct takeover_booklet b = { 0, 0 };
+	struct takeover_chunk k = { NULL, 0 };
 	char path[4200], *line = NULL, code[LEDGER_ACCOUNT_MAX + 1];
 	size_t cap = 0;
 	ssize_t n;
@@ -955,6 +998,8 @@ takeover_vouchers(struct takeover *x, struct error *e)
 	takeover_path(x, "vouchers.csv", path, sizeof(path));
 	if ((f = fopen(path, "rb")) == NULL)
 		return takeover_bad(e, "vouchers.csv", "missing from the export");
+	if ((k.v = malloc(TAKEOVER_CHUNK * sizeof(*k.v))) == NULL)
+		abort();
 	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
 		lineno++;
 		if (line[n - 1] != '\n') {
@@ -967,10 +1012,13 @@ takeover_vouchers(struct takeover *x, struct error *e)
 			rc = strcmp(line, header) == 0 ? 0 :
 			    takeover_bad(e, "vouchers.csv", "not the documented header");
 		else
-			rc = takeover_voucher(x, line, lineno, &b, e);
+			rc = takeover_voucher(x, line, lineno, &b, &k, e);
 	}
 	free(line);
 	fclose(f);
+	if (rc == 0)
+		rc = takeover_chunk_flush(x, &k, e);
+	free(k.v);
 	if (rc != 0 || takeover_booklet_close(x, &b, e) != 0)
 		return -1;
 	if (lineno == 0)
