@@ -1492,26 +1492,192 @@ takeover_pass_status(const struct takeover_pass *p, struct error *e)
 	}
 }
 
+/* A redemption's answer (its 201 body) as takeover-receipt reads it. */
+struct takeover_answer {
+	struct receipt rc;
+	struct takeover_pass passes[REDEMPTION_MAX_PASSES];
+	size_t count;
+	char service[33];
+	int64_t old_id, place_id, value, payee_id, service_id;
+	int32_t day;
+	uint8_t request_hash[32];
+};
+
+/* The answer's fields and passes; its request hash is theirs. */
+static int
+takeover_answer_read(const json_t *json, struct takeover_answer *a, struct error *e)
+{
+	const json_t *vouchers = json_object_get(json, "vouchers"), *it;
+	const char *service = json_string_value(json_object_get(json, "service"));
+	const char *day = json_string_value(json_object_get(json, "day"));
+	const char *hash = json_string_value(json_object_get(json, "request_hash"));
+	struct redemption_request req;
+	struct error local;
+	size_t i;
+
+	a->old_id = json_integer_value(json_object_get(json, "id"));
+	a->place_id = json_integer_value(json_object_get(json, "place"));
+	a->value = json_integer_value(json_object_get(json, "value_cents"));
+	a->count = json_array_size(vouchers);
+	if (service == NULL || strlen(service) >= sizeof(a->service) || day == NULL ||
+	    hash == NULL || a->old_id <= 0 || a->place_id <= 0 || a->value <= 0 || a->count == 0 ||
+	    a->count > REDEMPTION_MAX_PASSES || date_parse(day, &a->day, &local) != 0 ||
+	    takeover_hex(hash, a->request_hash, 32) != 0)
+		return error_set(e, 422, "BAD_RECEIPT", "the file is not a redemption's answer (its"
+		    " id, place, service, day, value, passes or request hash)");
+	snprintf(a->service, sizeof(a->service), "%s", service);
+	memset(&req, 0, sizeof(req));
+	req.count = a->count;
+	snprintf(req.service_code, sizeof(req.service_code), "%s", service);
+	json_array_foreach(vouchers, i, it) {
+		if (takeover_hex(json_string_value(it), a->passes[i].serial, 12) != 0)
+			return error_set(e, 422, "BAD_RECEIPT", "pass %zu of the receipt is not a serial",
+			    i + 1);
+		for (size_t j = 0; j < i; j++)
+			if (memcmp(a->passes[j].serial, a->passes[i].serial, 12) == 0)
+				return error_set(e, 422, "BAD_RECEIPT", "a pass appears twice in the"
+				    " receipt");
+		memcpy(req.passes[i].serial, a->passes[i].serial, 12);
+	}
+	redemption_request_hash(&req);
+	if (sodium_memcmp(req.request_hash, a->request_hash, 32) != 0)
+		return error_set(e, 422, "BAD_RECEIPT", "the receipt's passes are not those of its"
+		    " request");
+	return receipt_from_json(json_object_get(json, "receipt"), &a->rc, e);
+}
+
+/* The receipt is the old operator's, beyond the export, not used yet, and
+ * this redemption's; its place and service are in the registry. */
+static int
+takeover_answer_vouch(struct db *db, const struct takeover_info *t, struct takeover_answer *a,
+    struct error *e)
+{
+	char want[64];
+	struct error local;
+	int found;
+
+	if (receipt_verify(&a->rc, t->old_ledger_key, &local) != 0)
+		return error_set(e, 422, "BAD_SIGNATURE", "the receipt is not signed by the old"
+		    " operator's ledger key");
+	if (a->rc.entry.seq < t->old_size)
+		return error_set(e, 422, "RECEIPT_IN_EXPORT", "the receipt's entry %llu is in the"
+		    " export (%llu entries): its passes were taken over with their status",
+		    (unsigned long long)a->rc.entry.seq, (unsigned long long)t->old_size);
+	if ((found = db_one(db, "SELECT 1 FROM takeover_receipts WHERE old_seq = ?1",
+	    DB_ARGS(DB_INT(a->rc.entry.seq)), NULL, NULL, e)) != 0)
+		return found < 0 ? -1 : error_set(e, 409, "RECEIPT_ALREADY_USED", "the old operator's"
+		    " entry %llu was already accepted here: a receipt counts once",
+		    (unsigned long long)a->rc.entry.seq);
+	snprintf(want, sizeof(want), "redemption:%lld", (long long)a->old_id);
+	if (strcmp(a->rc.entry.kind, "redeem") != 0 || strcmp(a->rc.entry.reference, want) != 0)
+		return error_set(e, 422, "BAD_RECEIPT", "the receipt is not this redemption's");
+	if ((found = db_one(db, "SELECT payee_id FROM places WHERE id = ?1",
+	    DB_ARGS(DB_INT(a->place_id)), takeover_place_row, &a->payee_id, e)) < 0 ||
+	    (found > 0 && (found = db_int64(db, "SELECT id FROM services WHERE code = ?1",
+	    DB_ARGS(DB_TEXT(a->service)), &a->service_id, e)) < 0))
+		return -1;
+	if (found == 0)
+		return error_set(e, 422, "BAD_RECEIPT", "the receipt's place or service is not in"
+		    " the registry taken over");
+	return 0;
+}
+
+/* The passes are in circulation here, and the signed entry moves exactly
+ * their values: their campaigns' outstanding debited, the place's payee
+ * credited. Fills entry (kind, time, postings). */
+static int
+takeover_answer_entry(struct db *db, struct takeover_answer *a, int64_t now,
+    struct ledger_entry *entry, struct error *e)
+{
+	int64_t sum = 0;
+
+	memset(entry, 0, sizeof(*entry));
+	entry->time = now;
+	snprintf(entry->kind, sizeof(entry->kind), "redeem");
+	for (size_t i = 0; i < a->count; i++) {
+		if (issuance_voucher_lookup(db, a->passes[i].serial, &a->passes[i].state, e) != 0)
+			return e->status == 404 ? error_set(e, 422, "UNKNOWN_VOUCHER", "pass %zu of the"
+			    " receipt was not taken over", i + 1) : -1;
+		if (takeover_pass_status(&a->passes[i], e) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < a->count; i++) {
+		bool seen = false;
+		int64_t campaign = a->passes[i].state.campaign_id, part = 0;
+		for (size_t j = 0; j < i; j++)
+			seen |= a->passes[j].state.campaign_id == campaign;
+		if (seen)
+			continue;
+		for (size_t j = i; j < a->count; j++)
+			if (a->passes[j].state.campaign_id == campaign)
+				part += a->passes[j].state.value_cents;
+		if (ledger_post(entry, ACCOUNT_OUTSTANDING, campaign, part, e) != 0)
+			return -1;
+		sum += part;
+	}
+	if (sum != a->value || ledger_post(entry, ACCOUNT_PAYEE, a->payee_id, -a->value, e) != 0)
+		return error_set(e, 422, "BAD_RECEIPT", "the receipt's value is not its passes'");
+	/* The signed postings must be these (the old payee's id is this home's). */
+	ledger_canonicalise(entry);
+	if (entry->count != a->rc.entry.count)
+		return error_set(e, 422, "BAD_RECEIPT", "the receipt's postings are not its passes'"
+		    " values");
+	for (size_t i = 0; i < entry->count; i++)
+		if (strcmp(entry->postings[i].account, a->rc.entry.postings[i].account) != 0 ||
+		    entry->postings[i].amount != a->rc.entry.postings[i].amount)
+			return error_set(e, 422, "BAD_RECEIPT", "the receipt's postings are not its"
+			    " passes' values at the place's payee");
+	return 0;
+}
+
+/* Recorded here: a "redeem" entry, a redemption (the answer as its stored
+ * response), its passes redeemed, the receipt used. */
+static int
+takeover_answer_record(struct db *db, const struct takeover_answer *a, const char *body,
+    int64_t now, struct ledger_entry *entry, int64_t *id, struct error *e)
+{
+	char key[64];
+
+	if (db_int64(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM redemptions", DB_NO_ARGS, id,
+	    e) != 1)
+		return -1;
+	snprintf(entry->reference, sizeof(entry->reference), "redemption:%lld", (long long)*id);
+	snprintf(entry->memo, sizeof(entry->memo), "Pass utilisés chez l'ancien opérateur (son"
+	    " écriture %llu)", (unsigned long long)a->rc.entry.seq);
+	snprintf(key, sizeof(key), "takeover:%llu", (unsigned long long)a->rc.entry.seq);
+	if (ledger_append(db, entry, NULL, e) != 0 ||
+	    db_run(db, "INSERT INTO redemptions (id, place_id, service_id, created_at, day,"
+	    " value_cents, entry_seq, idempotency_key, request_hash, response)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", DB_ARGS(DB_INT(*id),
+	    DB_INT(a->place_id), DB_INT(a->service_id), DB_INT(now), DB_INT(a->day),
+	    DB_INT(a->value), DB_INT(entry->seq), DB_TEXT(key), DB_BLOB(a->request_hash, 32),
+	    DB_TEXT(body)), e) != 0)
+		return -1;
+	for (size_t i = 0; i < a->count; i++) {
+		if (db_run(db, "INSERT INTO redemption_vouchers (redemption_id, serial) VALUES (?1, ?2)",
+		    DB_ARGS(DB_INT(*id), DB_BLOB(a->passes[i].serial, 12)), e) != 0 ||
+		    db_run(db, "UPDATE vouchers SET status = 'redeemed', redemption_id = ?1,"
+		    " changed_at = ?2 WHERE serial = ?3 AND status = 'issued'", DB_ARGS(DB_INT(*id),
+		    DB_INT(now), DB_BLOB(a->passes[i].serial, 12)), e) != 0)
+			return -1;
+		if (db_changes(db) != 1)
+			return error_set(e, 409, "ALREADY_REDEEMED", "a pass changed status meanwhile");
+	}
+	return db_run(db, "INSERT INTO takeover_receipts (old_seq, redemption_id, created_at)"
+	    " VALUES (?1, ?2, ?3)", DB_ARGS(DB_INT(a->rc.entry.seq), DB_INT(*id), DB_INT(now)), e);
+}
+
 int
 takeover_receipt(struct db *db, const char *body, size_t len, int64_t now,
     struct takeover_receipt_result *r, struct error *e)
 {
 	struct takeover_info t;
-	struct receipt rc;
-	struct takeover_pass passes[REDEMPTION_MAX_PASSES];
-	struct redemption_request req;
+	struct takeover_answer *a;
 	struct ledger_entry entry;
 	json_error_t je;
-	json_t *json, *vouchers, *it;
-	const char *service, *day_text, *hash_text;
-	int64_t old_id, place_id, value, payee_id = 0, service_id = 0, id;
-	int found;
-	int32_t day;
-	uint8_t request_hash[32];
-	char want_ref[64];
-	size_t count, i;
-	int ret = -1;
-	struct error local;
+	json_t *json;
+	int64_t id = 0;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (DB_IN_WRITE(db, e) != 0 || takeover_get(db, &t, e) != 0)
@@ -1521,173 +1687,23 @@ takeover_receipt(struct db *db, const char *body, size_t len, int64_t now,
 		json_decref(json);
 		return error_set(e, 422, "BAD_RECEIPT", "the file is not a redemption's answer (JSON)");
 	}
-	vouchers = json_object_get(json, "vouchers");
-	service = json_string_value(json_object_get(json, "service"));
-	day_text = json_string_value(json_object_get(json, "day"));
-	hash_text = json_string_value(json_object_get(json, "request_hash"));
-	old_id = json_integer_value(json_object_get(json, "id"));
-	place_id = json_integer_value(json_object_get(json, "place"));
-	value = json_integer_value(json_object_get(json, "value_cents"));
-	count = json_array_size(vouchers);
-	if (service == NULL || day_text == NULL || hash_text == NULL || old_id <= 0 ||
-	    place_id <= 0 || value <= 0 || count == 0 || count > REDEMPTION_MAX_PASSES ||
-	    date_parse(day_text, &day, &local) != 0 || takeover_hex(hash_text, request_hash, 32) != 0) {
-		error_set(e, 422, "BAD_RECEIPT", "the file is not a redemption's answer (its id,"
-		    " place, service, day, value, passes or request hash)");
-		goto out;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		abort();
+	rc = takeover_answer_read(json, a, e) != 0 || takeover_answer_vouch(db, &t, a, e) != 0 ||
+	    takeover_answer_entry(db, a, now, &entry, e) != 0 ||
+	    takeover_answer_record(db, a, body, now, &entry, &id, e) != 0 ? -1 : 0;
+	if (rc == 0) {
+		r->old_seq = a->rc.entry.seq;
+		r->redemption_id = id;
+		r->entry_seq = entry.seq;
+		r->value_cents = a->value;
+		r->place_id = a->place_id;
+		r->payee_id = a->payee_id;
+		r->passes = (int64_t)a->count;
 	}
-	if (receipt_from_json(json_object_get(json, "receipt"), &rc, e) != 0)
-		goto out;
-	if (receipt_verify(&rc, t.old_ledger_key, &local) != 0) {
-		error_set(e, 422, "BAD_SIGNATURE", "the receipt is not signed by the old operator's"
-		    " ledger key");
-		goto out;
-	}
-	if (rc.entry.seq < t.old_size) {
-		error_set(e, 422, "RECEIPT_IN_EXPORT", "the receipt's entry %llu is in the export"
-		    " (%llu entries): its passes were taken over with their status",
-		    (unsigned long long)rc.entry.seq, (unsigned long long)t.old_size);
-		goto out;
-	}
-	if ((found = db_one(db, "SELECT 1 FROM takeover_receipts WHERE old_seq = ?1",
-	    DB_ARGS(DB_INT(rc.entry.seq)), NULL, NULL, e)) != 0) {
-		if (found > 0)
-			error_set(e, 409, "RECEIPT_ALREADY_USED", "the old operator's entry %llu was"
-			    " already accepted here: a receipt counts once",
-			    (unsigned long long)rc.entry.seq);
-		goto out;
-	}
-	snprintf(want_ref, sizeof(want_ref), "redemption:%lld", (long long)old_id);
-	if (strcmp(rc.entry.kind, "redeem") != 0 || strcmp(rc.entry.reference, want_ref) != 0) {
-		error_set(e, 422, "BAD_RECEIPT", "the receipt is not this redemption's");
-		goto out;
-	}
-	/* The place and service exist here; the payee is the place's. */
-	if ((found = db_one(db, "SELECT payee_id FROM places WHERE id = ?1",
-	    DB_ARGS(DB_INT(place_id)), takeover_place_row, &payee_id, e)) < 0 ||
-	    (found > 0 && (found = db_int64(db, "SELECT id FROM services WHERE code = ?1",
-	    DB_ARGS(DB_TEXT(service)), &service_id, e)) < 0))
-		goto out;
-	if (found == 0) {
-		error_set(e, 422, "BAD_RECEIPT", "the receipt's place or service is not in the"
-		    " registry taken over");
-		goto out;
-	}
-	/* The request hash is the passes' and service's. */
-	memset(&req, 0, sizeof(req));
-	req.count = count;
-	snprintf(req.service_code, sizeof(req.service_code), "%s", service);
-	json_array_foreach(vouchers, i, it) {
-		if (takeover_hex(json_string_value(it), passes[i].serial, 12) != 0) {
-			error_set(e, 422, "BAD_RECEIPT", "pass %zu of the receipt is not a serial", i + 1);
-			goto out;
-		}
-		memcpy(req.passes[i].serial, passes[i].serial, 12);
-	}
-	redemption_request_hash(&req);
-	if (sodium_memcmp(req.request_hash, request_hash, 32) != 0) {
-		error_set(e, 422, "BAD_RECEIPT", "the receipt's passes are not those of its request");
-		goto out;
-	}
-	/* The signed entry moves exactly the passes' values: their campaigns'
-	 * outstanding debited, the place's payee credited. */
-	memset(&entry, 0, sizeof(entry));
-	entry.time = now;
-	snprintf(entry.kind, sizeof(entry.kind), "redeem");
-	for (i = 0; i < count; i++) {
-		if (issuance_voucher_lookup(db, passes[i].serial, &passes[i].state, e) != 0) {
-			if (e->status == 404)
-				error_set(e, 422, "UNKNOWN_VOUCHER", "pass %zu of the receipt was not"
-				    " taken over", i + 1);
-			goto out;
-		}
-		if (takeover_pass_status(&passes[i], e) != 0)
-			goto out;
-		for (size_t j = 0; j < i; j++)
-			if (memcmp(passes[j].serial, passes[i].serial, 12) == 0) {
-				error_set(e, 422, "BAD_RECEIPT", "a pass appears twice in the receipt");
-				goto out;
-			}
-	}
-	{
-		int64_t sum = 0;
-		for (i = 0; i < count; i++) {
-			bool seen = false;
-			int64_t campaign = passes[i].state.campaign_id, part = 0;
-			for (size_t j = 0; j < i; j++)
-				seen |= passes[j].state.campaign_id == campaign;
-			if (seen)
-				continue;
-			for (size_t j = i; j < count; j++)
-				if (passes[j].state.campaign_id == campaign)
-					part += passes[j].state.value_cents;
-			if (ledger_post(&entry, ACCOUNT_OUTSTANDING, campaign, part, e) != 0)
-				goto out;
-			sum += part;
-		}
-		if (sum != value || ledger_post(&entry, ACCOUNT_PAYEE, payee_id, -value, e) != 0) {
-			error_set(e, 422, "BAD_RECEIPT", "the receipt's value is not its passes'");
-			goto out;
-		}
-	}
-	/* The signed postings must be these (the old payee's id is this home's). */
-	ledger_canonicalise(&entry);
-	if (entry.count != rc.entry.count) {
-		error_set(e, 422, "BAD_RECEIPT", "the receipt's postings are not its passes' values");
-		goto out;
-	}
-	for (i = 0; i < entry.count; i++)
-		if (strcmp(entry.postings[i].account, rc.entry.postings[i].account) != 0 ||
-		    entry.postings[i].amount != rc.entry.postings[i].amount) {
-			error_set(e, 422, "BAD_RECEIPT", "the receipt's postings are not its passes'"
-			    " values at the place's payee");
-			goto out;
-		}
-	/* Recorded here: a redemption, its passes redeemed, a "redeem" entry. */
-	if (db_int64(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM redemptions", DB_NO_ARGS, &id, e) != 1)
-		goto out;
-	snprintf(entry.reference, sizeof(entry.reference), "redemption:%lld", (long long)id);
-	snprintf(entry.memo, sizeof(entry.memo), "Pass utilisés chez l'ancien opérateur (son"
-	    " écriture %llu)", (unsigned long long)rc.entry.seq);
-	if (ledger_append(db, &entry, NULL, e) != 0)
-		goto out;
-	{
-		char key[64];
-		snprintf(key, sizeof(key), "takeover:%llu", (unsigned long long)rc.entry.seq);
-		if (db_run(db, "INSERT INTO redemptions (id, place_id, service_id, created_at, day,"
-		    " value_cents, entry_seq, idempotency_key, request_hash, response)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", DB_ARGS(DB_INT(id),
-		    DB_INT(place_id), DB_INT(service_id), DB_INT(now), DB_INT(day), DB_INT(value),
-		    DB_INT(entry.seq), DB_TEXT(key), DB_BLOB(request_hash, 32), DB_TEXT(body)),
-		    e) != 0)
-			goto out;
-	}
-	for (i = 0; i < count; i++) {
-		if (db_run(db, "INSERT INTO redemption_vouchers (redemption_id, serial) VALUES (?1, ?2)",
-		    DB_ARGS(DB_INT(id), DB_BLOB(passes[i].serial, 12)), e) != 0 ||
-		    db_run(db, "UPDATE vouchers SET status = 'redeemed', redemption_id = ?1,"
-		    " changed_at = ?2 WHERE serial = ?3 AND status = 'issued'", DB_ARGS(DB_INT(id),
-		    DB_INT(now), DB_BLOB(passes[i].serial, 12)), e) != 0)
-			goto out;
-		if (db_changes(db) != 1) {
-			error_set(e, 409, "ALREADY_REDEEMED", "a pass changed status meanwhile");
-			goto out;
-		}
-	}
-	if (db_run(db, "INSERT INTO takeover_receipts (old_seq, redemption_id, created_at)"
-	    " VALUES (?1, ?2, ?3)", DB_ARGS(DB_INT(rc.entry.seq), DB_INT(id), DB_INT(now)), e) != 0)
-		goto out;
-	r->old_seq = rc.entry.seq;
-	r->redemption_id = id;
-	r->entry_seq = entry.seq;
-	r->value_cents = value;
-	r->place_id = place_id;
-	r->payee_id = payee_id;
-	r->passes = (int64_t)count;
-	ret = 0;
-out:
+	free(a);
 	json_decref(json);
-	return ret;
+	return rc;
 }
 
 int
