@@ -94,6 +94,9 @@ int cmd_restore(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_witness(struct cli *cli, int argc, char **argv);
+int cmd_takeover(struct cli *cli, int argc, char **argv);
+int cmd_takeover_receipt(struct cli *cli, int argc, char **argv);
+int cmd_takeover_funds(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -116,5 +119,8 @@ extern const char cmd_restore_help[];
 extern const char cmd_export_help[];
 extern const char cmd_report_help[];
 extern const char cmd_witness_help[];
+extern const char cmd_takeover_help[];
+extern const char cmd_takeover_receipt_help[];
+extern const char cmd_takeover_funds_help[];
 
 #endif

@@ -1,4 +1,4 @@
-/* passnum payee list | show ID | hold ID --reason TEXT | release ID */
+/* passnum payee list | show ID | hold ID --reason TEXT | release ID | confirm-iban ID */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "money.h"
 #include "registry.h"
 #include "settlement.h"
+#include "takeover.h"
 
 static const char payee_list_help[] =
     "usage: passnum payee list\n"
@@ -41,6 +42,17 @@ static const char payee_hold_help[] =
     "example:\n"
     "  passnum payee hold 2 --reason \"changement d'IBAN en cours\"\n";
 
+static const char payee_confirm_iban_help[] =
+    "usage: passnum payee confirm-iban ID [--token-file F]\n"
+    "\n"
+    "Confirms the IBAN of a payee taken over from another operator (passnum\n"
+    "takeover), after checking it with the payee itself (bank-detail fraud is\n"
+    "the classic attack at a handover): ends the hold that kept every payout\n"
+    "from it. Refused for a payee with no IBAN to confirm.\n"
+    "\n"
+    "example:\n"
+    "  passnum payee confirm-iban 2\n";
+
 static const char payee_release_help[] =
     "usage: passnum payee release ID [--token-file F]\n"
     "\n"
@@ -50,7 +62,7 @@ static const char payee_release_help[] =
     "  passnum payee release 2\n";
 
 const char cmd_payee_help[] =
-    "usage: passnum payee list | show ID | hold ID --reason TEXT | release ID\n"
+    "usage: passnum payee list | show ID | hold ID --reason TEXT | release ID | confirm-iban ID\n"
     "\n"
     "Payees (bénéficiaires): the legal entities paid for the passes their\n"
     "places redeem (places are added with passnum place add; an IBAN is\n"
@@ -237,6 +249,8 @@ payee_hold_or_release(struct cli *cli, int argc, char **argv, bool hold)
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
 	rc = registry_actor_find(cli->home.db, o.token_file, getenv("PASSNUM_TOKEN"), who, &e);
+	if (rc == 0 && !hold && takeover_iban_unconfirmed(cli->home.db, id, &e) != 0)
+		rc = -1;
 	if (rc == 0)
 		rc = hold ? settlement_hold(cli->home.db, id, o.reason, who, now, &hold_id, &e) :
 		    settlement_release(cli->home.db, id, who, now, &e);
@@ -264,6 +278,35 @@ payee_release(struct cli *cli, int argc, char **argv)
 	return payee_hold_or_release(cli, argc, argv, false);
 }
 
+static int
+payee_confirm_iban(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "token-file", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct payee_options o = { 0 };
+	char who[REGISTRY_ACTOR_SIZE];
+	int64_t id;
+	struct error e;
+	int done, rc = payee_args(cli, argc, argv, payee_confirm_iban_help, opts, &o, 1, &id, &done);
+
+	if (done)
+		return rc;
+	if (cli_begin(cli) != 0)
+		return EXIT_REFUSED;
+	rc = registry_actor_find(cli->home.db, o.token_file, getenv("PASSNUM_TOKEN"), who, &e);
+	if (rc == 0)
+		rc = takeover_confirm_iban(cli->home.db, id, who, clock_now(), &e);
+	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
+		return rc;
+	if (cli->json)
+		return cli_print_json(json_pack("{s:I, s:b, s:s}", "payee_id", (json_int_t)id,
+		    "iban_confirmed", 1, "by", who));
+	printf("payee %lld: IBAN confirmed, no longer on hold\n", (long long)id);
+	return EXIT_OK;
+}
+
 int
 cmd_payee(struct cli *cli, int argc, char **argv)
 {
@@ -272,6 +315,7 @@ cmd_payee(struct cli *cli, int argc, char **argv)
 		{ "show", payee_show, "one payee, its holds and payouts", payee_show_help },
 		{ "hold", payee_hold, "keep a payee's payable for later", payee_hold_help },
 		{ "release", payee_release, "end a payee's hold", payee_release_help },
+		{ "confirm-iban", payee_confirm_iban, "confirm an IBAN taken over", payee_confirm_iban_help },
 		{ NULL, NULL, NULL, NULL },
 	};
 

@@ -9,6 +9,7 @@
 #include "date.h"
 #include "db.h"
 #include "money.h"
+#include "report.h"
 #include "registry.h"
 #include "sepa.h"
 #include "settlement.h"
@@ -32,7 +33,9 @@ const char cmd_settle_help[] =
     "\n"
     "  --format F     pain.001.001.09 (default), pain.001.001.03 (for banks that\n"
     "                 still ask), or payment-list (CSV for a public accountant:\n"
-    "                 amount, legal name, SIRET, IBAN, statement)\n"
+    "                 amount, legal name, SIRET, IBAN, statement), with each\n"
+    "                 payee's statement beside it (RLV-....html, passnum report\n"
+    "                 payee in HTML): the supporting documents\n"
     "  --reissue      writes the file of the period's payouts the bank has not\n"
     "                 confirmed again, with the same MsgId, PmtInfId and\n"
     "                 EndToEndIds (new ids would pay twice); changes nothing\n"
@@ -79,6 +82,50 @@ settle_option(int opt, const char *arg, void *ctx)
 	return -1;
 }
 
+/* The payment list's supporting documents: each payout's statement (the
+ * payee's statement of the period, passnum report payee, in HTML) beside
+ * the list, named after the statement number of its "releve" column. */
+static int
+settle_statements(struct cli *cli, const struct settlement *s, const struct settle_options *o,
+    bool check_only, struct error *e)
+{
+	struct report_period period;
+	char dir[4096], path[4200];
+	const char *slash;
+
+	if (o->format != SEPA_PAYMENT_LIST || s->payout_count == 0)
+		return 0;
+	slash = strrchr(o->out, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ? (int)(slash - o->out) : 1,
+	    slash != NULL ? o->out : ".");
+	if (report_period_parse(s->period, &period, e) != 0)
+		return -1;
+	for (size_t i = 0; i < s->payout_count; i++) {
+		struct report_doc *doc = NULL;
+		FILE *f;
+		int rc;
+		snprintf(path, sizeof(path), "%s/%s.html", dir, s->payouts[i].statement);
+		if (cli_out_file(path, o->force, e) != 0)
+			return -1;
+		if (check_only)
+			continue;
+		if (report_build(cli->home.db, REPORT_PAYEE, s->payouts[i].payee_id, &period,
+		    clock_now(), &doc, e) != 0)
+			return -1;
+		if ((f = fopen(path, "w")) == NULL) {
+			report_doc_free(doc);
+			return error_set(e, 500, "WRITE_ERROR", "cannot write %s", path);
+		}
+		rc = report_write(doc, REPORT_HTML, f, e);
+		report_doc_free(doc);
+		if (fclose(f) != 0 && rc == 0)
+			rc = error_set(e, 500, "WRITE_ERROR", "cannot write %s", path);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Prints what s pays (or would pay), as text or JSON. */
 static int
 settle_print(const struct cli *cli, const struct settlement *s, const struct settle_options *o,
@@ -119,6 +166,9 @@ settle_print(const struct cli *cli, const struct settlement *s, const struct set
 		    s->held_payees == 1 ? "payee" : "payees", held);
 	if (done)
 		printf("wrote %s (%s)\n", o->out, sepa_format_name(o->format));
+	if (done && o->format == SEPA_PAYMENT_LIST)
+		printf("wrote %zu statements beside it, each named after its releve column (the"
+		    " supporting documents)\n", s->payout_count);
 	return EXIT_OK;
 }
 
@@ -134,8 +184,9 @@ settle_reissue(struct cli *cli, const struct settle_options *o)
 		return EXIT_REFUSED;
 	if (settlement_load(cli->home.db, o->period, true, &s, &e) != 0)
 		return cli_fail(&e);
-	rc = sepa_write(&s, o->format, o->out, &e) == 0 ? settle_print(cli, &s, o, true) :
-	    cli_fail(&e);
+	rc = settle_statements(cli, &s, o, true, &e) == 0 && sepa_write(&s, o->format, o->out,
+	    &e) == 0 && settle_statements(cli, &s, o, false, &e) == 0 ?
+	    settle_print(cli, &s, o, true) : cli_fail(&e);
 	settlement_free(&s);
 	return rc;
 }
@@ -176,10 +227,13 @@ settle_run(struct cli *cli, const struct settle_options *o)
 	}
 	if (rc == 0)
 		rc = settle_confirm(cli, &s, &e);
+	if (rc == 0)
+		rc = settle_statements(cli, &s, o, true, &e);
 	if (rc == 0 && (rc = sepa_write(&s, o->format, o->out, &e)) == 0)
 		wrote = true;
 	if ((rc = cli_commit(cli, rc, &e)) == EXIT_OK)
-		rc = settle_print(cli, &s, o, true);
+		rc = settle_statements(cli, &s, o, false, &e) == 0 ? settle_print(cli, &s, o, true) :
+		    cli_fail(&e);
 	else if (wrote)
 		unlink(o->out);
 	settlement_free(&s);

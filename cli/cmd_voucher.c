@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "money.h"
 #include "qr.h"
+#include "takeover.h"
 #include "token.h"
 
 static const char voucher_show_help[] =
@@ -265,6 +266,27 @@ voucher_show_home(struct cli *cli, const char *text)
 		return cli_fail(&lookup);
 	if (!is_token && !found)
 		return cli_fail(&lookup);
+	if (found && takeover_token_is_placeholder(v.token)) {
+		/* Taken over (docs/takeover.md): only the token's SHA-256 is here;
+		 * a scanned token is verified against the old (verify-only) keys. */
+		if (keys_load_issuers(cli->home.db, &set, &e) != 0)
+			return cli_fail(&e);
+		r = is_token ? token_verify(&t, &set, v.issued_at, NULL) : TOKEN_OK;
+		keyset_free(&set);
+		out = is_token ? voucher_describe(&t, r) : json_object();
+		json_object_set_new(out, "taken_over", json_true());
+		voucher_describe_home(cli, &v, out);
+		if (is_token)
+			json_object_set_new(out, "token_matches",
+			    json_boolean(takeover_token_matches(v.token, bytes)));
+		voucher_print(cli, out);
+		if (is_token && (r != TOKEN_OK || !takeover_token_matches(v.token, bytes))) {
+			fprintf(stderr, "passnum: %s\n", r != TOKEN_OK ? token_result_message(r) :
+			    "this token is not the one taken over with this serial");
+			return EXIT_REFUSED;
+		}
+		return EXIT_OK;
+	}
 	if (!is_token) {
 		token_decode(v.token, TOKEN_BYTES, &t);
 		memcpy(bytes, v.token, TOKEN_BYTES);

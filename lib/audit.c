@@ -13,11 +13,12 @@
 #include "keys.h"
 #include "ledger.h"
 #include "settlement.h"
+#include "takeover.h"
 
 /* Entry kinds that move a campaign's outstanding, tracked to tie the
  * ledger to the vouchers' statuses. */
 enum { KIND_ISSUE, KIND_REVOKE, KIND_EXPIRE, KIND_REDEEM, KIND_FUND, KIND_SETTLE, KIND_OTHER,
-	AUDIT_KINDS };
+	KIND_TAKEOVER, AUDIT_KINDS };
 
 static int
 audit_kind(const char *kind)
@@ -31,6 +32,8 @@ audit_kind(const char *kind)
 			return i;
 	if (strcmp(kind, "cancel") == 0)
 		return KIND_REDEEM;
+	if (strcmp(kind, "takeover") == 0)
+		return KIND_TAKEOVER;
 	return strcmp(kind, "credit") == 0 ? KIND_FUND : KIND_OTHER;
 }
 
@@ -48,6 +51,8 @@ struct audit_account {
 	int64_t vouchers[4];          /* outstanding: value of its vouchers issued, revoked,
 	                               * expired, redeemed */
 	int64_t recorded;             /* funder balance: funds recorded; payee: redemptions */
+	int64_t taken_over[5];        /* outstanding: what a takeover found (issued, redeemed,
+	                               * revoked, expired, present); payee: what it took on */
 	int64_t paid;                 /* payee, payouts in transit: paid out by settlements */
 	int64_t by_kind[AUDIT_KINDS]; /* movements by entry kind */
 };
@@ -427,6 +432,48 @@ audit_voucher_total(int64_t campaign_id, const char *status, int64_t count, int6
 	return 0;
 }
 
+/* What a takeover found per campaign: the passes in circulation its opening
+ * entry credited, and those already closed under the old operator, which
+ * never moved this ledger. */
+static int
+audit_takeover_campaign(int64_t campaign_id, int64_t issued, int64_t redeemed, int64_t revoked,
+    int64_t expired, void *ctx)
+{
+	struct audit *a = ctx;
+
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (acc->exists && acc->role == ROLE_OUTSTANDING && acc->owner == campaign_id) {
+			acc->taken_over[0] = issued;
+			acc->taken_over[1] = redeemed;
+			acc->taken_over[2] = revoked;
+			acc->taken_over[3] = expired;
+			acc->taken_over[4] = 1;
+			return 0;
+		}
+	}
+	audit_fail(a, -1, "campaign %lld was taken over but has no outstanding account",
+	    (long long)campaign_id);
+	return 0;
+}
+
+static int
+audit_takeover_payee(int64_t payee_id, int64_t cents, void *ctx)
+{
+	struct audit *a = ctx;
+
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (acc->exists && acc->role == ROLE_PAYEE && acc->owner == payee_id) {
+			acc->taken_over[0] += cents;
+			acc->taken_over[4] = 1;
+			return 0;
+		}
+	}
+	audit_fail(a, -1, "payee %lld was taken over but has no account", (long long)payee_id);
+	return 0;
+}
+
 /* The campaign's outstanding movements must equal its vouchers' values:
  * issued in total, revoked, expired, redeemed (net of cancellations), and
  * the balance equals the value still in circulation. */
@@ -435,7 +482,8 @@ audit_campaigns(struct audit *a, struct error *e)
 {
 	static const char *const what[] = { "issued", "revoked", "expired", "redeemed" };
 
-	if (issuance_voucher_totals(a->db, audit_voucher_total, a, e) != 0)
+	if (issuance_voucher_totals(a->db, audit_voucher_total, a, e) != 0 ||
+	    takeover_campaign_totals(a->db, audit_takeover_campaign, a, e) != 0)
 		return -1;
 	if (a->r->failure[0] != '\0')
 		return 1;
@@ -445,10 +493,18 @@ audit_campaigns(struct audit *a, struct error *e)
 		if (!acc->exists || acc->role != ROLE_OUTSTANDING)
 			continue;
 		total_issued = acc->vouchers[0] + acc->vouchers[1] + acc->vouchers[2] + acc->vouchers[3];
-		int64_t ledger[4] = { -acc->by_kind[KIND_ISSUE], acc->by_kind[KIND_REVOKE],
-		    acc->by_kind[KIND_EXPIRE], acc->by_kind[KIND_REDEEM] };
-		int64_t vouchers[4] = { total_issued, acc->vouchers[1], acc->vouchers[2],
-		    acc->vouchers[3] };
+		/* Passes taken over: those in circulation were credited by the
+		 * "takeover" entry (which must be exactly their value); those
+		 * already closed never moved this ledger. */
+		if (-acc->by_kind[KIND_TAKEOVER] != acc->taken_over[0])
+			return audit_fail(a, -1, "campaign %lld: the takeover entry credited %lld cents"
+			    " but %lld were taken over in circulation", (long long)acc->owner,
+			    (long long)-acc->by_kind[KIND_TAKEOVER], (long long)acc->taken_over[0]);
+		int64_t ledger[4] = { -acc->by_kind[KIND_ISSUE] - acc->by_kind[KIND_TAKEOVER],
+		    acc->by_kind[KIND_REVOKE], acc->by_kind[KIND_EXPIRE], acc->by_kind[KIND_REDEEM] };
+		int64_t vouchers[4] = { total_issued - acc->taken_over[1] - acc->taken_over[2] -
+		    acc->taken_over[3], acc->vouchers[1] - acc->taken_over[2],
+		    acc->vouchers[2] - acc->taken_over[3], acc->vouchers[3] - acc->taken_over[1] };
 		for (int i = 0; i < 4; i++)
 			if (ledger[i] != vouchers[i])
 				return audit_fail(a, -1, "campaign %lld: the ledger says %lld cents %s but its"
@@ -557,7 +613,8 @@ static int
 audit_funders_payees(struct audit *a, struct error *e)
 {
 	if (registry_fund_totals(a->db, audit_fund_total, a, e) != 0 ||
-	    redemption_payee_totals(a->db, audit_payee_total, a, e) != 0)
+	    redemption_payee_totals(a->db, audit_payee_total, a, e) != 0 ||
+	    takeover_payable_totals(a->db, audit_takeover_payee, a, e) != 0)
 		return -1;
 	if (a->r->failure[0] != '\0')
 		return 1;
@@ -570,13 +627,19 @@ audit_funders_payees(struct audit *a, struct error *e)
 			    " credits but %lld are recorded", (long long)acc->owner,
 			    (long long)-acc->by_kind[KIND_FUND], (long long)acc->recorded);
 		if (acc->role == ROLE_FUNDER_BALANCE && (acc->by_kind[KIND_REDEEM] != 0 ||
-		    acc->by_kind[KIND_OTHER] != 0))
+		    acc->by_kind[KIND_OTHER] != 0 || acc->by_kind[KIND_TAKEOVER] != 0))
 			return audit_fail(a, -1, "funder %lld: its balance was moved by an entry of an"
 			    " unexpected kind", (long long)acc->owner);
-		if (acc->role == ROLE_PAYEE && -acc->sum != acc->recorded - acc->paid)
+		if (acc->role == ROLE_PAYEE && -acc->by_kind[KIND_TAKEOVER] != acc->taken_over[0])
+			return audit_fail(a, -1, "payee %lld: the takeover entry credited %lld cents but"
+			    " %lld were taken on", (long long)acc->owner,
+			    (long long)-acc->by_kind[KIND_TAKEOVER], (long long)acc->taken_over[0]);
+		if (acc->role == ROLE_PAYEE &&
+		    -acc->sum != acc->recorded - acc->paid + acc->taken_over[0])
 			return audit_fail(a, -1, "payee %lld: owed %lld cents by the ledger but its"
 			    " redemptions not paid out are worth %lld", (long long)acc->owner,
-			    (long long)-acc->sum, (long long)(acc->recorded - acc->paid));
+			    (long long)-acc->sum,
+			    (long long)(acc->recorded - acc->paid + acc->taken_over[0]));
 	}
 	return 0;
 }

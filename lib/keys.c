@@ -417,5 +417,30 @@ keys_load_active(struct db *db, const char *home, enum key_kind kind,
 	if (rc <= 0)
 		return rc < 0 ? -1 : error_set(e, 503, "NO_ACTIVE_KEY", "there is no active %s key",
 		    kind == KEY_ISSUER ? "issuer" : "ledger");
+	if (strncmp(a.file, KEYS_TAKEOVER_PREFIX, strlen(KEYS_TAKEOVER_PREFIX)) == 0)
+		return error_set(e, 500, "KEY_VERIFY_ONLY", "the active %s key is an imported key,"
+		    " which has no secret here", kind == KEY_ISSUER ? "issuer" : "ledger");
 	return keys_read_secret(home, a.file, info->public_key, secret, e);
+}
+
+int
+keys_import_verify_only(struct db *db, const struct key_info *key, struct error *e)
+{
+	char file[sizeof(KEYS_TAKEOVER_PREFIX) + 64];
+	static const char *const status[] = { "active", "retired", "revoked" };
+	uint8_t key_id[4];
+
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
+	if (key->kind != KEY_ISSUER || key->status == KEY_ACTIVE)
+		return error_set(e, 500, "KEY_VERIFY_ONLY", "only retired or revoked issuer keys are"
+		    " imported");
+	keys_issuer_key_id(key->public_key, key_id);
+	memcpy(file, KEYS_TAKEOVER_PREFIX, strlen(KEYS_TAKEOVER_PREFIX));
+	sodium_bin2hex(file + strlen(KEYS_TAKEOVER_PREFIX), 65, key->public_key, 32);
+	return db_run(db, "INSERT INTO issuer_keys (key_id, public_key, status, file, created_at,"
+	    " retired_at, compromised_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    DB_ARGS(DB_BLOB(key_id, 4), DB_BLOB(key->public_key, 32), DB_TEXT(status[key->status]),
+	    DB_TEXT(file), DB_INT(key->created_at), key->retired_at != 0 ? DB_INT(key->retired_at) : DB_NULL,
+	    key->status == KEY_REVOKED ? DB_INT(key->compromised_at) : DB_NULL), e);
 }

@@ -121,6 +121,17 @@ int keys_load_issuers(struct db *db, struct keyset *set, struct error *e);
 int keys_load_active(struct db *db, const char *home, enum key_kind kind,
     struct secret_key *secret, struct key_info *info, struct error *e);
 
+/* The file name prefix of an issuer key imported by `passnum takeover`:
+ * "takeover:<public key hex>" names no secret file. */
+#define KEYS_TAKEOVER_PREFIX "takeover:"
+
+/* Records another operator's issuer public key (key->kind KEY_ISSUER,
+ * status retired or revoked, its times) as verify-only: it verifies the
+ * passes it signed and can never sign one here (no secret; never active,
+ * which schema/0012 enforces too; keys_load_active refuses such a key).
+ * Runs inside the caller's write transaction. */
+int keys_import_verify_only(struct db *db, const struct key_info *key, struct error *e);
+
 /* Writes "aabbccdd" for a key id into out (9 bytes). */
 void keys_id_hex(const uint8_t key_id[4], char out[9]);
 

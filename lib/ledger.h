@@ -54,6 +54,7 @@ enum ledger_account_kind {
 	ACCOUNT_FEES,             /* 706  the operator's fees, its only revenue */
 	ACCOUNT_VAT,              /* 44571 VAT collected on fees */
 	ACCOUNT_PAYOUTS_TRANSIT,  /* 4678 payouts ordered (settle), not yet debited by the bank */
+	ACCOUNT_TAKEOVER_CLAIM,   /* 467  a successor's claim on the old operator (takeover) */
 	ACCOUNT_KIND_COUNT
 };
 

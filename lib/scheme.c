@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,12 @@ static const char *const scheme_files[] = {
 	"payables.csv",
 };
 #define SCHEME_FILES (sizeof(scheme_files) / sizeof(scheme_files[0]))
+/* A funder's escrow: the whole log's leaf hashes, its own entries in full. */
+static const char *const escrow_files[] = {
+	"leaves.csv", "entries.jsonl", "checkpoint.note", "keys.json", "registry.json",
+	"vouchers.csv", "payables.csv",
+};
+#define ESCROW_FILES (sizeof(escrow_files) / sizeof(escrow_files[0]))
 
 struct scheme {
 	struct db *db;
@@ -32,6 +39,8 @@ struct scheme {
 	struct checkpoint cp;
 	FILE *out;  /* the file being written */
 	int failed; /* a write to out failed */
+	int64_t funder; /* an escrow's funder, 0 for the whole scheme */
+	char funder_name[256], funder_public[256];
 };
 
 /* Opens dir/name for writing (created or truncated, mode 0644) as x->out. */
@@ -104,6 +113,123 @@ scheme_ledger(struct scheme *x, struct error *e)
 		return -1;
 	}
 	return scheme_close(x, "ledger.jsonl", e);
+}
+
+/* leaves.csv (escrow): every entry's leaf hash, in order. */
+static int
+scheme_leaf_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct scheme *x = ctx;
+	uint8_t hash[MERKLE_HASH_SIZE];
+	char hex[2 * MERKLE_HASH_SIZE + 1];
+
+	if (db_row_blob(row, 1, hash, sizeof(hash)) != 0)
+		return error_set(e, 500, "STORE_BUG", "an entry without its leaf hash");
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	if (fprintf(x->out, "%lld,%s\n", (long long)db_row_int64(row, 0), hex) < 0)
+		x->failed = 1;
+	return 0;
+}
+
+static int
+scheme_leaves(struct scheme *x, struct error *e)
+{
+	if (scheme_open(x, "leaves.csv", e) != 0)
+		return -1;
+	scheme_puts(x, "seq,leaf_hash\n");
+	if (db_each(x->db, "SELECT seq, leaf_hash FROM entries WHERE seq < ?1 ORDER BY seq",
+	    DB_ARGS(DB_INT(x->r->ledger_size)), scheme_leaf_row, x, e) != 0) {
+		fclose(x->out);
+		x->out = NULL;
+		return -1;
+	}
+	return scheme_close(x, "leaves.csv", e);
+}
+
+/* A JSON line (released) of entries.jsonl. */
+static void
+scheme_json_line(struct scheme *x, json_t *value)
+{
+	char *text = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(value);
+	if (text == NULL)
+		x->failed = 1;
+	else {
+		scheme_puts(x, text);
+		scheme_puts(x, "\n");
+	}
+	free(text);
+}
+
+/* The funder's accounts: its own three and its campaigns' outstanding. */
+#define SCHEME_FUNDER_ACCOUNTS \
+	" (SELECT id FROM accounts WHERE code IN ('funder:' || ?1 || ':balance'," \
+	" 'funder:' || ?1 || ':orders', 'funder:' || ?1 || ':credit-notes')" \
+	" OR code IN (SELECT 'campaign:' || id || ':outstanding' FROM campaigns" \
+	" WHERE funder_id = ?1))"
+
+static int
+scheme_account_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	(void)e;
+	scheme_json_line(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "type", "account",
+	    "code", db_row_text_ptr(row, 0, NULL), "kind", db_row_text_ptr(row, 1, NULL),
+	    "pcg", db_row_text_ptr(row, 2, NULL), "name", db_row_text_ptr(row, 3, NULL),
+	    "balance", (json_int_t)db_row_int64(row, 4)));
+	return 0;
+}
+
+static int
+scheme_entry_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct scheme *x = ctx;
+	struct ledger_entry entry;
+	json_t *line;
+
+	if (ledger_read(x->db, (uint64_t)db_row_int64(row, 0), &entry, e) != 0)
+		return -1;
+	line = ledger_entry_to_json(&entry);
+	json_object_set_new(line, "type", json_string("entry"));
+	scheme_json_line(x, line);
+	return 0;
+}
+
+static int
+scheme_cp_row(const struct checkpoint *cp, void *ctx)
+{
+	char root[2 * MERKLE_HASH_SIZE + 1];
+
+	sodium_bin2hex(root, sizeof(root), cp->root, MERKLE_HASH_SIZE);
+	scheme_json_line(ctx, json_pack("{s:s, s:I, s:s, s:s}", "type", "checkpoint",
+	    "size", (json_int_t)cp->size, "root", root, "note", cp->note));
+	return 0;
+}
+
+/* entries.jsonl (escrow): a header, the funder's accounts with their
+ * balances, every entry that posts to one of them (in full, as in the
+ * jsonl export), and every checkpoint. */
+static int
+scheme_entries(struct scheme *x, struct error *e)
+{
+	if (scheme_open(x, "entries.jsonl", e) != 0)
+		return -1;
+	scheme_json_line(x, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:I, s:s}", "type", "header",
+	    "format", "passnum-escrow-entries-v1", "origin", x->op.origin, "operator",
+	    "name", x->op.name, "siren", x->op.siren, "funder_id", (json_int_t)x->funder,
+	    "encoding", LEDGER_DOMAIN));
+	if (db_each(x->db, "SELECT code, kind, pcg, name, balance FROM accounts WHERE id IN"
+	    SCHEME_FUNDER_ACCOUNTS " ORDER BY code", DB_ARGS(DB_INT(x->funder)), scheme_account_row,
+	    x, e) != 0 ||
+	    db_each(x->db, "SELECT DISTINCT entry_seq FROM postings WHERE entry_seq < ?2 AND"
+	    " account_id IN" SCHEME_FUNDER_ACCOUNTS " ORDER BY entry_seq",
+	    DB_ARGS(DB_INT(x->funder), DB_INT(x->r->ledger_size)), scheme_entry_row, x, e) != 0 ||
+	    checkpoint_each(x->db, scheme_cp_row, x, e) != 0) {
+		fclose(x->out);
+		x->out = NULL;
+		return -1;
+	}
+	return scheme_close(x, "entries.jsonl", e);
 }
 
 /* checkpoint.note: the latest signed checkpoint, as stored. */
@@ -193,19 +319,22 @@ scheme_json_row(const struct db_row *row, void *ctx, struct error *e)
 	return 0;
 }
 
-/* The registry's sections: name, then a query of one JSON object per row. */
+/* The registry's sections: name, then a query of one JSON object per row;
+ * ?1 is an escrow's funder (0: everything). An escrow holds that funder,
+ * its campaigns, and every place, payee and service (where its passes may
+ * be used and who is paid for them); no distributor. */
 static const char *const scheme_registry_sql[][2] = {
 	{ "funders", "SELECT json_object('id', id, 'name', name, 'public_name', public_name,"
 	    " 'siret', siret, 'created_at', strftime('%Y-%m-%dT%H:%M:%SZ', created_at, 'unixepoch'))"
-	    " FROM funders ORDER BY id" },
+	    " FROM funders WHERE ?1 = 0 OR id = ?1 ORDER BY id" },
 	{ "distributors", "SELECT json_object('id', id, 'name', name, 'siret', siret,"
 	    " 'created_at', strftime('%Y-%m-%dT%H:%M:%SZ', created_at, 'unixepoch'))"
-	    " FROM distributors ORDER BY id" },
+	    " FROM distributors WHERE ?1 = 0 ORDER BY id" },
 	{ "payees", "SELECT json_object('id', id, 'siret', siret, 'name', name, 'iban', iban,"
 	    " 'created_at', strftime('%Y-%m-%dT%H:%M:%SZ', created_at, 'unixepoch'))"
-	    " FROM payees ORDER BY id" },
+	    " FROM payees WHERE ?1 = ?1 ORDER BY id" },
 	{ "services", "SELECT json_object('id', id, 'code', code, 'name', name, 'passes', passes)"
-	    " FROM services ORDER BY id" },
+	    " FROM services WHERE ?1 = ?1 ORDER BY id" },
 	{ "places", "SELECT json_object('id', p.id, 'name', p.name, 'payee_id', p.payee_id,"
 	    " 'commune', p.commune, 'department', p.department, 'region', p.region,"
 	    " 'epci', p.epci, 'time_zone', p.time_zone, 'type', p.type, 'label', p.label,"
@@ -215,7 +344,7 @@ static const char *const scheme_registry_sql[][2] = {
 	    "   (SELECT s.code FROM place_services ps JOIN services s ON s.id = ps.service_id"
 	    "    WHERE ps.place_id = p.id ORDER BY s.code) s)),"
 	    " 'created_at', strftime('%Y-%m-%dT%H:%M:%SZ', p.created_at, 'unixepoch'))"
-	    " FROM places p ORDER BY p.id" },
+	    " FROM places p WHERE ?1 = ?1 ORDER BY p.id" },
 	{ "campaigns", "SELECT json_object('id', c.id, 'funder_id', c.funder_id, 'name', c.name,"
 	    " 'value_cents', c.value_cents, 'last_day', date(c.last_day * 86400, 'unixepoch'),"
 	    " 'tolerance_days', c.tolerance_days,"
@@ -229,7 +358,7 @@ static const char *const scheme_registry_sql[][2] = {
 	    " 'excluded_types', json((SELECT json_group_array(t.type) FROM"
 	    "   (SELECT type FROM campaign_excluded_types WHERE campaign_id = c.id ORDER BY type) t)),"
 	    " 'created_at', strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at, 'unixepoch'))"
-	    " FROM campaigns c ORDER BY c.id" },
+	    " FROM campaigns c WHERE ?1 = 0 OR c.funder_id = ?1 ORDER BY c.id" },
 };
 
 /* registry.json: one object of arrays, streamed row by row. */
@@ -244,8 +373,8 @@ scheme_registry(struct scheme *x, struct error *e)
 	for (size_t i = 0; i < n; i++) {
 		struct scheme_rows rows = { x, 0 };
 		fprintf(x->out, ",\n \"%s\": [", scheme_registry_sql[i][0]);
-		if (db_each(x->db, scheme_registry_sql[i][1], DB_NO_ARGS, scheme_json_row, &rows,
-		    e) != 0) {
+		if (db_each(x->db, scheme_registry_sql[i][1], DB_ARGS(DB_INT(x->funder)),
+		    scheme_json_row, &rows, e) != 0) {
 			fclose(x->out);
 			x->out = NULL;
 			return -1;
@@ -287,7 +416,9 @@ scheme_vouchers(struct scheme *x, struct error *e)
 		return -1;
 	scheme_puts(x, "serial,token_sha256,campaign_id,value_cents,last_day,booklet_id,status\n");
 	if (db_each(x->db, "SELECT serial, token, campaign_id, value_cents, last_day, booklet_id,"
-	    " status FROM vouchers WHERE status <> 'pending' ORDER BY id", DB_NO_ARGS,
+	    " status FROM vouchers WHERE status <> 'pending' AND (?1 = 0 OR campaign_id IN"
+	    " (SELECT id FROM campaigns WHERE funder_id = ?1)) ORDER BY id",
+	    DB_ARGS(DB_INT(x->funder)),
 	    scheme_voucher_row, x, e) != 0) {
 		fclose(x->out);
 		x->out = NULL;
@@ -330,7 +461,16 @@ scheme_payables(struct scheme *x, struct error *e)
 	if (scheme_open(x, "payables.csv", e) != 0)
 		return -1;
 	scheme_puts(x, "payee_id,siret,name,iban,owed_cents\n");
-	if (db_each(x->db, "SELECT p.id, p.siret, p.name, p.iban, -a.balance FROM payees p"
+	if (x->funder != 0 ? db_each(x->db, "SELECT y.id, y.siret, y.name, y.iban,"
+	    " SUM(v.value_cents) FROM redemptions r JOIN places pl ON pl.id = r.place_id"
+	    " JOIN payees y ON y.id = pl.payee_id"
+	    " JOIN redemption_vouchers rv ON rv.redemption_id = r.id"
+	    " JOIN vouchers v ON v.serial = rv.serial"
+	    " JOIN campaigns c ON c.id = v.campaign_id AND c.funder_id = ?1"
+	    " WHERE r.cancelled_at IS NULL AND NOT EXISTS (SELECT 1 FROM payout_redemptions pr"
+	    " WHERE pr.redemption_id = r.id) GROUP BY y.id ORDER BY y.id",
+	    DB_ARGS(DB_INT(x->funder)), scheme_payable_row, x, e) != 0 :
+	    db_each(x->db, "SELECT p.id, p.siret, p.name, p.iban, -a.balance FROM payees p"
 	    " JOIN accounts a ON a.code = 'payee:' || p.id WHERE a.balance <> 0 ORDER BY p.id",
 	    DB_NO_ARGS, scheme_payable_row, x, e) != 0) {
 		fclose(x->out);
@@ -377,25 +517,48 @@ scheme_manifest(struct scheme *x, struct error *e)
 	json_t *files = json_array();
 	int64_t size;
 
-	for (size_t i = 0; i < SCHEME_FILES; i++) {
-		if (scheme_digest(x, scheme_files[i], &size, hex, e) != 0) {
+	const char *const *names = x->funder != 0 ? escrow_files : scheme_files;
+	size_t count = x->funder != 0 ? ESCROW_FILES : SCHEME_FILES;
+	json_t *manifest;
+
+	for (size_t i = 0; i < count; i++) {
+		if (scheme_digest(x, names[i], &size, hex, e) != 0) {
 			json_decref(files);
 			return -1;
 		}
-		json_array_append_new(files, json_pack("{s:s, s:I, s:s}", "name", scheme_files[i],
+		json_array_append_new(files, json_pack("{s:s, s:I, s:s}", "name", names[i],
 		    "size", (json_int_t)size, "sha256", hex));
 	}
 	sodium_bin2hex(root, sizeof(root), x->r->root, MERKLE_HASH_SIZE);
 	sodium_bin2hex(cp_root, sizeof(cp_root), x->cp.root, MERKLE_HASH_SIZE);
-	return scheme_json_file(x, "manifest.json", json_pack("{s:s, s:s, s:{s:s, s:s}, s:o,"
+	manifest = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o,"
 	    " s:{s:I, s:s}, s:{s:I, s:s}, s:I, s:I, s:o}",
-	    "format", SCHEME_FORMAT, "origin", x->op.origin,
+	    "format", x->funder != 0 ? ESCROW_FORMAT : SCHEME_FORMAT, "origin", x->op.origin,
 	    "operator", "name", x->op.name, "siren", x->op.siren,
 	    "created_at", scheme_instant(clock_now()),
 	    "ledger", "size", (json_int_t)x->r->ledger_size, "root", root,
 	    "checkpoint", "size", (json_int_t)x->cp.size, "root", cp_root,
 	    "vouchers", (json_int_t)x->r->vouchers, "payables", (json_int_t)x->r->payables,
-	    "files", files), e);
+	    "files", files);
+	if (x->funder != 0) {
+		int64_t balance = 0, orders = 0, notes = 0;
+		char code[LEDGER_ACCOUNT_MAX + 1];
+		ledger_account_code(ACCOUNT_FUNDER_BALANCE, x->funder, code);
+		if (ledger_balance(x->db, code, &balance, e) != 0)
+			return -1;
+		ledger_account_code(ACCOUNT_FUNDER_ORDERS, x->funder, code);
+		if (ledger_balance(x->db, code, &orders, e) != 0)
+			return -1;
+		ledger_account_code(ACCOUNT_FUNDER_CREDIT, x->funder, code);
+		if (ledger_balance(x->db, code, &notes, e) != 0)
+			return -1;
+		json_object_set_new(manifest, "funder", json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}",
+		    "id", (json_int_t)x->funder, "name", x->funder_name, "public_name",
+		    x->funder_public, "spendable_cents", (json_int_t)-balance,
+		    "orders_owed_cents", (json_int_t)orders, "credit_notes_owed_cents",
+		    (json_int_t)-notes));
+	}
+	return scheme_json_file(x, "manifest.json", manifest, e);
 }
 
 /* manifest.note: a C2SP signed note by the active ledger key (named after
@@ -413,7 +576,8 @@ scheme_sign(struct scheme *x, struct error *e)
 
 	if (scheme_digest(x, "manifest.json", &size, hex, e) != 0)
 		return -1;
-	snprintf(text, sizeof(text), "%s\n%s\n%s\n", SCHEME_NOTE_FORMAT, x->op.origin, hex);
+	snprintf(text, sizeof(text), "%s\n%s\n%s\n", x->funder != 0 ? ESCROW_NOTE_FORMAT :
+	    SCHEME_NOTE_FORMAT, x->op.origin, hex);
 	if (keys_load_active(x->db, x->home, KEY_LEDGER, &sk, &info, e) != 0)
 		return -1;
 	rc = note_sign(text, strlen(text), x->op.origin, sk.bytes, note, sizeof(note), &len, e);
@@ -441,6 +605,30 @@ scheme_unsign(struct scheme *x, struct error *e)
 	return 0;
 }
 
+static int
+scheme_funder_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct scheme *x = ctx;
+
+	(void)e;
+	db_row_text(row, 0, x->funder_name, sizeof(x->funder_name));
+	db_row_text(row, 1, x->funder_public, sizeof(x->funder_public));
+	return 0;
+}
+
+/* The escrow's funder exists. */
+static int
+scheme_funder(struct scheme *x, struct error *e)
+{
+	int rc = db_one(x->db, "SELECT name, public_name FROM funders WHERE id = ?1",
+	    DB_ARGS(DB_INT(x->funder)), scheme_funder_row, x, e);
+
+	if (rc <= 0)
+		return rc < 0 ? -1 : error_set(e, 404, "UNKNOWN_FUNDER", "no funder %lld",
+		    (long long)x->funder);
+	return 0;
+}
+
 /* The whole export inside one read transaction. */
 static int
 scheme_work(struct db *db, void *ctx, struct error *e)
@@ -453,7 +641,11 @@ scheme_work(struct db *db, void *ctx, struct error *e)
 	if (home_operator(x->db, &x->op, e) != 0 || ledger_size(x->db, &x->r->ledger_size, e) != 0 ||
 	    ledger_root(x->db, x->r->ledger_size, x->r->root, e) != 0)
 		return -1;
-	if (scheme_checkpoint(x, e) != 0 || scheme_ledger(x, e) != 0 || scheme_keys(x, e) != 0 ||
+	if (x->funder != 0 && scheme_funder(x, e) != 0)
+		return -1;
+	if (scheme_checkpoint(x, e) != 0 ||
+	    (x->funder != 0 ? scheme_leaves(x, e) != 0 || scheme_entries(x, e) != 0 :
+	    scheme_ledger(x, e) != 0) || scheme_keys(x, e) != 0 ||
 	    scheme_registry(x, e) != 0 || scheme_vouchers(x, e) != 0 ||
 	    scheme_payables(x, e) != 0 || scheme_manifest(x, e) != 0)
 		return -1;
@@ -467,5 +659,17 @@ scheme_export(struct db *db, const char *home, const char *dir, struct scheme_re
 	struct scheme x = { .db = db, .home = home, .dir = dir, .r = r };
 
 	memset(r, 0, sizeof(*r));
+	return db_read(db, scheme_work, &x, e);
+}
+
+int
+scheme_escrow(struct db *db, const char *home, const char *dir, int64_t funder_id,
+    struct scheme_result *r, struct error *e)
+{
+	struct scheme x = { .db = db, .home = home, .dir = dir, .r = r, .funder = funder_id };
+
+	memset(r, 0, sizeof(*r));
+	if (funder_id <= 0)
+		return error_set(e, 400, "BAD_FUNDER", "an escrow is made for one funder");
 	return db_read(db, scheme_work, &x, e);
 }

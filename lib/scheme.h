@@ -15,6 +15,8 @@ struct db;
 
 #define SCHEME_FORMAT "passnum-scheme-export-v1"
 #define SCHEME_NOTE_FORMAT "passnum-scheme-manifest-v1"
+#define ESCROW_FORMAT "passnum-escrow-export-v1"
+#define ESCROW_NOTE_FORMAT "passnum-escrow-manifest-v1"
 
 struct scheme_result {
 	uint64_t ledger_size;     /* entries in the exported ledger */
@@ -31,5 +33,19 @@ struct scheme_result {
  * so; nothing in the database changes either way). */
 int scheme_export(struct db *db, const char *home, const char *dir, struct scheme_result *r,
     struct error *e);
+
+/* A funder's escrow (`passnum export escrow --funder ID --out DIR`), for
+ * the operator to send it every week: leaves.csv (every entry's leaf hash,
+ * so that the whole log can be checked against checkpoints), entries.jsonl
+ * (that funder's accounts and every entry that posts to them, in full, and
+ * every checkpoint), checkpoint.note, keys.json, registry.json (the funder,
+ * its campaigns, the places, payees and services), vouchers.csv (its
+ * campaigns'), payables.csv (what each payee is owed for its passes and not
+ * yet settled), manifest.json (format passnum-escrow-export-v1, with the
+ * funder's balances) and manifest.note ("passnum-escrow-manifest-v1"). As
+ * scheme_export otherwise; 404 UNKNOWN_FUNDER for a funder that does not
+ * exist. */
+int scheme_escrow(struct db *db, const char *home, const char *dir, int64_t funder_id,
+    struct scheme_result *r, struct error *e);
 
 #endif

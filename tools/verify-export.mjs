@@ -229,7 +229,7 @@ function nodeHash(left, right) {
 
 // An RFC 9162 tree kept as its compact range: the roots of its perfect
 // subtrees, largest first. The root folds them from the right.
-class Tree {
+export class Tree {
 	constructor() {
 		this.stack = [];
 		this.size = 0;
@@ -317,6 +317,8 @@ const CHART = [
 	[/^payee:[1-9][0-9]*$/, 'payee', '401', true, true],
 	[/^fees$/, 'fees', '706', true, false],
 	[/^vat$/, 'vat', '44571', true, false],
+	[/^payouts-in-transit$/, 'payouts-in-transit', '4678', true, true],
+	[/^takeover-claim$/, 'takeover-claim', '467', false, true],
 ].map(([re, kind, pcg, credit, nonneg]) => ({ re, kind, pcg, credit, nonneg }));
 
 // True when balance breaks the account's rule: what is owed never negative.

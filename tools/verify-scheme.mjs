@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // verify-scheme.mjs — an independent check of a scheme export
-// (`passnum export scheme --out DIR`), written from docs/takeover.md and
+// (`passnum export scheme --out DIR`) or of a funder's escrow (`passnum
+// export escrow --funder ID --out DIR`), written from docs/takeover.md and
 // docs/ledger.md, with Node.js (>= 20) and its standard library only. It
 // shares no code with passnum; it reuses the ledger audit of
 // verify-export.mjs (same folder), which was written from docs/ledger.md.
@@ -26,6 +27,10 @@
 //   7. payables.csv: each payee known to registry.json with the same SIRET
 //      and IBAN, owed what the ledger says, and every payee the ledger says
 //      is owed something listed.
+// An escrow is told by its manifest.note ("passnum-escrow-manifest-v1"); its
+// log is checked from leaves.csv (size, root, every checkpoint's root at its
+// size), its entries against their leaves and its accounts' balances, its
+// vouchers against its campaigns' outstanding, its credit notes owed.
 // Prints "OK: …" with the figures a successor takes on, or
 // "verify-scheme: FAILED: …" on stderr; exit 0, 1 on a failure, 2 on a usage
 // error. Memory: the audit keeps 32 bytes per ledger entry; vouchers are
@@ -36,13 +41,19 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Audit, Failure, base64Exact, ed25519Key, ed25519Verify, fail, lines, noteKeyId,
-    parseJson, sha256, verifyCheckpointNote } from './verify-export.mjs';
+import { Audit, Failure, Tree, base64Exact, ed25519Key, ed25519Verify, encodeEntry, fail,
+    leafHash, lines, noteKeyId, parseJson, sha256, verifyCheckpointNote } from './verify-export.mjs';
 
 const FORMAT = 'passnum-scheme-export-v1';
 const NOTE_FORMAT = 'passnum-scheme-manifest-v1';
 const FILES = ['ledger.jsonl', 'checkpoint.note', 'keys.json', 'registry.json', 'vouchers.csv',
     'payables.csv'];
+// A funder's escrow (passnum export escrow): the same, but the log as its
+// leaf hashes and only the funder's entries in full.
+const ESCROW_FORMAT = 'passnum-escrow-export-v1';
+const ESCROW_NOTE_FORMAT = 'passnum-escrow-manifest-v1';
+const ESCROW_FILES = ['leaves.csv', 'entries.jsonl', 'checkpoint.note', 'keys.json',
+    'registry.json', 'vouchers.csv', 'payables.csv'];
 const VOUCHERS_HEADER = 'serial,token_sha256,campaign_id,value_cents,last_day,booklet_id,status';
 const PAYABLES_HEADER = 'payee_id,siret,name,iban,owed_cents';
 const STATUSES = new Set(['issued', 'redeemed', 'revoked', 'expired']);
@@ -60,7 +71,8 @@ export function parseVkey(vkey) {
 	return { name: m[1], id, pub, key: ed25519Key(pub) };
 }
 
-// Verifies manifest.note with the given key; returns the SHA-256 (hex) it signs.
+// Verifies manifest.note with the given key; returns the format line and
+// the SHA-256 (hex) it signs.
 function verifyManifestNote(note, key) {
 	const where = 'manifest.note';
 	const cut = note.indexOf('\n\n');
@@ -68,8 +80,10 @@ function verifyManifestNote(note, key) {
 		fail(`${where}: not a signed note (no signature block)`);
 	const text = note.slice(0, cut + 1);
 	const body = text.slice(0, -1).split('\n');
-	if (body.length !== 3 || body[0] !== NOTE_FORMAT || !/^[0-9a-f]{64}$/.test(body[2]))
-		fail(`${where}: the text is not "${NOTE_FORMAT}", the origin and a SHA-256`);
+	if (body.length !== 3 || (body[0] !== NOTE_FORMAT && body[0] !== ESCROW_NOTE_FORMAT) ||
+	    !/^[0-9a-f]{64}$/.test(body[2]))
+		fail(`${where}: the text is not "${NOTE_FORMAT}" (or "${ESCROW_NOTE_FORMAT}"),` +
+		    ' the origin and a SHA-256');
 	if (body[1] !== key.name)
 		fail(`${where}: the origin "${body[1]}" is not the given key's "${key.name}"`);
 	let signed = false;
@@ -87,7 +101,7 @@ function verifyManifestNote(note, key) {
 	}
 	if (!signed)
 		fail(`${where}: not signed by the given ledger key ${key.id.toString('hex')}`);
-	return body[2];
+	return { format: body[0], digest: body[2] };
 }
 
 function readFile(dir, name) {
@@ -102,7 +116,7 @@ function hexOf(buf) {
 }
 
 // The manifest's files: each present with its size and SHA-256 (streamed).
-async function checkFiles(dir, manifest) {
+async function checkFiles(dir, manifest, names = FILES) {
 	if (!Array.isArray(manifest.files))
 		fail('manifest.json: no file list');
 	const listed = new Map();
@@ -114,7 +128,7 @@ async function checkFiles(dir, manifest) {
 			fail(`manifest.json: file name "${f.name}" is not a plain name or is listed twice`);
 		listed.set(f.name, f);
 	}
-	for (const name of FILES)
+	for (const name of names)
 		if (!listed.has(name))
 			fail(`manifest.json: ${name} is not listed`);
 	for (const f of listed.values()) {
@@ -304,15 +318,177 @@ async function checkPayables(dir, audit, registry) {
 	return { count: n - 1, total };
 }
 
+// ---------------------------------------------------------------- escrow
+// leaves.csv: every leaf hash in order; the tree's size and root are the
+// manifest's; the roots at the checkpoints' sizes are kept (sizes given).
+async function checkLeaves(dir, manifest, sizes) {
+	const tree = new Tree(), roots = new Map(), leaves = [];
+	let n = 0;
+	if (sizes.has(0n))
+		roots.set(0n, tree.root());
+	for await (const line of lines(path.join(dir, 'leaves.csv'))) {
+		n++;
+		if (n === 1) {
+			if (line !== 'seq,leaf_hash')
+				fail('leaves.csv: the header is not "seq,leaf_hash"');
+			continue;
+		}
+		const m = /^(0|[1-9][0-9]*),([0-9a-f]{64})$/.exec(line);
+		if (m === null || BigInt(m[1]) !== BigInt(tree.size))
+			fail(`leaves.csv line ${n}: not seq ${tree.size} and a leaf hash`);
+		const leaf = Buffer.from(m[2], 'hex');
+		leaves.push(leaf);
+		tree.push(leaf);
+		if (sizes.has(BigInt(tree.size)))
+			roots.set(BigInt(tree.size), tree.root());
+	}
+	if (manifest.ledger?.size !== BigInt(tree.size))
+		fail(`manifest.json: the ledger size ${manifest.ledger?.size} is not leaves.csv's ${tree.size}`);
+	if (manifest.ledger?.root !== hexOf(tree.root()))
+		fail('manifest.json: the ledger root is not the root of leaves.csv');
+	return { leaves, roots, size: tree.size };
+}
+
+// entries.jsonl: the header (origin), the funder's accounts, its entries
+// (each one's hash is its leaf in leaves.csv; their postings sum to each
+// account's balance), every checkpoint (signed by the key, its root the
+// log's at its size; the last is checkpoint.note).
+async function checkEscrowEntries(dir, manifest, key) {
+	const where = 'entries.jsonl';
+	const parsed = [];
+	let n = 0;
+	for await (const text of lines(path.join(dir, where))) {
+		n++;
+		parsed.push([n, parseJson(text)]);
+	}
+	const header = parsed[0]?.[1];
+	if (header?.type !== 'header' || header.format !== 'passnum-escrow-entries-v1' ||
+	    header.origin !== key.name || header.funder_id !== manifest.funder?.id)
+		fail(`${where}: the header is not the funder's escrow of ${key.name}`);
+	const checkpoints = parsed.filter(([, x]) => x.type === 'checkpoint');
+	const sizes = new Set(checkpoints.map(([, x]) => x.size));
+	const log = await checkLeaves(dir, manifest, sizes);
+	const accounts = new Map(), audit = new Audit();
+	let last = -1n, entries = 0;
+	for (const [line, x] of parsed.slice(1)) {
+		const at = `${where} line ${line}`;
+		if (x.type === 'account') {
+			if (typeof x.code !== 'string' || typeof x.balance !== 'bigint' || accounts.has(x.code))
+				fail(`${at}: a malformed account`);
+			accounts.set(x.code, { balance: x.balance, sum: 0n });
+		} else if (x.type === 'entry') {
+			if (typeof x.seq !== 'bigint' || x.seq <= last || x.seq >= BigInt(log.size))
+				fail(`${at}: entry ${x.seq} is out of order or beyond the log`);
+			last = x.seq;
+			let e;
+			try {
+				e = audit.entryOf(x, x.seq, at);
+			} catch (err) {
+				if (err instanceof Failure)
+					fail(err.message);
+				throw err;
+			}
+			const hash = leafHash(encodeEntry(e));
+			if (x.entry_hash !== hexOf(hash) || !hash.equals(log.leaves[Number(x.seq)]))
+				fail(`${at}: entry ${x.seq} is not the log's (its hash is not leaf ${x.seq})`);
+			for (const p of e.postings) {
+				const acc = accounts.get(p.account);
+				if (acc !== undefined)
+					acc.sum += p.amount;
+			}
+			entries++;
+		} else if (x.type !== 'checkpoint') {
+			fail(`${at}: unknown line type "${x.type}"`);
+		}
+	}
+	for (const [code, acc] of accounts)
+		if (acc.sum !== acc.balance)
+			fail(`${where}: account ${code} has balance ${acc.balance} but its entries sum to ${acc.sum}` +
+			    ' (an entry of the funder is missing)');
+	let latest;
+	for (const [line, x] of checkpoints) {
+		const cp = verifyCheckpointNote(x.note, key.name, [key], `${where} line ${line}`);
+		if (cp.size !== x.size || !log.roots.has(cp.size) || !log.roots.get(cp.size).equals(cp.root))
+			fail(`${where} line ${line}: the checkpoint at ${x.size} is not the log's root at that size`);
+		latest = x;
+	}
+	const note = readFile(dir, 'checkpoint.note').toString('utf8');
+	if (latest === undefined || latest.note !== note)
+		fail('checkpoint.note: not the latest checkpoint of entries.jsonl');
+	return { accounts, entries, size: log.size, checkpoint: latest.size };
+}
+
+async function verifyEscrow(dir, key, manifest) {
+	if (manifest.origin !== key.name)
+		fail(`manifest.json: origin "${manifest.origin}" is not the given key's "${key.name}"`);
+	const funder = manifest.funder?.id;
+	if (typeof funder !== 'bigint')
+		fail('manifest.json: no funder');
+	await checkFiles(dir, manifest, ESCROW_FILES);
+	const log = await checkEscrowEntries(dir, manifest, key);
+	checkKeys(dir, key);
+	const registry = checkRegistry(dir);
+	if (registry.reg.funders.length !== 1 || registry.reg.funders[0].id !== funder)
+		fail(`registry.json: not funder ${funder}'s share`);
+	for (const c of registry.reg.campaigns)
+		if (c.funder_id !== funder)
+			fail(`registry.json: campaign ${c.id} is not funder ${funder}'s`);
+	const vouchers = await checkVouchers(dir, manifest, registry);
+	let outstanding = 0n;
+	for (const id of registry.campaigns.keys()) {
+		const acc = log.accounts.get(`campaign:${id}:outstanding`);
+		const ledger = acc === undefined ? 0n : -acc.balance;
+		const face = vouchers.issued.get(id) ?? 0n;
+		if (ledger !== face)
+			fail(`campaign ${id}: the ledger has ${ledger} cents outstanding, the vouchers` +
+			    ` issued and not redeemed, revoked or expired are worth ${face} cents`);
+		outstanding += ledger;
+	}
+	const notes = log.accounts.get(`funder:${funder}:credit-notes`);
+	if (manifest.funder.credit_notes_owed_cents !== (notes === undefined ? 0n : -notes.balance))
+		fail('manifest.json: the credit notes owed are not the ledger\'s');
+	// payables.csv: the funder's share of what payees are owed (not tied to
+	// a payee account, which other funders' passes move too).
+	let n = 0, total = 0n;
+	for await (const line of lines(path.join(dir, 'payables.csv'))) {
+		n++;
+		if (n === 1) {
+			if (line !== PAYABLES_HEADER)
+				fail(`payables.csv: the header is not "${PAYABLES_HEADER}"`);
+			continue;
+		}
+		const m = /^([1-9][0-9]*),([0-9]{14}),"((?:[^"]|"")*)",([A-Z0-9]{15,34}),([1-9][0-9]*)$/.exec(line);
+		if (m === null)
+			fail(`payables.csv line ${n}: not payee_id,siret,"name",iban,owed_cents`);
+		const payee = registry.payees.get(m[1]);
+		if (payee === undefined || payee.siret !== m[2] || payee.iban !== m[4])
+			fail(`payables.csv line ${n}: payee ${m[1]} with this SIRET and IBAN is not in registry.json`);
+		total += BigInt(m[5]);
+	}
+	if (manifest.payables !== BigInt(Math.max(n - 1, 0)))
+		fail(`payables.csv: ${n - 1} payees, the manifest says ${manifest.payables}`);
+	const c = vouchers.counts;
+	return `OK: escrow of funder ${funder} from ${key.name} signed by ledger key` +
+	    ` ${key.id.toString('hex')}; ${log.size} leaves (root ${manifest.ledger.root}, checkpoint` +
+	    ` at ${log.checkpoint}), ${log.entries} entries of the funder in full;` +
+	    ` ${vouchers.total} vouchers (${c.issued ?? 0} issued, ${c.redeemed ?? 0} redeemed,` +
+	    ` ${c.revoked ?? 0} revoked, ${c.expired ?? 0} expired); outstanding ${outstanding} cents` +
+	    ` agrees with the vouchers; ${n - 1} payees owed ${total} cents for its passes;` +
+	    ` credit notes owed ${manifest.funder.credit_notes_owed_cents} cents`;
+}
+
 export async function verifyScheme(dir, vkey) {
 	const key = parseVkey(vkey);
-	const digest = verifyManifestNote(readFile(dir, 'manifest.note').toString('utf8'), key);
+	const signed = verifyManifestNote(readFile(dir, 'manifest.note').toString('utf8'), key);
 	const bytes = readFile(dir, 'manifest.json');
-	if (hexOf(sha256(bytes)) !== digest)
+	if (hexOf(sha256(bytes)) !== signed.digest)
 		fail('manifest.json: its SHA-256 is not the one manifest.note signs: the manifest was altered');
 	const manifest = parseJson(bytes.toString('utf8'));
-	if (manifest.format !== FORMAT)
-		fail(`manifest.json: the format is not ${FORMAT}`);
+	const escrow = signed.format === ESCROW_NOTE_FORMAT;
+	if (manifest.format !== (escrow ? ESCROW_FORMAT : FORMAT))
+		fail(`manifest.json: the format is not ${escrow ? ESCROW_FORMAT : FORMAT}`);
+	if (escrow)
+		return verifyEscrow(dir, key, manifest);
 	if (manifest.origin !== key.name)
 		fail(`manifest.json: origin "${manifest.origin}" is not the given key's "${key.name}"`);
 	await checkFiles(dir, manifest);

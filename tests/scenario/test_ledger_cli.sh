@@ -301,10 +301,14 @@ equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line
 
 # An older home (schema 5) gets its chart labels accented on opening, and
 # the operator's new fields empty. (Made from this home by undoing the
-# migrations after 5: 0008's table (booklet returns), 0007's tables, then 0006's.)
+# migrations after 5: the takeover's tables and triggers, the booklet returns,
+# 0007's tables, then 0006's.)
 O=$WORK/old-home
 cp -a "$H" "$O"
-sqlite3 "$O/passnum.db" "DROP TABLE booklet_returns;
+sqlite3 "$O/passnum.db" "DROP TABLE booklet_returns; DROP TABLE takeovers; DROP TABLE takeover_old_leaves;
+	DROP TABLE takeover_campaigns; DROP TABLE takeover_payables; DROP TABLE takeover_receipts;
+	DROP TRIGGER payee_holds_iban_unconfirmed; DROP TABLE payee_iban_unconfirmed;
+	DROP TRIGGER issuer_keys_takeover_insert; DROP TRIGGER issuer_keys_takeover_active;
 	DROP TABLE payout_redemptions; DROP TABLE payouts; DROP TABLE settlements;
 	DROP TABLE payee_holds;
 	DROP TRIGGER operator_siren_after_fec; DROP TRIGGER operator_fec_exported_once;

@@ -36,7 +36,8 @@ for path in ./usr/bin/passnum ./usr/bin/passnumd; do
 	grep -qE "^-rwxr-xr-x root/root .* $path$" <<<"$list" && ok || fail "$path missing or not 0755 root"
 done
 for path in ./usr/share/man/man1/passnum.1.gz ./usr/share/man/man8/passnumd.8.gz \
-	./lib/systemd/system/passnumd.service ./usr/lib/sysusers.d/passnum.conf \
+	./lib/systemd/system/passnumd.service ./lib/systemd/system/passnum-escrow@.service \
+	./lib/systemd/system/passnum-escrow@.timer ./usr/lib/sysusers.d/passnum.conf \
 	./usr/lib/tmpfiles.d/passnum.conf ./usr/share/passnum/prometheus/passnumd-alerts.yml \
 	./usr/share/bash-completion/completions/passnum \
 	./usr/share/bash-completion/completions/passnumd ./usr/share/doc/passnum/copyright \
@@ -90,6 +91,13 @@ for line in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=
 	"ExecStart=/usr/bin/passnumd --home /var/lib/passnum" 'ExecReload=/bin/kill -HUP $MAINPID'; do
 	grep -qxF "$line" "$unit" && ok || fail "passnumd.service lacks $line"
 done
+escrow=$X/lib/systemd/system/passnum-escrow@.service
+for line in Type=oneshot User=passnum NoNewPrivileges=yes ProtectSystem=strict PrivateNetwork=yes \
+	ReadWritePaths=/var/lib/passnum; do
+	grep -qxF "$line" "$escrow" && ok || fail "passnum-escrow@.service lacks $line"
+done
+contains "$(cat "$escrow")" "export escrow --funder \"\$1\"" "the escrow unit runs export escrow"
+contains "$(cat "$X/lib/systemd/system/passnum-escrow@.timer")" "OnCalendar=Mon" "weekly timer"
 if command -v systemd-analyze >/dev/null; then
 	# The installed path does not exist on a build machine: verify a copy
 	# whose ExecStart names the extracted binary; any complaint fails.
@@ -97,6 +105,13 @@ if command -v systemd-analyze >/dev/null; then
 	sed "s#/usr/bin/passnumd#$X/usr/bin/passnumd#" "$unit" >"$WORK/unit/passnumd.service"
 	verify=$(systemd-analyze verify --man=no "$WORK/unit/passnumd.service" 2>&1)
 	equals "$verify" "" "systemd-analyze verify"
+	# The weekly escrow (docs/operations.md): an instance for funder 3.
+	sed "s#/usr/bin/passnum #$X/usr/bin/passnum #" "$X/lib/systemd/system/passnum-escrow@.service" \
+		>"$WORK/unit/passnum-escrow@3.service"
+	cp "$X/lib/systemd/system/passnum-escrow@.timer" "$WORK/unit/passnum-escrow@3.timer"
+	verify=$(cd "$WORK/unit" && systemd-analyze verify --man=no passnum-escrow@3.service \
+		passnum-escrow@3.timer 2>&1)
+	equals "$verify" "" "systemd-analyze verify of the escrow units"
 	score=$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | grep -o 'exposure level for passnumd.service: [0-9.]*')
 	echo "note: systemd-analyze security: ${score:-not available}"
 else

@@ -217,6 +217,18 @@ equals "$(head -1 "$WORK/liste.csv" | tr -d '\r')" \
 equals "$(sed -n 3p "$WORK/liste.csv" | tr -d '\r' | cut -d';' -f1-4)" \
 	"10,00;Médiathèque Œuvre & Cie « Bobigny »;$SIRET2;$IBAN2" "list line"
 equals "$(grep -c . "$WORK/liste.csv")" 3 "one line per transfer"
+# The supporting documents: each line's statement, beside the list.
+for releve in $(tail -n +2 "$WORK/liste.csv" | tr -d '\r' | cut -d';' -f5); do
+	doc=$WORK/$releve.html
+	[ -f "$doc" ] && ok || fail "no statement $releve.html beside the payment list"
+	contains "$(cat "$doc")" "$releve" "the statement names its number"
+done
+contains "$(cat "$WORK/$(sed -n 3p "$WORK/liste.csv" | tr -d '\r' | cut -d';' -f5).html")" "$SIRET2" \
+	"the statement is the payee's"
+expect 1 pn --home "$H" settle --period 2027-04 --reissue --format payment-list \
+	--out "$WORK/liste2.csv"
+contains "$err" ".html" "an existing statement is not replaced without --force"
+[ ! -e "$WORK/liste2.csv" ] && ok || fail "a refused reissue wrote its list"
 equals "$(db_dump "$H")" "$before" "reissues changed nothing"
 
 # --- May: payee 3 released, paid by May's settlement (no other redemption).
