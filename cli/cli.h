@@ -93,6 +93,9 @@ int cmd_backup(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_invoice(struct cli *cli, int argc, char **argv);
+int cmd_refund(struct cli *cli, int argc, char **argv);
+int cmd_period(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -114,5 +117,8 @@ extern const char cmd_backup_help[];
 extern const char cmd_restore_help[];
 extern const char cmd_export_help[];
 extern const char cmd_report_help[];
+extern const char cmd_invoice_help[];
+extern const char cmd_refund_help[];
+extern const char cmd_period_help[];
 
 #endif

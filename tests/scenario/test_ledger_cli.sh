@@ -243,7 +243,7 @@ FEC=$(cat "$WORK/fec/123456782FEC20271231.txt")
 contains "$FEC" "$(printf '\t512\t')"
 contains "$FEC" "$(printf '\tFIN000001\t')"
 contains "$FEC" "$(printf '\tCAMP000002\t')"
-contains "$FEC" "$(printf '\t4191\t')" "the expiry to a credit note"
+contains "$FEC" "$(printf '\t4198\t')" "the expiry to a credit note"
 # French wording with accents, derived from each entry's kind and reference
 # (the hashed memos stay as recorded).
 equals "$(echo "$FEC" | sed 1d | cut -f2 | sort -u | tr '\n' '|')" \
@@ -251,7 +251,7 @@ equals "$(echo "$FEC" | sed 1d | cut -f2 | sort -u | tr '\n' '|')" \
 equals "$(echo "$FEC" | sed 1d | cut -f11 | uniq | tr '\n' '|')" \
 	"Fonds reçus du financeur 1, réf. VIR-2026-1|Émission de 20 pass, campagne 1|Émission de 10 pass, campagne 2|Opposition de pass perdus ou volés, campagne 1|Expiration des pass non utilisés au 12/03/2027, campagne 2|Commande du financeur 1, réf. BC-2027-2|" \
 	"EcritureLib in French"
-contains "$FEC" "$(printf '\t4191\tFinanceurs, avoirs à rembourser\tFIN000001\tFinanceurs, avoirs à rembourser - Département de test\t')" \
+contains "$FEC" "$(printf '\t4198\tFinanceurs, avoirs à rembourser\tFIN000001\tFinanceurs, avoirs à rembourser - Département de test\t')" \
 	"accented CompteLib and CompAuxLib"
 equals "$(pn --home "$H" ledger export --format fec --year 2026 | sed -n 2p | cut -f11)" \
 	"Commande du financeur 1, réf. BC-2026-1" "an order's wording"
