@@ -179,4 +179,179 @@ refused 1 "the same period again" pn --home "$H" invoice create --funder 1 --per
 	--out "$INV"
 contains "$err" "nothing to invoice" "a redemption is invoiced once"
 
+# --- Chorus Pro rejects the fee invoice: a credit note in full, then again.
+expect 0 pn --home "$H" invoice status FA-2027-000002 --set Déposée --day 2027-05-02
+expect 0 pn --home "$H" invoice status FA-2027-000002 --set Rejetée --day 2027-05-02
+refused 1 "a status after a rejection" pn --home "$H" invoice status FA-2027-000002 --set Payée
+contains "$err" "is Rejetée: it cannot become Payée" "nothing after Rejetée"
+refused 2 "three decimals" pn --home "$H" invoice credit-note FA-2027-000002 --reason error \
+	--amount 1.001 --out "$INV"
+refused 2 "an unknown reason" pn --home "$H" invoice credit-note FA-2027-000002 --reason oops \
+	--out "$INV"
+refused 1 "a rejection credited in part" pn --home "$H" invoice credit-note FA-2027-000002 \
+	--reason rejection --amount 1.00 --out "$INV"
+refused 1 "an unknown invoice" pn --home "$H" invoice credit-note FA-2027-000099 --reason error \
+	--out "$INV"
+contains "$err" "no invoice or credit note FA-2027-000099" "unknown invoice"
+expect 0 pn --home "$H" --json invoice credit-note FA-2027-000002 --reason rejection --out "$INV"
+equals "$(echo "$out" | jq -r '.invoices[0] | .number + " " + .kind + " " + .total')" \
+	"AV-2027-000001 credit_note 3.00" "the credit note"
+CN=$($CHECK_UBL "$INV/AV-2027-000001.xml") || fail "the credit note's UBL breaks EN 16931"
+equals "$(echo "$CN" | jq -c '[.kind, .type, .billing_reference, .categories, .net, .vat, .total]')" \
+	'["CreditNote","381","FA-2027-000002",["S"],"2.50","0.50","3.00"]' "credit note: type 381, its invoice"
+PDF=$(pdftotext "$INV/AV-2027-000001.pdf" - | tr -s " \n" "  ")
+for want in "AVOIR AV-2027-000001" "Avoir sur la facture FA-2027-000002" "rejet sur Chorus Pro" \
+	"sans compensation"; do
+	contains "$PDF" "$want" "the credit note's PDF"
+done
+equals "$(balance funder:1:invoiced)" 5000 "the credit note took the fees off the receivable"
+equals "$(balance vat-pending)" 0 "and their pending VAT"
+equals "$(balance fees)" 0 "and the fees"
+refused 1 "a second credit note in full" pn --home "$H" invoice credit-note FA-2027-000002 \
+	--reason error --out "$INV"
+contains "$err" "already credited in full" "credited once"
+refused 1 "a credit note on a credit note" pn --home "$H" invoice credit-note AV-2027-000001 \
+	--reason error --out "$INV"
+verify "after the credit note"
+# The rejected fees are invoiced again (the passes are free to bill again).
+expect 0 pn --home "$H" --json invoice create --funder 1 --period 2027-04 --engagement EJ-2027-18 \
+	--out "$INV"
+equals "$(echo "$out" | jq -r '[.invoices[] | .number + " " + .part + " " + .total] | join(", ")')" \
+	"FA-2027-000003 fees 3.00" "the fees invoiced again, the face value not twice"
+
+# --- The face-value invoice's clock: deposited, suspended, late.
+export PASSNUM_NOW=2027-06-20T10:00:00Z
+expect 0 pn --home "$H" invoice status FA-2027-000001 --set Déposée --day 2027-05-03
+expect 0 pn --home "$H" invoice status FA-2027-000001 --set Suspendue --day 2027-05-10
+expect 0 pn --home "$H" invoice status FA-2027-000001 --set Déposée --day 2027-05-15
+expect 0 pn --home "$H" --json invoice status FA-2027-000001
+equals "$(echo "$out" | jq -c '[.status, .clock.receipt_day, .clock.due_day, .clock.suspended_days, .clock.days_late, .clock.interest, .clock.indemnity]')" \
+	'["Déposée","2027-05-03","2027-06-02",5,13,"0.18","40.00"]' \
+	"received 3 May, due 2 June, 5 days suspended: 13 days late on 20 June, 50.00 x 10.15 % x 13 / 365"
+refused 2 "an unknown status" pn --home "$H" invoice status FA-2027-000001 --set Payee
+refused 1 "a status in the future" pn --home "$H" invoice status FA-2027-000001 --set Payée \
+	--day 2027-06-21
+refused 1 "a payment above what is owed" pn --home "$H" invoice pay FA-2027-000001 50.01 --ref VIR-1
+contains "$err" "50.00 EUR is owed on it" "overpaid"
+expect 0 pn --home "$H" invoice config --ecb-rate 2.40
+expect 0 pn --home "$H" --json invoice show FA-2027-000001
+equals "$(echo "$out" | jq -r .clock.interest)" 0.19 "the ECB rate is a setting: 50.00 x 10.40 % x 13 / 365 = 0.185, rounded half up"
+expect 0 pn --home "$H" invoice pay FA-2027-000001 20.00 --ref VIR-DGFIP-1 --day 2027-06-18
+expect 0 pn --home "$H" --json invoice pay FA-2027-000001 30.00 --ref VIR-DGFIP-2 --day 2027-06-20
+equals "$(echo "$out" | jq -c '[.status, .owed, .clock.days_late]')" '["Payée","0.00",13]' \
+	"paid in full on 20 June: Payée, the clock stopped at 13 days"
+equals "$(balance funder:1:invoiced)" 300 "the receivable less the payments"
+expect 0 pn --home "$H" invoice pay FA-2027-000003 3.00 --ref VIR-DGFIP-3
+equals "$(balance vat-pending)" 0 "the VAT of the paid fees is due"
+equals "$(balance vat)" -50 "and collected (44571)"
+verify "after the payments"
+
+# --- The prepaid private funder (La Réunion): fees only, VAT 8.5 %.
+expect 0 pn --home "$H" --json invoice create --funder 2 --period 2027-04 --out "$INV"
+equals "$(echo "$out" | jq -r '[.invoices[] | .number + " " + .part + " " + .total] | join(", ")')" \
+	"FA-2027-000004 fees 1.09" "2 passes of 5 EUR at 10 %: 1.00 + 8.5 % VAT (0.085 rounded half up)"
+PRE=$($CHECK_UBL "$INV/FA-2027-000004.xml") || fail "the prepaid funder's UBL breaks EN 16931"
+equals "$(echo "$PRE" | jq -c '[.categories, .breakdown[0].percent, .net, .vat, .total, .buyer_siret]')" \
+	"[[\"S\"],\"8.50\",\"1.00\",\"0.09\",\"1.09\",\"$PRIVATE_SIRET\"]" "8.5 % in La Réunion"
+equals "$(balance vat-pending)" -9 "VAT on payment pending"
+expect 0 pn --home "$H" --json invoice create --funder 2 --order VIR-FONDATION-1 --out "$INV"
+equals "$(echo "$out" | jq -r '.invoices[0] | .number + " " + .part + " " + .total')" \
+	"FA-2027-000005 face 500.00" "the prepaid funder's payment documented"
+A2=$($CHECK_UBL "$INV/FA-2027-000005.xml") || fail "the A2 UBL breaks EN 16931"
+equals "$(echo "$A2" | jq -c '[.profile, .total, .payable]')" '["A2","500.00","0.00"]' \
+	"already paid: A2, nothing payable"
+refused 1 "an invoice already paid" pn --home "$H" invoice pay FA-2027-000005 1.00 --ref X
+# Under the franchise of art. 293 B, no VAT on fees.
+expect 0 pn --home "$H" invoice config --vat-franchise yes
+PASSNUM_NOW=2027-06-20T10:00:00Z expect 0 pn --home "$H" --json invoice create --funder 1 \
+	--period 2027-05 --out "$INV"
+equals "$(echo "$out" | jq -r '[.invoices[] | .number + " " + .part + " " + .total] | join(", ")')" \
+	"FA-2027-000006 face 10.00, FA-2027-000007 fees 0.50" "May: one pass; fees without VAT"
+FR=$($CHECK_UBL "$INV/FA-2027-000007.xml") || fail "the franchise UBL breaks EN 16931"
+equals "$(echo "$FR" | jq -c '[.categories, .vat]')" '[["E"],"0.00"]' "franchise: category E"
+contains "$(pdftotext "$INV/FA-2027-000007.pdf" - | tr -s " \n" "  ")" \
+	"TVA non applicable, art. 293 B du CGI" "the franchise's mention"
+expect 0 pn --home "$H" invoice config --vat-franchise no
+verify "after the prepaid funder"
+
+# --- Unused value after expiry: a credit note, then a refund to the
+# funder's public accountant quoting its titre de recettes.
+export PASSNUM_NOW=2027-07-02T08:00:00Z
+expect 0 pn --home "$H" --json expire
+equals "$(balance funder:1:credit-notes)" -4000 "4 passes of campaign 1 expired, owed back"
+expect 0 pn --home "$H" --json invoice credit-note FA-2027-000001 --reason unused --out "$INV"
+equals "$(echo "$out" | jq -r '.invoices[0] | .number + " " + .total')" "AV-2027-000002 40.00" \
+	"the unused value's credit note"
+$CHECK_UBL "$INV/AV-2027-000002.xml" >/dev/null || fail "the unused value's UBL"
+refused 1 "more unused value than expired" pn --home "$H" invoice credit-note FA-2027-000006 \
+	--reason unused --out "$INV"
+refused 2 "a bad IBAN" pn --home "$H" --yes refund --funder 1 --titre T-2027-42 \
+	--iban FR7630001007941234567890186 --out "$WORK/refund.xml"
+refused 1 "an unknown funder" pn --home "$H" --yes refund --funder 9 --titre T-2027-42 \
+	--iban $ACCOUNTANT_IBAN --out "$WORK/refund.xml"
+refused 1 "a refund larger than owed" pn --home "$H" --yes refund --funder 1 --titre T-2027-42 \
+	--iban $ACCOUNTANT_IBAN --amount 40.01 --out "$WORK/refund.xml"
+refused 1 "nothing owed back" pn --home "$H" --yes refund --funder 2 --titre T-2027-42 \
+	--iban $ACCOUNTANT_IBAN --out "$WORK/refund.xml"
+refused 1 "a refund not confirmed" pn --home "$H" refund --funder 1 --titre T-2027-42 \
+	--iban $ACCOUNTANT_IBAN --out "$WORK/refund.xml" </dev/null
+[ ! -e "$WORK/refund.xml" ] && ok || fail "a refused refund leaves no file"
+expect 0 pn --home "$H" --yes --json refund --funder 1 --titre T-2027-42 --iban "$ACCOUNTANT_IBAN" \
+	--creditor "DRFIP Seine-Saint-Denis" --out "$WORK/refund.xml"
+equals "$(echo "$out" | jq -r '.amount + " " + .remittance')" \
+	"40.00 Remboursement d'avoirs, titre de recettes T-2027-42" "the refund"
+xp() { xmllint --xpath "$2" <(sed "s|xmlns=\"[^\"]*\"||" "$1") 2>/dev/null; }
+equals "$(xp "$WORK/refund.xml" 'concat(//GrpHdr/NbOfTxs, " ", //GrpHdr/CtrlSum, " ", //Cdtr/Nm, " ", //CdtrAcct/Id/IBAN, " ", //DbtrAcct/Id/IBAN)')" \
+	"1 40.00 DRFIP Seine-Saint-Denis $ACCOUNTANT_IBAN $OP_IBAN" "the pain.001 of the refund"
+contains "$(xp "$WORK/refund.xml" 'string(//Ustrd)')" "titre de recettes T-2027-42" "the titre quoted"
+equals "$(balance funder:1:credit-notes)" 0 "nothing owed back any more"
+equals "$(balance refunds-in-transit)" -4000 "the refund is in transit"
+refused 1 "the same titre twice" pn --home "$H" --yes refund --funder 1 --titre T-2027-42 \
+	--iban $ACCOUNTANT_IBAN --out "$WORK/refund2.xml"
+verify "after the refund"
+
+# --- The list, and the numbers: one unbroken sequence per kind and year.
+expect 0 pn --home "$H" --json invoice list
+equals "$(echo "$out" | jq -r '[.[].number] | join(" ")')" \
+	"FA-2027-000001 FA-2027-000002 FA-2027-000003 FA-2027-000004 FA-2027-000005 FA-2027-000006 FA-2027-000007 AV-2027-000001 AV-2027-000002" \
+	"the documents"
+# sqlite_refused SQL NEEDLE: the schema's triggers refuse SQL.
+sqlite_refused() {
+	local e
+	if e=$(sqlite3 "$H/passnum.db" "$1" 2>&1); then fail "allowed: $1"; else contains "$e" "$2" "$1"; fi
+}
+sqlite_refused "UPDATE invoices SET total_cents = 1 WHERE number = 'FA-2027-000001'" "never edited"
+sqlite_refused "DELETE FROM invoices WHERE number = 'AV-2027-000002'" "never deleted"
+sqlite_refused "DELETE FROM invoice_statuses" "recorded once"
+sqlite_refused "INSERT INTO invoices SELECT NULL, 'FA-2027-000009', kind, year, 9, part, funder_id,
+	frame, basis, period, campaign_id, order_ref, invoice_id, reason, issue_day, first_day, last_day,
+	net_cents, vat_cents, total_cents, receivable_cents, vat_category, vat_rate_bp, billing_frame,
+	service_code, engagement, xml, NULL, created_at, created_by FROM invoices WHERE id = 1" \
+	"one unbroken sequence"
+
+# --- Closing the year: nothing posted into it any more.
+refused 1 "a year not ended" pn --home "$H" --yes period close 2027
+contains "$err" "period 2027-12 is not closed" "December first"
+expect 0 pn --home "$H" --json period show 2027-06
+equals "$(echo "$out" | jq -c '[.closed, .year_locked]')" '[true,false]' "June is closed, 2027 open"
+export PASSNUM_NOW=2028-01-05T08:00:00Z
+expect 0 pn --home "$H" --yes period close 2027
+expect 0 pn --home "$H" --json period show 2027-06
+equals "$(echo "$out" | jq -c '[.closed, .year_locked]')" '[true,true]' "2027 locked"
+refused 1 "a closed year closed again" pn --home "$H" --yes period close 2027
+refused 1 "a payment dated in a closed year" pn --home "$H" invoice pay FA-2027-000004 1.09 \
+	--ref VIR-FONDATION-2 --day 2027-12-30
+contains "$err" "the fiscal year 2027 is closed" "closed year"
+expect 0 pn --home "$H" invoice pay FA-2027-000004 1.09 --ref VIR-FONDATION-2 --day 2028-01-04
+verify "after closing 2027"
+
+# --- ledger verify sees a receivable moved behind its back.
+cp "$H/passnum.db" "$WORK/tampered.db"
+sqlite3 "$WORK/tampered.db" "DROP TRIGGER invoices_no_update;
+	UPDATE invoices SET receivable_cents = 4000, total_cents = 4000, net_cents = 4000
+	WHERE number = 'FA-2027-000001';" || fail "tamper"
+mkdir -p "$WORK/th" && cp "$WORK/tampered.db" "$WORK/th/passnum.db" && cp -r "$H/keys" "$WORK/th/"
+expect 1 pn --home "$WORK/th" ledger verify
+contains "$out$err" "FA-2027-000001" "verify names the invoice"
+
 finish
