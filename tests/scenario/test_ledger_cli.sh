@@ -301,10 +301,16 @@ equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line
 
 # An older home (schema 5) gets its chart labels accented on opening, and
 # the operator's new fields empty. (Made from this home by undoing the
-# migrations after 5: 0007's tables, then 0006's.)
+# migrations after 5: 0010's, 0007's tables, then 0006's.)
 O=$WORK/old-home
 cp -a "$H" "$O"
-sqlite3 "$O/passnum.db" "DROP TABLE payout_redemptions; DROP TABLE payouts; DROP TABLE settlements;
+sqlite3 "$O/passnum.db" "DROP TABLE invoice_lines; DROP TABLE invoice_redemptions;
+	DROP TABLE invoice_statuses; DROP TABLE invoice_payments; DROP TABLE invoices;
+	DROP TABLE refunds; DROP TABLE closed_years; DROP TABLE entry_dates; DROP TABLE campaign_terms;
+	ALTER TABLE funders DROP COLUMN frame; ALTER TABLE funders DROP COLUMN vat_territory;
+	ALTER TABLE funders DROP COLUMN service_code;
+	UPDATE accounts SET pcg = '4191' WHERE kind = 'funder-credit-notes';
+	DROP TABLE payout_redemptions; DROP TABLE payouts; DROP TABLE settlements;
 	DROP TABLE payee_holds;
 	DROP TRIGGER operator_siren_after_fec; DROP TRIGGER operator_fec_exported_once;
 	DROP TABLE operator_changes;
@@ -323,6 +329,10 @@ equals "$(echo "$out" | jq -r '.accounts[] | select(.account == "vat" or (.accou
 	tr '\n' '|')" "Financeurs, avoirs à rembourser - Département de test|Financeurs, commandes à payer - Département de test|TVA collectée|" "labels migrated"
 equals "$(pn --home "$O" --json operator show | jq -c '[.siren, .address, .fec_exported_at]')" \
 	'["123456782","",null]' "operator of an older home"
+equals "$(sqlite3 "$O/passnum.db" "SELECT DISTINCT pcg FROM accounts WHERE kind = 'funder-credit-notes'")" \
+	4198 "credit notes owed move from 4191 to 4198"
+equals "$(pn --home "$O" --json funder show 1 | jq -r .frame)" prepaid \
+	"a funder without a SIRET of an older home prepays"
 
 # tamper NAME SQL: a copy of the home with the append-only triggers dropped
 # and SQL applied behind the program's back; sets T.
