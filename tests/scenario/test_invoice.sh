@@ -345,6 +345,25 @@ contains "$err" "the fiscal year 2027 is closed" "closed year"
 expect 0 pn --home "$H" invoice pay FA-2027-000004 1.09 --ref VIR-FONDATION-2 --day 2028-01-04
 verify "after closing 2027"
 
+# --- The funder's statement of account, and a mandate's yearly rendering.
+expect 0 pn --home "$H" report funder 1 --account --period 2027 --format json
+echo "$out" > "$WORK/account.json"
+equals "$(echo "$out" | jq -c '[.tables[] | select(.key == "account") | .rows[] | [.item, .amount_cents]]')" \
+	'[["Commandé (bons de commande)",100000],["Reçu d'"'"'avance (paiements)",0],["Facturé",6650],["Avoirs émis",4300],["Payé sur factures",5300],["Utilisé (pass remboursés aux lieux)",6000],["Remboursé au financeur",4000],["Encore en circulation (à ce jour)",0],["Disponible (à ce jour)",90000],["Reste dû sur factures (à ce jour)",1050],["À rembourser au financeur (à ce jour)",0]]' \
+	"the statement of account of 2027"
+equals "$(echo "$out" | jq -r '[.tables[] | select(.key == "payments") | .rows[] | .reference] | join(" ")')" \
+	"VIR-DGFIP-1 VIR-DGFIP-2 VIR-DGFIP-3" "each payment's reference"
+refused 1 "a rendering for a funder not on mandate" pn --home "$H" report funder 1 --rendering \
+	--period 2027
+contains "$err" "not on mandate" "rendering needs a mandate"
+expect 0 pn --home "$H" funder edit 2 --frame mandate
+refused 2 "a rendering of a month" pn --home "$H" report funder 2 --rendering --period 2027-04
+expect 0 pn --home "$H" report funder 2 --rendering --period 2027 --format json
+equals "$(echo "$out" | jq -c '[.tables[] | select(.key == "rendering") | .rows[] | .amount_cents]')" \
+	'[0,0,50000,-1000,0,0,49000]' "the mandate's year: 500.00 received, 10.00 used, 490.00 held"
+expect 0 pn --home "$H" report funder 2 --rendering --period 2027 --format html --out "$WORK/cr.html"
+contains "$(cat "$WORK/cr.html")" "Compte rendu annuel du mandat" "the rendering in HTML"
+
 # --- ledger verify sees a receivable moved behind its back.
 cp "$H/passnum.db" "$WORK/tampered.db"
 sqlite3 "$WORK/tampered.db" "DROP TRIGGER invoices_no_update;
