@@ -110,7 +110,9 @@ cmd_refund(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("refund", "--funder ID (a positive number) is required");
 	if (o.titre == NULL || o.iban == NULL || o.out == NULL)
 		return cli_usage_error("refund", "--titre, --iban and --out are required");
-	if (registry_fund_ref_check(o.titre, &e) != 0 || strlen(o.titre) > 100 ||
+	if (strlen(o.titre) > 100)
+		return cli_usage_error("refund", "a titre de recettes has at most 100 characters");
+	if (registry_fund_ref_check(o.titre, &e) != 0 ||
 	    identifiers_iban_normalize(o.iban, iban, &e) != 0 ||
 	    (o.amount != NULL && money_parse(o.amount, &amount, &e) != 0) ||
 	    (o.creditor != NULL && registry_name_check("the creditor's name", o.creditor, &e) != 0))

@@ -364,6 +364,18 @@ equals "$(echo "$out" | jq -c '[.tables[] | select(.key == "rendering") | .rows[
 expect 0 pn --home "$H" report funder 2 --rendering --period 2027 --format html --out "$WORK/cr.html"
 contains "$(cat "$WORK/cr.html")" "Compte rendu annuel du mandat" "the rendering in HTML"
 
+# --- The exports carry the new kinds: the independent verifier (written
+# from docs/ledger.md) accepts the jsonl, the FEC names the new accounts.
+SRC=${PASSNUM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+expect 0 pn --home "$H" ledger export --format jsonl --out "$WORK/ledger.jsonl"
+expect 0 node "$SRC/tools/verify-export.mjs" "$WORK/ledger.jsonl"
+contains "$out" "OK: " "the independent verifier"
+expect 0 pn --home "$H" ledger export --format fec --year 2027 --out "$WORK/fec.txt"
+FEC=$(cat "$WORK/fec.txt")
+contains "$FEC" "$(printf '\t4458\t')" "the FEC: TVA en attente"
+contains "$FEC" "$(printf '\t4198\t')" "the FEC: credit notes owed"
+contains "$FEC" "FA-2027-000001" "the FEC: the invoice's number"
+
 # --- ledger verify sees a receivable moved behind its back.
 cp "$H/passnum.db" "$WORK/tampered.db"
 sqlite3 "$WORK/tampered.db" "DROP TRIGGER invoices_no_update;
