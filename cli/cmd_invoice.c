@@ -17,7 +17,8 @@
 
 static const char invoice_create_help[] =
     "usage: passnum invoice create --funder ID (--period YYYY-MM | --campaign ID | --order REF)\n"
-    "                              --out DIR [--engagement N] [--force] [--token-file F]\n"
+    "                              --out DIR [--engagement N] [--force] [--dry-run]\n"
+    "                              [--token-file F]\n"
     "\n"
     "Invoices a funder and writes each document as DIR/NUMBER.pdf (French) and\n"
     "DIR/NUMBER.xml (UBL 2.1, EN 16931, for Chorus Pro). Two documents, never\n"
@@ -31,14 +32,18 @@ static const char invoice_create_help[] =
     "sequence per year; a document is never edited or deleted (a credit note\n"
     "corrects it). --engagement: the funder's engagement number (one per\n"
     "invoice). Ledger: an \"invoice\" entry per document that is owed.\n"
+    "A document cannot be undone: confirmed (--yes in scripts); --dry-run says\n"
+    "what would be invoiced and records nothing.\n"
     "With --json: {\"invoices\": [{number, part, total_cents, total, pdf, xml}]}.\n"
     "\n"
     "example:\n"
-    "  passnum invoice create --funder 1 --period 2027-04 --engagement EJ-2027-17 --out factures/\n";
+    "  passnum --yes invoice create --funder 1 --period 2027-04 --engagement EJ-2027-17 \\\n"
+    "      --out factures/\n";
 
 static const char invoice_credit_help[] =
     "usage: passnum invoice credit-note NUMBER --reason error|rejection|unused\n"
-    "                                   [--amount EUR] --out DIR [--force] [--token-file F]\n"
+    "                                   [--amount EUR] --out DIR [--force] [--dry-run]\n"
+    "                                   [--token-file F]\n"
     "\n"
     "Makes a credit note AV-YYYY-NNNNNN on invoice NUMBER and writes its PDF and\n"
     "UBL CreditNote (type 381) into DIR: for an error (all that is not credited\n"
@@ -46,10 +51,11 @@ static const char invoice_credit_help[] =
     "may then be invoiced again) or unused value (what passnum expire put on\n"
     "the funder's credit notes account). It first reduces what is still owed\n"
     "on the invoice; the rest is owed back and refunded (passnum refund), never\n"
-    "netted against a later invoice.\n"
+    "netted against a later invoice. Confirmed (--yes in scripts); --dry-run\n"
+    "says what it would credit.\n"
     "\n"
     "example:\n"
-    "  passnum invoice credit-note FA-2027-000001 --reason rejection --out factures/\n";
+    "  passnum --yes invoice credit-note FA-2027-000001 --reason rejection --out factures/\n";
 
 static const char invoice_list_help[] =
     "usage: passnum invoice list [--funder ID]\n"
@@ -152,7 +158,7 @@ struct invoice_options {
 	const char *funder, *period, *campaign, *order, *out, *engagement, *token_file, *reason,
 	    *amount, *set, *day, *ref, *fee, *vat_class;
 	const char *ecb, *margin, *franchise, *mention_face, *mention_franchise, *mention_outside;
-	bool force, xml;
+	bool force, xml, dry_run;
 };
 
 static int
@@ -182,6 +188,7 @@ invoice_option(int opt, const char *arg, void *ctx)
 	case '2': o->mention_franchise = arg; break;
 	case '3': o->mention_outside = arg; break;
 	case 'X': o->xml = true; break;
+	case 'n': o->dry_run = true; break;
 	default: o->force = true; break;
 	}
 	return 0;
@@ -235,7 +242,7 @@ invoice_unlink(const struct invoice *inv, const char *dir)
 /* Prints the documents made, as text or JSON. */
 static int
 invoice_print_made(const struct cli *cli, const struct invoice *docs, size_t count,
-    const char *dir)
+    const char *dir, bool dry_run)
 {
 	char total[MONEY_FORMAT_SIZE], pdf[4096], xml[4096];
 	json_t *all = json_array();
@@ -244,20 +251,49 @@ invoice_print_made(const struct cli *cli, const struct invoice *docs, size_t cou
 		money_format(docs[i].total_cents, total, sizeof(total));
 		invoice_paths(dir, docs[i].number, pdf, xml, sizeof(pdf));
 		if (cli->json) {
-			json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}",
+			json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}",
 			    "number", docs[i].number, "kind", docs[i].credit_note ? "credit_note" :
 			    "invoice", "part", docs[i].part, "total_cents", (json_int_t)docs[i].total_cents,
-			    "total", total, "pdf", pdf, "xml", xml));
+			    "total", total, "pdf", dry_run ? NULL : pdf, "xml", dry_run ? NULL : xml));
 			continue;
 		}
-		printf("%s %s (%s): %s EUR\nwrote %s\nwrote %s\n", docs[i].credit_note ? "credit note" :
-		    "invoice", docs[i].number, strcmp(docs[i].part, "face") == 0 ? "face value" : "fees",
-		    total, pdf, xml);
+		printf("%s%s %s (%s): %s EUR\n", dry_run ? "would make " : "", docs[i].credit_note ?
+		    "credit note" : "invoice", docs[i].number, strcmp(docs[i].part, "face") == 0 ?
+		    "face value" : "fees", total);
+		if (!dry_run)
+			printf("wrote %s\nwrote %s\n", pdf, xml);
 	}
 	if (cli->json)
-		return cli_print_json(json_pack("{s:o}", "invoices", all));
+		return cli_print_json(json_pack("{s:o, s:b}", "invoices", all, "dry_run", dry_run));
 	json_decref(all);
 	return EXIT_OK;
+}
+
+/* Confirms making docs (cannot be undone). */
+static int
+invoice_confirm(const struct cli *cli, const struct invoice *docs, size_t count,
+    struct error *e)
+{
+	char what[300] = "make", part[80], total[MONEY_FORMAT_SIZE];
+
+	for (size_t i = 0; i < count && i < 2; i++) {
+		money_format(docs[i].total_cents, total, sizeof(total));
+		snprintf(part, sizeof(part), "%s %.14s (%.24s EUR)", i > 0 ? "," : "",
+		    docs[i].number, total);
+		strncat(what, part, sizeof(what) - strlen(what) - 1);
+	}
+	strncat(what, " (never edited nor deleted)", sizeof(what) - strlen(what) - 1);
+	return cli_confirm(cli, what, e);
+}
+
+/* Ends a dry run: rolls back and prints what would have been made. */
+static int
+invoice_dry_run(struct cli *cli, const struct invoice *docs, size_t count, const char *dir)
+{
+	struct error e;
+
+	db_write_end(cli->home.db, -1, &e);
+	return invoice_print_made(cli, docs, count, dir, true);
 }
 
 static int
@@ -272,6 +308,7 @@ invoice_create_run(struct cli *cli, int argc, char **argv)
 		{ "engagement", required_argument, NULL, 'e' },
 		{ "token-file", required_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, 'Z' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct invoice_options o = { 0 };
@@ -322,10 +359,18 @@ invoice_create_run(struct cli *cli, int argc, char **argv)
 	rc = registry_actor_find(cli->home.db, o.token_file, getenv("PASSNUM_TOKEN"), who, &e);
 	if (rc == 0)
 		rc = invoice_create(cli->home.db, &req, clock_now(), who, docs, &count, &e);
+	if (rc == 0 && o.dry_run) {
+		rc = invoice_dry_run(cli, docs, count, o.out);
+		for (size_t i = 0; i < count; i++)
+			invoice_free(&docs[i]);
+		return rc;
+	}
+	if (rc == 0)
+		rc = invoice_confirm(cli, docs, count, &e);
 	for (; rc == 0 && written < count; written++)
 		rc = invoice_files(&docs[written], o.out, o.force, &e);
 	if ((rc = cli_commit(cli, rc, &e)) == EXIT_OK)
-		rc = invoice_print_made(cli, docs, count, o.out);
+		rc = invoice_print_made(cli, docs, count, o.out, false);
 	else
 		for (size_t i = 0; i < written; i++)
 			invoice_unlink(&docs[i], o.out);
@@ -343,6 +388,7 @@ invoice_credit_run(struct cli *cli, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "token-file", required_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, 'Z' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct invoice_options o = { 0 };
@@ -374,10 +420,17 @@ invoice_credit_run(struct cli *cli, int argc, char **argv)
 	if (rc == 0)
 		rc = invoice_credit_note(cli->home.db, argv[first], reason, amount, clock_now(), who,
 		    &cn, &e);
+	if (rc == 0 && o.dry_run) {
+		rc = invoice_dry_run(cli, &cn, 1, o.out);
+		invoice_free(&cn);
+		return rc;
+	}
+	if (rc == 0)
+		rc = invoice_confirm(cli, &cn, 1, &e);
 	if (rc == 0 && (rc = invoice_files(&cn, o.out, o.force, &e)) == 0)
 		wrote = true;
 	if ((rc = cli_commit(cli, rc, &e)) == EXIT_OK)
-		rc = invoice_print_made(cli, &cn, 1, o.out);
+		rc = invoice_print_made(cli, &cn, 1, o.out, false);
 	else if (wrote)
 		invoice_unlink(&cn, o.out);
 	invoice_free(&cn);

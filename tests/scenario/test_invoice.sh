@@ -125,23 +125,30 @@ verify "after the redemptions"
 
 # --- Refusals before anything is invoiced.
 PASSNUM_NOW=2027-04-30T12:00:00Z refused 1 "an unclosed period" \
-	pn --home "$H" invoice create --funder 1 --period 2027-04 --out "$INV"
+	pn --home "$H" --yes invoice create --funder 1 --period 2027-04 --out "$INV"
 contains "$err" "period 2027-04 is not closed" "unclosed period"
 export PASSNUM_NOW=2027-05-02T08:00:00Z
-refused 1 "an unknown funder" pn --home "$H" invoice create --funder 9 --period 2027-04 --out "$INV"
+refused 1 "an unknown funder" pn --home "$H" --yes invoice create --funder 9 --period 2027-04 --out "$INV"
 contains "$err" "no funder with id 9" "unknown funder"
 refused 2 "a period that does not exist" \
-	pn --home "$H" invoice create --funder 1 --period 2027-13 --out "$INV"
-refused 2 "two bases" pn --home "$H" invoice create --funder 1 --period 2027-04 --order BC-1 \
+	pn --home "$H" --yes invoice create --funder 1 --period 2027-13 --out "$INV"
+refused 2 "two bases" pn --home "$H" --yes invoice create --funder 1 --period 2027-04 --order BC-1 \
 	--out "$INV"
-refused 2 "a bad engagement" pn --home "$H" invoice create --funder 1 --period 2027-04 \
+refused 2 "a bad engagement" pn --home "$H" --yes invoice create --funder 1 --period 2027-04 \
 	--engagement "EJ 1" --out "$INV"
 refused 1 "a period with nothing to invoice" \
-	pn --home "$H" invoice create --funder 1 --period 2027-03 --out "$INV"
+	pn --home "$H" --yes invoice create --funder 1 --period 2027-03 --out "$INV"
 contains "$err" "nothing to invoice" "nothing to invoice"
 
 # --- April's two invoices for the public funder: face value and fees.
-expect 0 pn --home "$H" --json invoice create --funder 1 --period 2027-04 --engagement EJ-2027-17 \
+refused 1 "an invoice not confirmed" pn --home "$H" invoice create --funder 1 --period 2027-04 \
+	--out "$INV" </dev/null
+contains "$err" "--yes" "confirmation asked"
+expect 0 pn --home "$H" --json invoice create --funder 1 --period 2027-04 --dry-run --out "$INV"
+equals "$(echo "$out" | jq -c '[.dry_run, [.invoices[] | .number + " " + .total]]')" \
+	'[true,["FA-2027-000001 50.00","FA-2027-000002 3.00"]]' "a dry run says what it would make"
+[ -z "$(ls -A "$INV")" ] && ok || fail "a dry run or a refusal writes no file"
+expect 0 pn --home "$H" --yes --json invoice create --funder 1 --period 2027-04 --engagement EJ-2027-17 \
 	--out "$INV"
 equals "$(echo "$out" | jq -r '[.invoices[] | .number + " " + .part + " " + .total] | join(", ")')" \
 	"FA-2027-000001 face 50.00, FA-2027-000002 fees 3.00" "April: 5 passes of 10 EUR, 5 % fees + 20 % VAT"
@@ -175,7 +182,7 @@ equals "$(balance funder:1:orders)" 95000 "the face value left the commitment"
 equals "$(balance vat-pending)" -50 "VAT on fees waits for the payment"
 equals "$(balance fees)" -250 "fees"
 verify "after the invoices"
-refused 1 "the same period again" pn --home "$H" invoice create --funder 1 --period 2027-04 \
+refused 1 "the same period again" pn --home "$H" --yes invoice create --funder 1 --period 2027-04 \
 	--out "$INV"
 contains "$err" "nothing to invoice" "a redemption is invoiced once"
 
@@ -184,16 +191,16 @@ expect 0 pn --home "$H" invoice status FA-2027-000002 --set Déposée --day 2027
 expect 0 pn --home "$H" invoice status FA-2027-000002 --set Rejetée --day 2027-05-02
 refused 1 "a status after a rejection" pn --home "$H" invoice status FA-2027-000002 --set Payée
 contains "$err" "is Rejetée: it cannot become Payée" "nothing after Rejetée"
-refused 2 "three decimals" pn --home "$H" invoice credit-note FA-2027-000002 --reason error \
+refused 2 "three decimals" pn --home "$H" --yes invoice credit-note FA-2027-000002 --reason error \
 	--amount 1.001 --out "$INV"
-refused 2 "an unknown reason" pn --home "$H" invoice credit-note FA-2027-000002 --reason oops \
+refused 2 "an unknown reason" pn --home "$H" --yes invoice credit-note FA-2027-000002 --reason oops \
 	--out "$INV"
-refused 1 "a rejection credited in part" pn --home "$H" invoice credit-note FA-2027-000002 \
+refused 1 "a rejection credited in part" pn --home "$H" --yes invoice credit-note FA-2027-000002 \
 	--reason rejection --amount 1.00 --out "$INV"
-refused 1 "an unknown invoice" pn --home "$H" invoice credit-note FA-2027-000099 --reason error \
+refused 1 "an unknown invoice" pn --home "$H" --yes invoice credit-note FA-2027-000099 --reason error \
 	--out "$INV"
 contains "$err" "no invoice or credit note FA-2027-000099" "unknown invoice"
-expect 0 pn --home "$H" --json invoice credit-note FA-2027-000002 --reason rejection --out "$INV"
+expect 0 pn --home "$H" --yes --json invoice credit-note FA-2027-000002 --reason rejection --out "$INV"
 equals "$(echo "$out" | jq -r '.invoices[0] | .number + " " + .kind + " " + .total')" \
 	"AV-2027-000001 credit_note 3.00" "the credit note"
 CN=$($CHECK_UBL "$INV/AV-2027-000001.xml") || fail "the credit note's UBL breaks EN 16931"
@@ -207,14 +214,14 @@ done
 equals "$(balance funder:1:invoiced)" 5000 "the credit note took the fees off the receivable"
 equals "$(balance vat-pending)" 0 "and their pending VAT"
 equals "$(balance fees)" 0 "and the fees"
-refused 1 "a second credit note in full" pn --home "$H" invoice credit-note FA-2027-000002 \
+refused 1 "a second credit note in full" pn --home "$H" --yes invoice credit-note FA-2027-000002 \
 	--reason error --out "$INV"
 contains "$err" "already credited in full" "credited once"
-refused 1 "a credit note on a credit note" pn --home "$H" invoice credit-note AV-2027-000001 \
+refused 1 "a credit note on a credit note" pn --home "$H" --yes invoice credit-note AV-2027-000001 \
 	--reason error --out "$INV"
 verify "after the credit note"
 # The rejected fees are invoiced again (the passes are free to bill again).
-expect 0 pn --home "$H" --json invoice create --funder 1 --period 2027-04 --engagement EJ-2027-18 \
+expect 0 pn --home "$H" --yes --json invoice create --funder 1 --period 2027-04 --engagement EJ-2027-18 \
 	--out "$INV"
 equals "$(echo "$out" | jq -r '[.invoices[] | .number + " " + .part + " " + .total] | join(", ")')" \
 	"FA-2027-000003 fees 3.00" "the fees invoiced again, the face value not twice"
@@ -247,14 +254,14 @@ equals "$(balance vat)" -50 "and collected (44571)"
 verify "after the payments"
 
 # --- The prepaid private funder (La Réunion): fees only, VAT 8.5 %.
-expect 0 pn --home "$H" --json invoice create --funder 2 --period 2027-04 --out "$INV"
+expect 0 pn --home "$H" --yes --json invoice create --funder 2 --period 2027-04 --out "$INV"
 equals "$(echo "$out" | jq -r '[.invoices[] | .number + " " + .part + " " + .total] | join(", ")')" \
 	"FA-2027-000004 fees 1.09" "2 passes of 5 EUR at 10 %: 1.00 + 8.5 % VAT (0.085 rounded half up)"
 PRE=$($CHECK_UBL "$INV/FA-2027-000004.xml") || fail "the prepaid funder's UBL breaks EN 16931"
 equals "$(echo "$PRE" | jq -c '[.categories, .breakdown[0].percent, .net, .vat, .total, .buyer_siret]')" \
 	"[[\"S\"],\"8.50\",\"1.00\",\"0.09\",\"1.09\",\"$PRIVATE_SIRET\"]" "8.5 % in La Réunion"
 equals "$(balance vat-pending)" -9 "VAT on payment pending"
-expect 0 pn --home "$H" --json invoice create --funder 2 --order VIR-FONDATION-1 --out "$INV"
+expect 0 pn --home "$H" --yes --json invoice create --funder 2 --order VIR-FONDATION-1 --out "$INV"
 equals "$(echo "$out" | jq -r '.invoices[0] | .number + " " + .part + " " + .total')" \
 	"FA-2027-000005 face 500.00" "the prepaid funder's payment documented"
 A2=$($CHECK_UBL "$INV/FA-2027-000005.xml") || fail "the A2 UBL breaks EN 16931"
@@ -263,7 +270,7 @@ equals "$(echo "$A2" | jq -c '[.profile, .total, .payable]')" '["A2","500.00","0
 refused 1 "an invoice already paid" pn --home "$H" invoice pay FA-2027-000005 1.00 --ref X
 # Under the franchise of art. 293 B, no VAT on fees.
 expect 0 pn --home "$H" invoice config --vat-franchise yes
-PASSNUM_NOW=2027-06-20T10:00:00Z expect 0 pn --home "$H" --json invoice create --funder 1 \
+PASSNUM_NOW=2027-06-20T10:00:00Z expect 0 pn --home "$H" --yes --json invoice create --funder 1 \
 	--period 2027-05 --out "$INV"
 equals "$(echo "$out" | jq -r '[.invoices[] | .number + " " + .part + " " + .total] | join(", ")')" \
 	"FA-2027-000006 face 10.00, FA-2027-000007 fees 0.50" "May: one pass; fees without VAT"
@@ -277,13 +284,23 @@ verify "after the prepaid funder"
 # --- Unused value after expiry: a credit note, then a refund to the
 # funder's public accountant quoting its titre de recettes.
 export PASSNUM_NOW=2027-07-02T08:00:00Z
+refused 1 "a campaign with everything invoiced" pn --home "$H" --yes invoice create --funder 1 \
+	--campaign 1 --out "$INV"
+contains "$err" "nothing to invoice" "by campaign: April and May are invoiced"
+refused 1 "another funder's campaign" pn --home "$H" --yes invoice create --funder 1 --campaign 2 \
+	--out "$INV"
+contains "$err" "campaign 2 is not funder 1's" "not its campaign"
+refused 1 "an order of a funder invoiced by redemptions" pn --home "$H" --yes invoice create \
+	--funder 1 --order BC-2027-001 --out "$INV"
+contains "$err" "invoiced for the passes redeemed" "two bases never mixed"
+refused 1 "an unknown order" pn --home "$H" --yes invoice create --funder 2 --order BC-404 --out "$INV"
 expect 0 pn --home "$H" --json expire
 equals "$(balance funder:1:credit-notes)" -4000 "4 passes of campaign 1 expired, owed back"
-expect 0 pn --home "$H" --json invoice credit-note FA-2027-000001 --reason unused --out "$INV"
+expect 0 pn --home "$H" --yes --json invoice credit-note FA-2027-000001 --reason unused --out "$INV"
 equals "$(echo "$out" | jq -r '.invoices[0] | .number + " " + .total')" "AV-2027-000002 40.00" \
 	"the unused value's credit note"
 $CHECK_UBL "$INV/AV-2027-000002.xml" >/dev/null || fail "the unused value's UBL"
-refused 1 "more unused value than expired" pn --home "$H" invoice credit-note FA-2027-000006 \
+refused 1 "more unused value than expired" pn --home "$H" --yes invoice credit-note FA-2027-000006 \
 	--reason unused --out "$INV"
 refused 2 "a bad IBAN" pn --home "$H" --yes refund --funder 1 --titre T-2027-42 \
 	--iban FR7630001007941234567890186 --out "$WORK/refund.xml"
