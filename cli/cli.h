@@ -97,6 +97,9 @@ int cmd_witness(struct cli *cli, int argc, char **argv);
 int cmd_takeover(struct cli *cli, int argc, char **argv);
 int cmd_takeover_receipt(struct cli *cli, int argc, char **argv);
 int cmd_takeover_funds(struct cli *cli, int argc, char **argv);
+int cmd_invoice(struct cli *cli, int argc, char **argv);
+int cmd_refund(struct cli *cli, int argc, char **argv);
+int cmd_period(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -122,5 +125,8 @@ extern const char cmd_witness_help[];
 extern const char cmd_takeover_help[];
 extern const char cmd_takeover_receipt_help[];
 extern const char cmd_takeover_funds_help[];
+extern const char cmd_invoice_help[];
+extern const char cmd_refund_help[];
+extern const char cmd_period_help[];
 
 #endif

@@ -13,10 +13,21 @@
 
 static const char funder_add_help[] =
     "usage: passnum funder add NAME [--siret S] [--public-name N] [--allow-duplicate]\n"
+    "                          [--frame purchase|mandate|prepaid] [--territory T]\n"
+    "                          [--service-code CODE]\n"
     "\n"
     "Registers a funder (financeur). Its public name (default: NAME) is the\n"
     "only funder name printed on passes. A NAME already used by another\n"
     "funder is refused unless --allow-duplicate. Prints its id.\n"
+    "  --frame F         its legal frame (docs/accounting.md): purchase (a public\n"
+    "                    contract, invoiced monthly for the passes redeemed),\n"
+    "                    mandate (funds received ahead, a yearly account\n"
+    "                    rendered) or prepaid (money received first); default\n"
+    "                    purchase when the SIRET starts with 1 or 2 (a public\n"
+    "                    body), else prepaid\n"
+    "  --territory T     where it is established, for the VAT on fees: metropole\n"
+    "                    (default), guadeloupe, martinique, reunion, guyane, mayotte\n"
+    "  --service-code C  its Chorus Pro code service, printed on invoices\n"
     "\n"
     "example:\n"
     "  passnum funder add \"Conseil régional d'Île-de-France\" --public-name \"Région Île-de-France\"\n";
@@ -41,9 +52,11 @@ static const char funder_show_help[] =
 
 static const char funder_edit_help[] =
     "usage: passnum funder edit ID [--name NAME] [--public-name N] [--allow-duplicate]\n"
+    "                          [--frame F] [--territory T] [--service-code C]\n"
     "                          [--token-file F]\n"
     "\n"
-    "Corrects a funder's name or public name (passes already printed keep the\n"
+    "Corrects a funder's name, public name, frame, territory or Chorus Pro code\n"
+    "service (invoices already made keep theirs; passes already printed keep the\n"
     "public name printed on them; its SIRET is not corrected here). A name\n"
     "already used by another funder is refused unless --allow-duplicate. The\n"
     "change is recorded with who made it: the admin token read from F (\"-\":\n"
@@ -94,9 +107,11 @@ static const char funder_credits_help[] =
 
 const char cmd_funder_help[] =
     "usage: passnum funder add NAME [--siret S] [--public-name N] [--allow-duplicate]\n"
+    "                          [--frame F] [--territory T] [--service-code C]\n"
     "       passnum funder list\n"
     "       passnum funder show ID\n"
     "       passnum funder edit ID [--name NAME] [--public-name N] [--allow-duplicate]\n"
+    "                          [--frame F] [--territory T] [--service-code C]\n"
     "       passnum funder order ID AMOUNT --ref ORDER\n"
     "       passnum funder credit ID AMOUNT --ref REF\n"
     "       passnum funder orders ID\n"
@@ -126,7 +141,8 @@ const char cmd_funder_help[] =
 
 /* Options of the funder verbs, as typed. */
 struct funder_options {
-	const char *siret, *public_name, *ref, *name, *token_file;
+	const char *siret, *public_name, *ref, *name, *token_file, *frame, *territory,
+	    *service_code;
 	unsigned flags;
 };
 
@@ -141,6 +157,9 @@ funder_option(int opt, const char *arg, void *ctx)
 	case 'r': o->ref = arg; break;
 	case 'n': o->name = arg; break;
 	case 'k': o->token_file = arg; break;
+	case 'F': o->frame = arg; break;
+	case 'T': o->territory = arg; break;
+	case 'S': o->service_code = arg; break;
 	default: o->flags |= REGISTRY_ALLOW_DUPLICATE; break;
 	}
 	return 0;
@@ -158,6 +177,24 @@ funder_name_parse(char dst[REGISTRY_NAME_MAX + 1], const char *what, const char 
 	return registry_name_check(what, dst, e);
 }
 
+/* Checks and copies --frame, --territory and --service-code into f (those
+ * not given stay as they are). */
+static int
+funder_terms_parse(struct funder *f, const struct funder_options *o, struct error *e)
+{
+	if (o->frame != NULL && (registry_frame_check(o->frame, e) != 0 ||
+	    cli_args_copy(f->frame, sizeof(f->frame), o->frame) != 0))
+		return -1;
+	if (o->territory != NULL && (registry_territory_check(o->territory, e) != 0 ||
+	    cli_args_copy(f->vat_territory, sizeof(f->vat_territory), o->territory) != 0))
+		return -1;
+	if (o->service_code != NULL && cli_args_copy(f->service_code, sizeof(f->service_code),
+	    o->service_code) != 0)
+		return error_set(e, 400, "BAD_SERVICE_CODE", "a Chorus Pro code service has at most"
+		    " 100 bytes");
+	return 0;
+}
+
 static int
 funder_add_run(struct cli *cli, int argc, char **argv)
 {
@@ -165,6 +202,9 @@ funder_add_run(struct cli *cli, int argc, char **argv)
 		{ "siret", required_argument, NULL, 's' },
 		{ "public-name", required_argument, NULL, 'p' },
 		{ "allow-duplicate", no_argument, NULL, 'D' },
+		{ "frame", required_argument, NULL, 'F' },
+		{ "territory", required_argument, NULL, 'T' },
+		{ "service-code", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct funder_options o = { 0 };
@@ -182,7 +222,8 @@ funder_add_run(struct cli *cli, int argc, char **argv)
 	if (funder_name_parse(funder.name, "a funder's name", argv[first], &e) != 0 ||
 	    (o.public_name != NULL && funder_name_parse(funder.public_name,
 	    "a funder's public name", o.public_name, &e) != 0) ||
-	    (o.siret != NULL && identifiers_siret_normalize(o.siret, funder.siret, &e) != 0))
+	    (o.siret != NULL && identifiers_siret_normalize(o.siret, funder.siret, &e) != 0) ||
+	    funder_terms_parse(&funder, &o, &e) != 0)
 		return cli_bad_value("funder add", &e);
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
@@ -202,8 +243,9 @@ funder_json(const struct funder *f)
 	json_t *obj;
 
 	clock_instant_format(f->created_at, created);
-	obj = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)f->id, "name", f->name,
-	    "public_name", f->public_name, "created_at", created);
+	obj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)f->id, "name",
+	    f->name, "public_name", f->public_name, "created_at", created, "frame", f->frame,
+	    "territory", f->vat_territory, "service_code", f->service_code);
 	json_object_set_new(obj, "siret", f->siret[0] != '\0' ? json_string(f->siret) : json_null());
 	return obj;
 }
@@ -335,11 +377,13 @@ funder_print(const json_t *obj)
 	const json_t *c, *siret = json_object_get(obj, "siret");
 	size_t i;
 
-	printf("funder %lld\nname: %s\npublic name: %s\nsiret: %s\n",
+	printf("funder %lld\nname: %s\npublic name: %s\nsiret: %s\nframe: %s\nterritory: %s\n",
 	    (long long)json_integer_value(json_object_get(obj, "id")),
 	    json_string_value(json_object_get(obj, "name")),
 	    json_string_value(json_object_get(obj, "public_name")),
-	    json_is_string(siret) ? json_string_value(siret) : "-");
+	    json_is_string(siret) ? json_string_value(siret) : "-",
+	    json_string_value(json_object_get(obj, "frame")),
+	    json_string_value(json_object_get(obj, "territory")));
 	printf("spendable: %s\nowed on orders: %s\ncampaigns: %zu\n",
 	    json_string_value(json_object_get(obj, "spendable")),
 	    json_string_value(json_object_get(obj, "owed_on_orders")),
@@ -400,6 +444,8 @@ funder_edit_store(struct db *db, struct funder_edit *w, struct error *e)
 		(void)cli_args_copy(f.name, sizeof(f.name), w->o->name);
 	if (w->o->public_name != NULL)
 		(void)cli_args_copy(f.public_name, sizeof(f.public_name), w->o->public_name);
+	if (funder_terms_parse(&f, w->o, e) != 0)
+		return -1;
 	if (registry_funder_edit(db, &f, w->o->flags, who, clock_now(), e) != 0)
 		return -1;
 	w->changes = registry_change_json(db, "funder", f.id, last, e);
@@ -416,8 +462,14 @@ funder_edit_parse(int argc, char **argv, int first, const struct funder_options 
 
 	if (argc - first != 1 || cli_args_id(argv[first], id) != 0)
 		return cli_usage_error("funder edit", "give one funder ID (a positive number)");
-	if (o->name == NULL && o->public_name == NULL)
-		return cli_usage_error("funder edit", "nothing to change: give --name or --public-name");
+	struct funder terms = { 0 };
+
+	if (o->name == NULL && o->public_name == NULL && o->frame == NULL && o->territory == NULL &&
+	    o->service_code == NULL)
+		return cli_usage_error("funder edit", "nothing to change: give --name, --public-name,"
+		    " --frame, --territory or --service-code");
+	if (funder_terms_parse(&terms, o, &e) != 0)
+		return cli_bad_value("funder edit", &e);
 	if ((o->name != NULL && funder_name_parse(name, "a funder's name", o->name, &e) != 0) ||
 	    (o->public_name != NULL && funder_name_parse(name, "a funder's public name",
 	    o->public_name, &e) != 0))
@@ -432,6 +484,9 @@ funder_edit_run(struct cli *cli, int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "public-name", required_argument, NULL, 'p' },
 		{ "allow-duplicate", no_argument, NULL, 'D' },
+		{ "frame", required_argument, NULL, 'F' },
+		{ "territory", required_argument, NULL, 'T' },
+		{ "service-code", required_argument, NULL, 'S' },
 		{ "token-file", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -8,10 +8,12 @@
 #include "cli_io.h"
 #include "clock.h"
 #include "report.h"
+#include "report_account.h"
 
 const char cmd_report_help[] =
     "usage: passnum report funder|payee|place|distributor ID --period PERIOD\n"
     "                      [--format csv|json|html] [--out FILE] [--force]\n"
+    "       passnum report funder ID --account|--rendering --period PERIOD [...]\n"
     "\n"
     "Writes a report people read, in French, for a fixed period: a month\n"
     "(YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY); any other period is a\n"
@@ -29,6 +31,14 @@ const char cmd_report_help[] =
     "  place ID        the place's own redemptions and cancellations.\n"
     "  distributor ID  booklets received and handed out by month, in stock\n"
     "                  (with their numbers) and their campaigns' last days.\n"
+    "  funder ID --account    its statement of account over the period (the\n"
+    "                  funder's year, YYYY): ordered, received ahead, invoiced,\n"
+    "                  credited, paid (with each payment's mandat reference),\n"
+    "                  used, refunded; in circulation, owed on invoices and to\n"
+    "                  refund; its invoices, credit notes and payments.\n"
+    "  funder ID --rendering  a funder on mandate (CGCT L.1611-7): the yearly\n"
+    "                  account rendered (--period YYYY): the funds held for it\n"
+    "                  on 1 January, each kind of movement, on 31 December.\n"
     "--format: csv (';', decimal comma, UTF-8 with BOM; the default), json\n"
     "(money as *_cents integers) or html (one self-contained printable page).\n"
     "--out FILE: written there (an existing file is refused unless --force);\n"
@@ -40,7 +50,7 @@ const char cmd_report_help[] =
 
 struct report_options {
 	const char *period, *format, *out;
-	bool force;
+	bool force, account, rendering;
 };
 
 static int
@@ -54,6 +64,10 @@ report_option(int opt, const char *arg, void *ctx)
 		o->format = arg;
 	else if (opt == 'o')
 		o->out = arg;
+	else if (opt == 'A')
+		o->account = true;
+	else if (opt == 'R')
+		o->rendering = true;
 	else
 		o->force = true;
 	return 0;
@@ -72,7 +86,9 @@ report_run(struct cli *cli, enum report_kind kind, int64_t id, const struct repo
 	error_clear(&e);
 	if (cli_open_home(cli) != 0)
 		return EXIT_REFUSED;
-	if (report_build(cli->home.db, kind, id, p, clock_now(), &doc, &e) != 0)
+	if ((o->account || o->rendering) ? report_account_build(cli->home.db, o->account ?
+	    REPORT_ACCOUNT : REPORT_RENDERING, id, p, clock_now(), &doc, &e) != 0 :
+	    report_build(cli->home.db, kind, id, p, clock_now(), &doc, &e) != 0)
 		return cli_fail(&e);
 	if (o->out != NULL && (cli_out_file(o->out, o->force, &e) != 0 ||
 	    (f = fopen(o->out, "wb")) == NULL)) {
@@ -103,6 +119,8 @@ cmd_report(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "account", no_argument, NULL, 'A' },
+		{ "rendering", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_options o = { .format = "csv" };
@@ -122,11 +140,15 @@ cmd_report(struct cli *cli, int argc, char **argv)
 	if (report_kind_parse(argv[first], &kind, &e) != 0 ||
 	    report_format_parse(o.format, &format, &e) != 0)
 		return cli_bad_value("report", &e);
+	if ((o.account || o.rendering) && (kind != REPORT_FUNDER || (o.account && o.rendering)))
+		return cli_usage_error("report", "--account or --rendering is a funder's report");
 	if (cli_args_id(argv[first + 1], &id) != 0)
 		return cli_usage_error("report", "bad ID \"%s\"", argv[first + 1]);
 	if (o.period == NULL)
 		return cli_usage_error("report", "--period is required");
 	if (report_period_parse(o.period, &p, &e) != 0)
 		return cli_bad_value("report", &e);
+	if (o.rendering && strlen(p.text) != 4)
+		return cli_usage_error("report", "an account rendered covers a year: --period YYYY");
 	return report_run(cli, kind, id, &p, format, &o);
 }

@@ -14,6 +14,7 @@
 #include "ledger.h"
 #include "settlement.h"
 #include "takeover.h"
+#include "invoice.h"
 
 /* Entry kinds that move a campaign's outstanding, tracked to tie the
  * ledger to the vouchers' statuses. */
@@ -644,6 +645,18 @@ audit_funders_payees(struct audit *a, struct error *e)
 	return 0;
 }
 
+/* Invoices, credit notes, their payments and refunds (lib/invoice.c):
+ * each entry moved the funder's invoiced receivable by what is recorded,
+ * each funder's receivable equals its documents less its payments. */
+static int
+audit_invoices(struct audit *a, struct error *e)
+{
+	char what[256];
+	int rc = invoice_audit(a->db, what, e);
+
+	return rc == 1 ? audit_fail(a, -1, "%s", what) : rc;
+}
+
 static int
 audit_accounts(struct audit *a)
 {
@@ -718,6 +731,8 @@ audit_verify_work(struct db *db, void *ctx, struct error *e)
 	if (!bad && (bad = audit_settlements(a, e)) < 0)
 		return -1;
 	if (!bad && (bad = audit_funders_payees(a, e)) < 0)
+		return -1;
+	if (!bad && (bad = audit_invoices(a, e)) < 0)
 		return -1;
 	merkle_state_root(&a->state, a->r->root);
 	return bad;

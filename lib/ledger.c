@@ -22,18 +22,22 @@ static const struct {
 	[ACCOUNT_SUSPENSE] = { "suspense", "471", "Compte d'attente, lignes bancaires", 0, 1, 0 },
 	[ACCOUNT_FUNDER_BALANCE] = { "funder:%lld:balance", "4671", "Financeurs, soldes disponibles", 1, -1, 1 },
 	[ACCOUNT_FUNDER_ORDERS] = { "funder:%lld:orders", "411", "Financeurs, commandes à payer", 1, 1, 1 },
-	[ACCOUNT_FUNDER_CREDIT] = { "funder:%lld:credit-notes", "4191", "Financeurs, avoirs à rembourser", 1, -1, 1 },
+	[ACCOUNT_FUNDER_CREDIT] = { "funder:%lld:credit-notes", "4198", "Financeurs, avoirs à rembourser", 1, -1, 1 },
 	[ACCOUNT_OUTSTANDING] = { "campaign:%lld:outstanding", "4672", "Pass en circulation", 1, -1, 1 },
 	[ACCOUNT_PAYEE] = { "payee:%lld", "401", "Lieux, remboursements dus", 1, -1, 1 },
 	[ACCOUNT_FEES] = { "fees", "706", "Prestations de l'opérateur", 0, -1, 0 },
 	[ACCOUNT_VAT] = { "vat", "44571", "TVA collectée", 0, -1, 0 },
 	[ACCOUNT_PAYOUTS_TRANSIT] = { "payouts-in-transit", "4678", "Virements aux lieux ordonnés, non débités", 0, -1, 1 },
 	[ACCOUNT_TAKEOVER_CLAIM] = { "takeover-claim", "467", "Créance sur l'ancien opérateur", 0, 1, 1 },
+	[ACCOUNT_FUNDER_INVOICED] = { "funder:%lld:invoiced", "411", "Financeurs, factures à encaisser", 1, 1, 1 },
+	[ACCOUNT_VAT_PENDING] = { "vat-pending", "4458", "TVA en attente (exigible à l'encaissement)", 0, -1, 1 },
+	[ACCOUNT_REFUNDS_TRANSIT] = { "refunds-in-transit", "4678", "Remboursements aux financeurs ordonnés, non débités", 0, -1, 1 },
 };
 
 static const char *const kind_names[ACCOUNT_KIND_COUNT] = {
 	"bank", "payouts", "suspense", "funder-balance", "funder-orders", "funder-credit-notes",
 	"outstanding", "payee", "fees", "vat", "payouts-in-transit", "takeover-claim",
+	"funder-invoiced", "vat-pending", "refunds-in-transit",
 };
 
 void

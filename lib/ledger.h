@@ -48,13 +48,16 @@ enum ledger_account_kind {
 	ACCOUNT_SUSPENSE,         /* 471  unmatched bank lines */
 	ACCOUNT_FUNDER_BALANCE,   /* 4671 a funder's spendable balance (owed to it) */
 	ACCOUNT_FUNDER_ORDERS,    /* 411  what a funder owes on its orders */
-	ACCOUNT_FUNDER_CREDIT,    /* 4191 credit notes owed back to a funder */
+	ACCOUNT_FUNDER_CREDIT,    /* 4198 credit notes owed back to a funder */
 	ACCOUNT_OUTSTANDING,      /* 4672 a campaign's passes in circulation */
 	ACCOUNT_PAYEE,            /* 401  what a payee is owed for its redemptions */
 	ACCOUNT_FEES,             /* 706  the operator's fees, its only revenue */
 	ACCOUNT_VAT,              /* 44571 VAT collected on fees */
 	ACCOUNT_PAYOUTS_TRANSIT,  /* 4678 payouts ordered (settle), not yet debited by the bank */
 	ACCOUNT_TAKEOVER_CLAIM,   /* 467  a successor's claim on the old operator (takeover) */
+	ACCOUNT_FUNDER_INVOICED,  /* 411  a funder's invoices not yet paid (lib/invoice.c) */
+	ACCOUNT_VAT_PENDING,      /* 4458 VAT on fees invoiced, due when the funder pays */
+	ACCOUNT_REFUNDS_TRANSIT,  /* 4678 refunds to funders ordered, not yet debited by the bank */
 	ACCOUNT_KIND_COUNT
 };
 

@@ -139,6 +139,55 @@ registry_funder_read(const struct db_row *row, void *ctx, struct error *e)
 	(void)db_row_text(row, 2, f->public_name, sizeof(f->public_name));
 	(void)db_row_text(row, 3, f->siret, sizeof(f->siret));
 	f->created_at = db_row_int64(row, 4);
+	(void)db_row_text(row, 5, f->frame, sizeof(f->frame));
+	(void)db_row_text(row, 6, f->vat_territory, sizeof(f->vat_territory));
+	(void)db_row_text(row, 7, f->service_code, sizeof(f->service_code));
+	return 0;
+}
+
+int
+registry_frame_check(const char *frame, struct error *e)
+{
+	if (strcmp(frame, "purchase") == 0 || strcmp(frame, "mandate") == 0 ||
+	    strcmp(frame, "prepaid") == 0)
+		return 0;
+	return error_set(e, 400, "BAD_FRAME", "a funder's frame is purchase, mandate or prepaid");
+}
+
+int
+registry_territory_check(const char *territory, struct error *e)
+{
+	static const char *const known[] = { "metropole", "guadeloupe", "martinique", "reunion",
+		"guyane", "mayotte", NULL };
+
+	for (size_t i = 0; known[i] != NULL; i++)
+		if (strcmp(territory, known[i]) == 0)
+			return 0;
+	return error_set(e, 400, "BAD_TERRITORY", "a funder's territory is metropole, guadeloupe,"
+	    " martinique, reunion, guyane or mayotte");
+}
+
+const char *
+registry_frame_default(const char *siret)
+{
+	return siret[0] == '1' || siret[0] == '2' ? "purchase" : "prepaid";
+}
+
+/* Checks f's invoicing fields, "" meaning the default (f->frame from the
+ * SIRET). */
+static int
+registry_funder_terms(struct funder *f, struct error *e)
+{
+	if (f->frame[0] == '\0')
+		snprintf(f->frame, sizeof(f->frame), "%s", registry_frame_default(f->siret));
+	if (f->vat_territory[0] == '\0')
+		snprintf(f->vat_territory, sizeof(f->vat_territory), "metropole");
+	if (registry_frame_check(f->frame, e) != 0 ||
+	    registry_territory_check(f->vat_territory, e) != 0)
+		return -1;
+	if (!utf8_valid(f->service_code, strlen(f->service_code)) || strlen(f->service_code) > 100)
+		return error_set(e, 400, "BAD_SERVICE_CODE", "a Chorus Pro code service has at most"
+		    " 100 bytes of text");
 	return 0;
 }
 
@@ -192,11 +241,14 @@ registry_funder_add_flags(struct db *db, const struct funder *f, unsigned flags,
 	if (registry_name_check("a funder's name", f->name, e) != 0 ||
 	    registry_name_check("a funder's public name", public_name, e) != 0 ||
 	    registry_siret_optional(f->siret, added.siret, e) != 0 ||
-	    registry_funder_unique(db, f->name, 0, flags, e) != 0)
+	    registry_funder_unique(db, f->name, 0, flags, e) != 0 ||
+	    registry_funder_terms(&added, e) != 0)
 		return -1;
-	if (db_run(db, "INSERT INTO funders (name, public_name, siret, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4)", DB_ARGS(DB_TEXT(f->name), DB_TEXT(public_name),
-	    DB_TEXT_OR_NULL(added.siret), DB_INT(now)), e) != 0)
+	if (db_run(db, "INSERT INTO funders (name, public_name, siret, created_at, frame,"
+	    " vat_territory, service_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    DB_ARGS(DB_TEXT(f->name), DB_TEXT(public_name), DB_TEXT_OR_NULL(added.siret),
+	    DB_INT(now), DB_TEXT(added.frame), DB_TEXT(added.vat_territory),
+	    DB_TEXT(added.service_code)), e) != 0)
 		return -1;
 	added.id = db_last_rowid(db);
 	if (registry_operator_accounts_open(db, e) != 0 ||
@@ -210,9 +262,10 @@ int
 registry_funder_edit(struct db *db, const struct funder *f, unsigned flags, const char *who,
     int64_t now, struct error *e)
 {
-	struct funder old;
+	struct funder old, terms = *f;
 
-	if (DB_IN_WRITE(db, e) != 0 || registry_funder_get(db, f->id, &old, e) != 0)
+	if (DB_IN_WRITE(db, e) != 0 || registry_funder_get(db, f->id, &old, e) != 0 ||
+	    registry_funder_terms(&terms, e) != 0)
 		return -1;
 	if (strcmp(old.siret, f->siret) != 0)
 		return error_set(e, 409, "NOT_EDITABLE", "a funder's SIRET cannot be corrected");
@@ -221,19 +274,26 @@ registry_funder_edit(struct db *db, const struct funder *f, unsigned flags, cons
 	    (strcmp(old.name, f->name) != 0 &&
 	    registry_funder_unique(db, f->name, f->id, flags, e) != 0))
 		return -1;
-	if (db_run(db, "UPDATE funders SET name = ?2, public_name = ?3 WHERE id = ?1",
-	    DB_ARGS(DB_INT(f->id), DB_TEXT(f->name), DB_TEXT(f->public_name)), e) != 0)
+	if (db_run(db, "UPDATE funders SET name = ?2, public_name = ?3, frame = ?4,"
+	    " vat_territory = ?5, service_code = ?6 WHERE id = ?1",
+	    DB_ARGS(DB_INT(f->id), DB_TEXT(f->name), DB_TEXT(f->public_name), DB_TEXT(terms.frame),
+	    DB_TEXT(terms.vat_territory), DB_TEXT(terms.service_code)), e) != 0)
 		return -1;
 	return registry_change_record(db, "funder", f->id, "name", old.name, f->name, who, now,
 	    e) != 0 || registry_change_record(db, "funder", f->id, "public_name", old.public_name,
-	    f->public_name, who, now, e) != 0 ? -1 : 0;
+	    f->public_name, who, now, e) != 0 ||
+	    registry_change_record(db, "funder", f->id, "frame", old.frame, terms.frame, who, now,
+	    e) != 0 || registry_change_record(db, "funder", f->id, "vat_territory",
+	    old.vat_territory, terms.vat_territory, who, now, e) != 0 ||
+	    registry_change_record(db, "funder", f->id, "service_code", old.service_code,
+	    terms.service_code, who, now, e) != 0 ? -1 : 0;
 }
 
 int
 registry_funder_get(struct db *db, int64_t id, struct funder *f, struct error *e)
 {
-	return registry_get(db, "SELECT id, name, public_name, siret, created_at FROM funders"
-	    " WHERE id = ?1", id, registry_funder_read, f, "NO_FUNDER", "funder", e);
+	return registry_get(db, "SELECT id, name, public_name, siret, created_at, frame,"
+	    " vat_territory, service_code FROM funders WHERE id = ?1", id, registry_funder_read, f, "NO_FUNDER", "funder", e);
 }
 
 /* The caller's callback of registry_funder_list and what it last returned. */
@@ -260,7 +320,8 @@ registry_funder_list(struct db *db, int (*fn)(const struct funder *f, void *ctx)
 {
 	struct registry_funder_each each = { fn, ctx, 0 };
 
-	if (db_each(db, "SELECT id, name, public_name, siret, created_at FROM funders ORDER BY id",
+	if (db_each(db, "SELECT id, name, public_name, siret, created_at, frame, vat_territory,"
+	    " service_code FROM funders ORDER BY id",
 	    DB_NO_ARGS, registry_funder_each_row, &each, e) != 0)
 		return -1;
 	return each.stop;
@@ -1275,4 +1336,46 @@ registry_fund_totals(struct db *db,
 
 	return db_each(db, "SELECT funder_id, SUM(amount) FROM funder_funds GROUP BY funder_id",
 	    DB_NO_ARGS, registry_fund_total_row, &each, e);
+}
+
+int
+registry_setting_set(struct db *db, const char *name, const char *value, struct error *e)
+{
+	size_t len = strlen(value);
+
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
+	if (len == 0 || len > 200 || !utf8_valid(value, len))
+		return error_set(e, 400, "BAD_SETTING", "setting %s: 1 to 200 bytes of text", name);
+	return db_run(db, "INSERT INTO settings (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+	    DB_ARGS(DB_TEXT(name), DB_TEXT(value)), e);
+}
+
+struct registry_setting_buffer {
+	char *out;
+	size_t size;
+};
+
+static int
+registry_setting_text_read(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct registry_setting_buffer *b = ctx;
+
+	(void)e;
+	(void)db_row_text(row, 0, b->out, b->size);
+	return 0;
+}
+
+int
+registry_setting_text(struct db *db, const char *name, const char *fallback, char *out,
+    size_t size, struct error *e)
+{
+	struct registry_setting_buffer b = { out, size };
+	int found;
+
+	snprintf(out, size, "%s", fallback);
+	found = db_one(db, "SELECT value FROM settings WHERE name = ?1", DB_ARGS(DB_TEXT(name)),
+	    registry_setting_text_read, &b, e);
+	return found < 0 ? -1 : 0;
 }

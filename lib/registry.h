@@ -25,7 +25,21 @@ struct funder {
 	char public_name[REGISTRY_NAME_MAX + 1]; /* the only funder name printed on passes */
 	char siret[15];                          /* "" when none */
 	int64_t created_at;
+	/* Invoicing (schema 10, docs/accounting.md). "" in registry_funder_add
+	 * takes the defaults: frame purchase for a public body (SIRET starting
+	 * with 1 or 2), else prepaid; territory metropole. */
+	char frame[9];          /* purchase, mandate or prepaid */
+	char vat_territory[11]; /* metropole, guadeloupe, martinique, reunion, guyane, mayotte */
+	char service_code[101]; /* Chorus Pro code service, "" when none */
 };
+
+/* A funder's frame and VAT territory as typed: 0, or -1 (400 BAD_FRAME /
+ * BAD_TERRITORY). Pure. */
+int registry_frame_check(const char *frame, struct error *e);
+int registry_territory_check(const char *territory, struct error *e);
+/* The default frame of a funder with this SIRET ("" none): "purchase" for
+ * a public body (SIREN starting with 1 or 2), else "prepaid". */
+const char *registry_frame_default(const char *siret);
 
 struct distributor {
 	int64_t id;
@@ -131,7 +145,8 @@ int registry_funder_add(struct db *db, const struct funder *f, int64_t now, int6
     struct error *e);
 int registry_funder_add_flags(struct db *db, const struct funder *f, unsigned flags, int64_t now,
     int64_t *id, struct error *e);
-/* Corrects funder f->id to f's name and public name (the rest of f must be
+/* Corrects funder f->id to f's name, public name, frame, VAT territory and
+ * service code (the rest of f must be
  * as stored: 409 NOT_EDITABLE). Refuses a duplicate name as add does.
  * Records each changed field with who (registry_actor) at now. */
 int registry_funder_edit(struct db *db, const struct funder *f, unsigned flags, const char *who,
@@ -374,6 +389,12 @@ json_t *registry_change_json(struct db *db, const char *object, int64_t object_i
 int registry_actor_find(struct db *db, const char *file, const char *text,
     char who[REGISTRY_ACTOR_SIZE], struct error *e);
 
+/* Sets setting name to value (1..200 bytes), inside the caller's write
+ * transaction. */
+int registry_setting_set(struct db *db, const char *name, const char *value, struct error *e);
+/* Reads setting name as text into out (size bytes); fallback when absent. */
+int registry_setting_text(struct db *db, const char *name, const char *fallback, char *out,
+    size_t size, struct error *e);
 /* Settings (table settings), with a default when absent. */
 int registry_setting_int(struct db *db, const char *name, int64_t fallback, int64_t *value,
     struct error *e);

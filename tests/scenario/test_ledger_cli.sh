@@ -243,7 +243,7 @@ FEC=$(cat "$WORK/fec/123456782FEC20271231.txt")
 contains "$FEC" "$(printf '\t512\t')"
 contains "$FEC" "$(printf '\tFIN000001\t')"
 contains "$FEC" "$(printf '\tCAMP000002\t')"
-contains "$FEC" "$(printf '\t4191\t')" "the expiry to a credit note"
+contains "$FEC" "$(printf '\t4198\t')" "the expiry to a credit note"
 # French wording with accents, derived from each entry's kind and reference
 # (the hashed memos stay as recorded).
 equals "$(echo "$FEC" | sed 1d | cut -f2 | sort -u | tr '\n' '|')" \
@@ -251,7 +251,7 @@ equals "$(echo "$FEC" | sed 1d | cut -f2 | sort -u | tr '\n' '|')" \
 equals "$(echo "$FEC" | sed 1d | cut -f11 | uniq | tr '\n' '|')" \
 	"Fonds reçus du financeur 1, réf. VIR-2026-1|Émission de 20 pass, campagne 1|Émission de 10 pass, campagne 2|Opposition de pass perdus ou volés, campagne 1|Expiration des pass non utilisés au 12/03/2027, campagne 2|Commande du financeur 1, réf. BC-2027-2|" \
 	"EcritureLib in French"
-contains "$FEC" "$(printf '\t4191\tFinanceurs, avoirs à rembourser\tFIN000001\tFinanceurs, avoirs à rembourser - Département de test\t')" \
+contains "$FEC" "$(printf '\t4198\tFinanceurs, avoirs à rembourser\tFIN000001\tFinanceurs, avoirs à rembourser - Département de test\t')" \
 	"accented CompteLib and CompAuxLib"
 equals "$(pn --home "$H" ledger export --format fec --year 2026 | sed -n 2p | cut -f11)" \
 	"Commande du financeur 1, réf. BC-2026-1" "an order's wording"
@@ -301,11 +301,17 @@ equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line
 
 # An older home (schema 5) gets its chart labels accented on opening, and
 # the operator's new fields empty. (Made from this home by undoing the
-# migrations after 5: the takeover's tables and triggers, the booklet returns,
-# 0007's tables, then 0006's.)
+# migrations after 5: the invoices' tables and columns, the takeover's tables
+# and triggers, the booklet returns, 0007's tables, then 0006's.)
 O=$WORK/old-home
 cp -a "$H" "$O"
-sqlite3 "$O/passnum.db" "DROP TABLE booklet_returns; DROP TABLE takeovers; DROP TABLE takeover_old_leaves;
+sqlite3 "$O/passnum.db" "DROP TABLE invoice_lines; DROP TABLE invoice_redemptions;
+	DROP TABLE invoice_statuses; DROP TABLE invoice_payments; DROP TABLE invoices;
+	DROP TABLE refunds; DROP TABLE closed_years; DROP TABLE entry_dates; DROP TABLE campaign_terms;
+	ALTER TABLE funders DROP COLUMN frame; ALTER TABLE funders DROP COLUMN vat_territory;
+	ALTER TABLE funders DROP COLUMN service_code;
+	UPDATE accounts SET pcg = '4191' WHERE kind = 'funder-credit-notes';
+	DROP TABLE booklet_returns; DROP TABLE takeovers; DROP TABLE takeover_old_leaves;
 	DROP TABLE takeover_campaigns; DROP TABLE takeover_payables; DROP TABLE takeover_receipts;
 	DROP TRIGGER payee_holds_iban_unconfirmed; DROP TABLE payee_iban_unconfirmed;
 	DROP TRIGGER issuer_keys_takeover_insert; DROP TRIGGER issuer_keys_takeover_active;
@@ -328,6 +334,10 @@ equals "$(echo "$out" | jq -r '.accounts[] | select(.account == "vat" or (.accou
 	tr '\n' '|')" "Financeurs, avoirs à rembourser - Département de test|Financeurs, commandes à payer - Département de test|TVA collectée|" "labels migrated"
 equals "$(pn --home "$O" --json operator show | jq -c '[.siren, .address, .fec_exported_at]')" \
 	'["123456782","",null]' "operator of an older home"
+equals "$(sqlite3 "$O/passnum.db" "SELECT DISTINCT pcg FROM accounts WHERE kind = 'funder-credit-notes'")" \
+	4198 "credit notes owed move from 4191 to 4198"
+equals "$(pn --home "$O" --json funder show 1 | jq -r .frame)" prepaid \
+	"a funder without a SIRET of an older home prepays"
 
 # tamper NAME SQL: a copy of the home with the append-only triggers dropped
 # and SQL applied behind the program's back; sets T.
