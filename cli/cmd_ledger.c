@@ -1,6 +1,7 @@
 /* passnum ledger verify | balances | checkpoint | proof SEQ [--size N]
  *                | check RECEIPT [--proof FILE --checkpoint FILE] [--key VKEY]
- *                | export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH] */
+ *                | export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH]
+ *                | export --funder ID [--out DIR] [--force] (an audit pack) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "audit.h"
+#include "audit_pack.h"
 #include "checkpoint.h"
 #include "clock.h"
 #include "cli.h"
@@ -53,9 +55,10 @@ static const char ledger_checkpoint_help[] =
 static const char ledger_proof_help[] =
     "usage: passnum ledger proof SEQ [--size N]\n"
     "\n"
-    "The inclusion proof of entry SEQ in the tree of size N (default: the first\n"
-    "checkpoint that covers it), as JSON: seq, size, leaf_hash, root, proof.\n"
-    "A size beyond the ledger is refused.\n"
+    "The inclusion proof of entry SEQ in the tree of size N (default: the size\n"
+    "of the first checkpoint that covers it, whose note is then given too), as\n"
+    "JSON: seq, size, leaf_hash, root, proof[, checkpoint] — the members of\n"
+    "GET /v1/ledger/proof/SEQ. A size beyond the ledger is refused.\n"
     "\n"
     "example:\n"
     "  passnum ledger proof 3 --size 12 > proof-3.json\n";
@@ -75,6 +78,7 @@ static const char ledger_check_help[] =
 static const char ledger_export_help[] =
     "usage: passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
     "                             [--out FILE|DIR/] [--force]\n"
+    "       passnum ledger export --funder ID [--out DIR] [--force]\n"
     "\n"
     "jsonl (default: everything needed to re-verify independently), csv (one\n"
     "line per posting) or fec (Fichier des Écritures Comptables of one year,\n"
@@ -85,9 +89,16 @@ static const char ledger_export_help[] =
     "administration expects, SIRENFECYYYYMMDD.txt (a folder is refused for\n"
     "jsonl and csv). --gzip compresses, and is never written to a terminal.\n"
     "\n"
+    "--funder ID writes that funder's audit pack instead (jsonl, as of the\n"
+    "latest checkpoint): its own entries in full with inclusion proofs, its\n"
+    "campaigns' redemptions aggregated by month, the checkpoints and the\n"
+    "consistency proofs between them, never another funder's money nor the\n"
+    "places; --out DIR names it audit-funder-ID.jsonl inside DIR.\n"
+    "\n"
     "examples:\n"
     "  passnum ledger export --format fec --year 2027 --out compta/\n"
-    "  passnum ledger export --gzip --out ledger-2027.jsonl.gz\n";
+    "  passnum ledger export --gzip --out ledger-2027.jsonl.gz\n"
+    "  passnum ledger export --funder 3 --out audit/\n";
 
 const char cmd_ledger_help[] =
     "usage: passnum ledger verify\n"
@@ -97,13 +108,15 @@ const char cmd_ledger_help[] =
     "       passnum ledger check RECEIPT-FILE|- [--proof FILE --checkpoint FILE] [--key VKEY]\n"
     "       passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
     "                             [--out FILE|DIR/] [--force]\n"
+    "       passnum ledger export --funder ID [--out DIR] [--force]\n"
     "\n"
     "verify      recomputes every hash, the tree, the checkpoints and balances\n"
     "balances    the trial balance: every account with its PCG number\n"
     "checkpoint  signs a checkpoint of the current tree (if new), prints the note\n"
     "proof       the inclusion proof of entry SEQ, as JSON\n"
     "check       verifies a receipt offline (signature; inclusion with --proof)\n"
-    "export      jsonl, csv or fec (one year, named SIRENFECYYYYMMDD.txt in DIR/)\n"
+    "export      jsonl, csv or fec (one year, named SIRENFECYYYYMMDD.txt in DIR/),\n"
+    "            or one funder's audit pack (--funder ID)\n"
     "\n"
     "`passnum ledger SUB --help` shows one sub-command.\n"
     "\n"
@@ -304,6 +317,8 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 	uint64_t seq, size = UINT64_MAX;
 	struct error e;
 	size_t count;
+	bool given;
+	json_t *out;
 	int first = cli_options(cli, argc, argv, "ledger proof", ledger_proof_help, opts,
 	    ledger_size_option, &size);
 
@@ -313,7 +328,8 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("ledger proof", "give one entry sequence number");
 	if (cli_open_home(cli) != 0)
 		return EXIT_REFUSED;
-	if (size == UINT64_MAX) {
+	given = size != UINT64_MAX;
+	if (!given) {
 		if (checkpoint_covering(cli->home.db, seq + 1, &cp, &e) != 0)
 			return cli_fail(&e);
 		size = cp.size;
@@ -324,9 +340,13 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 		return cli_fail(&e);
 	sodium_bin2hex(leaf, sizeof(leaf), entry.leaf_hash, MERKLE_HASH_SIZE);
 	sodium_bin2hex(root_hex, sizeof(root_hex), root, MERKLE_HASH_SIZE);
-	return cli_print_json(json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq,
+	out = json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq,
 	    "size", (json_int_t)size, "leaf_hash", leaf, "root", root_hex,
-	    "proof", ledger_proof_json(proof, count)));
+	    "proof", ledger_proof_json(proof, count));
+	/* As GET /v1/ledger/proof: the checkpoint chosen by default comes along. */
+	if (!given)
+		json_object_set_new(out, "checkpoint", json_string(cp.note));
+	return cli_print_json(out);
 }
 
 struct check_options {
@@ -605,6 +625,8 @@ struct export_cli {
 	struct export_options o;
 	const char *out;
 	bool force;
+	int64_t funder;      /* --funder: an audit pack of that funder; 0: none */
+	bool format_given;   /* --format was given (refused with --funder) */
 };
 
 static int
@@ -614,7 +636,17 @@ ledger_export_option(int opt, const char *arg, void *ctx)
 	char *end;
 
 	switch (opt) {
+	case 'u':
+		x->funder = strtoll(arg, &end, 10);
+		if (*arg < '1' || *arg > '9' || *end != '\0' || x->funder <= 0 ||
+		    x->funder > INT64_C(4294967295)) {
+			cli_usage_error("ledger export", "--funder takes a funder id such as 3, not \"%s\"",
+			    arg);
+			return -1;
+		}
+		return 0;
 	case 'f':
+		x->format_given = true;
 		if (export_format_parse(arg, &x->o.format) != 0) {
 			cli_usage_error("ledger export", "--format is jsonl, csv or fec, not \"%s\"", arg);
 			return -1;
@@ -655,6 +687,12 @@ ledger_export_to_dir(const char *out)
 static int
 ledger_export_check(const struct export_cli *x)
 {
+	if (x->funder != 0 && (x->format_given || x->o.gzip || x->o.year != 0))
+		return cli_usage_error("ledger export", "--funder writes an audit pack (jsonl): it takes"
+		    " no --format, --gzip nor --year");
+	if (x->funder != 0)
+		return x->out != NULL && *x->out == '\0' ?
+		    cli_usage_error("ledger export", "--out needs a folder name") : 0;
 	if (x->o.gzip && x->out == NULL && isatty(STDOUT_FILENO))
 		return cli_usage_error("ledger export", "--gzip writes binary, never to a terminal:"
 		    " give --out FILE or redirect standard output");
@@ -736,6 +774,49 @@ ledger_export_file(struct cli *cli, const struct export_cli *x, const char *path
 	return 0;
 }
 
+/* export --funder ID [--out DIR]: the funder's audit pack, in DIR as
+ * audit-funder-ID.jsonl (through a temporary file renamed at the end), or
+ * on standard output. */
+static int
+ledger_export_funder(struct cli *cli, const struct export_cli *x)
+{
+	char path[4200], tmp[4300];
+	struct error e = { 0 };
+	uint64_t size = 0;
+	FILE *f;
+	int fd;
+
+	if (x->out == NULL)
+		return audit_pack_write(cli->home.db, x->funder, stdout, &size, &e) != 0 ?
+		    cli_fail(&e) : EXIT_OK;
+	if (strlen(x->out) > 4000)
+		return cli_usage_error("ledger export", "--out: the path is too long");
+	snprintf(path, sizeof(path), "%s%saudit-funder-%lld.jsonl", x->out,
+	    x->out[strlen(x->out) - 1] == '/' ? "" : "/", (long long)x->funder);
+	if (cli_out_dir(x->out, &e) != 0 || cli_out_file(path, x->force, &e) != 0)
+		return cli_fail(&e);
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		error_set(&e, 400, "BAD_OUT", "cannot write %s: %s", path, strerror(errno));
+		return cli_fail(&e);
+	}
+	if (audit_pack_write(cli->home.db, x->funder, f, &size, &e) != 0 || fsync(fd) != 0 ||
+	    fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		if (e.message[0] == '\0')
+			error_set(&e, 500, "EXPORT_ERROR", "cannot write %s: %s", path, strerror(errno));
+		return cli_fail(&e);
+	}
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:s, s:I}", "id", path, "file", path, "size",
+		    (json_int_t)size));
+	printf("%s\n", path);
+	return EXIT_OK;
+}
+
 static int
 ledger_export_run(struct cli *cli, int argc, char **argv)
 {
@@ -745,9 +826,10 @@ ledger_export_run(struct cli *cli, int argc, char **argv)
 		{ "year", required_argument, NULL, 'y' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "funder", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL, false };
+	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL, false, 0, false };
 	char path[4096];
 	struct error e = { 0 };
 	int rc, first = cli_options(cli, argc, argv, "ledger export", ledger_export_help, opts,
@@ -761,6 +843,8 @@ ledger_export_run(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (cli_open_home(cli) != 0)
 		return EXIT_REFUSED;
+	if (x.funder != 0)
+		return ledger_export_funder(cli, &x);
 	if (x.o.format == EXPORT_FEC && x.o.year == 0) {
 		int y, m, d;
 		date_to_ymd(clock_today(CLOCK_TZ_PARIS), &y, &m, &d);

@@ -24,6 +24,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/places/me", h_place_me, ROUTE_PLACE | ROUTE_DB, 0 },
 	{ "GET", "/v1/distributors/me", h_distributor_me, ROUTE_DISTRIBUTOR | ROUTE_DB, 0 },
 	{ "GET", "/v1/funders/{id}/report", h_funder_report, ROUTE_FUNDER | ROUTE_ADMIN | ROUTE_DB, 0 },
+	{ "GET", "/v1/funders/{id}/audit", h_funder_audit, ROUTE_FUNDER | ROUTE_ADMIN | ROUTE_DB, 0 },
 	{ "GET", "/metrics", h_metrics, ROUTE_ADMIN | ROUTE_LOOPBACK, 0 },
 	{ "GET", "/", h_web, 0, 0 },
 	{ "GET", "/{webfile}", h_web, 0, 0 }, /* only names of embedded web/ files match */
