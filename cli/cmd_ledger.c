@@ -1,4 +1,4 @@
-/* passnum ledger verify | balances | checkpoint | proof SEQ [--size N]
+/* passnum ledger verify [--export FILE [--key VKEY]... [--checkpoint NOTE]...] | balances | checkpoint | proof SEQ [--size N]
  *                | check RECEIPT [--proof FILE --checkpoint FILE] [--key VKEY]
  *                | export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH]
  *                | export --funder ID [--out DIR] [--force] (an audit pack) */
@@ -19,6 +19,7 @@
 #include "cli_io.h"
 #include "db.h"
 #include "export.h"
+#include "export_verify.h"
 #include "keys.h"
 #include "ledger.h"
 #include "money.h"
@@ -27,13 +28,23 @@
 
 static const char ledger_verify_help[] =
     "usage: passnum ledger verify\n"
+    "       passnum ledger verify --export FILE|- [--key VKEY]... [--checkpoint NOTE]...\n"
     "\n"
     "Recomputes every entry's hash and balance, the Merkle tree, every\n"
     "checkpoint's root and signature, and the account balances; prints OK with\n"
     "counts, or the first broken entry and why (exit 1).\n"
     "\n"
-    "example:\n"
-    "  passnum ledger verify --json | jq .ok\n";
+    "--export verifies a jsonl export (plain or gzip) instead of the home, as\n"
+    "an auditor does, with no database: --key VKEY (repeatable: every ledger key,\n"
+    "from GET /v1/keys or a printed key) checks the signatures with those keys\n"
+    "only, never the ones the export names itself; --checkpoint NOTE\n"
+    "(repeatable: from GET /v1/ledger/checkpoint or a witness; needs --key)\n"
+    "refuses an export that does not reach that checkpoint (a truncated tail,\n"
+    "another log).\n"
+    "\n"
+    "examples:\n"
+    "  passnum ledger verify --json | jq .ok\n"
+    "  passnum ledger verify --export ledger.jsonl --key \"$VKEY\" --checkpoint cp.txt\n";
 
 static const char ledger_balances_help[] =
     "usage: passnum ledger balances\n"
@@ -146,17 +157,160 @@ ledger_progress(uint64_t done, void *ctx)
 		fprintf(stderr, "\rverified %llu entries", (unsigned long long)done);
 }
 
+/* ledger verify --export: the options (before any file is read). */
+struct verify_export_cli {
+	const char *file;
+	const char *vkeys[16], *notes[16];
+	size_t nvkeys, nnotes;
+};
+
+static int
+ledger_verify_option(int opt, const char *arg, void *ctx)
+{
+	struct verify_export_cli *v = ctx;
+
+	if (opt == 'x') {
+		v->file = arg;
+		return 0;
+	}
+	if ((opt == 'k' ? v->nvkeys : v->nnotes) == 16) {
+		cli_usage_error("ledger verify", "at most 16 --%s", opt == 'k' ? "key" : "checkpoint");
+		return -1;
+	}
+	if (opt == 'k')
+		v->vkeys[v->nvkeys++] = arg;
+	else
+		v->notes[v->nnotes++] = arg;
+	return 0;
+}
+
+static char *ledger_slurp(const char *path, size_t *len, struct error *e);
+
+/* The trusted keys of --key (all of one log) and the checkpoints of
+ * --checkpoint, verified with them. */
+static int
+ledger_verify_trusted(const struct verify_export_cli *v, struct keys_ledger *keys,
+    char origin[NOTE_NAME_MAX + 1], struct export_outside *outside, struct error *e)
+{
+	for (size_t i = 0; i < v->nvkeys; i++) {
+		struct key_info key = { .kind = KEY_LEDGER, .status = KEY_ACTIVE };
+		char name[NOTE_NAME_MAX + 1];
+		if (note_vkey_parse(v->vkeys[i], name, key.public_key) != 0)
+			return error_set(e, 400, "BAD_KEY", "--key %s is not a C2SP verifier key",
+			    v->vkeys[i]);
+		if (i > 0 && strcmp(name, origin) != 0)
+			return error_set(e, 400, "BAD_KEY", "the --key options name two logs, %s and %s",
+			    origin, name);
+		snprintf(origin, NOTE_NAME_MAX + 1, "%s", name);
+		note_key_id(name, key.public_key, key.key_id);
+		keys_ledger_add(keys, &key);
+	}
+	for (size_t i = 0; i < v->nnotes; i++) {
+		struct checkpoint_verified cp;
+		size_t len;
+		char *note = ledger_slurp(v->notes[i], &len, e);
+		int rc;
+		if (note == NULL)
+			return -1;
+		rc = checkpoint_verify_note(NULL, note, len, origin, keys, &cp, e);
+		free(note);
+		if (rc != 0)
+			return error_set(e, 422, "BAD_CHECKPOINT", "--checkpoint %s: %s", v->notes[i],
+			    e->message);
+		outside[i].size = cp.size;
+		memcpy(outside[i].root, cp.root, MERKLE_HASH_SIZE);
+	}
+	return 0;
+}
+
+/* ledger verify --export FILE: an export checked from outside, no home. */
+static int
+ledger_verify_export(struct cli *cli, const struct verify_export_cli *v)
+{
+	struct export_outside outside[16];
+	struct keys_ledger keys = { 0 };
+	char origin[NOTE_NAME_MAX + 1] = "";
+	struct export_verify_options o = { NULL, origin, outside, v->nnotes };
+	struct export_verify_result r;
+	char root[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+	struct error e;
+	int fd = strcmp(v->file, "-") == 0 ? STDIN_FILENO : open(v->file, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0) {
+		error_set(&e, 400, "BAD_FILE", "cannot read %s: %s", v->file, strerror(errno));
+		return cli_fail(&e);
+	}
+	if (ledger_verify_trusted(v, &keys, origin, outside, &e) != 0) {
+		keys_ledger_free(&keys);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return cli_fail(&e);
+	}
+	o.keys = v->nvkeys > 0 ? &keys : NULL;
+	rc = export_verify(fd, &o, &r, &e);
+	keys_ledger_free(&keys);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (rc < 0)
+		return cli_fail(&e);
+	sodium_bin2base64(root, sizeof(root), r.root, 32, sodium_base64_VARIANT_ORIGINAL);
+	if (cli->json) {
+		json_t *out = json_pack("{s:b, s:I, s:I, s:I, s:I, s:s, s:b, s:I}", "ok", rc == 0,
+		    "entries", (json_int_t)r.entries, "postings", (json_int_t)r.postings,
+		    "checkpoints", (json_int_t)r.checkpoints, "accounts", (json_int_t)r.accounts,
+		    "root", root, "header_keys", r.header_keys, "outside_checkpoints",
+		    (json_int_t)v->nnotes);
+		if (rc != 0)
+			json_object_set_new(out, "failure", json_string(r.failure));
+		cli_print_json(out);
+	} else if (rc == 0) {
+		printf("OK: export of %s: %llu entries, %llu postings, %llu checkpoints, %llu accounts"
+		    " verified; root %s; %s", r.origin, (unsigned long long)r.entries,
+		    (unsigned long long)r.postings, (unsigned long long)r.checkpoints,
+		    (unsigned long long)r.accounts, root, r.header_keys ? "WARNING: signatures checked"
+		    " with the keys the export names itself (give --key VKEY from GET /v1/keys)" :
+		    "signatures checked with the keys given");
+		if (v->nnotes > 0)
+			printf("; reaches the %zu checkpoint(s) given", v->nnotes);
+		putchar('\n');
+	}
+	if (rc != 0) {
+		fprintf(stderr, "passnum: export verification FAILED: %s\n", r.failure);
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
+
 static int
 ledger_verify_run(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "export", required_argument, NULL, 'x' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "checkpoint", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct verify_export_cli v = { 0 };
 	struct audit_result r;
 	struct error e;
 	char root[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-	int rc = ledger_no_options(cli, argc, argv, "ledger verify",
-	    ledger_verify_help);
+	int rc, first = cli_options(cli, argc, argv, "ledger verify", ledger_verify_help, opts,
+	    ledger_verify_option, &v);
 
-	if (rc != 0)
-		return rc < 0 ? EXIT_OK : rc;
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (first != argc)
+		return cli_usage_error("ledger verify", "unexpected argument \"%s\"", argv[first]);
+	if (v.file == NULL && (v.nvkeys > 0 || v.nnotes > 0))
+		return cli_usage_error("ledger verify", "--key and --checkpoint go with --export FILE");
+	if (v.nnotes > 0 && v.nvkeys == 0)
+		return cli_usage_error("ledger verify", "--checkpoint needs --key: a checkpoint checked"
+		    " with the keys of the file under audit proves nothing");
+	if (v.file != NULL)
+		return ledger_verify_export(cli, &v);
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
 	rc = audit_verify(cli->home.db, &r, ledger_progress, NULL, &e);
 	if (isatty(STDERR_FILENO))
 		fputc('\n', stderr);
