@@ -261,6 +261,7 @@ ledger_verify_export(struct cli *cli, const struct verify_export_cli *v)
 		    "checkpoints", (json_int_t)r.checkpoints, "accounts", (json_int_t)r.accounts,
 		    "root", root, "header_keys", r.header_keys, "outside_checkpoints",
 		    (json_int_t)v->nnotes);
+		json_object_set_new(out, "signed_size", json_integer((json_int_t)r.signed_size));
 		if (rc != 0)
 			json_object_set_new(out, "failure", json_string(r.failure));
 		cli_print_json(out);
@@ -271,6 +272,9 @@ ledger_verify_export(struct cli *cli, const struct verify_export_cli *v)
 		    (unsigned long long)r.accounts, root, r.header_keys ? "WARNING: signatures checked"
 		    " with the keys the export names itself (give --key VKEY from GET /v1/keys)" :
 		    "signatures checked with the keys given");
+		if (r.signed_size < r.entries)
+			printf("; entries %llu-%llu signed by no checkpoint yet",
+			    (unsigned long long)r.signed_size, (unsigned long long)r.entries - 1);
 		if (v->nnotes > 0)
 			printf("; reaches the %zu checkpoint(s) given", v->nnotes);
 		putchar('\n');

@@ -344,8 +344,11 @@ xv_finish(struct xv *x)
 	uint8_t root[MERKLE_HASH_SIZE];
 	uint64_t done = 0;
 
-	if (x->r->lines == 0)
-		return xv_fail(x, "the export is empty: no header line");
+	if (x->r->lines == 0) {
+		snprintf(x->r->failure, sizeof(x->r->failure), "the export is empty: no header line");
+		return 1;
+	}
+	x->r->signed_size = x->ncps > 0 ? x->cps[x->ncps - 1].size : 0;
 	merkle_state_init(&replay);
 	for (size_t i = 0; i < x->ncps; i++) {
 		if (x->cps[i].size > x->r->entries) {

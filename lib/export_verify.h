@@ -33,6 +33,8 @@ struct export_verify_options {
 
 struct export_verify_result {
 	uint64_t entries, postings, accounts, checkpoints, lines;
+	uint64_t signed_size;             /* the latest checkpoint's size: entries from it on
+	                                   * are vouched for by no signature */
 	uint8_t root[MERKLE_HASH_SIZE];   /* of the whole export */
 	char origin[NOTE_NAME_MAX + 1];
 	int header_keys;                  /* 1 when checked with the header's keys */

@@ -41,6 +41,8 @@ const DOMAIN = 'passnum-entry-v1';
 const RECEIPT_DOMAIN = 'passnum-receipt-v1';
 const EXPORT_FORMAT = 'passnum-ledger-export-v1';
 const AMOUNT_MAX = 1n << 53n;
+const ENTRY_LINE_MEMBERS = ['type', 'seq', 'time', 'time_unix', 'kind', 'reference', 'memo',
+	'postings', 'entry_hash'];
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 
 export class Failure extends Error {}
@@ -420,6 +422,11 @@ export class Audit {
 	}
 
 	on_entry(x, where) {
+		// Every member is one the hash covers (or the line's type): a member
+		// nobody verifies is refused, as `passnum ledger check` refuses it.
+		for (const k of Object.keys(x))
+			if (!ENTRY_LINE_MEMBERS.includes(k))
+				fail(`${where}: member "${k}" is not part of an entry line (the hash does not cover it)`);
 		const seq = getInt(x, 'seq', 0n, (1n << 64n) - 1n, where);
 		where = `entry ${seq} (${where})`;
 		if (seq !== BigInt(this.entries))
@@ -465,6 +472,9 @@ export class Audit {
 		const out = x.postings.map((p, i) => {
 			if (!isObject(p))
 				fail(`${where}: posting ${i} is not an object`);
+			for (const k of Object.keys(p))
+				if (k !== 'account' && k !== 'amount')
+					fail(`${where}: posting ${i} has a member "${k}" the hash does not cover`);
 			const account = getString(p, 'account', `${where}: posting ${i}`);
 			const amount = getInt(p, 'amount', -AMOUNT_MAX, AMOUNT_MAX, `${where}: posting ${i}`);
 			if (amount === 0n)
@@ -779,6 +789,17 @@ function auditPath(m, leaves) {
 	    [...auditPath(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
 }
 
+// SUBPROOF(m, D[n], b) of RFC 9162 §2.1.4.1, from the definition.
+function subproof(m, leaves, b) {
+	if (m === leaves.length)
+		return b ? [] : [mth(leaves)];
+	let k = 1;
+	while (k * 2 < leaves.length)
+		k *= 2;
+	return m <= k ? [...subproof(m, leaves.slice(0, k), b), mth(leaves.slice(k))] :
+	    [...subproof(m - k, leaves.slice(k), false), mth(leaves.slice(0, k))];
+}
+
 function selfTest() {
 	let checks = 0;
 	const check = (cond, what) => {
@@ -813,6 +834,15 @@ function selfTest() {
 			check(!verifyInclusion(leaves[(m + 1) % n], BigInt(m), BigInt(n), path, root) || n === 1,
 			    `path ${m} of ${n}, wrong leaf`);
 		}
+	// Consistency proofs built from the definition verify, and only between their roots.
+	for (let n = 1; n <= 17; n++)
+		for (let m = 1; m <= n; m++) {
+			const proof = subproof(m, leaves.slice(0, n), true);
+			const r1 = mth(leaves.slice(0, m)), r2 = mth(leaves.slice(0, n));
+			check(verifyConsistency(BigInt(m), BigInt(n), r1, r2, proof), `consistency ${m} to ${n}`);
+			check(!verifyConsistency(BigInt(m), BigInt(n), r2.equals(r1) ? leaves[0] : r2, r2, proof) ||
+			    m === n, `consistency ${m} to ${n}, wrong old root`);
+		}
 	const big = parseJson('{"a":9007199254740993,"b":[-1,"\\u00e9"]}');
 	check(big.a === 9007199254740993n && big.b[0] === -1n && big.b[1] === 'é', 'exact integers');
 	for (const badJson of ['{"a":1,"a":2}', '"\\ud800"', '[1,]', '{"a":1} x'])
@@ -833,7 +863,7 @@ function selfTest() {
 	    keys, 'note')), 'altered note');
 	check(throws(() => verifyCheckpointNote(note, 'other.org/log', keys, 'note')), 'wrong origin');
 	return `self-test OK: ${checks} checks (the two encoding vectors of docs/ledger.md,` +
-	    ' RFC 9162 roots and audit paths, exact JSON integers, C2SP signed notes)';
+	    ' RFC 9162 roots, audit paths and consistency proofs, exact JSON integers, C2SP signed notes)';
 }
 
 function throws(fn) {
