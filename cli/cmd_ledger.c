@@ -311,6 +311,13 @@ ledger_verify_run(struct cli *cli, int argc, char **argv)
 	if (v.nnotes > 0 && v.nvkeys == 0)
 		return cli_usage_error("ledger verify", "--checkpoint needs --key: a checkpoint checked"
 		    " with the keys of the file under audit proves nothing");
+	for (size_t i = 0; i < v.nvkeys; i++) {
+		char name[NOTE_NAME_MAX + 1];
+		uint8_t pub[32];
+		if (note_vkey_parse(v.vkeys[i], name, pub) != 0)
+			return cli_usage_error("ledger verify", "--key takes a C2SP verifier key"
+			    " (origin+keyid+base64, as GET /v1/keys serves it), not \"%s\"", v.vkeys[i]);
+	}
 	if (v.file != NULL)
 		return ledger_verify_export(cli, &v);
 	if (cli_open_home(cli) != 0)

@@ -370,7 +370,15 @@ export async function verifyPack(file, o) {
 }
 
 async function main(argv) {
-	const o = options(argv, ['key', 'checkpoint', 'consistency']);
+	let o;
+	try {
+		o = options(argv, ['key', 'checkpoint', 'consistency']);
+	} catch (err) {
+		if (!(err instanceof Failure))
+			throw err;
+		process.stderr.write(`verify-audit: ${err.message}\n`);
+		process.exit(2);
+	}
 	if (o === null || o.operands.length !== 1 || o.keys.length === 0 ||
 	    o.consistency.length > o.checkpoints.length) {
 		process.stderr.write('usage: node verify-audit.mjs --key VKEY [--key VKEY ...]' +

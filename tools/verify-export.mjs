@@ -904,7 +904,15 @@ export function options(argv, allowed = ['key', 'checkpoint']) {
 async function main(argv) {
 	if (argv.length === 1 && argv[0] === '--self-test')
 		return selfTest();
-	const o = options(argv);
+	let o;
+	try {
+		o = options(argv);
+	} catch (err) {
+		if (!(err instanceof Failure))
+			throw err;
+		process.stderr.write(`verify-export: ${err.message}\n`);
+		process.exit(2);
+	}
 	if (o === null || o.operands.length === 0 || (o.checkpoints.length > 0 && o.keys.length === 0)) {
 		process.stderr.write('usage: node verify-export.mjs [--key VKEY ...] [--checkpoint NOTE ...]' +
 		    ' EXPORT.jsonl[.gz]|- [RECEIPT.json|PROOF.json ...]\n' +

@@ -71,6 +71,17 @@ req GET /v1/ledger/checkpoint ""
 printf '%s\n' "$body" > "$WORK/latest.note"
 equals "$(sed -n 2p "$WORK/latest.note")" "$SIZE" "the latest checkpoint covers the ledger"
 
+# One proof vocabulary: the CLI's proof and the daemon's have the same
+# members and values, with and without a size.
+req GET /v1/ledger/proof/3 ""
+expect_http 200
+equals "$(echo "$body" | jq -cS .)" "$(pn --home "$H" ledger proof 3 | jq -cS .)" "proof of entry 3, default size"
+equals "$(echo "$body" | jq -c 'keys_unsorted')" '["seq","size","leaf_hash","root","proof","checkpoint"]' \
+	"the proof's members"
+req GET "/v1/ledger/proof/3?size=$SIZE" ""
+equals "$(echo "$body" | jq -cS .)" "$(pn --home "$H" ledger proof 3 --size "$SIZE" | jq -cS .)" \
+	"proof of entry 3 at size $SIZE"
+
 # The CLI's pack, in DIR; never replaced without --force.
 expect 0 pn --home "$H" ledger export --funder 1 --out "$WORK/pack"
 PACK=$WORK/pack/audit-funder-1.jsonl

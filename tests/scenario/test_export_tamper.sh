@@ -107,8 +107,9 @@ contains "$err" "not signed by a ledger key given"
 expect 2 pn ledger verify --export "$V/export.jsonl" "${CP[@]}"
 expect 2 pn ledger verify "${KEYS[@]}"
 expect 2 "$NODE" "$TOOL" "${CP[@]}" "$V/export.jsonl"
-expect 1 pn ledger verify --export "$V/export.jsonl" --key nope
+expect 2 pn ledger verify --export "$V/export.jsonl" --key nope
 one_line "$err"
+expect 2 "$NODE" "$TOOL" --key nope "$V/export.jsonl"
 expect 1 pn ledger verify --export "$WORK/missing.jsonl"
 one_line "$err"
 finish
