@@ -180,7 +180,7 @@ xv_account_find(struct xv *x, const char *code)
 {
 	struct xv_account key;
 
-	if (strlen(code) >= sizeof(key.code))
+	if (x->naccounts == 0 || strlen(code) >= sizeof(key.code))
 		return NULL;
 	snprintf(key.code, sizeof(key.code), "%s", code);
 	return bsearch(&key, x->accounts, x->naccounts, sizeof(*x->accounts), xv_account_compare);
