@@ -199,6 +199,9 @@ export class Pack {
 			fail(`${where}: account ${code}: kind and PCG are not the chart's`);
 		if (this.accounts.has(code))
 			fail(`${where}: account ${code} listed twice`);
+		const last = [...this.accounts.keys()].at(-1);
+		if (last !== undefined && Buffer.compare(Buffer.from(last), Buffer.from(code)) >= 0)
+			fail(`${where}: account lines come by code (bytewise)`);
 		this.accounts.set(code, { chart, declared: int(a, 'balance', -(1n << 62n), 1n << 62n, where),
 		    sum: 0n });
 	}

@@ -415,6 +415,10 @@ export class Audit {
 			    ` (${chart.kind}, ${chart.pcg})`);
 		if (this.accounts.has(code))
 			fail(`${where}: listed twice`);
+		if (this.lastCode !== undefined &&
+		    Buffer.compare(Buffer.from(this.lastCode), Buffer.from(code)) >= 0)
+			fail(`${where}: account lines come by code (bytewise)`);
+		this.lastCode = code;
 		const balance = getInt(a, 'balance', -(1n << 63n), (1n << 63n) - 1n, where);
 		if (breaksRule(chart, balance))
 			fail(`${where}: its balance ${balance} breaks the balance rule`);
