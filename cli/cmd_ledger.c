@@ -16,6 +16,7 @@
 #include "checkpoint.h"
 #include "clock.h"
 #include "cli.h"
+#include "cosignature.h"
 #include "cli_io.h"
 #include "db.h"
 #include "export.h"
@@ -76,11 +77,16 @@ static const char ledger_proof_help[] =
 
 static const char ledger_check_help[] =
     "usage: passnum ledger check RECEIPT-FILE|- [--proof FILE --checkpoint FILE] [--key VKEY]\n"
+    "                            [--witness VKEY]... [--min-cosignatures N]\n"
     "\n"
     "Verifies a receipt (JSON; \"-\" reads standard input) offline: its hash and\n"
     "the ledger key's signature; with --proof and --checkpoint, also that the\n"
     "entry is in the signed tree. Keys: --key VKEY (C2SP verifier key, as served\n"
-    "by GET /v1/keys), else the home's ledger keys.\n"
+    "by GET /v1/keys), else the home's ledger keys. --witness VKEY (repeatable:\n"
+    "a witness's cosignature/v1 verifier key, from the witness itself) checks\n"
+    "the checkpoint's cosignatures: at least --min-cosignatures N of them must\n"
+    "verify (default: every --witness given); a cosignature by a given witness\n"
+    "that does not verify is refused.\n"
     "\n"
     "examples:\n"
     "  passnum ledger check receipt.json --proof proof.json --checkpoint checkpoint.txt\n"
@@ -117,6 +123,7 @@ const char cmd_ledger_help[] =
     "       passnum ledger checkpoint\n"
     "       passnum ledger proof SEQ [--size N]\n"
     "       passnum ledger check RECEIPT-FILE|- [--proof FILE --checkpoint FILE] [--key VKEY]\n"
+    "                            [--witness VKEY]... [--min-cosignatures N]\n"
     "       passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
     "                             [--out FILE|DIR/] [--force]\n"
     "       passnum ledger export --funder ID [--out DIR] [--force]\n"
@@ -514,15 +521,112 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 	return cli_print_json(out);
 }
 
+static char *ledger_slurp(const char *path, size_t *len, struct error *e);
+
+/* --witness VKEY (repeatable) and --min-cosignatures N of ledger check. */
+struct check_witnesses {
+	struct cosignature_witness keys[COSIGNATURE_WITNESSES_MAX];
+	size_t count;
+	uint64_t min;     /* cosignatures needed; with witnesses and no --min: all of them */
+	bool min_given;
+};
+
 struct check_options {
 	const char *proof, *checkpoint, *key;
+	struct check_witnesses witnesses;
 };
+
+/* Reads --witness and --min-cosignatures; 1 when opt is neither. */
+static int
+ledger_check_witness_option(int opt, const char *arg, struct check_witnesses *w)
+{
+	struct error e;
+
+	if (opt == 'W') {
+		if (w->count == COSIGNATURE_WITNESSES_MAX) {
+			cli_usage_error("ledger check", "at most %d --witness", COSIGNATURE_WITNESSES_MAX);
+			return -1;
+		}
+		if (cosignature_vkey_parse(arg, &w->keys[w->count], &e) != 0) {
+			cli_usage_error("ledger check", "--witness is a witness's verifier key"
+			    " (cosignature/v1: name+id+base64), not \"%s\"", arg);
+			return -1;
+		}
+		w->count++;
+		return 0;
+	}
+	if (opt == 'M') {
+		if (ledger_parse_u64(arg, &w->min) != 0 || w->min > COSIGNATURE_WITNESSES_MAX) {
+			cli_usage_error("ledger check", "--min-cosignatures takes a number from 0 to %d,"
+			    " not \"%s\"", COSIGNATURE_WITNESSES_MAX, arg);
+			return -1;
+		}
+		w->min_given = true;
+		return 0;
+	}
+	return 1;
+}
+
+/* Checks the command line's witness options (before the home). */
+static int
+ledger_check_witness_usage(const struct check_options *o)
+{
+	const struct check_witnesses *w = &o->witnesses;
+
+	if ((w->count > 0 || w->min_given) && o->checkpoint == NULL)
+		return cli_usage_error("ledger check", "--witness and --min-cosignatures check the"
+		    " checkpoint: give --proof and --checkpoint");
+	if (w->min > w->count)
+		return cli_usage_error("ledger check", "--min-cosignatures %llu needs at least as many"
+		    " --witness", (unsigned long long)w->min);
+	return 0;
+}
+
+/* Counts the witnesses whose cosignature on the checkpoint note verifies;
+ * refuses fewer than the minimum (422 TOO_FEW_COSIGNATURES) and any
+ * cosignature by a given witness that does not verify. *count gets how
+ * many verified. */
+static int
+ledger_check_cosignatures(const char *path, const struct check_witnesses *w, size_t *count,
+    struct error *e)
+{
+	uint64_t min = w->min_given ? w->min : w->count, t;
+	size_t len;
+	char *note = ledger_slurp(path, &len, e);
+	int rc = -1;
+
+	*count = 0;
+	if (note == NULL)
+		return -1;
+	for (size_t i = 0; i < w->count; i++) {
+		struct error one;
+		if (cosignature_verify(note, len, &w->keys[i], &t, &one) == 0)
+			(*count)++;
+		else if (strcmp(one.code, "NOT_COSIGNED") != 0) {
+			*e = one;
+			goto done;
+		}
+	}
+	if (*count < min) {
+		error_set(e, 422, "TOO_FEW_COSIGNATURES", "the checkpoint carries %zu valid"
+		    " cosignature(s) by the given witnesses, %llu needed", *count,
+		    (unsigned long long)min);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(note);
+	return rc;
+}
 
 static int
 ledger_check_option(int opt, const char *arg, void *ctx)
 {
 	struct check_options *o = ctx;
+	int rc = ledger_check_witness_option(opt, arg, &o->witnesses);
 
+	if (rc <= 0)
+		return rc;
 	if (opt == 'p')
 		o->proof = arg;
 	else if (opt == 'c')
@@ -707,7 +811,7 @@ ledger_check_revoked(const struct key_info *key, const char *what, int64_t signe
 /* Prints the verdict of ledger check (text or JSON). */
 static int
 ledger_check_print(struct cli *cli, const struct receipt *r, const struct check_options *o,
-    uint64_t size, json_t *revoked)
+    uint64_t size, json_t *revoked, size_t cosigned)
 {
 	size_t i;
 	json_t *item;
@@ -715,6 +819,8 @@ ledger_check_print(struct cli *cli, const struct receipt *r, const struct check_
 	if (cli->json) {
 		json_t *out = json_pack("{s:b, s:I, s:b}", "ok", 1, "seq", (json_int_t)r->entry.seq,
 		    "included", o->proof != NULL);
+		if (o->witnesses.count > 0)
+			json_object_set_new(out, "cosignatures", json_integer((json_int_t)cosigned));
 		if (json_array_size(revoked) > 0)
 			json_object_set(out, "revoked_keys", revoked);
 		json_decref(revoked);
@@ -723,6 +829,8 @@ ledger_check_print(struct cli *cli, const struct receipt *r, const struct check_
 	printf("OK: receipt for entry %llu is signed by the ledger key", (unsigned long long)r->entry.seq);
 	if (o->proof != NULL)
 		printf(" and included in the signed tree of size %llu", (unsigned long long)size);
+	if (o->witnesses.count > 0)
+		printf(", cosigned by %zu of %zu witness(es)", cosigned, o->witnesses.count);
 	putchar('\n');
 	json_array_foreach(revoked, i, item)
 		printf("note: the %s is signed by ledger key %s, now revoked (compromised since %s);"
@@ -742,9 +850,12 @@ ledger_check_run(struct cli *cli, int argc, char **argv)
 		{ "proof", required_argument, NULL, 'p' },
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "witness", required_argument, NULL, 'W' },
+		{ "min-cosignatures", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct check_options o = { NULL, NULL, NULL };
+	struct check_options o = { 0 };
+	size_t cosigned = 0;
 	struct check_keys k = { 0 };
 	struct checkpoint_verified cp = { 0 };
 	const struct key_info *used;
@@ -762,6 +873,9 @@ ledger_check_run(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("ledger check", "give one receipt file");
 	if ((o.proof == NULL) != (o.checkpoint == NULL))
 		return cli_usage_error("ledger check", "--proof and --checkpoint go together");
+	if ((rc = ledger_check_witness_usage(&o)) != 0)
+		return rc;
+	rc = EXIT_REFUSED;
 	if (ledger_check_read(argv[first], &r, &e) != 0 || ledger_check_keys(cli, o.key, &k, &e) != 0)
 		goto fail;
 	if (receipt_verify_keys(k.db, &r, &k.set, &used, &signed_at, &e) != 0) {
@@ -772,13 +886,15 @@ ledger_check_run(struct cli *cli, int argc, char **argv)
 	}
 	revoked = json_array();
 	ledger_check_revoked(used, "receipt", signed_at, revoked);
-	if (o.proof != NULL && ledger_check_inclusion(&r, &o, &k, &cp, &e) != 0) {
+	if ((o.proof != NULL && ledger_check_inclusion(&r, &o, &k, &cp, &e) != 0) ||
+	    (o.witnesses.count > 0 &&
+	    ledger_check_cosignatures(o.checkpoint, &o.witnesses, &cosigned, &e) != 0)) {
 		json_decref(revoked);
 		goto fail;
 	}
 	if (cp.key != NULL)
 		ledger_check_revoked(cp.key, "checkpoint", cp.signed_at, revoked);
-	rc = ledger_check_print(cli, &r, &o, cp.size, revoked);
+	rc = ledger_check_print(cli, &r, &o, cp.size, revoked, cosigned);
 	keys_ledger_free(&k.set);
 	return rc;
 fail:

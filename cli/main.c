@@ -34,6 +34,8 @@ static const struct cli_verb verbs[] = {
 	{ "export", cmd_export, "the signed scheme export for a successor", cmd_export_help },
 	{ "report", cmd_report, "reports people read: funder, payee, place, distributor", cmd_report_help },
 	{ "restore", cmd_restore, "a backup into an empty or new home", cmd_restore_help },
+	{ "witness", cmd_witness, "cosign other logs' checkpoints (C2SP tlog-witness)",
+	    cmd_witness_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

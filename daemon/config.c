@@ -66,6 +66,35 @@ config_log_level(const char *value, enum log_level *out, struct error *e)
 	    value);
 }
 
+/* "witness = URL VKEY": an http:// or https:// submission prefix and the
+ * witness's cosignature/v1 verifier key. */
+static int
+config_witness(struct config *c, const char *value, struct error *e)
+{
+	struct config_witness *w = &c->witnesses[c->witness_count];
+	const char *space = strchr(value, ' ');
+	size_t url_len;
+
+	if (c->witness_count >= DAEMON_WITNESSES_MAX)
+		return error_set(e, 400, "BAD_CONFIG", "at most %d witnesses", DAEMON_WITNESSES_MAX);
+	if (space == NULL || (url_len = (size_t)(space - value)) >= sizeof(w->url) ||
+	    (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0))
+		return error_set(e, 400, "BAD_CONFIG", "witness is \"URL VKEY\" with an http:// or"
+		    " https:// URL");
+	while (*space == ' ')
+		space++;
+	if (strlen(space) >= sizeof(w->vkey) || cosignature_vkey_parse(space, &w->key, e) != 0)
+		return error_set(e, 400, "BAD_CONFIG", "witness %.*s: the key is not a cosignature/v1"
+		    " verifier key", (int)(url_len < 200 ? url_len : 200), value);
+	memcpy(w->url, value, url_len);
+	while (url_len > 0 && value[url_len - 1] == '/')
+		url_len--;
+	w->url[url_len] = '\0';
+	snprintf(w->vkey, sizeof(w->vkey), "%s", space);
+	c->witness_count++;
+	return 0;
+}
+
 int
 config_set(struct config *c, const char *name, const char *value, struct error *e)
 {
@@ -98,6 +127,8 @@ config_set(struct config *c, const char *name, const char *value, struct error *
 		return config_uint(name, value, 1, 4096, &c->connections_per_address, e);
 	if (strcmp(name, "header-timeout") == 0)
 		return config_uint(name, value, 1, 3600, &c->header_timeout, e);
+	if (strcmp(name, "witness") == 0)
+		return config_witness(c, value, e);
 	if (strcmp(name, "trusted-proxy") == 0) {
 		char probe[DAEMON_ADDRESS_MAX + 8];
 		if (c->proxy_count >= DAEMON_PROXIES_MAX)

@@ -6,10 +6,20 @@
 #include <stddef.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "cosignature.h"
 #include "error.h"
 
 #define DAEMON_PROXIES_MAX 16
 #define DAEMON_ADDRESS_MAX 64
+#define DAEMON_WITNESSES_MAX COSIGNATURE_WITNESSES_MAX
+#define DAEMON_WITNESS_URL_MAX 1024
+
+/* A witness passnumd asks to cosign its checkpoints: "witness = URL VKEY". */
+struct config_witness {
+	char url[DAEMON_WITNESS_URL_MAX]; /* the submission prefix (no final '/') */
+	char vkey[NOTE_VKEY_MAX];
+	struct cosignature_witness key;   /* parsed from vkey */
+};
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -29,6 +39,8 @@ struct config {
 	unsigned max_batch;           /* most requests per group commit */
 	unsigned connections_per_address; /* open connections per peer address (proxies exempt) */
 	unsigned header_timeout;      /* seconds to receive a request's headers (guard.c) */
+	struct config_witness witnesses[DAEMON_WITNESSES_MAX]; /* witness = URL VKEY, repeatable */
+	size_t witness_count;
 };
 
 void config_defaults(struct config *c);

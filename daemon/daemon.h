@@ -15,6 +15,7 @@ struct writer;
 struct ratelimit;
 struct metrics;
 struct guard;
+struct witness_client;
 
 struct daemon {
 	struct config config;
@@ -23,6 +24,7 @@ struct daemon {
 	struct ratelimit *limits;   /* rate limits on failures */
 	struct metrics *metrics; /* counters for /metrics */
 	struct guard *guard;     /* connection cap and header deadline (main.c; NULL in tests) */
+	struct witness_client *witnesses; /* asks witnesses to cosign (NULL: none configured) */
 	atomic_long in_flight;   /* requests received and not yet completed */
 };
 

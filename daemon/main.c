@@ -24,6 +24,7 @@
 #include "home.h"
 #include "http.h"
 #include "keys.h"
+#include "witness_client.h"
 #include "writer.h"
 
 #define MAIN_FILE_MAX (1024 * 1024)
@@ -45,6 +46,8 @@ static const char main_help[] =
     "  --connections-per-address N   open connections per client address (default 64;\n"
     "                         trusted proxies are exempt)\n"
     "  --header-timeout S     seconds to send a request's headers (default 10)\n"
+    "  --witness \"URL VKEY\"   a witness asked to cosign each checkpoint (repeatable;\n"
+    "                         C2SP tlog-witness, docs/ledger.md \"Witnesses\")\n"
     "  --help                 this help\n"
     "  --version              print \"passnumd VERSION\"\n";
 
@@ -63,6 +66,7 @@ static const struct option main_options[] = {
 	{ "checkpoint-entries", required_argument, NULL, 0 },
 	{ "connections-per-address", required_argument, NULL, 0 },
 	{ "header-timeout", required_argument, NULL, 0 },
+	{ "witness", required_argument, NULL, 0 },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -303,6 +307,8 @@ main_shutdown(struct daemon *daemon, struct MHD_Daemon *d, int fd, int sig)
 	writer_stop(daemon->writer);
 	daemon->writer = NULL;
 	MHD_stop_daemon(d);
+	witness_client_stop(daemon->witnesses);
+	daemon->witnesses = NULL;
 	guard_stop(daemon->guard);
 	daemon->guard = NULL;
 	daemon_log(daemon, LOG_INFO, "stopped");
@@ -317,8 +323,10 @@ main_start(struct daemon *daemon, int *fd, struct error *e)
 {
 	struct MHD_Daemon *d;
 
-	if ((daemon->writer = writer_start(daemon, e)) == NULL)
+	if (witness_client_start(daemon, &daemon->witnesses, e) != 0)
 		return NULL;
+	if ((daemon->writer = writer_start(daemon, e)) == NULL)
+		goto fail;
 	if ((daemon->guard = guard_start(daemon)) == NULL) {
 		error_set(e, 503, "GUARD", "cannot start the connection guard thread");
 		goto fail;
@@ -332,6 +340,8 @@ fail:
 	daemon->guard = NULL;
 	writer_stop(daemon->writer);
 	daemon->writer = NULL;
+	witness_client_stop(daemon->witnesses);
+	daemon->witnesses = NULL;
 	return NULL;
 }
 
@@ -370,7 +380,8 @@ main(int argc, char **argv)
 		daemon_free(daemon);
 		return 1;
 	}
-	daemon_log(daemon, LOG_INFO, "serving %s with %u thread(s)", c.home, c.threads);
+	daemon_log(daemon, LOG_INFO, "serving %s with %u thread(s), %zu witness(es)", c.home, c.threads,
+	    c.witness_count);
 	main_shutdown(daemon, d, fd, main_wait_signal());
 	return 0;
 }

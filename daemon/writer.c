@@ -7,7 +7,14 @@
  * tree state is dropped (re-read from the database on the next append).
  * The CLI may write at the same time: ledger_append re-reads the head inside
  * each transaction, so the log never forks. Between batches the writer makes
- * checkpoints when due. */
+ * checkpoints when due.
+ *
+ * WAL checkpoints (copying the WAL back into the database file, with an
+ * fsync of that file) are not made inside the writer's commits: a second
+ * thread, on its own connection, makes them passively when a commit has
+ * left the WAL at WRITER_WAL_PAGES pages, so that no batch waits for them
+ * (they were the writer's slowest commits). A commit is durable once its
+ * WAL frames are synced, as before. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +30,16 @@
 #include "writer.h"
 
 #define WRITER_BUSY_WAIT_MS 30000
+#define WRITER_WAL_PAGES 1000 /* SQLite's own threshold for its automatic checkpoints */
+
+/* The WAL checkpointer: its thread, its connection, and whether one is due. */
+struct writer_wal {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool due, stop, running;
+	pthread_t thread;
+	struct db *db;
+};
 
 struct writer {
 	struct daemon *daemon;
@@ -35,6 +52,7 @@ struct writer {
 	char home[4096];
 	struct merkle_state cache;
 	int64_t checkpoint_tried_ms;
+	struct writer_wal wal;
 };
 
 void
@@ -205,6 +223,76 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/* The writer connection's WAL hook: wakes the checkpointer (quick). */
+static void
+writer_wal_notify(void *ctx)
+{
+	struct writer_wal *wal = ctx;
+
+	pthread_mutex_lock(&wal->lock);
+	wal->due = true;
+	pthread_cond_signal(&wal->wake);
+	pthread_mutex_unlock(&wal->lock);
+}
+
+static void *
+writer_wal_main(void *arg)
+{
+	struct writer *writer = arg;
+	struct writer_wal *wal = &writer->wal;
+	struct error e;
+	int pages, copied;
+
+	pthread_mutex_lock(&wal->lock);
+	for (;;) {
+		while (!wal->due && !wal->stop)
+			pthread_cond_wait(&wal->wake, &wal->lock);
+		if (wal->stop)
+			break;
+		wal->due = false;
+		pthread_mutex_unlock(&wal->lock);
+		if (db_wal_checkpoint(wal->db, &pages, &copied, &e) != 0) {
+			metrics_db_error(writer->daemon->metrics);
+			daemon_log(writer->daemon, LOG_WARN, "WAL checkpoint: %s", e.message);
+		} else
+			daemon_log(writer->daemon, LOG_DEBUG, "WAL checkpoint: %d of %d pages copied",
+			    copied, pages);
+		pthread_mutex_lock(&wal->lock);
+	}
+	pthread_mutex_unlock(&wal->lock);
+	return NULL;
+}
+
+/* Opens the checkpointer's connection and starts its thread; then the
+ * writer's connection stops checkpointing in its commits. */
+static int
+writer_wal_start(struct writer *writer, const char *path, struct error *e)
+{
+	struct writer_wal *wal = &writer->wal;
+
+	if (db_open(&wal->db, path, DB_OPEN_EXISTING, e) != 0)
+		return -1;
+	if (pthread_create(&wal->thread, NULL, writer_wal_main, writer) != 0)
+		return error_set(e, 503, "THREAD", "cannot start the WAL checkpoint thread");
+	wal->running = true;
+	db_wal_checkpoint_elsewhere(writer->db, WRITER_WAL_PAGES, writer_wal_notify, wal);
+	return 0;
+}
+
+static void
+writer_wal_stop(struct writer_wal *wal)
+{
+	pthread_mutex_lock(&wal->lock);
+	wal->stop = true;
+	pthread_cond_signal(&wal->wake);
+	pthread_mutex_unlock(&wal->lock);
+	if (wal->running)
+		pthread_join(wal->thread, NULL);
+	db_close(wal->db);
+	pthread_cond_destroy(&wal->wake);
+	pthread_mutex_destroy(&wal->lock);
+}
+
 struct writer *
 writer_start(struct daemon *d, struct error *e)
 {
@@ -216,11 +304,14 @@ writer_start(struct daemon *d, struct error *e)
 	writer->daemon = d;
 	pthread_mutex_init(&writer->lock, NULL);
 	pthread_cond_init(&writer->wake, NULL);
+	pthread_mutex_init(&writer->wal.lock, NULL);
+	pthread_cond_init(&writer->wal.wake, NULL);
 	snprintf(writer->home, sizeof(writer->home), "%s", d->config.home);
 	snprintf(path, sizeof(path), "%s/passnum.db", d->config.home);
 	merkle_state_init(&writer->cache);
 	writer->cache.size = UINT64_MAX;
-	if (db_open(&writer->db, path, DB_OPEN_EXISTING, e) != 0) {
+	if (db_open(&writer->db, path, DB_OPEN_EXISTING, e) != 0 ||
+	    writer_wal_start(writer, path, e) != 0) {
 		writer_stop(writer);
 		return NULL;
 	}
@@ -245,6 +336,7 @@ writer_stop(struct writer *writer)
 	pthread_mutex_unlock(&writer->lock);
 	if (writer->running)
 		pthread_join(writer->thread, NULL);
+	writer_wal_stop(&writer->wal);
 	db_close(writer->db);
 	pthread_cond_destroy(&writer->wake);
 	pthread_mutex_destroy(&writer->lock);

@@ -40,6 +40,11 @@ struct db {
 	} recent[DB_RECENT_SLOTS];
 	bool writing;            /* inside db_write_begin ... db_write_end */
 	int64_t commits;         /* write transactions committed */
+	uint64_t write_token;    /* db_write_token: new at each begin and savepoint rollback */
+	/* db_wal_checkpoint_elsewhere: who checkpoints the WAL instead. */
+	int wal_pages;
+	void (*wal_notify)(void *ctx);
+	void *wal_ctx;
 };
 
 /* Tables that are append-only (beside their triggers, schema/0001-init.sql
@@ -181,6 +186,40 @@ db_malloc_tuning(void)
 {
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	mallopt(M_TOP_PAD, 1024 * 1024);
+}
+
+/* The WAL hook of db_wal_checkpoint_elsewhere: runs after each commit, on
+ * the committing thread, with the WAL's size in pages. */
+static int
+db_wal_hook(void *ctx, sqlite3 *sqlite, const char *name, int pages)
+{
+	struct db *db = ctx;
+
+	(void)sqlite;
+	(void)name;
+	if (pages >= db->wal_pages)
+		db->wal_notify(db->wal_ctx);
+	return SQLITE_OK;
+}
+
+void
+db_wal_checkpoint_elsewhere(struct db *db, int pages, void (*notify)(void *ctx), void *ctx)
+{
+	db->wal_pages = pages;
+	db->wal_notify = notify;
+	db->wal_ctx = ctx;
+	sqlite3_wal_hook(db->sqlite, db_wal_hook, db); /* replaces the automatic checkpoint */
+}
+
+int
+db_wal_checkpoint(struct db *db, int *pages, int *copied, struct error *e)
+{
+	int rc = sqlite3_wal_checkpoint_v2(db->sqlite, NULL, SQLITE_CHECKPOINT_PASSIVE, pages, copied);
+
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+		return 0;
+	return error_set(e, 503, "STORE_UNAVAILABLE", "WAL checkpoint failed: %s",
+	    sqlite3_errmsg(db->sqlite));
 }
 
 int
@@ -333,6 +372,7 @@ db_write_begin(struct db *db, const struct db_busy *busy, struct error *e)
 		rc = sqlite3_exec(db->sqlite, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc == SQLITE_OK) {
 			db->writing = true;
+			db->write_token++;
 			return 0;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -396,6 +436,8 @@ db_savepoint(struct db *db, db_work_fn work, void *ctx, struct error *e,
 	if (db_run(db, "SAVEPOINT work", DB_NO_ARGS, fatal) != 0)
 		return -2;
 	rc = work(db, ctx, e) == 0 ? 0 : -1;
+	if (rc != 0)
+		db->write_token++; /* what the work read or wrote is undone */
 	if (rc != 0 && db_run(db, "ROLLBACK TO work", DB_NO_ARGS, fatal) != 0)
 		return -2;
 	if (db_run(db, "RELEASE work", DB_NO_ARGS, fatal) != 0)
@@ -427,6 +469,18 @@ bool
 db_writing(const struct db *db)
 {
 	return db->writing;
+}
+
+uint64_t
+db_write_token(const struct db *db)
+{
+	return db->writing ? db->write_token : 0;
+}
+
+uint64_t
+db_write_token_renew(struct db *db)
+{
+	return db->writing ? ++db->write_token : 0;
 }
 
 int

@@ -25,6 +25,21 @@ int db_open(struct db **out, const char *path, enum db_open_mode mode, struct er
 /* Finalises cached statements and closes the connection; NULL is fine. */
 void db_close(struct db *db);
 
+/* Takes the WAL checkpoints out of this connection's commits (SQLite
+ * otherwise copies the WAL back into the database, with an fsync of the
+ * database file, inside the commit that crosses 1,000 pages): after a
+ * commit that leaves the WAL at `pages` pages or more, notify(ctx) runs on
+ * the committing thread (it must be quick: wake someone) and the notified
+ * party calls db_wal_checkpoint on its own connection. Durability is the
+ * same: a commit is durable once its WAL frames are synced. */
+void db_wal_checkpoint_elsewhere(struct db *db, int pages, void (*notify)(void *ctx), void *ctx);
+
+/* A passive WAL checkpoint on db: copies into the database what the WAL
+ * holds and no reader still needs, without blocking writers or readers;
+ * *pages and *copied (may be NULL) get the WAL's frames and those copied.
+ * Busy is not an error (the next one copies more). */
+int db_wal_checkpoint(struct db *db, int *pages, int *copied, struct error *e);
+
 /* Runs SQL text without results (DDL, PRAGMA); returns 0 or -1 with e set. */
 int db_exec(struct db *db, const char *sql, struct error *e);
 
@@ -79,6 +94,16 @@ int64_t db_commits(const struct db *db);
 
 /* Whether a write transaction (db_write_begin) is open on db. */
 bool db_writing(const struct db *db);
+
+/* 0 outside a write transaction; inside one, a value that stays the same
+ * until the transaction ends, a savepoint is rolled back or someone renews
+ * it, and is never reused on this connection. A module that caches what it
+ * read in a transaction keeps the token with it and renews the token when it
+ * changes what it caches (lib/ledger: the head of the log): the cache is
+ * current while the token is unchanged (one writer at a time). */
+uint64_t db_write_token(const struct db *db);
+/* Renews the token (0 outside a write transaction) and returns the new one. */
+uint64_t db_write_token_renew(struct db *db);
 
 /* For lib functions that write: returns 0 inside a write transaction, else
  * -1 with e set (500 NO_TRANSACTION naming the function: a bug). */

@@ -312,22 +312,28 @@ ledger_append(struct db *db, struct ledger_entry *entry, struct merkle_state *ca
 	size_t len;
 	uint64_t size;
 
-	if (DB_IN_WRITE(db, e) != 0 || ledger_check_entry(entry, e) != 0 ||
-	    ledger_size(db, &size, e) != 0)
+	if (DB_IN_WRITE(db, e) != 0 || ledger_check_entry(entry, e) != 0)
 		return -1;
 	if (cache == NULL) {
 		merkle_state_init(&local);
 		local.size = UINT64_MAX;
 		cache = &local;
 	}
-	if (ledger_state(db, size, cache, e) != 0)
+	/* The head is re-read in each transaction (the CLI and passnumd may
+	 * take turns), but not after this transaction's own last append. */
+	if (cache->size != UINT64_MAX && cache->write_token != 0 &&
+	    cache->write_token == db_write_token(db))
+		size = cache->size;
+	else if (ledger_size(db, &size, e) != 0 || ledger_state(db, size, cache, e) != 0)
 		return -1;
 	ledger_canonicalise(entry);
 	entry->seq = size;
 	len = ledger_encode(entry, encoded, sizeof(encoded));
 	merkle_leaf_hash(encoded, len, entry->leaf_hash);
-	if (ledger_store(db, entry, e) != 0)
+	if (ledger_store(db, entry, e) != 0) {
+		db_write_token_renew(db);
 		return -1;
+	}
 	next = *cache;
 	if (merkle_state_append(&next, entry->leaf_hash, ledger_node_put, db) != 0) {
 		cache->size = UINT64_MAX;
@@ -335,6 +341,8 @@ ledger_append(struct db *db, struct ledger_entry *entry, struct merkle_state *ca
 		    (unsigned long long)entry->seq);
 	}
 	*cache = next;
+	/* Any other cache of this transaction is now behind: renew the token. */
+	cache->write_token = db_write_token_renew(db);
 	return 0;
 }
 

@@ -58,6 +58,10 @@ typedef int (*merkle_emit_fn)(void *ctx, unsigned level, uint64_t index,
 struct merkle_state {
 	uint64_t size;
 	uint8_t  roots[64][MERKLE_HASH_SIZE];
+	/* Not part of the tree: lib/ledger's note of the write transaction
+	 * in which this state was last made current (db_write_token), 0 when
+	 * none. merkle_state_init and _load clear it. */
+	uint64_t write_token;
 };
 
 /* Hashes */

@@ -347,6 +347,50 @@ malformed:
 	return error_set(e, 422, "MALFORMED_NOTE", "malformed signed note");
 }
 
+int
+note_signatures(const char *msg, size_t len, size_t *text_len,
+    int (*fn)(const char *name, size_t name_len, const char *b64, size_t b64_len, void *ctx),
+    void *ctx, struct error *e)
+{
+	const char *sigs = NULL, *p, *end = msg + len;
+	int lines = 0;
+
+	*text_len = 0;
+	if (len > NOTE_MAX_BYTES)
+		return error_set(e, 413, "NOTE_TOO_LONG",
+		    "note longer than %d bytes", NOTE_MAX_BYTES);
+	if (!note_text_ok(msg, len))
+		goto malformed;
+	for (p = msg; p + 1 < end; p++)	/* the last blank line */
+		if (p[0] == '\n' && p[1] == '\n')
+			sigs = p + 2;
+	if (sigs == NULL || sigs == end || end[-1] != '\n' || msg[0] == '\n')
+		goto malformed;
+	*text_len = (size_t)(sigs - 1 - msg);
+	for (p = sigs; p < end; lines++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *line = p + 4, *space;
+		size_t line_len = (size_t)(nl - p), name_len, blob_len;
+		if (lines == NOTE_SIGNATURES_MAX || line_len < 4 ||
+		    memcmp(p, note_dash, 4) != 0 ||
+		    (space = memchr(line, ' ', line_len - 4)) == NULL)
+			goto malformed;
+		name_len = (size_t)(space - line);
+		if (name_len == 0 || memchr(line, '+', name_len) != NULL ||
+		    note_b64_shape(space + 1, (size_t)(nl - space - 1), &blob_len) != 0 ||
+		    blob_len <= NOTE_KEY_ID_SIZE)
+			goto malformed;
+		if (fn(line, name_len, space + 1, (size_t)(nl - space - 1), ctx) != 0) {
+			*text_len = 0;
+			return -1;
+		}
+		p = nl + 1;
+	}
+	return 0;
+malformed:
+	*text_len = 0;
+	return error_set(e, 422, "MALFORMED_NOTE", "malformed signed note");
+}
+
 /* Writes the checkpoint text "origin\nsize\nbase64(root)\n". origin: 1 to
  * NOTE_NAME_MAX printable ASCII bytes (spaces allowed). */
 int

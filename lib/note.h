@@ -65,6 +65,17 @@ int	note_verify(const char *msg, size_t len, const char *name,
 	    const uint8_t pub[NOTE_PUBLIC_KEY_SIZE], size_t *text_len,
 	    struct error *e) __attribute__((warn_unused_result));
 
+/* Calls fn(name, name_len, b64, b64_len, ctx) for each signature line of
+ * the signed note msg[0..len) after checking its envelope as note_verify
+ * does (size, UTF-8 text, the last blank line, at most NOTE_SIGNATURES_MAX
+ * well-formed "— name base64" lines); b64 is the line's base64 text, not
+ * decoded. fn returns 0 to go on, -1 to stop (note_signatures then returns
+ * -1 and leaves e as fn set it). *text_len gets the signed text's length.
+ * Errors: 413 NOTE_TOO_LONG, 422 MALFORMED_NOTE. */
+int	note_signatures(const char *msg, size_t len, size_t *text_len,
+	    int (*fn)(const char *name, size_t name_len, const char *b64,
+	    size_t b64_len, void *ctx), void *ctx, struct error *e);
+
 /* Checkpoints */
 int	note_checkpoint_format(const char *origin, uint64_t size,
 	    const uint8_t root[NOTE_HASH_SIZE], char *out, size_t cap,

@@ -9,7 +9,7 @@ what=${1:-build}
 
 build=(build-essential cmake pkg-config libsodium-dev nettle-dev libsqlite3-dev libqrencode-dev
        zlib1g-dev libmicrohttpd-dev libjansson-dev libcairo2-dev libxml2-dev libcmocka-dev
-       fonts-dejavu-core curl)
+       fonts-dejavu-core curl libcurl4-gnutls-dev)
 test=(zbar-tools poppler-utils sqlite3 valgrind python3 gnutls-bin jq chromium nodejs libxml2-utils
       dpkg-dev lintian man-db systemd)
 fuzz=(clang libclang-rt-14-dev)

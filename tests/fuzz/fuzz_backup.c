@@ -1,7 +1,10 @@
 /* libFuzzer target: a backup file as `passnum restore` reads it
  * (lib/backup.c): the input is written to a file, backup_probe reads its
  * header, and a backup without keys is restored into a new folder, which is
- * then removed. (A backup with keys would spend 128 MiB of Argon2id on each
+ * then removed. The folders are made in /dev/shm when it exists (a memory
+ * file system: the restore's fsyncs cost nothing there) and removed with
+ * nftw, not a shell, so that a campaign runs thousands of inputs a second.
+ * (A backup with keys would spend 128 MiB of Argon2id on each
  * input before its checksum could fail: those stop at the probe.)
  * Properties: nothing crashes; every refusal is a coded, one-line, valid
  * UTF-8 error; a refused restore leaves no home behind. Aborts on any
@@ -11,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "backup.h"
@@ -26,16 +30,27 @@ fuzz_backup_refusal(const struct error *e)
 		abort();
 }
 
+static int
+fuzz_backup_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char dir[] = "/tmp/fuzz-backup.XXXXXX", file[64], home[64], cmd[96];
+	char dir[64], file[96], home[96];
 	struct backup_result r;
 	struct stat st;
 	struct error e;
 	bool has_keys;
 	FILE *f;
 
+	snprintf(dir, sizeof(dir), "%s/fuzz-backup.XXXXXX",
+	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		abort();
 	snprintf(file, sizeof(file), "%s/in.backup", dir);
@@ -53,8 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort(); /* a refused restore left a home */
 		}
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (nftw(dir, fuzz_backup_remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		abort();
 	return 0;
 }

@@ -8,6 +8,9 @@
 # (crash-, leak-, timeout-, oom- files, kept in $PASSNUM_FUZZ_OUT/<target>/).
 # Exit status 1 when any target found something. New corpus entries are
 # not committed for you: see the work directory printed at the end.
+# PASSNUM_FUZZ_RUNS=N stops each target after N executions instead (SECONDS
+# then bounds it): `PASSNUM_FUZZ_RUNS=10000000 tests/fuzz/run.sh 7200` is the
+# campaign docs/security.md records.
 # Needs `scripts/deps.sh fuzz` (clang, libclang-rt-14-dev).
 set -uo pipefail
 seconds=${1:?usage: tests/fuzz/run.sh SECONDS [TARGET...]}
@@ -35,7 +38,7 @@ for t in "${targets[@]}"; do
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		"$build/tests/$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+		"$build/tests/$t" -max_total_time="$seconds" ${PASSNUM_FUZZ_RUNS:+-runs="$PASSNUM_FUZZ_RUNS"} -print_final_stats=1 -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" "$work/corpus" \
 		>"$work/log" 2>&1
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$' | tail -1)

@@ -154,6 +154,39 @@ test_proxies(void **state)
 	assert_non_null(strstr(e.message, "at most 16"));
 }
 
+/* witness = URL VKEY (a cosignature/v1 key, the vectors' first). */
+static void
+test_witnesses(void **state)
+{
+	static const char vkey[] = "witness.example/w1+eb762cc2+BNdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea";
+	static const char log_vkey[] = "witness.example/w1+00000000+AdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea";
+	static const char text[] = "witness = https://w.example/sub/ witness.example/w1+eb762cc2+"
+	    "BNdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea\n";
+	char line[512];
+	struct config c;
+	struct error e;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_load_text(&c, text, strlen(text), "passnumd.conf", &e), 0);
+	assert_int_equal(c.witness_count, 1);
+	assert_string_equal(c.witnesses[0].url, "https://w.example/sub");
+	assert_string_equal(c.witnesses[0].vkey, vkey);
+	assert_string_equal(c.witnesses[0].key.name, "witness.example/w1");
+	snprintf(line, sizeof(line), "ftp://w.example %s", vkey);
+	assert_int_equal(config_set(&c, "witness", line, &e), -1);
+	assert_int_equal(config_set(&c, "witness", "http://w.example", &e), -1);
+	snprintf(line, sizeof(line), "http://w.example %s", log_vkey);
+	assert_int_equal(config_set(&c, "witness", line, &e), -1); /* a log key, type 0x01 */
+	assert_int_equal(config_set(&c, "witness", "http://w.example nonsense", &e), -1);
+	assert_int_equal(c.witness_count, 1);
+	snprintf(line, sizeof(line), "http://127.0.0.1:8380  %s", vkey);
+	for (int i = 1; i < DAEMON_WITNESSES_MAX; i++)
+		assert_int_equal(config_set(&c, "witness", line, &e), 0);
+	assert_int_equal(config_set(&c, "witness", line, &e), -1);
+	assert_non_null(strstr(e.message, "at most 16"));
+}
+
 static void
 test_addresses_and_check(void **state)
 {
@@ -199,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_unknown_settings),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_proxies),
+		cmocka_unit_test(test_witnesses),
 		cmocka_unit_test(test_addresses_and_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,11 @@
 /* Unit tests of lib/db: the write runner and savepoints, read snapshots,
  * the typed statement API (bind, one, each, nested use of one statement,
  * argument count), the statement cache past any fixed size, and the
- * authorizer that refuses UPDATE and DELETE on the append-only tables. */
+ * authorizer that refuses UPDATE and DELETE on the append-only tables, and
+ * WAL checkpoints taken out of a connection's commits. */
 #include <setjmp.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -266,6 +269,54 @@ test_read_snapshot(void **state)
 	assert_string_equal(e.code, "NO_TRANSACTION");
 }
 
+static void
+count_notify(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+static off_t
+wal_size(void)
+{
+	char path[sizeof(home.dir) + 32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/passnum.db-wal", home.dir);
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* With db_wal_checkpoint_elsewhere, commits past the threshold notify and
+ * never checkpoint themselves (the WAL only grows, far past SQLite's own
+ * 1,000-page threshold); db_wal_checkpoint on another connection then copies
+ * every frame, and the rows are in the database. */
+static void
+test_wal_checkpoint_elsewhere(void **state)
+{
+	static char blob[4096];
+	struct db *other;
+	char path[sizeof(home.dir) + 32];
+	struct error e;
+	int notified = 0, pages = -1, copied = -1;
+	off_t before;
+	int64_t rows = count_rows();
+
+	(void)state;
+	db_wal_checkpoint_elsewhere(home.db, 100, count_notify, &notified);
+	for (int i = 0; i < 1500; i++)
+		assert_int_equal(db_run(home.db, "INSERT INTO t (data) VALUES (?1)",
+		    DB_ARGS(DB_BLOB(blob, sizeof(blob))), &e), 0);
+	assert_true(notified > 1300); /* every commit from the 100th page on */
+	before = wal_size();
+	assert_true(before > 1500 * 4096); /* nothing was copied back and reset */
+	snprintf(path, sizeof(path), "%s/passnum.db", home.dir);
+	assert_int_equal(db_open(&other, path, DB_OPEN_EXISTING, &e), 0);
+	assert_int_equal(db_wal_checkpoint(other, &pages, &copied, &e), 0);
+	assert_true(pages > 1500);
+	assert_int_equal(copied, pages);
+	db_close(other);
+	assert_int_equal(count_rows(), rows + 1500);
+}
+
 int
 main(void)
 {
@@ -276,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_cache_has_no_fixed_limit),
 		cmocka_unit_test(test_authorizer_guards_append_only_tables),
 		cmocka_unit_test(test_read_snapshot),
+		cmocka_unit_test(test_wal_checkpoint_elsewhere),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
