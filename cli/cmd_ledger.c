@@ -1,6 +1,7 @@
-/* passnum ledger verify | balances | checkpoint | proof SEQ [--size N]
+/* passnum ledger verify [--export FILE [--key VKEY]... [--checkpoint NOTE]...] | balances | checkpoint | proof SEQ [--size N]
  *                | check RECEIPT [--proof FILE --checkpoint FILE] [--key VKEY]
- *                | export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH] */
+ *                | export [--format jsonl|csv|fec] [--gzip] [--year YYYY] [--out PATH]
+ *                | export --funder ID [--out DIR] [--force] (an audit pack) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "audit.h"
+#include "audit_pack.h"
 #include "checkpoint.h"
 #include "published.h"
 #include "clock.h"
@@ -19,6 +21,7 @@
 #include "cli_io.h"
 #include "db.h"
 #include "export.h"
+#include "export_verify.h"
 #include "keys.h"
 #include "ledger.h"
 #include "money.h"
@@ -27,13 +30,23 @@
 
 static const char ledger_verify_help[] =
     "usage: passnum ledger verify\n"
+    "       passnum ledger verify --export FILE|- [--key VKEY]... [--checkpoint NOTE]...\n"
     "\n"
     "Recomputes every entry's hash and balance, the Merkle tree, every\n"
     "checkpoint's root and signature, and the account balances; prints OK with\n"
     "counts, or the first broken entry and why (exit 1).\n"
     "\n"
-    "example:\n"
-    "  passnum ledger verify --json | jq .ok\n";
+    "--export verifies a jsonl export (plain or gzip) instead of the home, as\n"
+    "an auditor does, with no database: --key VKEY (repeatable: every ledger key,\n"
+    "from GET /v1/keys or a printed key) checks the signatures with those keys\n"
+    "only, never the ones the export names itself; --checkpoint NOTE\n"
+    "(repeatable: from GET /v1/ledger/checkpoint or a witness; needs --key)\n"
+    "refuses an export that does not reach that checkpoint (a truncated tail,\n"
+    "another log).\n"
+    "\n"
+    "examples:\n"
+    "  passnum ledger verify --json | jq .ok\n"
+    "  passnum ledger verify --export ledger.jsonl --key \"$VKEY\" --checkpoint cp.txt\n";
 
 static const char ledger_balances_help[] =
     "usage: passnum ledger balances\n"
@@ -55,9 +68,10 @@ static const char ledger_checkpoint_help[] =
 static const char ledger_proof_help[] =
     "usage: passnum ledger proof SEQ [--size N]\n"
     "\n"
-    "The inclusion proof of entry SEQ in the tree of size N (default: the first\n"
-    "checkpoint that covers it), as JSON: seq, size, leaf_hash, root, proof.\n"
-    "A size beyond the ledger is refused.\n"
+    "The inclusion proof of entry SEQ in the tree of size N (default: the size\n"
+    "of the first checkpoint that covers it, whose note is then given too), as\n"
+    "JSON: seq, size, leaf_hash, root, proof[, checkpoint] — the members of\n"
+    "GET /v1/ledger/proof/SEQ. A size beyond the ledger is refused.\n"
     "\n"
     "example:\n"
     "  passnum ledger proof 3 --size 12 > proof-3.json\n";
@@ -82,6 +96,7 @@ static const char ledger_check_help[] =
 static const char ledger_export_help[] =
     "usage: passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
     "                             [--out FILE|DIR/] [--force]\n"
+    "       passnum ledger export --funder ID [--out DIR] [--force]\n"
     "\n"
     "jsonl (default: everything needed to re-verify independently), csv (one\n"
     "line per posting) or fec (Fichier des Écritures Comptables of one year,\n"
@@ -92,9 +107,16 @@ static const char ledger_export_help[] =
     "administration expects, SIRENFECYYYYMMDD.txt (a folder is refused for\n"
     "jsonl and csv). --gzip compresses, and is never written to a terminal.\n"
     "\n"
+    "--funder ID writes that funder's audit pack instead (jsonl, as of the\n"
+    "latest checkpoint): its own entries in full with inclusion proofs, its\n"
+    "campaigns' redemptions aggregated by month, the checkpoints and the\n"
+    "consistency proofs between them, never another funder's money nor the\n"
+    "places; --out DIR names it audit-funder-ID.jsonl inside DIR.\n"
+    "\n"
     "examples:\n"
     "  passnum ledger export --format fec --year 2027 --out compta/\n"
-    "  passnum ledger export --gzip --out ledger-2027.jsonl.gz\n";
+    "  passnum ledger export --gzip --out ledger-2027.jsonl.gz\n"
+    "  passnum ledger export --funder 3 --out audit/\n";
 
 const char cmd_ledger_help[] =
     "usage: passnum ledger verify\n"
@@ -105,13 +127,15 @@ const char cmd_ledger_help[] =
     "                            [--witness VKEY]... [--min-cosignatures N]\n"
     "       passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
     "                             [--out FILE|DIR/] [--force]\n"
+    "       passnum ledger export --funder ID [--out DIR] [--force]\n"
     "\n"
     "verify      recomputes every hash, the tree, the checkpoints and balances\n"
     "balances    the trial balance: every account with its PCG number\n"
     "checkpoint  signs a checkpoint of the current tree (if new), prints the note\n"
     "proof       the inclusion proof of entry SEQ, as JSON\n"
     "check       verifies a receipt offline (signature; inclusion with --proof)\n"
-    "export      jsonl, csv or fec (one year, named SIRENFECYYYYMMDD.txt in DIR/)\n"
+    "export      jsonl, csv or fec (one year, named SIRENFECYYYYMMDD.txt in DIR/),\n"
+    "            or one funder's audit pack (--funder ID)\n"
     "\n"
     "`passnum ledger SUB --help` shows one sub-command.\n"
     "\n"
@@ -141,17 +165,171 @@ ledger_progress(uint64_t done, void *ctx)
 		fprintf(stderr, "\rverified %llu entries", (unsigned long long)done);
 }
 
+/* ledger verify --export: the options (before any file is read). */
+struct verify_export_cli {
+	const char *file;
+	const char *vkeys[16], *notes[16];
+	size_t nvkeys, nnotes;
+};
+
+static int
+ledger_verify_option(int opt, const char *arg, void *ctx)
+{
+	struct verify_export_cli *v = ctx;
+
+	if (opt == 'x') {
+		v->file = arg;
+		return 0;
+	}
+	if ((opt == 'k' ? v->nvkeys : v->nnotes) == 16) {
+		cli_usage_error("ledger verify", "at most 16 --%s", opt == 'k' ? "key" : "checkpoint");
+		return -1;
+	}
+	if (opt == 'k')
+		v->vkeys[v->nvkeys++] = arg;
+	else
+		v->notes[v->nnotes++] = arg;
+	return 0;
+}
+
+static char *ledger_slurp(const char *path, size_t *len, struct error *e);
+
+/* The trusted keys of --key (all of one log) and the checkpoints of
+ * --checkpoint, verified with them. */
+static int
+ledger_verify_trusted(const struct verify_export_cli *v, struct keys_ledger *keys,
+    char origin[NOTE_NAME_MAX + 1], struct export_outside *outside, struct error *e)
+{
+	for (size_t i = 0; i < v->nvkeys; i++) {
+		struct key_info key = { .kind = KEY_LEDGER, .status = KEY_ACTIVE };
+		char name[NOTE_NAME_MAX + 1];
+		if (note_vkey_parse(v->vkeys[i], name, key.public_key) != 0)
+			return error_set(e, 400, "BAD_KEY", "--key %s is not a C2SP verifier key",
+			    v->vkeys[i]);
+		if (i > 0 && strcmp(name, origin) != 0)
+			return error_set(e, 400, "BAD_KEY", "the --key options name two logs, %s and %s",
+			    origin, name);
+		snprintf(origin, NOTE_NAME_MAX + 1, "%s", name);
+		note_key_id(name, key.public_key, key.key_id);
+		keys_ledger_add(keys, &key);
+	}
+	for (size_t i = 0; i < v->nnotes; i++) {
+		struct checkpoint_verified cp;
+		size_t len;
+		char *note = ledger_slurp(v->notes[i], &len, e);
+		int rc;
+		if (note == NULL)
+			return -1;
+		rc = checkpoint_verify_note(NULL, note, len, origin, keys, &cp, e);
+		free(note);
+		if (rc != 0)
+			return error_set(e, 422, "BAD_CHECKPOINT", "--checkpoint %s: %s", v->notes[i],
+			    e->message);
+		outside[i].size = cp.size;
+		memcpy(outside[i].root, cp.root, MERKLE_HASH_SIZE);
+	}
+	return 0;
+}
+
+/* ledger verify --export FILE: an export checked from outside, no home. */
+static int
+ledger_verify_export(struct cli *cli, const struct verify_export_cli *v)
+{
+	struct export_outside outside[16];
+	struct keys_ledger keys = { 0 };
+	char origin[NOTE_NAME_MAX + 1] = "";
+	struct export_verify_options o = { NULL, origin, outside, v->nnotes };
+	struct export_verify_result r;
+	char root[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+	struct error e;
+	int fd = strcmp(v->file, "-") == 0 ? STDIN_FILENO : open(v->file, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0) {
+		error_set(&e, 400, "BAD_FILE", "cannot read %s: %s", v->file, strerror(errno));
+		return cli_fail(&e);
+	}
+	if (ledger_verify_trusted(v, &keys, origin, outside, &e) != 0) {
+		keys_ledger_free(&keys);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return cli_fail(&e);
+	}
+	o.keys = v->nvkeys > 0 ? &keys : NULL;
+	rc = export_verify(fd, &o, &r, &e);
+	keys_ledger_free(&keys);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (rc < 0)
+		return cli_fail(&e);
+	sodium_bin2base64(root, sizeof(root), r.root, 32, sodium_base64_VARIANT_ORIGINAL);
+	if (cli->json) {
+		json_t *out = json_pack("{s:b, s:I, s:I, s:I, s:I, s:s, s:b, s:I}", "ok", rc == 0,
+		    "entries", (json_int_t)r.entries, "postings", (json_int_t)r.postings,
+		    "checkpoints", (json_int_t)r.checkpoints, "accounts", (json_int_t)r.accounts,
+		    "root", root, "header_keys", r.header_keys, "outside_checkpoints",
+		    (json_int_t)v->nnotes);
+		json_object_set_new(out, "signed_size", json_integer((json_int_t)r.signed_size));
+		if (rc != 0)
+			json_object_set_new(out, "failure", json_string(r.failure));
+		cli_print_json(out);
+	} else if (rc == 0) {
+		printf("OK: export of %s: %llu entries, %llu postings, %llu checkpoints, %llu accounts"
+		    " verified; root %s; %s", r.origin, (unsigned long long)r.entries,
+		    (unsigned long long)r.postings, (unsigned long long)r.checkpoints,
+		    (unsigned long long)r.accounts, root, r.header_keys ? "WARNING: signatures checked"
+		    " with the keys the export names itself (give --key VKEY from GET /v1/keys)" :
+		    "signatures checked with the keys given");
+		if (r.signed_size < r.entries)
+			printf("; entries %llu-%llu signed by no checkpoint yet",
+			    (unsigned long long)r.signed_size, (unsigned long long)r.entries - 1);
+		if (v->nnotes > 0)
+			printf("; reaches the %zu checkpoint(s) given", v->nnotes);
+		putchar('\n');
+	}
+	if (rc != 0) {
+		fprintf(stderr, "passnum: export verification FAILED: %s\n", r.failure);
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
+
 static int
 ledger_verify_run(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "export", required_argument, NULL, 'x' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "checkpoint", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct verify_export_cli v = { 0 };
 	struct audit_result r;
 	struct error e;
 	char root[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-	int rc = ledger_no_options(cli, argc, argv, "ledger verify",
-	    ledger_verify_help);
+	int rc, first = cli_options(cli, argc, argv, "ledger verify", ledger_verify_help, opts,
+	    ledger_verify_option, &v);
 
-	if (rc != 0)
-		return rc < 0 ? EXIT_OK : rc;
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (first != argc)
+		return cli_usage_error("ledger verify", "unexpected argument \"%s\"", argv[first]);
+	if (v.file == NULL && (v.nvkeys > 0 || v.nnotes > 0))
+		return cli_usage_error("ledger verify", "--key and --checkpoint go with --export FILE");
+	if (v.nnotes > 0 && v.nvkeys == 0)
+		return cli_usage_error("ledger verify", "--checkpoint needs --key: a checkpoint checked"
+		    " with the keys of the file under audit proves nothing");
+	for (size_t i = 0; i < v.nvkeys; i++) {
+		char name[NOTE_NAME_MAX + 1];
+		uint8_t pub[32];
+		if (note_vkey_parse(v.vkeys[i], name, pub) != 0)
+			return cli_usage_error("ledger verify", "--key takes a C2SP verifier key"
+			    " (origin+keyid+base64, as GET /v1/keys serves it), not \"%s\"", v.vkeys[i]);
+	}
+	if (v.file != NULL)
+		return ledger_verify_export(cli, &v);
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
 	rc = audit_verify(cli->home.db, &r, ledger_progress, NULL, &e);
 	if (isatty(STDERR_FILENO))
 		fputc('\n', stderr);
@@ -314,6 +492,8 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 	uint64_t seq, size = UINT64_MAX;
 	struct error e;
 	size_t count;
+	bool given;
+	json_t *out;
 	int first = cli_options(cli, argc, argv, "ledger proof", ledger_proof_help, opts,
 	    ledger_size_option, &size);
 
@@ -323,7 +503,8 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("ledger proof", "give one entry sequence number");
 	if (cli_open_home(cli) != 0)
 		return EXIT_REFUSED;
-	if (size == UINT64_MAX) {
+	given = size != UINT64_MAX;
+	if (!given) {
 		if (checkpoint_covering(cli->home.db, seq + 1, &cp, &e) != 0)
 			return cli_fail(&e);
 		size = cp.size;
@@ -334,9 +515,13 @@ ledger_proof_run(struct cli *cli, int argc, char **argv)
 		return cli_fail(&e);
 	sodium_bin2hex(leaf, sizeof(leaf), entry.leaf_hash, MERKLE_HASH_SIZE);
 	sodium_bin2hex(root_hex, sizeof(root_hex), root, MERKLE_HASH_SIZE);
-	return cli_print_json(json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq,
+	out = json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq,
 	    "size", (json_int_t)size, "leaf_hash", leaf, "root", root_hex,
-	    "proof", ledger_proof_json(proof, count)));
+	    "proof", ledger_proof_json(proof, count));
+	/* As GET /v1/ledger/proof: the checkpoint chosen by default comes along. */
+	if (!given)
+		json_object_set_new(out, "checkpoint", json_string(cp.note));
+	return cli_print_json(out);
 }
 
 static char *ledger_slurp(const char *path, size_t *len, struct error *e);
@@ -724,6 +909,8 @@ struct export_cli {
 	struct export_options o;
 	const char *out;
 	bool force;
+	int64_t funder;      /* --funder: an audit pack of that funder; 0: none */
+	bool format_given;   /* --format was given (refused with --funder) */
 };
 
 static int
@@ -733,7 +920,17 @@ ledger_export_option(int opt, const char *arg, void *ctx)
 	char *end;
 
 	switch (opt) {
+	case 'u':
+		x->funder = strtoll(arg, &end, 10);
+		if (*arg < '1' || *arg > '9' || *end != '\0' || x->funder <= 0 ||
+		    x->funder > INT64_C(4294967295)) {
+			cli_usage_error("ledger export", "--funder takes a funder id such as 3, not \"%s\"",
+			    arg);
+			return -1;
+		}
+		return 0;
 	case 'f':
+		x->format_given = true;
 		if (export_format_parse(arg, &x->o.format) != 0) {
 			cli_usage_error("ledger export", "--format is jsonl, csv or fec, not \"%s\"", arg);
 			return -1;
@@ -774,6 +971,12 @@ ledger_export_to_dir(const char *out)
 static int
 ledger_export_check(const struct export_cli *x)
 {
+	if (x->funder != 0 && (x->format_given || x->o.gzip || x->o.year != 0))
+		return cli_usage_error("ledger export", "--funder writes an audit pack (jsonl): it takes"
+		    " no --format, --gzip nor --year");
+	if (x->funder != 0)
+		return x->out != NULL && *x->out == '\0' ?
+		    cli_usage_error("ledger export", "--out needs a folder name") : 0;
 	if (x->o.gzip && x->out == NULL && isatty(STDOUT_FILENO))
 		return cli_usage_error("ledger export", "--gzip writes binary, never to a terminal:"
 		    " give --out FILE or redirect standard output");
@@ -855,6 +1058,49 @@ ledger_export_file(struct cli *cli, const struct export_cli *x, const char *path
 	return 0;
 }
 
+/* export --funder ID [--out DIR]: the funder's audit pack, in DIR as
+ * audit-funder-ID.jsonl (through a temporary file renamed at the end), or
+ * on standard output. */
+static int
+ledger_export_funder(struct cli *cli, const struct export_cli *x)
+{
+	char path[4200], tmp[4300];
+	struct error e = { 0 };
+	uint64_t size = 0;
+	FILE *f;
+	int fd;
+
+	if (x->out == NULL)
+		return audit_pack_write(cli->home.db, x->funder, stdout, &size, &e) != 0 ?
+		    cli_fail(&e) : EXIT_OK;
+	if (strlen(x->out) > 4000)
+		return cli_usage_error("ledger export", "--out: the path is too long");
+	snprintf(path, sizeof(path), "%s%saudit-funder-%lld.jsonl", x->out,
+	    x->out[strlen(x->out) - 1] == '/' ? "" : "/", (long long)x->funder);
+	if (cli_out_dir(x->out, &e) != 0 || cli_out_file(path, x->force, &e) != 0)
+		return cli_fail(&e);
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		error_set(&e, 400, "BAD_OUT", "cannot write %s: %s", path, strerror(errno));
+		return cli_fail(&e);
+	}
+	if (audit_pack_write(cli->home.db, x->funder, f, &size, &e) != 0 || fsync(fd) != 0 ||
+	    fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		if (e.message[0] == '\0')
+			error_set(&e, 500, "EXPORT_ERROR", "cannot write %s: %s", path, strerror(errno));
+		return cli_fail(&e);
+	}
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:s, s:I}", "id", path, "file", path, "size",
+		    (json_int_t)size));
+	printf("%s\n", path);
+	return EXIT_OK;
+}
+
 static int
 ledger_export_run(struct cli *cli, int argc, char **argv)
 {
@@ -864,9 +1110,10 @@ ledger_export_run(struct cli *cli, int argc, char **argv)
 		{ "year", required_argument, NULL, 'y' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "funder", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL, false };
+	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL, false, 0, false };
 	char path[4096];
 	struct error e = { 0 };
 	int rc, first = cli_options(cli, argc, argv, "ledger export", ledger_export_help, opts,
@@ -880,6 +1127,8 @@ ledger_export_run(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (cli_open_home(cli) != 0)
 		return EXIT_REFUSED;
+	if (x.funder != 0)
+		return ledger_export_funder(cli, &x);
 	if (x.o.format == EXPORT_FEC && x.o.year == 0) {
 		int y, m, d;
 		date_to_ymd(clock_today(CLOCK_TZ_PARIS), &y, &m, &d);

@@ -1,7 +1,8 @@
 /* GET /v1/ledger/proof/{seq}?size=N (no auth): the inclusion proof of entry
- * seq in the tree of size N — hashes only, never the entry. Without size,
- * the oldest checkpoint covering seq is used and returned with the proof
- * (404 NO_CHECKPOINT until one covers it). */
+ * seq in the tree of size N — hashes only, never the entry — with the same
+ * members as `passnum ledger proof`: seq, size, leaf_hash, root, proof.
+ * Without size, the oldest checkpoint covering seq is used and returned
+ * with the proof as "checkpoint" (404 NO_CHECKPOINT until one covers it). */
 #include <stdlib.h>
 #include <sodium.h>
 #include "checkpoint.h"
@@ -12,8 +13,9 @@
 void
 h_proof(struct request *req)
 {
-	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE];
-	char hex[2 * MERKLE_HASH_SIZE + 1];
+	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE],
+	    root[MERKLE_HASH_SIZE];
+	char hex[2 * MERKLE_HASH_SIZE + 1], root_hex[2 * MERKLE_HASH_SIZE + 1];
 	struct db *db = req->db;
 	struct checkpoint cp;
 	uint64_t seq, size = 0, ledger;
@@ -49,13 +51,16 @@ h_proof(struct request *req)
 		return;
 	}
 	if (ledger_node_get(db, 0, seq, leaf) != 0 ||
-	    ledger_inclusion_proof(db, seq, size, proof, &count, &e) != 0) {
+	    ledger_inclusion_proof(db, seq, size, proof, &count, &e) != 0 ||
+	    ledger_root(db, size, root, &e) != 0) {
 		reply_error(req, 503, "STORE_UNAVAILABLE", "cannot read the tree");
 		return;
 	}
 	sodium_bin2hex(hex, sizeof(hex), leaf, sizeof(leaf));
-	body = json_pack("{s:I, s:I, s:s, s:o}", "seq", (json_int_t)seq, "size", (json_int_t)size,
-	    "leaf_hash", hex, "proof", ledger_proof_json(proof, count));
+	sodium_bin2hex(root_hex, sizeof(root_hex), root, sizeof(root));
+	body = json_pack("{s:I, s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq, "size",
+	    (json_int_t)size, "leaf_hash", hex, "root", root_hex, "proof",
+	    ledger_proof_json(proof, count));
 	if (!given)
 		json_object_set_new(body, "checkpoint", json_string(cp.note));
 	reply_json(req, 200, body);

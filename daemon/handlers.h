@@ -8,6 +8,7 @@ struct request;
 void h_health(struct request *req);
 void h_funder_report(struct request *req);
 void h_funder_me(struct request *req);
+void h_funder_audit(struct request *req);
 void h_keys(struct request *req);
 void h_checkpoint(struct request *req);
 void h_proof(struct request *req);

@@ -29,6 +29,7 @@ static const struct route routes[] = {
 	{ "POST", "/v1/distributors/me/returns", h_distributor_return, ROUTE_DISTRIBUTOR, 1 * KIB },
 	{ "GET", "/v1/funders/me", h_funder_me, ROUTE_FUNDER | ROUTE_DB, 0 },
 	{ "GET", "/v1/funders/{id}/report", h_funder_report, ROUTE_FUNDER | ROUTE_ADMIN | ROUTE_DB, 0 },
+	{ "GET", "/v1/funders/{id}/audit", h_funder_audit, ROUTE_FUNDER | ROUTE_ADMIN | ROUTE_DB, 0 },
 	{ "GET", "/metrics", h_metrics, ROUTE_ADMIN | ROUTE_LOOPBACK, 0 },
 	{ "GET", "/", h_web, 0, 0 },
 	{ "GET", "/{webfile}", h_web, 0, 0 }, /* only names of embedded web/ files match */

@@ -23,7 +23,14 @@
 // Prints "OK: …" with counts, or the first failure on stderr; exit 0 when
 // everything verifies, 1 on a failure, 2 on a usage error.
 //
-// usage: node tools/verify-export.mjs EXPORT.jsonl[.gz]|- [RECEIPT.json|PROOF.json …]
+//   5. with --key VKEY (repeatable: every ledger key of the log, from
+//      GET /v1/keys or a printed key), checks the signatures with those keys
+//      only, never the header's (a forged export re-signs itself); with
+//      --checkpoint NOTE (repeatable; from GET /v1/ledger/checkpoint or a
+//      witness, verified with --key), checks that the export reaches it:
+//      at least its size, and the same root there (a truncated tail fails).
+// usage: node tools/verify-export.mjs [--key VKEY …] [--checkpoint NOTE …]
+//            EXPORT.jsonl[.gz]|- [RECEIPT.json|PROOF.json …]
 //        node tools/verify-export.mjs --self-test
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -35,6 +42,8 @@ const DOMAIN = 'passnum-entry-v1';
 const RECEIPT_DOMAIN = 'passnum-receipt-v1';
 const EXPORT_FORMAT = 'passnum-ledger-export-v1';
 const AMOUNT_MAX = 1n << 53n;
+const ENTRY_LINE_MEMBERS = ['type', 'seq', 'time', 'time_unix', 'kind', 'reference', 'memo',
+	'postings', 'entry_hash'];
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 
 export class Failure extends Error {}
@@ -306,7 +315,7 @@ export function verifyCheckpointNote(note, origin, keys, what) {
 // ---------------------------------------------------------------- chart
 // docs/ledger.md, "Chart of accounts". credit: a credit-normal account that
 // holds what is owed to someone; nonneg: the balance rule applies to it.
-const CHART = [
+export const CHART = [
 	[/^bank$/, 'bank', '512', false, false],
 	[/^payouts$/, 'payouts', '580', false, false],
 	[/^suspense$/, 'suspense', '471', false, false],
@@ -325,7 +334,7 @@ const CHART = [
 ].map(([re, kind, pcg, credit, nonneg]) => ({ re, kind, pcg, credit, nonneg }));
 
 // True when balance breaks the account's rule: what is owed never negative.
-function breaksRule(chart, balance) {
+export function breaksRule(chart, balance) {
 	if (!chart.nonneg)
 		return false;
 	return chart.credit ? balance > 0n : balance < 0n;
@@ -333,8 +342,11 @@ function breaksRule(chart, balance) {
 
 // ---------------------------------------------------------------- the export
 export class Audit {
-	constructor() {
+	// trusted: ledger keys obtained elsewhere (parseVkey), or null to take
+	// the header's (which a forged export re-signs itself: see docs/ledger.md).
+	constructor(trusted = null) {
 		this.header = null;
+		this.trusted = trusted;
 		this.keys = [];          // ledger keys: {id, pub, key, status}
 		this.accounts = new Map(); // code -> {chart, declared, sum}
 		this.tree = new Tree();
@@ -385,6 +397,15 @@ export class Audit {
 		}
 		if (this.keys.length === 0)
 			fail(`${where}: the header names no ledger key`);
+		if (this.trusted !== null) {
+			// The header's keys are the file's own word: only the keys given
+			// with --key sign for the log.
+			for (const k of this.trusted)
+				if (k.name !== this.origin)
+					fail(`--key ${k.name}+${k.id.toString('hex')}: the key of another log than` +
+					    ` this export's origin ${this.origin}`);
+			this.keys = this.trusted;
+		}
 		this.header = h;
 	}
 
@@ -399,6 +420,10 @@ export class Audit {
 			    ` (${chart.kind}, ${chart.pcg})`);
 		if (this.accounts.has(code))
 			fail(`${where}: listed twice`);
+		if (this.lastCode !== undefined &&
+		    Buffer.compare(Buffer.from(this.lastCode), Buffer.from(code)) >= 0)
+			fail(`${where}: account lines come by code (bytewise)`);
+		this.lastCode = code;
 		const balance = getInt(a, 'balance', -(1n << 63n), (1n << 63n) - 1n, where);
 		if (breaksRule(chart, balance))
 			fail(`${where}: its balance ${balance} breaks the balance rule`);
@@ -406,6 +431,11 @@ export class Audit {
 	}
 
 	on_entry(x, where) {
+		// Every member is one the hash covers (or the line's type): a member
+		// nobody verifies is refused, as `passnum ledger check` refuses it.
+		for (const k of Object.keys(x))
+			if (!ENTRY_LINE_MEMBERS.includes(k))
+				fail(`${where}: member "${k}" is not part of an entry line (the hash does not cover it)`);
 		const seq = getInt(x, 'seq', 0n, (1n << 64n) - 1n, where);
 		where = `entry ${seq} (${where})`;
 		if (seq !== BigInt(this.entries))
@@ -455,6 +485,9 @@ export class Audit {
 		const out = x.postings.map((p, i) => {
 			if (!isObject(p))
 				fail(`${where}: posting ${i} is not an object`);
+			for (const k of Object.keys(p))
+				if (k !== 'account' && k !== 'amount')
+					fail(`${where}: posting ${i} has a member "${k}" the hash does not cover`);
 			const account = getString(p, 'account', `${where}: posting ${i}`);
 			const amount = getInt(p, 'amount', -AMOUNT_MAX, AMOUNT_MAX, `${where}: posting ${i}`);
 			if (amount === 0n)
@@ -598,6 +631,70 @@ export function verifyInclusion(leaf, index, size, path, root) {
 	return sn === 0n && r.equals(root);
 }
 
+// RFC 9162 §2.1.4.2: verifies that the tree of size2 (root2) extends the
+// tree of size1 (root1), given the consistency proof. Equal sizes need
+// equal roots and an empty proof; from size 0 only an empty proof.
+export function verifyConsistency(size1, size2, root1, root2, path) {
+	if (size1 > size2)
+		return false;
+	if (size1 === size2)
+		return path.length === 0 && root1.equals(root2);
+	if (size1 === 0n)
+		return path.length === 0;
+	if (path.length === 0)
+		return false;
+	const p = (size1 & (size1 - 1n)) === 0n ? [root1, ...path] : [...path];
+	let fn = size1 - 1n, sn = size2 - 1n;
+	while ((fn & 1n) === 1n) {
+		fn >>= 1n;
+		sn >>= 1n;
+	}
+	let fr = p[0], sr = p[0];
+	for (const c of p.slice(1)) {
+		if (sn === 0n)
+			return false;
+		if ((fn & 1n) === 1n || fn === sn) {
+			fr = nodeHash(c, fr);
+			sr = nodeHash(c, sr);
+			while ((fn & 1n) === 0n && fn !== 0n) {
+				fn >>= 1n;
+				sn >>= 1n;
+			}
+		} else {
+			sr = nodeHash(sr, c);
+		}
+		fn >>= 1n;
+		sn >>= 1n;
+	}
+	return fr.equals(root1) && sr.equals(root2) && sn === 0n;
+}
+
+// A C2SP verifier key "name+<key id, 8 hex>+base64(0x01 ‖ Ed25519 key)",
+// obtained elsewhere than the export (GET /v1/keys, a printed key, a
+// witness): {name, id, pub, key}. Throws on a malformed one or a key id
+// that is not the key's.
+export function parseVkey(text) {
+	const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(text);
+	const blob = m === null ? null : base64Exact(m[3], 33);
+	if (blob === null || blob[0] !== 1)
+		fail(`--key ${text}: not a C2SP Ed25519 verifier key (name+keyid+base64(0x01 ‖ key))`);
+	const pub = blob.subarray(1);
+	const id = noteKeyId(m[1], pub);
+	if (id.toString('hex') !== m[2])
+		fail(`--key ${text}: its key id is not the key's (${id.toString('hex')})`);
+	return { name: m[1], id, pub, key: ed25519Key(pub), status: 'active' };
+}
+
+// Reads a checkpoint note obtained elsewhere (GET /v1/ledger/checkpoint, a
+// witness) and verifies it with the trusted keys: {size, root}.
+export function readTrustedCheckpoint(file, keys) {
+	if (keys.length === 0)
+		fail('--checkpoint needs --key: a checkpoint checked with the keys of the file under' +
+		    ' audit proves nothing');
+	return verifyCheckpointNote(fs.readFileSync(file, 'utf8'), keys[0].name, keys,
+	    `checkpoint ${file}`);
+}
+
 export async function* lines(path) {
 	let stream = path === '-' ? process.stdin : fs.createReadStream(path);
 	const first = path === '-' ? null : Buffer.alloc(2);
@@ -611,8 +708,19 @@ export async function* lines(path) {
 	yield* readline.createInterface({ input: stream, crlfDelay: Infinity });
 }
 
-async function verify(exportPath, extras) {
-	const a = new Audit();
+// The root of the export's first size leaves.
+function rootAt(a, size) {
+	const tree = new Tree();
+	while (tree.size < Number(size))
+		tree.push(a.leaf(tree.size));
+	return tree.root();
+}
+
+async function verify(exportPath, extras, options = { keys: [], checkpoints: [] }) {
+	const trusted = options.keys.length > 0 ? options.keys : null;
+	const outside = options.checkpoints.map((file) => ({ file,
+	    ...readTrustedCheckpoint(file, options.keys) }));
+	const a = new Audit(trusted);
 	let n = 0;
 	for await (const text of lines(exportPath)) {
 		n++;
@@ -624,13 +732,28 @@ async function verify(exportPath, extras) {
 	a.finishAccounts();
 	for (const file of extras)
 		a.extra(file);
+	// The export must reach each checkpoint obtained elsewhere: hold its
+	// entries, with the same root at its size (a truncated tail, or another
+	// log, is refused).
+	for (const c of outside) {
+		if (c.size > BigInt(a.entries))
+			fail(`checkpoint ${c.file}: the log had ${c.size} entries, the export only` +
+			    ` ${a.entries}: entries are missing (a truncated export)`);
+		if (!rootAt(a, c.size).equals(c.root))
+			fail(`checkpoint ${c.file}: the export's tree of size ${c.size} is not the signed` +
+			    ' one: this export is not the log the checkpoint signs');
+	}
 	const signed = a.latest === undefined ? 0 : Number(a.latest.size);
 	const latest = a.latest === undefined ? 'none: nothing in this export is signed' :
 	    `latest size ${a.latest.size} root ${a.latest.root.toString('base64')}` +
 	    (signed < a.entries ? `; entries ${signed}-${a.entries - 1} not yet signed` : '');
 	return `OK: ${a.entries} entries, ${a.postings} postings, ${a.accounts.size} accounts,` +
 	    ` ${a.checkpoints.length} checkpoints (${latest}), ${a.receipts} receipts, ${a.proofs} proofs verified;` +
-	    ` origin ${a.origin}; tree root ${a.tree.root().toString('base64')}`;
+	    ` origin ${a.origin}; tree root ${a.tree.root().toString('base64')}` +
+	    (trusted === null ? '; WARNING: signatures checked with the keys the export names itself' +
+	    ' (give --key VKEY from GET /v1/keys)' : `; signatures checked with ${trusted.length}` +
+	    ' key(s) given') +
+	    outside.map((c) => `; reaches the checkpoint of size ${c.size} (${c.file})`).join('');
 }
 
 // ---------------------------------------------------------------- self-test
@@ -679,6 +802,17 @@ function auditPath(m, leaves) {
 	    [...auditPath(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
 }
 
+// SUBPROOF(m, D[n], b) of RFC 9162 §2.1.4.1, from the definition.
+function subproof(m, leaves, b) {
+	if (m === leaves.length)
+		return b ? [] : [mth(leaves)];
+	let k = 1;
+	while (k * 2 < leaves.length)
+		k *= 2;
+	return m <= k ? [...subproof(m, leaves.slice(0, k), b), mth(leaves.slice(k))] :
+	    [...subproof(m - k, leaves.slice(k), false), mth(leaves.slice(0, k))];
+}
+
 function selfTest() {
 	let checks = 0;
 	const check = (cond, what) => {
@@ -713,6 +847,15 @@ function selfTest() {
 			check(!verifyInclusion(leaves[(m + 1) % n], BigInt(m), BigInt(n), path, root) || n === 1,
 			    `path ${m} of ${n}, wrong leaf`);
 		}
+	// Consistency proofs built from the definition verify, and only between their roots.
+	for (let n = 1; n <= 17; n++)
+		for (let m = 1; m <= n; m++) {
+			const proof = subproof(m, leaves.slice(0, n), true);
+			const r1 = mth(leaves.slice(0, m)), r2 = mth(leaves.slice(0, n));
+			check(verifyConsistency(BigInt(m), BigInt(n), r1, r2, proof), `consistency ${m} to ${n}`);
+			check(!verifyConsistency(BigInt(m), BigInt(n), r2.equals(r1) ? leaves[0] : r2, r2, proof) ||
+			    m === n, `consistency ${m} to ${n}, wrong old root`);
+		}
 	const big = parseJson('{"a":9007199254740993,"b":[-1,"\\u00e9"]}');
 	check(big.a === 9007199254740993n && big.b[0] === -1n && big.b[1] === 'é', 'exact integers');
 	for (const badJson of ['{"a":1,"a":2}', '"\\ud800"', '[1,]', '{"a":1} x'])
@@ -733,7 +876,7 @@ function selfTest() {
 	    keys, 'note')), 'altered note');
 	check(throws(() => verifyCheckpointNote(note, 'other.org/log', keys, 'note')), 'wrong origin');
 	return `self-test OK: ${checks} checks (the two encoding vectors of docs/ledger.md,` +
-	    ' RFC 9162 roots and audit paths, exact JSON integers, C2SP signed notes)';
+	    ' RFC 9162 roots, audit paths and consistency proofs, exact JSON integers, C2SP signed notes)';
 }
 
 function throws(fn) {
@@ -748,15 +891,49 @@ function throws(fn) {
 }
 
 // ---------------------------------------------------------------- main
+// Splits --key VKEY and --checkpoint FILE (each repeatable) from the
+// operands; null on a usage error.
+export function options(argv, allowed = ['key', 'checkpoint']) {
+	const o = { keys: [], checkpoints: [], consistency: [], operands: [] };
+	for (let i = 0; i < argv.length; i++) {
+		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+		if (m === null || argv[i] === '-') {
+			o.operands.push(argv[i]);
+			continue;
+		}
+		if (!allowed.includes(m[1]))
+			return null;
+		const value = m[2] ?? argv[++i];
+		if (value === undefined)
+			return null;
+		if (m[1] === 'key')
+			o.keys.push(parseVkey(value));
+		else
+			o[m[1] === 'checkpoint' ? 'checkpoints' : 'consistency'].push(value);
+	}
+	return o;
+}
+
 async function main(argv) {
 	if (argv.length === 1 && argv[0] === '--self-test')
 		return selfTest();
-	if (argv.length === 0 || argv.some((a) => a.startsWith('--'))) {
-		process.stderr.write('usage: node verify-export.mjs EXPORT.jsonl[.gz]|- [RECEIPT.json|PROOF.json ...]\n' +
-		    '       node verify-export.mjs --self-test\n');
+	let o;
+	try {
+		o = options(argv);
+	} catch (err) {
+		if (!(err instanceof Failure))
+			throw err;
+		process.stderr.write(`verify-export: ${err.message}\n`);
 		process.exit(2);
 	}
-	return verify(argv[0], argv.slice(1));
+	if (o === null || o.operands.length === 0 || (o.checkpoints.length > 0 && o.keys.length === 0)) {
+		process.stderr.write('usage: node verify-export.mjs [--key VKEY ...] [--checkpoint NOTE ...]' +
+		    ' EXPORT.jsonl[.gz]|- [RECEIPT.json|PROOF.json ...]\n' +
+		    '       node verify-export.mjs --self-test\n' +
+		    '--checkpoint needs --key: the ledger keys obtained elsewhere (GET /v1/keys)\n');
+		process.exit(2);
+	}
+	return verify(o.operands[0], o.operands.slice(1), o);
 }
 
 // Run as a program (it may also be imported, e.g. by a test that forges an export).
