@@ -73,43 +73,6 @@ xv_grow(void *p, size_t *cap, size_t n, size_t size)
 	return p;
 }
 
-/* The chart of accounts (docs/ledger.md): an account code's kind, PCG
- * number and balance rule. */
-static const struct {
-	const char *kind, *format, *pcg;
-	int rule;
-} xv_chart[] = {
-	{ "bank", "bank", "512", 0 },
-	{ "payouts", "payouts", "580", 0 },
-	{ "suspense", "suspense", "471", 0 },
-	{ "funder-balance", "funder:%lld:balance", "4671", -1 },
-	{ "funder-orders", "funder:%lld:orders", "411", 1 },
-	{ "funder-credit-notes", "funder:%lld:credit-notes", "4191", -1 },
-	{ "outstanding", "campaign:%lld:outstanding", "4672", -1 },
-	{ "payee", "payee:%lld", "401", -1 },
-	{ "fees", "fees", "706", 0 },
-	{ "vat", "vat", "44571", 0 },
-	{ "payouts-in-transit", "payouts-in-transit", "4678", -1 },
-};
-
-/* Whether code is the code of the chart's row i: the format with a
- * positive owner id written canonically. */
-static bool
-xv_chart_match(size_t i, const char *code)
-{
-	char again[LEDGER_ACCOUNT_MAX + 1];
-	long long owner = 0;
-	const char *digits = strchr(xv_chart[i].format, '%');
-
-	if (digits == NULL)
-		return strcmp(code, xv_chart[i].format) == 0;
-	if (strncmp(code, xv_chart[i].format, (size_t)(digits - xv_chart[i].format)) != 0 ||
-	    sscanf(code + (digits - xv_chart[i].format), "%lld", &owner) != 1 || owner <= 0)
-		return false;
-	snprintf(again, sizeof(again), xv_chart[i].format, owner);
-	return strcmp(again, code) == 0;
-}
-
 static const char *
 xv_string(const json_t *obj, const char *name)
 {
@@ -193,19 +156,17 @@ xv_account(struct xv *x, const json_t *a)
 	    *pcg = xv_string(a, "pcg");
 	const json_t *balance = json_object_get(a, "balance");
 	struct xv_account *acc;
-	size_t i;
+	const char *chart_kind, *chart_pcg;
+	int rule;
 
 	if (code == NULL || kind == NULL || pcg == NULL || !json_is_integer(balance) ||
 	    strlen(code) > LEDGER_ACCOUNT_MAX)
 		return xv_fail(x, "a malformed account line");
-	for (i = 0; i < sizeof(xv_chart) / sizeof(xv_chart[0]); i++)
-		if (xv_chart_match(i, code))
-			break;
-	if (i == sizeof(xv_chart) / sizeof(xv_chart[0]))
+	if (ledger_account_lookup(code, &chart_kind, &chart_pcg, &rule) != 0)
 		return xv_fail(x, "account %s is not in the chart of accounts", code);
-	if (strcmp(kind, xv_chart[i].kind) != 0 || strcmp(pcg, xv_chart[i].pcg) != 0)
+	if (strcmp(kind, chart_kind) != 0 || strcmp(pcg, chart_pcg) != 0)
 		return xv_fail(x, "account %s: kind %s and PCG %s are not the chart's (%s, %s)", code,
-		    kind, pcg, xv_chart[i].kind, xv_chart[i].pcg);
+		    kind, pcg, chart_kind, chart_pcg);
 	/* Account lines come by code: sorted, each once. */
 	if (x->naccounts > 0 && strcmp(x->accounts[x->naccounts - 1].code, code) >= 0)
 		return xv_fail(x, "account %s is out of order or listed twice", code);
@@ -213,7 +174,7 @@ xv_account(struct xv *x, const json_t *a)
 	acc = &x->accounts[x->naccounts++];
 	memset(acc, 0, sizeof(*acc));
 	snprintf(acc->code, sizeof(acc->code), "%s", code);
-	acc->rule = xv_chart[i].rule;
+	acc->rule = rule;
 	acc->declared = json_integer_value(balance);
 	x->r->accounts++;
 	return 0;

@@ -40,6 +40,33 @@ static const char *const kind_names[ACCOUNT_KIND_COUNT] = {
 	"funder-invoiced", "vat-pending", "refunds-in-transit",
 };
 
+int
+ledger_account_lookup(const char *code, const char **kind, const char **pcg, int *rule)
+{
+	for (int k = 0; k < ACCOUNT_KIND_COUNT; k++) {
+		char again[LEDGER_ACCOUNT_MAX + 1];
+		const char *digits = strchr(chart[k].code, '%');
+		long long owner = 0;
+
+		if (!chart[k].owned) {
+			if (strcmp(code, chart[k].code) != 0)
+				continue;
+		} else if (strncmp(code, chart[k].code, (size_t)(digits - chart[k].code)) != 0 ||
+		    sscanf(code + (digits - chart[k].code), "%lld", &owner) != 1 || owner <= 0)
+			continue;
+		else {
+			snprintf(again, sizeof(again), chart[k].code, owner);
+			if (strcmp(again, code) != 0)
+				continue;
+		}
+		*kind = kind_names[k];
+		*pcg = chart[k].pcg;
+		*rule = chart[k].guarded ? chart[k].sign : 0;
+		return 0;
+	}
+	return -1;
+}
+
 void
 ledger_account_code(enum ledger_account_kind kind, int64_t owner, char *out)
 {

@@ -61,6 +61,12 @@ enum ledger_account_kind {
 	ACCOUNT_KIND_COUNT
 };
 
+/* The chart's row of an account code (docs/ledger.md "Chart of accounts"):
+ * its kind's name, PCG number and balance rule (1: never below zero, -1:
+ * never above zero, 0: none). Returns 0, or -1 when code is not a code of
+ * the chart (owner ids positive and written canonically). */
+int ledger_account_lookup(const char *code, const char **kind, const char **pcg, int *rule);
+
 /* Writes the account code for kind and owner (ignored for the operator's
  * own accounts) into out (LEDGER_ACCOUNT_MAX + 1). */
 void ledger_account_code(enum ledger_account_kind kind, int64_t owner, char *out);
