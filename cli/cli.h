@@ -93,6 +93,8 @@ int cmd_backup(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_bank(struct cli *cli, int argc, char **argv);
+int cmd_reconcile(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -114,5 +116,7 @@ extern const char cmd_backup_help[];
 extern const char cmd_restore_help[];
 extern const char cmd_export_help[];
 extern const char cmd_report_help[];
+extern const char cmd_bank_help[];
+extern const char cmd_reconcile_help[];
 
 #endif

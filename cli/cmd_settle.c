@@ -33,9 +33,10 @@ const char cmd_settle_help[] =
     "  --format F     pain.001.001.09 (default), pain.001.001.03 (for banks that\n"
     "                 still ask), or payment-list (CSV for a public accountant:\n"
     "                 amount, legal name, SIRET, IBAN, statement)\n"
-    "  --reissue      writes the file of the period's payouts the bank has not\n"
-    "                 confirmed again, with the same MsgId, PmtInfId and\n"
-    "                 EndToEndIds (new ids would pay twice); changes nothing\n"
+    "  --reissue      writes again the file of the period's payouts the bank has\n"
+    "                 rejected or not confirmed (pain.002, statements), with the\n"
+    "                 same MsgId, PmtInfId and EndToEndIds (new ids would pay\n"
+    "                 twice); records the reissue\n"
     "  --out FILE     never replaced unless --force\n"
     "\n"
     "With --json: id, period, msg_id, pmt_inf_id, count, total_cents, total,\n"
@@ -122,20 +123,32 @@ settle_print(const struct cli *cli, const struct settlement *s, const struct set
 	return EXIT_OK;
 }
 
-/* --reissue: reads the settlement (no write) and writes its file again. */
+/* --reissue: writes the file of the payouts the bank has not accepted
+ * again (rejected or never confirmed), with the same ids, and records the
+ * reissue (a rejected payout is issued again), in one write transaction;
+ * the file is removed when the commit fails. */
 static int
 settle_reissue(struct cli *cli, const struct settle_options *o)
 {
-	struct settlement s;
+	char who[REGISTRY_ACTOR_SIZE];
+	struct settlement s = { 0 };
+	bool wrote = false;
 	struct error e;
 	int rc;
 
-	if (cli_open_home(cli) != 0)
+	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	if (settlement_load(cli->home.db, o->period, true, &s, &e) != 0)
-		return cli_fail(&e);
-	rc = sepa_write(&s, o->format, o->out, &e) == 0 ? settle_print(cli, &s, o, true) :
-	    cli_fail(&e);
+	rc = registry_actor_find(cli->home.db, o->token_file, getenv("PASSNUM_TOKEN"), who, &e);
+	if (rc == 0)
+		rc = settlement_load(cli->home.db, o->period, true, &s, &e);
+	if (rc == 0 && (rc = sepa_write(&s, o->format, o->out, &e)) == 0)
+		wrote = true;
+	if (rc == 0)
+		rc = settlement_mark_reissued(cli->home.db, &s, who, clock_now(), &e);
+	if ((rc = cli_commit(cli, rc, &e)) == EXIT_OK)
+		rc = settle_print(cli, &s, o, true);
+	else if (wrote)
+		unlink(o->out);
 	settlement_free(&s);
 	return rc;
 }
@@ -218,7 +231,7 @@ cmd_settle(struct cli *cli, int argc, char **argv)
 	if (o.out == NULL && !o.dry_run)
 		return cli_usage_error("settle", "--out FILE is required");
 	if (o.reissue && o.dry_run)
-		return cli_usage_error("settle", "--reissue changes nothing: --dry-run does not apply");
+		return cli_usage_error("settle", "--reissue writes a file: --dry-run does not apply");
 	if (o.out != NULL && cli_out_file(o.out, o.force, &e) != 0)
 		return cli_fail(&e);
 	return o.reissue ? settle_reissue(cli, &o) : settle_run(cli, &o);

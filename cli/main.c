@@ -29,6 +29,8 @@ static const struct cli_verb verbs[] = {
 	{ "ledger", cmd_ledger, "verify, prove, checkpoint and export the ledger", cmd_ledger_help },
 	{ "payee", cmd_payee, "payees (SIRET + IBAN), what they are owed, holds", cmd_payee_help },
 	{ "settle", cmd_settle, "pay the payees of a closed month (SEPA file)", cmd_settle_help },
+	{ "bank", cmd_bank, "import bank statements and status reports, match lines", cmd_bank_help },
+	{ "reconcile", cmd_reconcile, "état de rapprochement and the coverage check", cmd_reconcile_help },
 	{ "operator", cmd_operator, "the operator's identity (SIREN, VAT, IBANs...)", cmd_operator_help },
 	{ "backup", cmd_backup, "an online, verified copy of the home (keys encrypted)", cmd_backup_help },
 	{ "export", cmd_export, "the signed scheme export for a successor", cmd_export_help },

@@ -28,11 +28,14 @@ static const struct {
 	[ACCOUNT_FEES] = { "fees", "706", "Prestations de l'opérateur", 0, -1, 0 },
 	[ACCOUNT_VAT] = { "vat", "44571", "TVA collectée", 0, -1, 0 },
 	[ACCOUNT_PAYOUTS_TRANSIT] = { "payouts-in-transit", "4678", "Virements aux lieux ordonnés, non débités", 0, -1, 1 },
+	[ACCOUNT_BANK_OPERATING] = { "bank-operating", "5122", "Banque, compte de fonctionnement", 0, 1, 0 },
+	[ACCOUNT_BANK_CHARGES] = { "bank-charges", "627", "Services bancaires", 0, 1, 0 },
 };
 
 static const char *const kind_names[ACCOUNT_KIND_COUNT] = {
 	"bank", "payouts", "suspense", "funder-balance", "funder-orders", "funder-credit-notes",
 	"outstanding", "payee", "fees", "vat", "payouts-in-transit",
+	"bank-operating", "bank-charges",
 };
 
 void

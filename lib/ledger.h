@@ -53,6 +53,8 @@ enum ledger_account_kind {
 	ACCOUNT_FEES,             /* 706  the operator's fees, its only revenue */
 	ACCOUNT_VAT,              /* 44571 VAT collected on fees */
 	ACCOUNT_PAYOUTS_TRANSIT,  /* 4678 payouts ordered (settle), not yet debited by the bank */
+	ACCOUNT_BANK_OPERATING,   /* 5122 the operator's own (operating) bank account */
+	ACCOUNT_BANK_CHARGES,     /* 627  bank charges */
 	ACCOUNT_KIND_COUNT
 };
 

@@ -397,12 +397,13 @@ settlement_load(struct db *db, const char *period, bool unconfirmed_only,
 	    db_each(db, "SELECT p.id, p.payee_id, p.end_to_end_id, p.statement, p.amount_cents,"
 	    " p.passes, p.creditor_name, p.iban, p.remittance, p.status, y.siret FROM payouts p"
 	    " JOIN payees y ON y.id = p.payee_id WHERE p.settlement_id = ?1 AND (?2 = 0 OR"
-	    " p.status = 'issued') ORDER BY p.id", DB_ARGS(DB_INT(out->id),
+	    " (p.status IN ('issued', 'rejected') AND NOT EXISTS (SELECT 1 FROM payout_debits d"
+	    " WHERE d.payout_id = p.id))) ORDER BY p.id", DB_ARGS(DB_INT(out->id),
 	    DB_INT(unconfirmed_only)), settlement_payout_row, out, e) != 0)
 		goto fail;
 	if (out->payout_count == 0) {
-		error_set(e, 409, "NOTHING_TO_REISSUE", "every payout of %s is confirmed by the bank:"
-		    " nothing to write again", period);
+		error_set(e, 409, "NOTHING_TO_REISSUE", "every payout of %s is accepted or debited by"
+		    " the bank: nothing to write again", period);
 		goto fail;
 	}
 	return 0;
@@ -610,4 +611,20 @@ settlement_check_payouts(struct db *db, int64_t *bad_payout, struct error *e)
 	    " pr.payout_id = p.id LEFT JOIN redemptions r ON r.id = pr.redemption_id GROUP BY p.id"
 	    " HAVING COALESCE(SUM(r.value_cents), 0) <> p.amount_cents OR COUNT(r.cancelled_at) > 0"
 	    " ORDER BY p.id LIMIT 1", DB_NO_ARGS, bad_payout, e) < 0 ? -1 : 0;
+}
+
+int
+settlement_mark_reissued(struct db *db, const struct settlement *s, const char *who, int64_t now,
+    struct error *e)
+{
+	if (DB_IN_WRITE(db, e) != 0)
+		return -1;
+	for (size_t i = 0; i < s->payout_count; i++)
+		if (db_run(db, "INSERT INTO payout_reissues (payout_id, reissued_at, reissued_by)"
+		    " VALUES (?1, ?2, ?3)", DB_ARGS(DB_INT(s->payouts[i].id), DB_INT(now), DB_TEXT(who)),
+		    e) != 0 ||
+		    db_run(db, "UPDATE payouts SET status = 'issued' WHERE id = ?1 AND status = 'rejected'",
+		    DB_ARGS(DB_INT(s->payouts[i].id)), e) != 0)
+			return -1;
+	return 0;
 }
