@@ -36,7 +36,7 @@ const char cmd_settle_help[] =
     "  --reissue      writes again the file of the period's payouts the bank has\n"
     "                 rejected or not confirmed (pain.002, statements), with the\n"
     "                 same MsgId, PmtInfId and EndToEndIds (new ids would pay\n"
-    "                 twice); records the reissue\n"
+    "                 twice); changes nothing\n"
     "  --out FILE     never replaced unless --force\n"
     "\n"
     "With --json: id, period, msg_id, pmt_inf_id, count, total_cents, total,\n"
@@ -123,32 +123,22 @@ settle_print(const struct cli *cli, const struct settlement *s, const struct set
 	return EXIT_OK;
 }
 
-/* --reissue: writes the file of the payouts the bank has not accepted
- * again (rejected or never confirmed), with the same ids, and records the
- * reissue (a rejected payout is issued again), in one write transaction;
- * the file is removed when the commit fails. */
+/* --reissue: reads the settlement (no write) and writes again the file of
+ * its payouts the bank has not accepted (rejected or never confirmed),
+ * with the same ids. */
 static int
 settle_reissue(struct cli *cli, const struct settle_options *o)
 {
-	char who[REGISTRY_ACTOR_SIZE];
-	struct settlement s = { 0 };
-	bool wrote = false;
+	struct settlement s;
 	struct error e;
 	int rc;
 
-	if (cli_begin(cli) != 0)
+	if (cli_open_home(cli) != 0)
 		return EXIT_REFUSED;
-	rc = registry_actor_find(cli->home.db, o->token_file, getenv("PASSNUM_TOKEN"), who, &e);
-	if (rc == 0)
-		rc = settlement_load(cli->home.db, o->period, true, &s, &e);
-	if (rc == 0 && (rc = sepa_write(&s, o->format, o->out, &e)) == 0)
-		wrote = true;
-	if (rc == 0)
-		rc = settlement_mark_reissued(cli->home.db, &s, who, clock_now(), &e);
-	if ((rc = cli_commit(cli, rc, &e)) == EXIT_OK)
-		rc = settle_print(cli, &s, o, true);
-	else if (wrote)
-		unlink(o->out);
+	if (settlement_load(cli->home.db, o->period, true, &s, &e) != 0)
+		return cli_fail(&e);
+	rc = sepa_write(&s, o->format, o->out, &e) == 0 ? settle_print(cli, &s, o, true) :
+	    cli_fail(&e);
 	settlement_free(&s);
 	return rc;
 }
@@ -231,7 +221,7 @@ cmd_settle(struct cli *cli, int argc, char **argv)
 	if (o.out == NULL && !o.dry_run)
 		return cli_usage_error("settle", "--out FILE is required");
 	if (o.reissue && o.dry_run)
-		return cli_usage_error("settle", "--reissue writes a file: --dry-run does not apply");
+		return cli_usage_error("settle", "--reissue changes nothing: --dry-run does not apply");
 	if (o.out != NULL && cli_out_file(o.out, o.force, &e) != 0)
 		return cli_fail(&e);
 	return o.reissue ? settle_reissue(cli, &o) : settle_run(cli, &o);

@@ -132,8 +132,8 @@ bank_payout_debited(struct bank_match_ctx *m, int64_t payout_id, int64_t line_id
 {
 	return db_run(m->db, "INSERT INTO payout_debits (payout_id, line_id) VALUES (?1, ?2)",
 	    DB_ARGS(DB_INT(payout_id), DB_INT(line_id)), e) != 0 ||
-	    db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE id = ?1 AND status = 'issued'",
-	    DB_ARGS(DB_INT(payout_id)), e) != 0 ? -1 : 0;
+	    db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE id = ?1 AND status IN"
+	    " ('issued', 'rejected')", DB_ARGS(DB_INT(payout_id)), e) != 0 ? -1 : 0;
 }
 
 /* A returned payout: the payable is back (the entry), the payout returned
@@ -178,6 +178,17 @@ bank_batch(struct db *db, const char *pmt_inf_id, int64_t *settlement_id, int64_
 	    " p.settlement_id = ?1 AND p.status IN ('issued', 'accepted') AND NOT EXISTS (SELECT 1"
 	    " FROM payout_debits d WHERE d.payout_id = p.id)", DB_ARGS(DB_INT(*settlement_id)), total,
 	    e) < 0 ? -1 : 1;
+}
+
+/* The set of a reissued file (settle --reissue): the payouts not debited
+ * that were rejected or never confirmed. */
+static int
+bank_batch_reissued(struct db *db, int64_t settlement_id, int64_t *total, struct error *e)
+{
+	return db_int64(db, "SELECT COALESCE(SUM(p.amount_cents), 0) FROM payouts p WHERE"
+	    " p.settlement_id = ?1 AND p.status IN ('issued', 'rejected') AND NOT EXISTS (SELECT 1"
+	    " FROM payout_debits d WHERE d.payout_id = p.id)", DB_ARGS(DB_INT(settlement_id)), total,
+	    e) < 0 ? -1 : 0;
 }
 
 struct bank_token_find {
@@ -350,24 +361,38 @@ bank_match_line(struct bank_match_ctx *m, const struct bank_line *l, int64_t idx
 		int64_t settlement_id, total;
 		if ((rc = bank_batch(m->db, l->pmt_inf_id, &settlement_id, &total, e)) < 0)
 			return -1;
+		bool reissue = false; /* the debit of a reissued file */
+		if (rc == 1 && total != cents) {
+			int64_t reissued;
+			if (bank_batch_reissued(m->db, settlement_id, &reissued, e) != 0)
+				return -1;
+			if (reissued == cents) {
+				total = reissued;
+				reissue = true;
+			}
+		}
 		if (rc == 1 && total == cents) {
 			if (bank_post(m, "bank-payout", ref, "Débit des virements aux lieux (lot)",
 			    ACCOUNT_PAYOUTS_TRANSIT, 0, bank, 0, cents, &seq, e) != 0 ||
 			    bank_line_row(m, l, idx, "payout-batch", settlement_id, 0, 0, &seq, &line_id, e) != 0)
 				return -1;
-			if (db_run(m->db, "INSERT INTO payout_debits (payout_id, line_id) SELECT p.id, ?2"
-			    " FROM payouts p WHERE p.settlement_id = ?1 AND p.status IN ('issued', 'accepted')"
-			    " AND NOT EXISTS (SELECT 1 FROM payout_debits d WHERE d.payout_id = p.id)",
+			if (db_run(m->db, reissue ? "INSERT INTO payout_debits (payout_id, line_id) SELECT"
+			    " p.id, ?2 FROM payouts p WHERE p.settlement_id = ?1 AND p.status IN ('issued',"
+			    " 'rejected') AND NOT EXISTS (SELECT 1 FROM payout_debits d WHERE d.payout_id = p.id)"
+			    : "INSERT INTO payout_debits (payout_id, line_id) SELECT p.id, ?2 FROM payouts p"
+			    " WHERE p.settlement_id = ?1 AND p.status IN ('issued', 'accepted') AND NOT EXISTS"
+			    " (SELECT 1 FROM payout_debits d WHERE d.payout_id = p.id)",
 			    DB_ARGS(DB_INT(settlement_id), DB_INT(line_id)), e) != 0)
 				return -1;
 			m->r->payouts_debited += db_changes(m->db);
-			return db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE status = 'issued'"
-			    " AND id IN (SELECT payout_id FROM payout_debits WHERE line_id = ?1)",
-			    DB_ARGS(DB_INT(line_id)), e);
+			/* Debited: the bank paid it, whatever a status report said before. */
+			return db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE status IN"
+			    " ('issued', 'rejected') AND id IN (SELECT payout_id FROM payout_debits WHERE"
+			    " line_id = ?1)", DB_ARGS(DB_INT(line_id)), e);
 		}
 		if ((rc = bank_payout_by_e2e(m->db, l->end_to_end_id, &p, e)) < 0)
 			return -1;
-		if (rc == 1 && !p.debited && strcmp(p.status, "rejected") != 0 && p.amount == cents) {
+		if (rc == 1 && !p.debited && p.amount == cents) {
 			if (bank_post(m, "bank-payout", ref, "Débit d'un virement à un lieu",
 			    ACCOUNT_PAYOUTS_TRANSIT, 0, bank, 0, cents, &seq, e) != 0 ||
 			    bank_line_row(m, l, idx, "payout", p.settlement_id, p.id, 0, &seq, &line_id, e) != 0 ||
@@ -618,9 +643,9 @@ bank_match(struct db *db, int64_t line_id, enum bank_target target, const char *
 			return error_set(e, 409, "AMOUNT_MISMATCH", "payout %lld is %lld cents, the line"
 			    " %lld cents", (long long)id, (long long)p.amount, (long long)cents);
 		if (l.amount < 0) {
-			if (p.debited || strcmp(p.status, "rejected") == 0)
-				return error_set(e, 409, "PAYOUT_MISMATCH", "payout %lld is %s: a debit cannot"
-				    " be it", (long long)id, p.debited ? "already debited" : "rejected");
+			if (p.debited)
+				return error_set(e, 409, "PAYOUT_MISMATCH", "payout %lld is already debited: a"
+				    " debit cannot be it", (long long)id);
 			if (bank_post(&m, "bank-match", ref, "Débit d'un virement à un lieu (rapproché)",
 			    ACCOUNT_PAYOUTS_TRANSIT, 0, ACCOUNT_SUSPENSE, 0, cents, seq, e) != 0 ||
 			    bank_payout_debited(&m, id, line_id, e) != 0)

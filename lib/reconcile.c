@@ -214,8 +214,9 @@ rec_payout_row(const struct db_row *row, void *ctx, struct error *e)
 	    db_row_text_ptr(row, 3, NULL), "age_days", (json_int_t)age));
 	if (strcmp(status, "rejected") == 0) {
 		snprintf(what, sizeof(what), "payout %lld was rejected by the bank", (long long)id);
-		rec_diff(p->r, what, amount, "fix its cause (IBAN, name), then passnum settle --period P"
-		    " --reissue --out FILE (the same ids)");
+		rec_diff(p->r, what, amount, "fix its cause (IBAN, name), write it again with passnum"
+		    " settle --period P --reissue --out FILE (the same ids), then import the statement"
+		    " that debits it");
 	} else if (age > 10) {
 		snprintf(what, sizeof(what), "payout %lld not seen at the bank after %lld days",
 		    (long long)id, (long long)age);
@@ -342,8 +343,7 @@ rec_work(struct db *db, void *ctx, struct error *e)
 	    " l.id", DB_NO_ARGS, rec_unmatched_row, r, e) != 0)
 		return -1;
 	/* Payouts the bank has not debited yet. */
-	if (db_each(db, "SELECT p.id, p.amount_cents, p.status, p.end_to_end_id, MAX(s.created_at,"
-	    " COALESCE((SELECT MAX(reissued_at) FROM payout_reissues x WHERE x.payout_id = p.id), 0))"
+	if (db_each(db, "SELECT p.id, p.amount_cents, p.status, p.end_to_end_id, s.created_at"
 	    " FROM payouts p JOIN settlements s ON s.id = p.settlement_id WHERE NOT EXISTS (SELECT 1"
 	    " FROM payout_debits d WHERE d.payout_id = p.id) ORDER BY p.id", DB_NO_ARGS,
 	    rec_payout_row, &po, e) != 0)
@@ -443,8 +443,9 @@ reconcile_run(struct db *db, const char *period, int64_t now, json_t **report,
 
 	*report = NULL;
 	*differences = 0;
+	/* Without a period: every statement imported (up to now). */
 	r.first_day = INT32_MIN;
-	r.last_day = clock_today(CLOCK_TZ_PARIS);
+	r.last_day = INT32_MAX;
 	if (period != NULL && date_period_parse(period, &r.first_day, &r.last_day, e) != 0)
 		goto fail;
 	date_format(clock_today(CLOCK_TZ_PARIS), today);

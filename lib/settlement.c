@@ -613,18 +613,3 @@ settlement_check_payouts(struct db *db, int64_t *bad_payout, struct error *e)
 	    " ORDER BY p.id LIMIT 1", DB_NO_ARGS, bad_payout, e) < 0 ? -1 : 0;
 }
 
-int
-settlement_mark_reissued(struct db *db, const struct settlement *s, const char *who, int64_t now,
-    struct error *e)
-{
-	if (DB_IN_WRITE(db, e) != 0)
-		return -1;
-	for (size_t i = 0; i < s->payout_count; i++)
-		if (db_run(db, "INSERT INTO payout_reissues (payout_id, reissued_at, reissued_by)"
-		    " VALUES (?1, ?2, ?3)", DB_ARGS(DB_INT(s->payouts[i].id), DB_INT(now), DB_TEXT(who)),
-		    e) != 0 ||
-		    db_run(db, "UPDATE payouts SET status = 'issued' WHERE id = ?1 AND status = 'rejected'",
-		    DB_ARGS(DB_INT(s->payouts[i].id)), e) != 0)
-			return -1;
-	return 0;
-}

@@ -112,11 +112,6 @@ int settlement_create(struct db *db, const char *period, int64_t min_cents, int6
 int settlement_load(struct db *db, const char *period, bool unconfirmed_only,
     struct settlement *out, struct error *e);
 
-/* Records that the payouts of s were written again (settle --reissue) by
- * who at now: a rejected payout is "issued" again (the same EndToEndId). */
-int settlement_mark_reissued(struct db *db, const struct settlement *s, const char *who,
-    int64_t now, struct error *e);
-
 /* Holds on payees. */
 struct settlement_payee {
 	struct payee payee;

@@ -1,6 +1,5 @@
 -- Schema version 11: bank statements (passnum bank import|match|lines),
--- pain.002 status reports, payouts seen at the bank, and reissues of
--- payouts (passnum settle --reissue). Conventions as in 0001: money INTEGER
+-- pain.002 status reports and payouts seen at the bank. Conventions as in 0001: money INTEGER
 -- cents, instants INTEGER Unix seconds UTC, days INTEGER days since
 -- 1970-01-01. docs/accounting.md tells the procedure and the matching rules;
 -- docs/ledger.md the entry kinds bank-*.
@@ -75,6 +74,9 @@ CREATE TABLE payout_debits (
 ) STRICT;
 
 -- pain.002 status reports, once each (by their MsgId), and what they said.
+-- A rejected payout stays "rejected" until a statement shows the bank
+-- debited it (settle --reissue writes it again with the same ids and
+-- records nothing).
 CREATE TABLE bank_status_reports (
 	id          INTEGER PRIMARY KEY,
 	msg_id      TEXT NOT NULL UNIQUE CHECK (length(msg_id) BETWEEN 1 AND 35),
@@ -85,14 +87,6 @@ CREATE TABLE bank_status_reports (
 	file_sha256 TEXT NOT NULL CHECK (length(file_sha256) = 64),
 	imported_at INTEGER NOT NULL,
 	imported_by TEXT NOT NULL CHECK (length(imported_by) BETWEEN 1 AND 100)
-) STRICT;
-
--- Reissues (settle --reissue): which payouts were written again, when.
-CREATE TABLE payout_reissues (
-	id          INTEGER PRIMARY KEY,
-	payout_id   INTEGER NOT NULL REFERENCES payouts (id),
-	reissued_at INTEGER NOT NULL,
-	reissued_by TEXT NOT NULL CHECK (length(reissued_by) BETWEEN 1 AND 100)
 ) STRICT;
 
 CREATE TRIGGER bank_statements_no_update BEFORE UPDATE ON bank_statements
@@ -115,7 +109,3 @@ CREATE TRIGGER bank_status_reports_no_update BEFORE UPDATE ON bank_status_report
 BEGIN SELECT RAISE(ABORT, 'a status report is imported once'); END;
 CREATE TRIGGER bank_status_reports_no_delete BEFORE DELETE ON bank_status_reports
 BEGIN SELECT RAISE(ABORT, 'a status report is imported once'); END;
-CREATE TRIGGER payout_reissues_no_update BEFORE UPDATE ON payout_reissues
-BEGIN SELECT RAISE(ABORT, 'a reissue is recorded once'); END;
-CREATE TRIGGER payout_reissues_no_delete BEFORE DELETE ON payout_reissues
-BEGIN SELECT RAISE(ABORT, 'a reissue is recorded once'); END;
