@@ -269,6 +269,108 @@ sed '3s/.$//' "$WORK/oper.cfonb" >"$WORK/broken.cfonb"
 expect 1 pn --home "$H" bank import "$WORK/broken.cfonb"
 contains "$err" "CFONB record 3 is 119 characters long"
 one_line "$err"
+sed '2s/0000000000123M/00000000001230/' "$WORK/oper.cfonb" >"$WORK/unsigned.cfonb"
+expect 1 pn --home "$H" bank import "$WORK/unsigned.cfonb"
+contains "$err" "CFONB record 2: an amount whose last character is not a signed digit"
+one_line "$err"
+equals "$(db_dump "$H")" "$before" "refusals changed nothing"
+
+# The operating account's CFONB statement: 100.00, -12.34, -50.00 -> 37.66.
+expect 0 pn --home "$H" --json bank import "$WORK/oper.cfonb"
+equals "$(echo "$out" | jq -c '[.format, .statements, .lines, .suspense]')" '["cfonb120",1,2,2]' \
+	"CFONB read, its lines in suspense"
+equals "$(q "SELECT opening_cents || ' ' || closing_cents || ' ' || account FROM bank_statements
+	WHERE format = 'cfonb120'")" "10000 3766 operating" "signed-digit balances"
+equals "$(q "SELECT group_concat(amount_cents || '/' || end_to_end_id || '/' || remittance, ' | ')
+	FROM bank_lines WHERE statement_id = (SELECT id FROM bank_statements WHERE format = 'cfonb120')")" \
+	"-1234//FRAIS TENUE DE COMPTE COMMISSION MAI | -5000/E2E-OPER-1/VIR SEPA EMIS" \
+	"signed-digit amounts, RCN EndToEndId, LIB text"
+before=$(db_dump "$H")
+expect 0 pn --home "$H" --json bank import "$WORK/oper.cfonb"
+equals "$(echo "$out" | jq .duplicates)" 1 "the same CFONB content is the same statement"
+equals "$(db_dump "$H")" "$before" "CFONB imported twice changes nothing"
+FRAIS=$(q "SELECT id FROM bank_lines WHERE bank_ref = 'FRAIS01'")
+expect 0 pn --home "$H" bank match "$FRAIS" --charges
+equals "$(balance bank-charges)" 1234 "charges"
+expect 1 pn --home "$H" bank match "$FRAIS" --charges
+contains "$err" "already matched"
+one_line "$err"
+
+# --- Statement 3: an unknown line, a payout's debit of the wrong amount,
+# and a closing balance one cent off.
+camt053 "$WORK/stmt3.xml" 08 "$OP_IBAN" STMT-2027-05 3 670.00 710.00 \
+	"$(ntry 50.00 CRDT REF-C1 '' '' 'VIREMENT INCONNU')" \
+	"$(ntry 10.01 DBIT REF-C2 '' "$(e2e 3)")"
+expect 0 pn --home "$H" --json bank import "$WORK/stmt3.xml"
+equals "$(echo "$out" | jq -c '[.lines, .suspense]')" '[2,2]' "both lines in suspense"
+UNKNOWN=$(echo "$out" | jq '.unmatched[0].line')
+expect 1 pn --home "$H" --json reconcile
+R=$out
+echo "$R" | jq . >"$WORK/reconcile-3.json"
+contains "$err" "reconcile found"
+one_line "$err"
+equals "$(echo "$R" | jq -r '.clean')" false "not clean"
+diffs=$(echo "$R" | jq -r '.differences[] | "\(.amount_cents) \(.what)"')
+contains "$diffs" "-1 statement" "the statement that does not add up, by one cent"
+contains "$diffs" "5000 bank line $UNKNOWN in suspense: VIREMENT INCONNU" "the unknown line"
+contains "$diffs" "-1001 bank line" "the wrong amount"
+contains "$diffs" "operating account: the first statement opens with money" "the operating account's opening"
+expect 1 pn --home "$H" reconcile
+contains "$out" "to do: passnum bank match LINE"
+# Matched by hand to the funder: money received ahead (beyond its orders).
+expect 0 pn --home "$H" bank match "$UNKNOWN" --funder 1
+equals "$(balance funder:1:balance)" -65000 "the funder's balance credited"
+equals "$(q "SELECT COUNT(*) FROM funder_funds WHERE kind = 'credit' AND ref = 'bank-line:$UNKNOWN'")" 1 \
+	"recorded as money received"
+expect 1 pn --home "$H" --json reconcile
+contains "$(echo "$out" | jq -r '.differences[].what')" "statement" "still reports the statement"
+[[ "$(echo "$out" | jq -r '.differences[].what')" != *"VIREMENT INCONNU"* ]] && ok ||
+	fail "the matched line is still reported"
+expect 0 pn --home "$H" ledger verify
+
+# --- The documented CSV: the operating account, once.
+cat >"$WORK/stmt.csv" <<EOF
+passnum-bank-csv-v1;$OPER_IBAN;CSV-2027-06;2027-06-01;37.66;2027-06-30;37.66
+booking_date;value_date;amount;bank_ref;end_to_end_id;pmt_inf_id;remittance;counterparty;code
+2027-06-03;2027-06-03;-1.50;CSV1;;;Frais;Banque;charges
+2027-06-03;2027-06-03;1.50;CSV2;;;Geste commercial;Banque;
+EOF
+expect 0 pn --home "$H" --json bank import "$WORK/stmt.csv"
+equals "$(echo "$out" | jq -c '[.format, .lines, .charges, .suspense]')" '["csv",2,1,1]' "CSV read"
+sed 's|-1.50|-1.5x|' "$WORK/stmt.csv" | sed 's|CSV-2027-06|CSV-2027-07|' >"$WORK/bad.csv"
+before=$(db_dump "$H")
+expect 1 pn --home "$H" bank import "$WORK/bad.csv"
+contains "$err" "CSV line 3"
+one_line "$err"
+equals "$(db_dump "$H")" "$before" "a bad CSV changed nothing"
+expect 0 pn --home "$H" ledger verify
+
+# --- FEC: journals, lettrage, a fiscal year from July; the checker.
+FEC_CHECK=$(dirname "$0")/fec_check.sh
+expect 0 pn --home "$H" operator set --siren 732829320
+expect 0 pn --home "$H" ledger export --format fec --year 2027 --out "$WORK/fec/"
+F=$WORK/fec/732829320FEC20271231.txt
+equals "$out" "$F" "FEC file name"
+expect 0 bash "$FEC_CHECK" "$F" 20270101 20271231
+contains "$out" "FEC OK"
+equals "$(sed 1d "$F" | cut -f1 | sort -u | tr '\n' ' ')" "BQ OD " "journals BQ and OD (no fees, nothing before 2027)"
+equals "$(awk -F'\t' '$5 == "471" && $14 != ""' "$F" | cut -f14 | sort | uniq -c | awk '{print $1}' | sort -u | tr '\n' ' ')" \
+	"2 " "each suspense line lettered with the entry that matched it"
+equals "$(awk -F'\t' '$5 == "4678"' "$F" | cut -f14 | sort -u | grep -c '^[A-Z][A-Z][A-Z]$')" 1 \
+	"payouts in transit: the settlement and the bank's debits of it, one letter"
+equals "$(awk -F'\t' '$1 == "BQ"' "$F" | cut -f3 | sort -u | wc -l)" \
+	"$(q "SELECT COUNT(*) FROM entries WHERE seq IN (SELECT entry_seq FROM postings p JOIN accounts a
+	ON a.id = p.account_id WHERE a.code IN ('bank', 'bank-operating'))")" "BQ: every entry that moves a bank account"
+expect 0 pn --home "$H" ledger export --format fec --year 2028 --fiscal-start 07 --out "$WORK/fec/"
+F2=$WORK/fec/732829320FEC20280630.txt
+equals "$out" "$F2" "a fiscal year from July 2027 to June 2028"
+expect 0 bash "$FEC_CHECK" "$F2" 20270701 20280630
+equals "$(sed 1d "$F2" | cut -f1 | sort -u | tr '\n' ' ')" "AN " "only the opening balances"
+equals "$(sed 1d "$F2" | awk -F'\t' '$5 == "512" {gsub(",", "", $12); print $12}')" 70999 \
+	"the bank's balance carried forward"
+expect 2 pn --home "$H" ledger export --format fec --year 2028 --fiscal-start 13
+one_line "$err"
+# The checker fails on a broken FEC.
 awk -F'\t' -v OFS='\t' 'NR == 2 { if ($12 != "0,00") $12 = "99999,99"; else $13 = "99999,99" } 1' \
 	"$F" >"$WORK/broken-fec.txt"
 expect 1 bash "$FEC_CHECK" "$WORK/broken-fec.txt"
