@@ -26,7 +26,8 @@ enum bank_format { BANK_UNKNOWN, BANK_CAMT053, BANK_CAMT054, BANK_PAIN002, BANK_
 #define BANK_TEXT_MAX 500     /* remittance text kept (Ustrd joined, AddtlNtryInf) */
 #define BANK_NAME_MAX 140
 #define BANK_CODE_MAX 40
-#define BANK_LINE_MAX 1024    /* a CSV line; a CFONB record is 120 characters */
+#define BANK_LINE_MAX 1024
+#define BANK_UNMATCHED_LISTED 100 /* lines in suspense an import lists */    /* a CSV line; a CFONB record is 120 characters */
 
 /* One statement (or notification) being read. */
 struct bank_statement {
@@ -119,7 +120,8 @@ struct bank_import_result {
 	int64_t lines, posted_cents;
 	int64_t payouts_debited, returns, receipts, tied, charges, suspense, details;
 	int64_t statuses_accepted, statuses_rejected;
-	json_t *unmatched;               /* [{line, amount_cents, remittance}], owned */
+	json_t *unmatched;               /* [{line, amount_cents, remittance}], owned: the
+	                                  * first BANK_UNMATCHED_LISTED lines in suspense */
 };
 
 /* Imports the file at path inside the caller's write transaction: reads it

@@ -323,6 +323,10 @@ static int
 bank_unmatched(struct bank_match_ctx *m, int64_t line_id, const struct bank_line *l)
 {
 	m->r->suspense++;
+	/* The first ones only, so that memory does not grow with the file
+	 * (`passnum bank lines --unmatched` lists them all). */
+	if (json_array_size(m->r->unmatched) >= BANK_UNMATCHED_LISTED)
+		return 0;
 	json_array_append_new(m->r->unmatched, json_pack("{s:I, s:I, s:s, s:s, s:s}", "line",
 	    (json_int_t)line_id, "amount_cents", (json_int_t)l->amount_cents, "remittance",
 	    l->remittance, "end_to_end_id", l->end_to_end_id, "bank_ref", l->bank_ref));
