@@ -60,7 +60,10 @@ static const char bank_lines_help[] =
     "  passnum --json bank lines --unmatched\n";
 
 const char cmd_bank_help[] =
-    "usage: passnum bank import FILE | match LINE ... | lines [--unmatched]\n"
+    "usage: passnum bank import FILE\n"
+    "       passnum bank match LINE (--invoice N | --payout ID | --funder ID | --charges |\n"
+    "                                --sweep)\n"
+    "       passnum bank lines [--unmatched]\n"
     "\n"
     "Bank statements and status reports of the operator's two accounts, and\n"
     "matching their lines. `passnum bank SUB --help` for each.\n"
