@@ -52,12 +52,13 @@ void
 bank_copy_text(char *out, size_t size, const char *text, bool append)
 {
 	size_t n = append ? strlen(out) : 0;
+	const unsigned char *p = (const unsigned char *)text;
 
 	if (!append)
 		out[0] = '\0';
 	if (append && n > 0 && n + 1 < size && *text != '\0')
 		out[n++] = ' ';
-	for (const unsigned char *p = (const unsigned char *)text; *p != '\0' && n + 1 < size; p++) {
+	for (; *p != '\0' && n + 1 < size; p++) {
 		unsigned char c = *p;
 		if (c < 0x20 || c == 0x7f)
 			c = ' ';
@@ -65,15 +66,17 @@ bank_copy_text(char *out, size_t size, const char *text, bool append)
 			continue;
 		out[n++] = (char)c;
 	}
-	/* Cut on a UTF-8 boundary: drop a trailing partial sequence. */
-	while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
-		n--;
-	if (n > 0 && (unsigned char)out[n - 1] >= 0xC0)
-		n--;
+	/* Cut short: never end inside a UTF-8 sequence (drop the last
+	 * character when the next byte would have continued it). */
+	if (*p != '\0' && (*p & 0xC0) == 0x80) {
+		while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 0 && (unsigned char)out[n - 1] >= 0xC0)
+			n--;
+	}
 	out[n] = '\0';
-	/* Put back a complete trailing sequence the loop above dropped. */
 	if (!utf8_valid(out, n))
-		out[0] = '\0';
+		out[0] = '\0'; /* the readers give UTF-8; anything else is not kept */
 }
 
 /* The first bytes of src (up to cap). */

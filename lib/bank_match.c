@@ -360,7 +360,9 @@ bank_match_line(struct bank_match_ctx *m, const struct bank_line *l, int64_t idx
 	/* The reference of the entry: the line's number is not known before
 	 * its row; the statement and index name it. */
 	snprintf(ref, sizeof(ref), "bank:%lld:%lld", (long long)m->statement_id, (long long)idx);
-	m->r->posted_cents += amount;
+	if (money_add(m->r->posted_cents, amount, &m->r->posted_cents) != 0)
+		return error_set(e, 413, "AMOUNT_TOO_LARGE", "the statement's lines add up to more"
+		    " than passnum can count");
 	if (!m->operating && amount < 0) {
 		int64_t settlement_id, total;
 		if ((rc = bank_batch(m->db, l->pmt_inf_id, &settlement_id, &total, e)) < 0)
@@ -422,7 +424,8 @@ bank_match_line(struct bank_match_ctx *m, const struct bank_line *l, int64_t idx
 			return -1;
 		if (rc == 1) {
 			/* Counted already by `funder credit`: tied to its entry, no new posting. */
-			m->r->posted_cents -= amount;
+			if (money_sub(m->r->posted_cents, amount, &m->r->posted_cents) != 0)
+				return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large");
 			m->r->tied++;
 			return bank_line_row(m, l, idx, "tied", 0, 0, fund.funder_id, &fund.entry_seq,
 			    &line_id, e);

@@ -14,6 +14,7 @@
 #include "home.h"
 #include "keys.h"
 #include "ledger.h"
+#include "money.h"
 #include "note.h"
 #include "reconcile.h"
 #include "registry.h"
@@ -85,12 +86,14 @@ rec_stmt_row(const struct db_row *row, void *ctx, struct error *e)
 	int32_t closing_day = (int32_t)db_row_int64(row, 6);
 	int which;
 
-	(void)e;
 	db_row_text(row, 1, account, sizeof(account));
 	db_row_text(row, 2, ident, sizeof(ident));
 	which = strcmp(account, "operating") == 0;
 	date_format(closing_day, day);
-	int64_t diff = opening + lines_sum - closing;
+	int64_t diff;
+	if (money_add(opening, lines_sum, &diff) != 0 || money_sub(diff, closing, &diff) != 0)
+		return error_set(e, 413, "AMOUNT_TOO_LARGE", "statement %lld: amounts too large to add",
+		    (long long)id);
 	json_array_append_new(w->list, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id",
 	    (json_int_t)id, "account", account, "ident", ident, "closing_date", day,
 	    "opening_cents", (json_int_t)opening, "lines_cents", (json_int_t)lines_sum,
@@ -106,10 +109,12 @@ rec_stmt_row(const struct db_row *row, void *ctx, struct error *e)
 		w->have_last = false;
 	}
 	if (w->have_last && opening != w->last_closing) {
+		int64_t gap;
+		if (money_sub(opening, w->last_closing, &gap) != 0)
+			return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large to compare");
 		snprintf(what, sizeof(what), "statement %lld (%s) opens at another balance than the"
 		    " statement before it closed", (long long)id, ident);
-		rec_diff(w->r, what, opening - w->last_closing, "import the statement that is missing"
-		    " between them");
+		rec_diff(w->r, what, gap, "import the statement that is missing between them");
 	}
 	w->have_last = true;
 	w->last_closing = closing;
@@ -149,8 +154,12 @@ rec_account(struct rec *r, struct rec_stmt_walk *w, int which, json_t *out, stru
 	int64_t statement = w->have_latest[which] ? w->latest_closing[which] : 0;
 	/* statement = first opening + lines (checked per statement above);
 	 * ledger = lines + unseen. */
-	int64_t diff = statement - ledger;
-	int64_t unexplained = diff - first_opening + unseen;
+	int64_t diff, unexplained;
+	if (money_sub(statement, ledger, &diff) != 0 || money_sub(diff, first_opening, &unexplained) != 0 ||
+	    money_add(unexplained, unseen, &unexplained) != 0) {
+		json_decref(unseen_list);
+		return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large to compare");
+	}
 	json_object_set_new(out, account, json_pack("{s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I}",
 	    "ledger_account", code, "ledger_cents", (json_int_t)ledger, "has_statement",
 	    w->have_latest[which], "statement_closing_cents", (json_int_t)statement, "difference_cents",
@@ -291,6 +300,7 @@ rec_funder(const struct funder *f, void *ctx)
 		return 1;
 	}
 	bool cash = strcmp(frame, "purchase") != 0;
+	int64_t sum;
 	/* What the funder made spendable and has not paid is its orders'
 	 * balance: for a funder paying ahead, value its places may redeem
 	 * with no cash of its own behind it. */
@@ -299,8 +309,14 @@ rec_funder(const struct funder *f, void *ctx)
 	    (json_int_t)received, "spendable_cents", (json_int_t)balance, "outstanding_cents",
 	    (json_int_t)outstanding, "credit_notes_cents", (json_int_t)notes, "unpaid_orders_cents",
 	    (json_int_t)orders, "uncovered_cents", (json_int_t)(cash ? orders : 0)));
+	if (money_add(balance, outstanding, &sum) != 0 ||
+	    money_add(cash ? c->cash_owed : c->commitments, sum, cash ? &c->cash_owed :
+	    &c->commitments) != 0 || money_add(c->cash_owed, notes, &c->cash_owed) != 0) {
+		error_set(c->e, 413, "AMOUNT_TOO_LARGE", "amounts too large to add");
+		c->failed = 1;
+		return 1;
+	}
 	if (cash) {
-		c->cash_owed += balance + outstanding;
 		if (orders > 0) {
 			snprintf(what, sizeof(what), "funder %lld (%.60s, %s): value spendable that it has not"
 			    " paid — its places would be paid with other funders' cash", (long long)f->id,
@@ -308,10 +324,99 @@ rec_funder(const struct funder *f, void *ctx)
 			rec_diff(r, what, orders, "have the funder pay its order (then passnum bank import),"
 			    " or stop issuing for it");
 		}
-	} else
-		c->commitments += balance + outstanding;
-	c->cash_owed += notes;
+	}
 	return 0;
+}
+
+/* The invariants of the postings, in one pass. */
+struct rec_scan {
+	int64_t *sums;       /* by account id */
+	int64_t *balances;   /* recorded, by account id */
+	size_t cap;
+	int64_t seq, entry_sum, entry_count;
+	bool open, overflow;
+	int64_t bad_entries, bad_accounts;
+};
+
+static int
+rec_scan_account(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct rec_scan *sc = ctx;
+	int64_t id = db_row_int64(row, 0);
+
+	(void)e;
+	if (id < 0 || id > 100000000)
+		return error_set(e, 500, "STORE_ERROR", "account id %lld out of range", (long long)id);
+	if ((size_t)id >= sc->cap) {
+		size_t cap = (size_t)id * 2 + 16;
+		sc->sums = realloc(sc->sums, cap * sizeof(*sc->sums));
+		sc->balances = realloc(sc->balances, cap * sizeof(*sc->balances));
+		if (sc->sums == NULL || sc->balances == NULL)
+			abort();
+		memset(sc->sums + sc->cap, 0, (cap - sc->cap) * sizeof(*sc->sums));
+		memset(sc->balances + sc->cap, 0, (cap - sc->cap) * sizeof(*sc->balances));
+		sc->cap = cap;
+	}
+	sc->balances[id] = db_row_int64(row, 1);
+	return 0;
+}
+
+static void
+rec_scan_close(struct rec_scan *sc)
+{
+	if (sc->open && (sc->entry_sum != 0 || sc->entry_count < 2))
+		sc->bad_entries++;
+	sc->open = false;
+}
+
+static int
+rec_scan_posting(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct rec_scan *sc = ctx;
+	int64_t seq = db_row_int64(row, 0), account = db_row_int64(row, 1);
+	int64_t amount = db_row_int64(row, 2);
+
+	(void)e;
+	if (!sc->open || seq != sc->seq) {
+		rec_scan_close(sc);
+		sc->open = true;
+		sc->seq = seq;
+		sc->entry_sum = sc->entry_count = 0;
+	}
+	sc->entry_count++;
+	if (money_add(sc->entry_sum, amount, &sc->entry_sum) != 0)
+		sc->overflow = true;
+	if (account < 0 || (size_t)account >= sc->cap) {
+		sc->bad_accounts++; /* a posting to no account */
+		return 0;
+	}
+	if (money_add(sc->sums[account], amount, &sc->sums[account]) != 0)
+		sc->overflow = true;
+	return 0;
+}
+
+static int
+rec_scan(struct db *db, struct rec_scan *sc, struct error *e)
+{
+	int rc = -1;
+
+	if (db_each(db, "SELECT id, balance FROM accounts", DB_NO_ARGS, rec_scan_account, sc, e) != 0 ||
+	    db_each(db, "SELECT entry_seq, account_id, amount FROM postings ORDER BY entry_seq, idx",
+	    DB_NO_ARGS, rec_scan_posting, sc, e) != 0)
+		goto done;
+	rec_scan_close(sc);
+	if (sc->overflow) {
+		error_set(e, 413, "AMOUNT_TOO_LARGE", "postings too large to add");
+		goto done;
+	}
+	for (size_t id = 0; id < sc->cap; id++)
+		if (sc->sums[id] != sc->balances[id])
+			sc->bad_accounts++;
+	rc = 0;
+done:
+	free(sc->sums);
+	free(sc->balances);
+	return rc;
 }
 
 static int
@@ -353,23 +458,21 @@ rec_work(struct db *db, void *ctx, struct error *e)
 	/* Invariants that need no hash. */
 	json_t *inv = json_array();
 	json_object_set_new(r->report, "invariants", inv);
-	if (db_int64(db, "SELECT COUNT(*) FROM (SELECT entry_seq FROM postings GROUP BY entry_seq"
-	    " HAVING SUM(amount) <> 0 OR COUNT(*) < 2)", DB_NO_ARGS, &v, e) < 0)
+	/* One sequential pass over the postings (their primary key order):
+	 * each entry's sum and count, each account's sum. */
+	struct rec_scan sc = { 0 };
+	if (rec_scan(db, &sc, e) != 0)
 		return -1;
 	json_array_append_new(inv, json_pack("{s:s, s:b}", "check", "every entry balances",
-	    "ok", v == 0));
-	if (v != 0)
-		rec_diff(r, "entries whose postings do not sum to zero", v, "passnum ledger verify names"
-		    " the first; restore from a backup");
-	if (db_int64(db, "SELECT COUNT(*) FROM accounts a LEFT JOIN (SELECT account_id, SUM(amount)"
-	    " AS s FROM postings GROUP BY account_id) p ON p.account_id = a.id WHERE a.balance <>"
-	    " COALESCE(p.s, 0)", DB_NO_ARGS, &v, e) < 0)
-		return -1;
+	    "ok", sc.bad_entries == 0));
+	if (sc.bad_entries != 0)
+		rec_diff(r, "entries whose postings do not sum to zero", sc.bad_entries, "passnum ledger"
+		    " verify names the first; restore from a backup");
 	json_array_append_new(inv, json_pack("{s:s, s:b}", "check", "each account's balance is the sum"
-	    " of its postings", "ok", v == 0));
-	if (v != 0)
-		rec_diff(r, "accounts whose recorded balance differs from their postings", v,
-		    "passnum ledger verify names the first; restore from a backup");
+	    " of its postings", "ok", sc.bad_accounts == 0));
+	if (sc.bad_accounts != 0)
+		rec_diff(r, "accounts whose recorded balance differs from their postings",
+		    sc.bad_accounts, "passnum ledger verify names the first; restore from a backup");
 	int64_t transit = rec_balance(r, "payouts-in-transit", e), undebited = 0;
 	if (transit == INT64_MIN || db_int64(db, "SELECT COALESCE(SUM(amount_cents), 0) FROM payouts p"
 	    " WHERE NOT EXISTS (SELECT 1 FROM payout_debits d WHERE d.payout_id = p.id)", DB_NO_ARGS,
@@ -378,8 +481,8 @@ rec_work(struct db *db, void *ctx, struct error *e)
 	json_array_append_new(inv, json_pack("{s:s, s:b}", "check", "payouts in transit are the payouts"
 	    " not debited yet", "ok", -transit == undebited));
 	if (-transit != undebited)
-		rec_diff(r, "payouts in transit differ from the payouts not debited yet", -transit -
-		    undebited, "passnum ledger verify");
+		rec_diff(r, "payouts in transit differ from the payouts not debited yet",
+		    money_add(transit, undebited, &v) == 0 ? -v : INT64_MIN, "passnum ledger verify");
 	int64_t suspense = rec_balance(r, "suspense", e), open = 0;
 	if (suspense == INT64_MIN || db_int64(db, "SELECT COALESCE(SUM(-l.amount_cents), 0) FROM"
 	    " bank_lines l WHERE l.kind = 'suspense' AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE"
@@ -388,7 +491,8 @@ rec_work(struct db *db, void *ctx, struct error *e)
 	json_array_append_new(inv, json_pack("{s:s, s:b}", "check", "suspense holds exactly the lines"
 	    " not matched", "ok", suspense == open));
 	if (suspense != open)
-		rec_diff(r, "suspense differs from the lines not matched", suspense - open,
+		rec_diff(r, "suspense differs from the lines not matched",
+		    money_sub(suspense, open, &v) == 0 ? v : INT64_MAX,
 		    "passnum ledger verify");
 	int64_t internal = rec_balance(r, "payouts", e);
 	if (internal == INT64_MIN)
@@ -409,8 +513,12 @@ rec_work(struct db *db, void *ctx, struct error *e)
 	    " x.kind = 'fee-sweep' AND p.amount > 0", DB_NO_ARGS, &swept, e) < 0)
 		return -1;
 	int64_t bank = w.have_latest[0] ? w.latest_closing[0] : rec_balance(r, "bank", e);
-	int64_t fees_unswept = -fees - vat - swept;
-	sum = -transit - payees + fu.cash_owed + fees_unswept;
+	int64_t fees_unswept;
+	if (money_add(fees, vat, &fees_unswept) != 0 || money_add(fees_unswept, swept, &fees_unswept) != 0 ||
+	    money_add(transit, payees, &sum) != 0 || money_add(sum, fees_unswept, &sum) != 0 ||
+	    money_sub(fu.cash_owed, sum, &sum) != 0)
+		return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large to add");
+	fees_unswept = -fees_unswept; /* balances bounded by 2^62: negation is safe */
 	json_object_set_new(r->report, "coverage", json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I,"
 	    " s:I, s:b}", "bank_cents", (json_int_t)bank, "bank_source", w.have_latest[0] ?
 	    "latest statement's closing balance" : "ledger (no statement imported)",
@@ -422,7 +530,7 @@ rec_work(struct db *db, void *ctx, struct error *e)
 	if (bank < sum) {
 		snprintf(what, sizeof(what), "coverage: the third-party funds account holds less than"
 		    " what is owed in cash");
-		rec_diff(r, what, sum - bank, "find the missing money before paying anyone; the"
+		rec_diff(r, what, money_sub(sum, bank, &v) == 0 ? v : INT64_MAX, "find the missing money before paying anyone; the"
 		    " differences above say where to look");
 	}
 	json_object_set_new(r->report, "cannot_prove", json_pack("[s, s, s]",
