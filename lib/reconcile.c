@@ -24,7 +24,8 @@
 struct rec {
 	struct db *db;
 	int64_t now;
-	int32_t first_day, last_day; /* the period, or 0 .. today */
+	int32_t first_day, last_day; /* the period, or everything */
+	int64_t end;                 /* the period's end (Unix seconds), or INT64_MAX */
 	json_t *report, *differences;
 	int64_t count;
 };
@@ -124,49 +125,54 @@ rec_stmt_row(const struct db_row *row, void *ctx, struct error *e)
 	return 0;
 }
 
-/* The état de rapprochement of one account. */
+/* The état de rapprochement of one account, as of the end of the period
+ * (or now): the ledger's balance then — the entries that lines of the
+ * statements closing by then posted, and the entries made by then that no
+ * such line shows — against the last statement's closing balance. */
+#define REC_ON_STATEMENT " EXISTS (SELECT 1 FROM bank_lines l JOIN bank_statements s ON" \
+	" s.id = l.statement_id WHERE l.entry_seq = p.entry_seq AND s.closing_day <= ?2)"
 static int
 rec_account(struct rec *r, struct rec_stmt_walk *w, int which, json_t *out, struct error *e)
 {
 	const char *code = which ? "bank-operating" : "bank";
 	const char *account = which ? "operating" : "funds";
-	int64_t ledger = rec_balance(r, code, e), unseen = 0, first_opening = 0, lines = 0;
-	json_t *unseen_list = json_array();
+	int64_t ledger = 0, unseen = 0, first_opening = 0;
 	char what[300];
 
-	if (ledger == INT64_MIN)
-		return -1;
-	/* Entries that moved the account but no imported line shows. */
-	struct unseen_ctx { json_t *list; int64_t sum; } u = { unseen_list, 0 };
 	if (db_int64(r->db, "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON"
-	    " a.id = p.account_id WHERE a.code = ?1 AND NOT EXISTS (SELECT 1 FROM bank_lines l WHERE"
-	    " l.entry_seq = p.entry_seq)", DB_ARGS(DB_TEXT(code)), &unseen, e) < 0 ||
+	    " a.id = p.account_id JOIN entries n ON n.seq = p.entry_seq WHERE a.code = ?1 AND"
+	    " (" REC_ON_STATEMENT " OR n.time < ?3)", DB_ARGS(DB_TEXT(code), DB_INT(r->last_day),
+	    DB_INT(r->end)), &ledger, e) < 0 ||
+	    db_int64(r->db, "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON"
+	    " a.id = p.account_id JOIN entries n ON n.seq = p.entry_seq WHERE a.code = ?1 AND"
+	    " n.time < ?3 AND NOT" REC_ON_STATEMENT, DB_ARGS(DB_TEXT(code), DB_INT(r->last_day),
+	    DB_INT(r->end)), &unseen, e) < 0 ||
 	    db_int64(r->db, "SELECT COALESCE((SELECT opening_cents FROM bank_statements WHERE"
 	    " account = ?1 AND opening_cents IS NOT NULL ORDER BY closing_day, id LIMIT 1), 0)",
-	    DB_ARGS(DB_TEXT(account)), &first_opening, e) < 0 ||
-	    db_int64(r->db, "SELECT COALESCE(SUM(l.amount_cents), 0) FROM bank_lines l JOIN"
-	    " bank_statements s ON s.id = l.statement_id WHERE s.account = ?1 AND l.kind <> 'detail'",
-	    DB_ARGS(DB_TEXT(account)), &lines, e) < 0) {
-		json_decref(unseen_list);
+	    DB_ARGS(DB_TEXT(account)), &first_opening, e) < 0)
 		return -1;
-	}
-	(void)u;
-	int64_t statement = w->have_latest[which] ? w->latest_closing[which] : 0;
-	/* statement = first opening + lines (checked per statement above);
-	 * ledger = lines + unseen. */
+	/* The last statement closing by the period's end (whether or not it
+	 * closes inside the period). */
+	int64_t statement = 0;
+	int have = db_int64(r->db, "SELECT closing_cents FROM bank_statements WHERE account = ?1 AND"
+	    " closing_cents IS NOT NULL AND closing_day <= ?2 ORDER BY closing_day DESC, id DESC LIMIT 1",
+	    DB_ARGS(DB_TEXT(account), DB_INT(r->last_day)), &statement, e);
+	if (have < 0)
+		return -1;
+	w->have_latest[which] = have == 1;
+	w->latest_closing[which] = statement;
+	/* statement = first opening + lines (each statement checked above);
+	 * ledger = lines + unseen. What these do not explain is unexplained. */
 	int64_t diff, unexplained;
 	if (money_sub(statement, ledger, &diff) != 0 || money_sub(diff, first_opening, &unexplained) != 0 ||
-	    money_add(unexplained, unseen, &unexplained) != 0) {
-		json_decref(unseen_list);
+	    money_add(unexplained, unseen, &unexplained) != 0)
 		return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large to compare");
-	}
 	json_object_set_new(out, account, json_pack("{s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I}",
 	    "ledger_account", code, "ledger_cents", (json_int_t)ledger, "has_statement",
 	    w->have_latest[which], "statement_closing_cents", (json_int_t)statement, "difference_cents",
 	    (json_int_t)diff, "first_opening_cents", (json_int_t)first_opening,
 	    "in_ledger_not_on_statements_cents", (json_int_t)unseen, "unexplained_cents",
 	    (json_int_t)unexplained));
-	json_decref(unseen_list);
 	if (!w->have_latest[which])
 		return 0;
 	if (first_opening != 0) {
@@ -554,8 +560,11 @@ reconcile_run(struct db *db, const char *period, int64_t now, json_t **report,
 	/* Without a period: every statement imported (up to now). */
 	r.first_day = INT32_MIN;
 	r.last_day = INT32_MAX;
+	r.end = INT64_MAX;
 	if (period != NULL && date_period_parse(period, &r.first_day, &r.last_day, e) != 0)
 		goto fail;
+	if (period != NULL)
+		r.end = clock_local_day_start(r.last_day + 1, CLOCK_TZ_PARIS);
 	date_format(clock_today(CLOCK_TZ_PARIS), today);
 	json_object_set_new(r.report, "format", json_string(RECONCILE_NOTE_FORMAT));
 	json_object_set_new(r.report, "as_of", json_string(today));

@@ -214,6 +214,9 @@ equals "$(echo "$R" | jq -c '[.funders[0].frame, .funders[0].uncovered_cents]')"
 hash=$(sha256sum "$WORK/rapprochement.json" | cut -d' ' -f1)
 equals "$(sed -n 3p "$WORK/rapprochement.json.note")" "$hash" "the note signs the report's hash"
 contains "$(jq -r '.cannot_prove[0]' "$WORK/rapprochement.json")" "bank balance certificate"
+expect 0 pn --home "$H" --json reconcile --period 2027-05
+equals "$(echo "$out" | jq -c '[.clean, (.statements | length), .bank.funds.statement_closing_cents]')" \
+	'[true,2,67000]' "May alone: its two statements, reconciled"
 expect 1 pn --home "$H" reconcile --out "$WORK/rapprochement.json"
 contains "$err" "already exists"
 one_line "$err"
