@@ -333,139 +333,180 @@ bank_unmatched(struct bank_match_ctx *m, int64_t line_id, const struct bank_line
 	return 0;
 }
 
-int
-bank_match_line(struct bank_match_ctx *m, const struct bank_line *l, int64_t idx, struct error *e)
+/* What posting one line needs: the line, its index, the entry's
+ * reference ("bank:STATEMENT:INDEX": the line's id is not known before its
+ * row), its bank account and its absolute amount. */
+struct bank_post_line {
+	const struct bank_line *l;
+	int64_t idx, cents;
+	char ref[48];
+	enum ledger_account_kind bank;
+};
+
+/* camt.054: a detail, never posted; a debit detail confirms its payout. */
+static int
+bank_match_detail(struct bank_match_ctx *m, const struct bank_post_line *x, struct error *e)
 {
-	enum ledger_account_kind bank = m->operating ? ACCOUNT_BANK_OPERATING : ACCOUNT_BANK;
-	char ref[48], invoice[REGISTRY_NAME_MAX + 1] = "";
-	int64_t line_id, amount = l->amount_cents, cents = amount < 0 ? -amount : amount;
 	struct bank_payout p;
-	struct funder_fund fund;
+	int64_t line_id;
+	int rc;
+
+	m->r->details++;
+	if (bank_line_row(m, x->l, x->idx, "detail", 0, 0, 0, NULL, &line_id, e) != 0)
+		return -1;
+	if (x->l->amount_cents > 0 || (rc = bank_payout_by_e2e(m->db, x->l->end_to_end_id, &p, e)) == 0)
+		return 0;
+	if (rc < 0)
+		return -1;
+	return db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE id = ?1 AND"
+	    " status = 'issued'", DB_ARGS(DB_INT(p.id)), e);
+}
+
+/* A debit of the funds account that is a settlement's batch (by PmtInfId
+ * and total) or one payout (by EndToEndId and amount): 1 posted, 0 not
+ * a payout, -1 error. */
+static int
+bank_match_payout_debit(struct bank_match_ctx *m, const struct bank_post_line *x, struct error *e)
+{
+	int64_t settlement_id, total, line_id;
+	bool reissue = false; /* the debit of a reissued file */
+	struct bank_payout p;
 	uint64_t seq;
 	int rc;
 
-	if (m->detail) {
-		/* camt.054: a detail, never posted; a debit detail confirms its payout. */
-		m->r->details++;
-		if (bank_line_row(m, l, idx, "detail", 0, 0, 0, NULL, &line_id, e) != 0)
+	if ((rc = bank_batch(m->db, x->l->pmt_inf_id, &settlement_id, &total, e)) < 0)
+		return -1;
+	if (rc == 1 && total != x->cents) {
+		int64_t reissued;
+		if (bank_batch_reissued(m->db, settlement_id, &reissued, e) != 0)
 			return -1;
-		if (amount < 0 && (rc = bank_payout_by_e2e(m->db, l->end_to_end_id, &p, e)) != 0) {
-			if (rc < 0)
-				return -1;
-			return db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE id = ?1 AND"
-			    " status = 'issued'", DB_ARGS(DB_INT(p.id)), e);
+		if (reissued == x->cents) {
+			total = reissued;
+			reissue = true;
 		}
-		return 0;
 	}
-	/* The reference of the entry: the line's number is not known before
-	 * its row; the statement and index name it. */
-	snprintf(ref, sizeof(ref), "bank:%lld:%lld", (long long)m->statement_id, (long long)idx);
-	if (money_add(m->r->posted_cents, amount, &m->r->posted_cents) != 0)
+	if (rc == 1 && total == x->cents) {
+		if (bank_post(m, "bank-payout", x->ref, "Débit des virements aux lieux (lot)",
+		    ACCOUNT_PAYOUTS_TRANSIT, 0, x->bank, 0, x->cents, &seq, e) != 0 ||
+		    bank_line_row(m, x->l, x->idx, "payout-batch", settlement_id, 0, 0, &seq, &line_id,
+		    e) != 0)
+			return -1;
+		if (db_run(m->db, reissue ? "INSERT INTO payout_debits (payout_id, line_id) SELECT"
+		    " p.id, ?2 FROM payouts p WHERE p.settlement_id = ?1 AND p.status IN ('issued',"
+		    " 'rejected') AND NOT EXISTS (SELECT 1 FROM payout_debits d WHERE d.payout_id = p.id)"
+		    : "INSERT INTO payout_debits (payout_id, line_id) SELECT p.id, ?2 FROM payouts p"
+		    " WHERE p.settlement_id = ?1 AND p.status IN ('issued', 'accepted') AND NOT EXISTS"
+		    " (SELECT 1 FROM payout_debits d WHERE d.payout_id = p.id)",
+		    DB_ARGS(DB_INT(settlement_id), DB_INT(line_id)), e) != 0)
+			return -1;
+		m->r->payouts_debited += db_changes(m->db);
+		/* Debited: the bank paid it, whatever a status report said before. */
+		return db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE status IN"
+		    " ('issued', 'rejected') AND id IN (SELECT payout_id FROM payout_debits WHERE"
+		    " line_id = ?1)", DB_ARGS(DB_INT(line_id)), e) == 0 ? 1 : -1;
+	}
+	if ((rc = bank_payout_by_e2e(m->db, x->l->end_to_end_id, &p, e)) < 0)
+		return -1;
+	if (rc == 0 || p.debited || p.amount != x->cents)
+		return 0;
+	if (bank_post(m, "bank-payout", x->ref, "Débit d'un virement à un lieu",
+	    ACCOUNT_PAYOUTS_TRANSIT, 0, x->bank, 0, x->cents, &seq, e) != 0 ||
+	    bank_line_row(m, x->l, x->idx, "payout", p.settlement_id, p.id, 0, &seq, &line_id, e) != 0 ||
+	    bank_payout_debited(m, p.id, line_id, e) != 0)
+		return -1;
+	m->r->payouts_debited++;
+	return 1;
+}
+
+/* A credit of the funds account: a payout's return, money `funder credit`
+ * already counted (tied), an invoice (the seam) or a funder's order named
+ * in the text: 1 posted or tied, 0 none of them, -1 error. */
+static int
+bank_match_credit(struct bank_match_ctx *m, const struct bank_post_line *x, struct error *e)
+{
+	char invoice[REGISTRY_NAME_MAX + 1] = "";
+	struct funder_fund fund;
+	struct bank_payout p;
+	int64_t line_id, owed;
+	uint64_t seq;
+	int rc;
+
+	if ((rc = bank_payout_by_e2e(m->db, x->l->end_to_end_id, &p, e)) < 0)
+		return -1;
+	if (rc == 1 && p.debited && !p.returned && p.amount == x->cents) {
+		if (bank_post(m, "bank-return", x->ref, "Virement à un lieu retourné par la banque",
+		    x->bank, 0, ACCOUNT_PAYEE, p.payee_id, x->cents, &seq, e) != 0 ||
+		    bank_line_row(m, x->l, x->idx, "return", p.settlement_id, p.id, 0, &seq, &line_id,
+		    e) != 0 || bank_payout_returned(m, &p, line_id, x->l->return_reason, e) != 0)
+			return -1;
+		m->r->returns++;
+		return 1;
+	}
+	if ((rc = bank_find_fund(m, x->l, FUND_CREDIT, &fund, NULL, e)) != 0) {
+		if (rc < 0)
+			return -1;
+		/* Counted already by `funder credit`: tied to its entry, no new posting. */
+		if (money_sub(m->r->posted_cents, x->l->amount_cents, &m->r->posted_cents) != 0)
+			return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large");
+		m->r->tied++;
+		return bank_line_row(m, x->l, x->idx, "tied", 0, 0, fund.funder_id, &fund.entry_seq,
+		    &line_id, e) == 0 ? 1 : -1;
+	}
+	if ((rc = bank_find_fund(m, x->l, FUND_ORDER, &fund, invoice, e)) < 0)
+		return -1;
+	if (rc == 0 && invoice[0] != '\0') {
+		if ((rc = bank_match_invoice_hook(m->db, invoice, x->cents, x->l->booking_day,
+		    x->l->bank_ref, &seq, e)) <= 0)
+			return rc;
+		m->r->receipts++;
+		return bank_line_row(m, x->l, x->idx, "receipt", 0, 0, 0, &seq, &line_id, e) == 0 ? 1 : -1;
+	}
+	if (rc == 0)
+		return 0;
+	if (bank_funder_owes(m->db, fund.funder_id, &owed, e) != 0)
+		return -1;
+	if (owed < x->cents)
+		return 0; /* more than it owes: a person decides (bank match) */
+	if (bank_post(m, "bank-receipt", x->ref, "Paiement d'un financeur (commande)", x->bank, 0,
+	    ACCOUNT_FUNDER_ORDERS, fund.funder_id, x->cents, &seq, e) != 0 ||
+	    bank_line_row(m, x->l, x->idx, "receipt", 0, 0, fund.funder_id, &seq, &line_id, e) != 0)
+		return -1;
+	m->r->receipts++;
+	return 1;
+}
+
+int
+bank_match_line(struct bank_match_ctx *m, const struct bank_line *l, int64_t idx, struct error *e)
+{
+	struct bank_post_line x = { .l = l, .idx = idx,
+		.cents = l->amount_cents < 0 ? -l->amount_cents : l->amount_cents,
+		.bank = m->operating ? ACCOUNT_BANK_OPERATING : ACCOUNT_BANK };
+	int64_t line_id;
+	uint64_t seq;
+	int rc = 0;
+
+	if (m->detail)
+		return bank_match_detail(m, &x, e);
+	snprintf(x.ref, sizeof(x.ref), "bank:%lld:%lld", (long long)m->statement_id, (long long)idx);
+	if (money_add(m->r->posted_cents, l->amount_cents, &m->r->posted_cents) != 0)
 		return error_set(e, 413, "AMOUNT_TOO_LARGE", "the statement's lines add up to more"
 		    " than passnum can count");
-	if (!m->operating && amount < 0) {
-		int64_t settlement_id, total;
-		if ((rc = bank_batch(m->db, l->pmt_inf_id, &settlement_id, &total, e)) < 0)
-			return -1;
-		bool reissue = false; /* the debit of a reissued file */
-		if (rc == 1 && total != cents) {
-			int64_t reissued;
-			if (bank_batch_reissued(m->db, settlement_id, &reissued, e) != 0)
-				return -1;
-			if (reissued == cents) {
-				total = reissued;
-				reissue = true;
-			}
-		}
-		if (rc == 1 && total == cents) {
-			if (bank_post(m, "bank-payout", ref, "Débit des virements aux lieux (lot)",
-			    ACCOUNT_PAYOUTS_TRANSIT, 0, bank, 0, cents, &seq, e) != 0 ||
-			    bank_line_row(m, l, idx, "payout-batch", settlement_id, 0, 0, &seq, &line_id, e) != 0)
-				return -1;
-			if (db_run(m->db, reissue ? "INSERT INTO payout_debits (payout_id, line_id) SELECT"
-			    " p.id, ?2 FROM payouts p WHERE p.settlement_id = ?1 AND p.status IN ('issued',"
-			    " 'rejected') AND NOT EXISTS (SELECT 1 FROM payout_debits d WHERE d.payout_id = p.id)"
-			    : "INSERT INTO payout_debits (payout_id, line_id) SELECT p.id, ?2 FROM payouts p"
-			    " WHERE p.settlement_id = ?1 AND p.status IN ('issued', 'accepted') AND NOT EXISTS"
-			    " (SELECT 1 FROM payout_debits d WHERE d.payout_id = p.id)",
-			    DB_ARGS(DB_INT(settlement_id), DB_INT(line_id)), e) != 0)
-				return -1;
-			m->r->payouts_debited += db_changes(m->db);
-			/* Debited: the bank paid it, whatever a status report said before. */
-			return db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE status IN"
-			    " ('issued', 'rejected') AND id IN (SELECT payout_id FROM payout_debits WHERE"
-			    " line_id = ?1)", DB_ARGS(DB_INT(line_id)), e);
-		}
-		if ((rc = bank_payout_by_e2e(m->db, l->end_to_end_id, &p, e)) < 0)
-			return -1;
-		if (rc == 1 && !p.debited && p.amount == cents) {
-			if (bank_post(m, "bank-payout", ref, "Débit d'un virement à un lieu",
-			    ACCOUNT_PAYOUTS_TRANSIT, 0, bank, 0, cents, &seq, e) != 0 ||
-			    bank_line_row(m, l, idx, "payout", p.settlement_id, p.id, 0, &seq, &line_id, e) != 0 ||
-			    bank_payout_debited(m, p.id, line_id, e) != 0)
-				return -1;
-			m->r->payouts_debited++;
-			return 0;
-		}
-	}
-	if (!m->operating && amount > 0) {
-		if ((rc = bank_payout_by_e2e(m->db, l->end_to_end_id, &p, e)) < 0)
-			return -1;
-		if (rc == 1 && p.debited && !p.returned && p.amount == cents) {
-			if (bank_post(m, "bank-return", ref, "Virement à un lieu retourné par la banque",
-			    bank, 0, ACCOUNT_PAYEE, p.payee_id, cents, &seq, e) != 0 ||
-			    bank_line_row(m, l, idx, "return", p.settlement_id, p.id, 0, &seq, &line_id, e) != 0 ||
-			    bank_payout_returned(m, &p, line_id, l->return_reason, e) != 0)
-				return -1;
-			m->r->returns++;
-			return 0;
-		}
-		if ((rc = bank_find_fund(m, l, FUND_CREDIT, &fund, NULL, e)) < 0)
-			return -1;
-		if (rc == 1) {
-			/* Counted already by `funder credit`: tied to its entry, no new posting. */
-			if (money_sub(m->r->posted_cents, amount, &m->r->posted_cents) != 0)
-				return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large");
-			m->r->tied++;
-			return bank_line_row(m, l, idx, "tied", 0, 0, fund.funder_id, &fund.entry_seq,
-			    &line_id, e);
-		}
-		if ((rc = bank_find_fund(m, l, FUND_ORDER, &fund, invoice, e)) < 0)
-			return -1;
-		if (rc == 0 && invoice[0] != '\0' &&
-		    (rc = bank_match_invoice_hook(m->db, invoice, cents, l->booking_day, l->bank_ref, &seq,
-		    e)) != 0) {
-			if (rc < 0)
-				return -1;
-			m->r->receipts++;
-			return bank_line_row(m, l, idx, "receipt", 0, 0, 0, &seq, &line_id, e);
-		}
-		if (rc == 1) {
-			int64_t owed;
-			if (bank_funder_owes(m->db, fund.funder_id, &owed, e) != 0)
-				return -1;
-			if (owed >= cents) {
-				if (bank_post(m, "bank-receipt", ref, "Paiement d'un financeur (commande)", bank, 0,
-				    ACCOUNT_FUNDER_ORDERS, fund.funder_id, cents, &seq, e) != 0 ||
-				    bank_line_row(m, l, idx, "receipt", 0, 0, fund.funder_id, &seq, &line_id, e) != 0)
-					return -1;
-				m->r->receipts++;
-				return 0;
-			}
-		}
-	}
-	if (amount < 0 && l->is_charges) {
-		if (bank_post(m, "bank-charges", ref, "Frais bancaires", ACCOUNT_BANK_CHARGES, 0, bank, 0,
-		    cents, &seq, e) != 0 ||
+	if (!m->operating)
+		rc = l->amount_cents < 0 ? bank_match_payout_debit(m, &x, e) : bank_match_credit(m, &x, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (l->amount_cents < 0 && l->is_charges) {
+		if (bank_post(m, "bank-charges", x.ref, "Frais bancaires", ACCOUNT_BANK_CHARGES, 0,
+		    x.bank, 0, x.cents, &seq, e) != 0 ||
 		    bank_line_row(m, l, idx, "charges", 0, 0, 0, &seq, &line_id, e) != 0)
 			return -1;
 		m->r->charges++;
 		return 0;
 	}
 	/* Nothing matched: suspense (471), listed until matched by hand. */
-	if (amount > 0 ? bank_post(m, "bank-suspense", ref, "Ligne bancaire en attente", bank, 0,
-	    ACCOUNT_SUSPENSE, 0, cents, &seq, e) : bank_post(m, "bank-suspense", ref,
-	    "Ligne bancaire en attente", ACCOUNT_SUSPENSE, 0, bank, 0, cents, &seq, e))
+	if (l->amount_cents > 0 ? bank_post(m, "bank-suspense", x.ref, "Ligne bancaire en attente",
+	    x.bank, 0, ACCOUNT_SUSPENSE, 0, x.cents, &seq, e) : bank_post(m, "bank-suspense", x.ref,
+	    "Ligne bancaire en attente", ACCOUNT_SUSPENSE, 0, x.bank, 0, x.cents, &seq, e))
 		return -1;
 	if (bank_line_row(m, l, idx, "suspense", 0, 0, 0, &seq, &line_id, e) != 0)
 		return -1;
