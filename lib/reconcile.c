@@ -139,15 +139,23 @@ rec_account(struct rec *r, struct rec_stmt_walk *w, int which, json_t *out, stru
 	int64_t ledger = 0, unseen = 0, first_opening = 0;
 	char what[300];
 
-	if (db_int64(r->db, "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON"
+	if (r->end == INT64_MAX) {
+		/* Everything: the account's balance, and the entries no line shows. */
+		if ((ledger = rec_balance(r, code, e)) == INT64_MIN ||
+		    db_int64(r->db, "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON"
+		    " a.id = p.account_id WHERE a.code = ?1 AND NOT EXISTS (SELECT 1 FROM bank_lines l"
+		    " WHERE l.entry_seq = p.entry_seq)", DB_ARGS(DB_TEXT(code)), &unseen, e) < 0)
+			return -1;
+	} else if (db_int64(r->db, "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON"
 	    " a.id = p.account_id JOIN entries n ON n.seq = p.entry_seq WHERE a.code = ?1 AND"
 	    " (" REC_ON_STATEMENT " OR n.time < ?3)", DB_ARGS(DB_TEXT(code), DB_INT(r->last_day),
 	    DB_INT(r->end)), &ledger, e) < 0 ||
 	    db_int64(r->db, "SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON"
 	    " a.id = p.account_id JOIN entries n ON n.seq = p.entry_seq WHERE a.code = ?1 AND"
 	    " n.time < ?3 AND NOT" REC_ON_STATEMENT, DB_ARGS(DB_TEXT(code), DB_INT(r->last_day),
-	    DB_INT(r->end)), &unseen, e) < 0 ||
-	    db_int64(r->db, "SELECT COALESCE((SELECT opening_cents FROM bank_statements WHERE"
+	    DB_INT(r->end)), &unseen, e) < 0)
+		return -1;
+	if (db_int64(r->db, "SELECT COALESCE((SELECT opening_cents FROM bank_statements WHERE"
 	    " account = ?1 AND opening_cents IS NOT NULL ORDER BY closing_day, id LIMIT 1), 0)",
 	    DB_ARGS(DB_TEXT(account)), &first_opening, e) < 0)
 		return -1;
