@@ -213,7 +213,7 @@ camt_close(struct bank_xml *x, void *ctx, struct error *e)
 	if (!c->in_stmt)
 		return 0;
 	if (x->depth == 4 && strcmp(name, "Bal") == 0) {
-		int64_t v;
+		int64_t v = 0;
 		if (!c->bal_amount || camt_signed(c->bal_sign, false, c->bal_cents, &v, e) != 0)
 			return c->bal_amount ? -1 : error_set(e, 400, "BAD_BANK_FILE", "a balance without"
 			    " an amount");
