@@ -47,7 +47,8 @@ struct db {
  * or DELETE on them. */
 static const char *const db_append_only[] = {
 	"entries", "postings", "merkle_nodes", "checkpoints", "funder_funds",
-	"bank_statements", "bank_lines", "bank_matches", "bank_status_reports", NULL,
+	"bank_statements", "bank_lines", "bank_matches", "bank_status_reports", "payout_carries",
+	NULL,
 };
 
 static int

@@ -73,6 +73,20 @@ CREATE TABLE payout_debits (
 	returned_line_id INTEGER REFERENCES bank_lines (id)
 ) STRICT;
 
+-- Returned payouts carried into a later settlement: a returned payout's
+-- amount is owed to its payee again (its payable), and the first payout to
+-- that payee after it (once any hold is released) pays it, beside the
+-- redemptions not yet paid. Each returned payout is carried once.
+CREATE TABLE payout_carries (
+	returned_payout_id INTEGER PRIMARY KEY REFERENCES payouts (id),
+	payout_id          INTEGER NOT NULL REFERENCES payouts (id)    -- the payout that pays it again
+) STRICT;
+CREATE INDEX payout_carries_by_payout ON payout_carries (payout_id);
+CREATE TRIGGER payout_carries_no_update BEFORE UPDATE ON payout_carries
+BEGIN SELECT RAISE(ABORT, 'a returned payout is carried once'); END;
+CREATE TRIGGER payout_carries_no_delete BEFORE DELETE ON payout_carries
+BEGIN SELECT RAISE(ABORT, 'a returned payout is carried once'); END;
+
 -- pain.002 status reports, once each (by their MsgId), and what they said.
 -- A rejected payout stays "rejected" until a statement shows the bank
 -- debited it (settle --reissue writes it again with the same ids and

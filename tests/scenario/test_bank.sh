@@ -348,6 +348,22 @@ one_line "$err"
 equals "$(db_dump "$H")" "$before" "a bad CSV changed nothing"
 expect 0 pn --home "$H" ledger verify
 
+# --- The returned transfer carried: payee 3 released, May's settlement
+# (made in June) pays its returned amount again, under a new EndToEndId.
+expect 0 pn --home "$H" payee release 3
+PASSNUM_NOW=2027-06-01T08:00:00Z expect 0 pn --home "$H" --json --yes settle --period 2027-05 \
+	--out "$WORK/may.xml"
+equals "$(echo "$out" | jq -c '[.count, .total_cents, .payouts[0].payee_id, .payouts[0].passes]')" \
+	'[1,1000,3,1]' "the returned amount paid again to payee 3"
+[ "$(echo "$out" | jq -r '.payouts[0].end_to_end_id')" != "$(e2e 3)" ] && ok ||
+	fail "a carried payout reuses the returned one's EndToEndId"
+equals "$(balance payee:3)" 0 "payee 3's payable paid"
+equals "$(q "SELECT returned_payout_id FROM payout_carries")" \
+	"$(q "SELECT id FROM payouts WHERE payee_id = 3 AND status = 'returned'")" "the returned payout carried once"
+PASSNUM_NOW=2027-07-01T08:00:00Z expect 1 pn --home "$H" --yes settle --period 2027-06 --out "$WORK/june.xml"
+contains "$err" "nothing to settle" "carried once: nothing more in June"
+expect 0 pn --home "$H" ledger verify
+
 # --- FEC: journals, lettrage, a fiscal year from July; the checker.
 FEC_CHECK=$(dirname "$0")/fec_check.sh
 expect 0 pn --home "$H" operator set --siren 732829320

@@ -305,7 +305,7 @@ equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line
 # migrations after 5: 0007's tables, then 0006's.)
 O=$WORK/old-home
 cp -a "$H" "$O"
-sqlite3 "$O/passnum.db" "DROP TABLE payout_debits; DROP TABLE bank_matches; DROP TABLE bank_lines;
+sqlite3 "$O/passnum.db" "DROP TABLE payout_carries; DROP TABLE payout_debits; DROP TABLE bank_matches; DROP TABLE bank_lines;
 	DROP TABLE bank_statements; DROP TABLE bank_status_reports;
 	DROP TABLE payout_redemptions; DROP TABLE payouts; DROP TABLE settlements;
 	DROP TABLE payee_holds;
