@@ -203,6 +203,27 @@ contains "$(pn --home "$H" --json payee show 3 | jq -r '.holds[0].reason')" \
 equals "$(balance payouts-in-transit)" 0 "nothing left in transit"
 expect 0 pn --home "$H" ledger verify
 
+# --- camt.054: it details the batch already posted; it posts nothing.
+cat >"$WORK/ntf.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">
+<BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>N1</MsgId><CreDtTm>2027-05-03T18:00:00</CreDtTm></GrpHdr>
+<Ntfctn><Id>NTF-2027-05-03</Id><Acct><Id><IBAN>$OP_IBAN</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">330.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><Dt>2027-05-03</Dt></BookgDt><NtryDtls><Btch><PmtInfId>$PMTINF</PmtInfId></Btch>
+<TxDtls><Refs><EndToEndId>$(e2e 4)</EndToEndId></Refs><Amt Ccy="EUR">10.00</Amt></TxDtls>
+<TxDtls><Refs><EndToEndId>$(e2e 5)</EndToEndId></Refs><Amt Ccy="EUR">10.00</Amt></TxDtls>
+</NtryDtls></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>
+EOF
+entries=$(q "SELECT COUNT(*) FROM entries")
+expect 0 pn --home "$H" --json bank import "$WORK/ntf.xml"
+equals "$(echo "$out" | jq -c '[.format, .details, .suspense]')" '["camt.054",2,0]' "camt.054: two details"
+equals "$(q "SELECT COUNT(*) FROM entries")" "$entries" "a notification posts nothing"
+before=$(db_dump "$H")
+expect 0 pn --home "$H" --json bank import "$WORK/ntf.xml"
+equals "$(echo "$out" | jq .duplicates)" 1 "a notification imported twice"
+equals "$(db_dump "$H")" "$before" "a notification imported twice changes nothing"
+
 # --- Reconcile: clean, with its signed report.
 expect 0 pn --home "$H" --json reconcile --out "$WORK/rapprochement.json"
 R=$out
