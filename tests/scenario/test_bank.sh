@@ -6,13 +6,16 @@
 # nothing the second time); the funder's payment and the batch debit in a
 # camt.053 (batch-booked), imported twice (nothing the second time); the
 # reissue of the rejected payout only; a returned transfer in the next
-# camt.053 (.001.02) with the reissued batch's debit; reconcile clean, with
-# its signed report. Then a statement with an unknown line, a wrong amount
+# camt.053 (.001.02) with the reissued batch's debit; a camt.054 that
+# details the batch and posts nothing; reconcile clean, with its signed
+# report (and for May alone). Then a statement with an unknown line, a wrong amount
 # and a closing balance that does not add up, a CFONB 120 file of the
 # operating account, one with a broken record, a statement of another
 # account, malformed XML, three decimals: each refusal one line and nothing
 # changed; reconcile reports each difference and exits 1; a line matched by
-# hand; ledger verify passes throughout.
+# hand; the CSV; the returned transfer paid again by the next settlement;
+# the FEC (journals, lettrage, a fiscal year from July) and its checker;
+# ledger verify passes throughout.
 . "$(dirname "$0")/lib.sh"
 export PASSNUM_NOW=2027-04-10T10:00:00Z
 . "$(dirname "$0")/daemon_lib.sh"
