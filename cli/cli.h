@@ -100,6 +100,8 @@ int cmd_takeover_funds(struct cli *cli, int argc, char **argv);
 int cmd_invoice(struct cli *cli, int argc, char **argv);
 int cmd_refund(struct cli *cli, int argc, char **argv);
 int cmd_period(struct cli *cli, int argc, char **argv);
+int cmd_bank(struct cli *cli, int argc, char **argv);
+int cmd_reconcile(struct cli *cli, int argc, char **argv);
 
 extern const char cmd_init_help[];
 extern const char cmd_keys_help[];
@@ -128,5 +130,7 @@ extern const char cmd_takeover_funds_help[];
 extern const char cmd_invoice_help[];
 extern const char cmd_refund_help[];
 extern const char cmd_period_help[];
+extern const char cmd_bank_help[];
+extern const char cmd_reconcile_help[];
 
 #endif

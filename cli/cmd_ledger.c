@@ -95,7 +95,7 @@ static const char ledger_check_help[] =
 
 static const char ledger_export_help[] =
     "usage: passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
-    "                             [--out FILE|DIR/] [--force]\n"
+    "                             [--fiscal-start MM] [--out FILE|DIR/] [--force]\n"
     "       passnum ledger export --funder ID [--out DIR] [--force]\n"
     "\n"
     "jsonl (default: everything needed to re-verify independently), csv (one\n"
@@ -106,6 +106,10 @@ static const char ledger_export_help[] =
     "--out DIR/ (or an existing folder) names the file inside it as the\n"
     "administration expects, SIRENFECYYYYMMDD.txt (a folder is refused for\n"
     "jsonl and csv). --gzip compresses, and is never written to a terminal.\n"
+    "The FEC's fiscal year is the calendar year unless --fiscal-start MM gives\n"
+    "its first month (--year then names the year it closes in: --year 2027\n"
+    "--fiscal-start 07 runs from 2026-07-01 to 2027-06-30); journals VT, BQ,\n"
+    "OD and AN (the opening balances), matched lines lettered.\n"
     "\n"
     "--funder ID writes that funder's audit pack instead (jsonl, as of the\n"
     "latest checkpoint): its own entries in full with inclusion proofs, its\n"
@@ -126,7 +130,7 @@ const char cmd_ledger_help[] =
     "       passnum ledger check RECEIPT-FILE|- [--proof FILE --checkpoint FILE] [--key VKEY]\n"
     "                            [--witness VKEY]... [--min-cosignatures N]\n"
     "       passnum ledger export [--format jsonl|csv|fec] [--gzip] [--year YYYY]\n"
-    "                             [--out FILE|DIR/] [--force]\n"
+    "                             [--fiscal-start MM] [--out FILE|DIR/] [--force]\n"
     "       passnum ledger export --funder ID [--out DIR] [--force]\n"
     "\n"
     "verify      recomputes every hash, the tree, the checkpoints and balances\n"
@@ -942,6 +946,14 @@ ledger_export_option(int opt, const char *arg, void *ctx)
 	case 'F':
 		x->force = true;
 		return 0;
+	case 's':
+		x->o.fiscal_start = (int)strtol(arg, &end, 10);
+		if (*end != '\0' || strlen(arg) != 2 || x->o.fiscal_start < 1 || x->o.fiscal_start > 12) {
+			cli_usage_error("ledger export", "--fiscal-start takes a month 01 to 12, not \"%s\"",
+			    arg);
+			return -1;
+		}
+		return 0;
 	case 'y':
 		x->o.year = (int)strtol(arg, &end, 10);
 		if (*end != '\0' || x->o.year < 1970 || x->o.year > 9999) {
@@ -1004,7 +1016,7 @@ ledger_export_path(struct cli *cli, const struct export_cli *x, char *path, size
 	} else {
 		size_t len = strlen(x->out);
 		if (cli_out_dir(x->out, e) != 0 ||
-		    export_fec_name(cli->home.db, x->o.year, name, sizeof(name), e) != 0)
+		    export_fec_name_fy(cli->home.db, x->o.year, x->o.fiscal_start, name, sizeof(name), e) != 0)
 			return -1;
 		if ((size_t)snprintf(path, size, "%.*s/%s%s", (int)(x->out[len - 1] == '/' ? len - 1 :
 		    len), x->out, name, x->o.gzip ? ".gz" : "") >= size)
@@ -1024,7 +1036,7 @@ ledger_export_fec_record(struct cli *cli, const struct export_cli *x, struct err
 
 	if (x->o.format != EXPORT_FEC)
 		return 0;
-	if (export_fec_name(cli->home.db, x->o.year, name, sizeof(name), e) != 0 ||
+	if (export_fec_name_fy(cli->home.db, x->o.year, x->o.fiscal_start, name, sizeof(name), e) != 0 ||
 	    home_operator(cli->home.db, &op, e) != 0)
 		return -1;
 	if (op.fec_exported_at != 0)
@@ -1108,12 +1120,13 @@ ledger_export_run(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "gzip", no_argument, NULL, 'g' },
 		{ "year", required_argument, NULL, 'y' },
+		{ "fiscal-start", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "funder", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct export_cli x = { { EXPORT_JSONL, 0, 0 }, NULL, false, 0, false };
+	struct export_cli x = { .o = { .format = EXPORT_JSONL } };
 	char path[4096];
 	struct error e = { 0 };
 	int rc, first = cli_options(cli, argc, argv, "ledger export", ledger_export_help, opts,

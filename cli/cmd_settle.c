@@ -36,9 +36,10 @@ const char cmd_settle_help[] =
     "                 amount, legal name, SIRET, IBAN, statement), with each\n"
     "                 payee's statement beside it (RLV-....html, passnum report\n"
     "                 payee in HTML): the supporting documents\n"
-    "  --reissue      writes the file of the period's payouts the bank has not\n"
-    "                 confirmed again, with the same MsgId, PmtInfId and\n"
-    "                 EndToEndIds (new ids would pay twice); changes nothing\n"
+    "  --reissue      writes again the file of the period's payouts the bank has\n"
+    "                 rejected or not confirmed (pain.002, statements), with the\n"
+    "                 same MsgId, PmtInfId and EndToEndIds (new ids would pay\n"
+    "                 twice); changes nothing\n"
     "  --out FILE     never replaced unless --force\n"
     "\n"
     "With --json: id, period, msg_id, pmt_inf_id, count, total_cents, total,\n"
@@ -172,7 +173,9 @@ settle_print(const struct cli *cli, const struct settlement *s, const struct set
 	return EXIT_OK;
 }
 
-/* --reissue: reads the settlement (no write) and writes its file again. */
+/* --reissue: reads the settlement (no write) and writes again the file of
+ * its payouts the bank has not accepted (rejected or never confirmed),
+ * with the same ids. */
 static int
 settle_reissue(struct cli *cli, const struct settle_options *o)
 {

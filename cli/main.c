@@ -32,6 +32,8 @@ static const struct cli_verb verbs[] = {
 	{ "invoice", cmd_invoice, "invoices and credit notes to funders (PDF + UBL)", cmd_invoice_help },
 	{ "refund", cmd_refund, "pay back what is owed to a funder (SEPA file)", cmd_refund_help },
 	{ "period", cmd_period, "whether a month is closed; lock a fiscal year", cmd_period_help },
+	{ "bank", cmd_bank, "import bank statements and status reports, match lines", cmd_bank_help },
+	{ "reconcile", cmd_reconcile, "état de rapprochement and the coverage check", cmd_reconcile_help },
 	{ "operator", cmd_operator, "the operator's identity (SIREN, VAT, IBANs...)", cmd_operator_help },
 	{ "backup", cmd_backup, "an online, verified copy of the home (keys encrypted)", cmd_backup_help },
 	{ "export", cmd_export, "the signed scheme export for a successor", cmd_export_help },

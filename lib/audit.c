@@ -15,6 +15,7 @@
 #include "settlement.h"
 #include "takeover.h"
 #include "invoice.h"
+#include "bank.h"
 
 /* Entry kinds that move a campaign's outstanding, tracked to tie the
  * ledger to the vouchers' statuses. */
@@ -55,6 +56,7 @@ struct audit_account {
 	int64_t taken_over[5];        /* outstanding: what a takeover found (issued, redeemed,
 	                               * revoked, expired, present); payee: what it took on */
 	int64_t paid;                 /* payee, payouts in transit: paid out by settlements */
+	int64_t returned;             /* payee: payouts the bank returned (bank import) */
 	int64_t by_kind[AUDIT_KINDS]; /* movements by entry kind */
 };
 
@@ -96,6 +98,7 @@ struct audit {
 	struct error io;
 	void (*progress)(uint64_t done, void *ctx);
 	void *progress_ctx;
+	int64_t debited;                /* payouts the bank debited (bank import) */
 };
 
 /* Records the first failure; returns 1 (the "not sound" result). */
@@ -575,13 +578,28 @@ audit_paid_total(int64_t payee_id, int64_t cents, void *ctx)
  * each payee's account was debited by "settle" entries by exactly what its
  * payouts paid, and payouts in transit credited by their total (what the
  * bank has not debited yet: no bank entry exists yet). */
+/* Records what the bank returned of payee_id's payouts. */
+static int
+audit_returned_total(int64_t payee_id, int64_t cents, void *ctx)
+{
+	struct audit *a = ctx;
+
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (acc->exists && acc->role == ROLE_PAYEE && acc->owner == payee_id)
+			acc->returned += cents;
+	}
+	return 0;
+}
+
 static int
 audit_settlements(struct audit *a, struct error *e)
 {
 	int64_t bad = 0;
 
 	if (settlement_check_payouts(a->db, &bad, e) != 0 ||
-	    settlement_paid_totals(a->db, audit_paid_total, a, e) != 0)
+	    settlement_paid_totals(a->db, audit_paid_total, a, e) != 0 ||
+	    bank_payout_totals(a->db, &a->debited, audit_returned_total, a, e) != 0)
 		return -1;
 	if (bad != 0)
 		return audit_fail(a, -1, "payout %lld: its redemptions do not add up to its amount,"
@@ -595,10 +613,11 @@ audit_settlements(struct audit *a, struct error *e)
 			    " payouts are worth %lld", (long long)acc->owner,
 			    (long long)acc->by_kind[KIND_SETTLE], (long long)acc->paid);
 		if (acc->exists && acc->role == ROLE_TRANSIT && (-acc->by_kind[KIND_SETTLE] != acc->paid ||
-		    -acc->sum != acc->paid))
+		    -acc->sum != acc->paid - a->debited))
 			return audit_fail(a, -1, "payouts in transit: %lld cents credited by settlements"
-			    " but the payouts are worth %lld", (long long)-acc->by_kind[KIND_SETTLE],
-			    (long long)acc->paid);
+			    " and %lld left, but the payouts are worth %lld of which the bank debited %lld",
+			    (long long)-acc->by_kind[KIND_SETTLE], (long long)-acc->sum,
+			    (long long)acc->paid, (long long)a->debited);
 		if (acc->exists && acc->role != ROLE_PAYEE && acc->role != ROLE_TRANSIT &&
 		    acc->by_kind[KIND_SETTLE] != 0)
 			return audit_fail(a, -1, "account %s was moved by a settlement", acc->code);
@@ -636,11 +655,11 @@ audit_funders_payees(struct audit *a, struct error *e)
 			    " %lld were taken on", (long long)acc->owner,
 			    (long long)-acc->by_kind[KIND_TAKEOVER], (long long)acc->taken_over[0]);
 		if (acc->role == ROLE_PAYEE &&
-		    -acc->sum != acc->recorded - acc->paid + acc->taken_over[0])
+		    -acc->sum != acc->recorded - acc->paid + acc->returned + acc->taken_over[0])
 			return audit_fail(a, -1, "payee %lld: owed %lld cents by the ledger but its"
-			    " redemptions not paid out are worth %lld", (long long)acc->owner,
-			    (long long)-acc->sum,
-			    (long long)(acc->recorded - acc->paid + acc->taken_over[0]));
+			    " redemptions not paid out (returned transfers included) are worth %lld",
+			    (long long)acc->owner, (long long)-acc->sum,
+			    (long long)(acc->recorded - acc->paid + acc->returned + acc->taken_over[0]));
 	}
 	return 0;
 }

@@ -55,7 +55,9 @@ struct db {
 static const char *const db_append_only[] = {
 	"entries", "postings", "merkle_nodes", "checkpoints", "funder_funds",
 	"invoices", "invoice_lines", "invoice_redemptions", "invoice_statuses", "invoice_payments",
-	"refunds", "closed_years", "entry_dates", "campaign_terms", NULL,
+	"refunds", "closed_years", "entry_dates", "campaign_terms",
+	"bank_statements", "bank_lines", "bank_matches", "bank_status_reports", "payout_carries",
+	NULL,
 };
 
 static int

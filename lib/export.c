@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,6 +7,7 @@
 #include <zlib.h>
 #include "checkpoint.h"
 #include "clock.h"
+#include "date.h"
 #include "db.h"
 #include "export.h"
 #include "home.h"
@@ -13,12 +15,24 @@
 #include "ledger.h"
 #include "money.h"
 
+/* A posting the FEC letters (lettrage): entry seq's posting on account. */
+struct export_letter {
+	uint64_t seq;
+	char account[LEDGER_ACCOUNT_MAX + 1];
+	char letter[4];
+	int32_t day; /* DateLet: the day the group was complete */
+};
+
 struct export {
 	struct db *db;
 	const struct export_options *o;
 	gzFile out;
 	int failed;
 	uint64_t line; /* FEC EcritureNum */
+	int32_t first_day, last_day; /* FEC: the fiscal year */
+	struct export_letter *letters; /* FEC: sorted by seq */
+	size_t letter_count, letter_cap;
+	unsigned letter_next;
 };
 
 int
@@ -292,30 +306,274 @@ export_fec_label(const struct ledger_entry *entry, char *out, size_t size)
 		export_clean(entry->memo[0] != '\0' ? entry->memo : entry->kind, out, size, 0);
 }
 
+/* The journal of an entry: BQ when it moves a bank account, VT when it
+ * records the operator's fees or their VAT, OD otherwise (AN is the
+ * opening entry, written apart). */
+static void
+export_fec_journal(const struct ledger_entry *entry, const char **code, const char **label)
+{
+	bool vt = false;
+
+	for (size_t i = 0; i < entry->count; i++) {
+		const char *a = entry->postings[i].account;
+		if (strcmp(a, "bank") == 0 || strcmp(a, "bank-operating") == 0) {
+			*code = "BQ";
+			*label = "Banque";
+			return;
+		}
+		if (strcmp(a, "fees") == 0 || strcmp(a, "vat") == 0)
+			vt = true;
+	}
+	*code = vt ? "VT" : "OD";
+	*label = vt ? "Ventes (frais de l'opérateur)" : "Opérations diverses";
+}
+
+static int
+export_letter_cmp(const void *a, const void *b)
+{
+	const struct export_letter *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return strcmp(x->account, y->account);
+}
+
+/* The letter of entry seq's posting on account, or NULL. */
+static const struct export_letter *
+export_letter_find(const struct export *x, uint64_t seq, const char *account)
+{
+	struct export_letter key = { .seq = seq };
+
+	snprintf(key.account, sizeof(key.account), "%s", account);
+	return x->letters == NULL ? NULL : bsearch(&key, x->letters, x->letter_count,
+	    sizeof(key), export_letter_cmp);
+}
+
+static void
+export_fec_amount(int64_t cents, char *amount)
+{
+	money_format(cents > 0 ? cents : -cents, amount, MONEY_FORMAT_SIZE);
+	for (char *p = amount; *p != '\0'; p++)
+		if (*p == '.')
+			*p = ',';
+}
+
 static void
 export_fec_entry(struct export *x, const struct ledger_entry *entry, int32_t day)
 {
 	char date[9], ref[LEDGER_TEXT_MAX + 1], lib[2 * LEDGER_TEXT_MAX + 40];
+	const char *journal, *journal_label;
 	int y, m, d;
 
 	date_to_ymd(day, &y, &m, &d);
 	snprintf(date, sizeof(date), "%04d%02d%02d", y, m, d);
 	export_clean(entry->reference[0] != '\0' ? entry->reference : entry->kind, ref, sizeof(ref), 0);
 	export_fec_label(entry, lib, sizeof(lib));
+	export_fec_journal(entry, &journal, &journal_label);
 	x->line++;
 	for (size_t i = 0; i < entry->count; i++) {
 		char pcg[8], label[256], aux[32], aux_label[256], amount[MONEY_FORMAT_SIZE];
+		char let_date[9] = "";
 		int64_t cents = entry->postings[i].amount;
+		const struct export_letter *let = export_letter_find(x, entry->seq,
+		    entry->postings[i].account);
 		export_fec_account(x, entry->postings[i].account, pcg, label, aux, aux_label);
-		money_format(cents > 0 ? cents : -cents, amount, sizeof(amount));
-		for (char *p = amount; *p != '\0'; p++)
-			if (*p == '.')
-				*p = ',';
-		export_printf(x, "PN\tPass numériques\t%llu\t%s\t%s\t%s\t%s\t%s\t%s-%llu\t%s\t%s\t%s\t%s"
-		    "\t\t\t%s\t\t\n", (unsigned long long)x->line, date, pcg, label, aux, aux_label,
-		    ref, (unsigned long long)entry->seq, date, lib, cents > 0 ? amount : "0,00",
-		    cents < 0 ? amount : "0,00", date);
+		export_fec_amount(cents, amount);
+		if (let != NULL) {
+			int ly, lm, ld;
+			date_to_ymd(let->day, &ly, &lm, &ld);
+			snprintf(let_date, sizeof(let_date), "%04d%02d%02d", ly, lm, ld);
+		}
+		export_printf(x, "%s\t%s\t%llu\t%s\t%s\t%s\t%s\t%s\t%s-%llu\t%s\t%s\t%s\t%s"
+		    "\t%s\t%s\t%s\t\t\n", journal, journal_label, (unsigned long long)x->line, date, pcg,
+		    label, aux, aux_label, ref, (unsigned long long)entry->seq, date, lib,
+		    cents > 0 ? amount : "0,00", cents < 0 ? amount : "0,00",
+		    let != NULL ? let->letter : "", let_date, date);
 	}
+}
+
+/* Lettrage. Adds the postings of group (entries seqs on account) under
+ * the next letter, dated by the latest of them. */
+static void
+export_letter_add(struct export *x, const uint64_t *seqs, size_t n, const char *account)
+{
+	unsigned k = x->letter_next++;
+	char letter[4] = { (char)('A' + k / 676 % 26), (char)('A' + k / 26 % 26),
+		(char)('A' + k % 26), '\0' };
+	int32_t day = 0;
+	struct ledger_entry entry;
+	struct error e;
+
+	for (size_t i = 0; i < n; i++)
+		if (ledger_read(x->db, seqs[i], &entry, &e) == 0) {
+			int32_t dd = clock_local_day(entry.time, CLOCK_TZ_PARIS);
+			if (dd > day)
+				day = dd;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (x->letter_count == x->letter_cap) {
+			x->letter_cap = x->letter_cap * 2 + 16;
+			x->letters = realloc(x->letters, x->letter_cap * sizeof(*x->letters));
+			if (x->letters == NULL)
+				abort();
+		}
+		struct export_letter *l = &x->letters[x->letter_count++];
+		l->seq = seqs[i];
+		snprintf(l->account, sizeof(l->account), "%s", account);
+		snprintf(l->letter, sizeof(l->letter), "%s", letter);
+		l->day = day;
+	}
+}
+
+static int
+export_letter_suspense(const struct db_row *row, void *ctx, struct error *e)
+{
+	uint64_t seqs[2] = { (uint64_t)db_row_int64(row, 0), (uint64_t)db_row_int64(row, 1) };
+
+	(void)e;
+	export_letter_add(ctx, seqs, 2, "suspense");
+	return 0;
+}
+
+struct export_transit {
+	struct export *x;
+	uint64_t seqs[256];
+	size_t n;
+	bool overflow;
+};
+
+static int
+export_transit_seq(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct export_transit *t = ctx;
+
+	(void)e;
+	if (t->n == sizeof(t->seqs) / sizeof(t->seqs[0]))
+		t->overflow = true;
+	else
+		t->seqs[t->n++] = (uint64_t)db_row_int64(row, 0);
+	return 0;
+}
+
+/* A settlement whose payouts the bank all debited: its settle entries and
+ * the bank entries that debited them settle payouts in transit exactly. */
+static int
+export_letter_settlement(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct export_transit t = { .x = ctx };
+	int64_t id = db_row_int64(row, 0);
+	char ref[40];
+
+	snprintf(ref, sizeof(ref), "settlement:%lld", (long long)id);
+	if (db_each(t.x->db, "SELECT seq FROM entries WHERE kind = 'settle' AND reference = ?1 UNION"
+	    " SELECT DISTINCT COALESCE(m.entry_seq, l.entry_seq) FROM payout_debits d JOIN payouts p ON"
+	    " p.id = d.payout_id JOIN bank_lines l ON l.id = d.line_id LEFT JOIN bank_matches m ON"
+	    " m.line_id = l.id WHERE p.settlement_id = ?2 ORDER BY 1", DB_ARGS(DB_TEXT(ref),
+	    DB_INT(id)), export_transit_seq, &t, e) != 0)
+		return -1;
+	if (!t.overflow && t.n >= 2)
+		export_letter_add(t.x, t.seqs, t.n, "payouts-in-transit");
+	return 0;
+}
+
+/* The lettrage of the FEC: a bank line put in suspense and the entry that
+ * matched it by hand (471); a settlement's entries and the bank's debits
+ * of all its payouts (4678). */
+static int
+export_letters(struct export *x, struct error *e)
+{
+	if (db_each(x->db, "SELECT l.entry_seq, m.entry_seq FROM bank_matches m JOIN bank_lines l ON"
+	    " l.id = m.line_id WHERE l.kind = 'suspense' ORDER BY m.line_id", DB_NO_ARGS,
+	    export_letter_suspense, x, e) != 0 ||
+	    db_each(x->db, "SELECT s.id FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM payouts p"
+	    " WHERE p.settlement_id = s.id AND NOT EXISTS (SELECT 1 FROM payout_debits d WHERE"
+	    " d.payout_id = p.id)) ORDER BY s.id", DB_NO_ARGS, export_letter_settlement, x, e) != 0)
+		return -1;
+	if (x->letter_count > 0)
+		qsort(x->letters, x->letter_count, sizeof(*x->letters), export_letter_cmp);
+	return 0;
+}
+
+/* The opening entry (journal AN, à-nouveaux) of the fiscal year: the
+ * balance of each balance-sheet account (PCG classes 1 to 5) at its first
+ * day, the result of the accounts of classes 6 and 7 carried to 120
+ * (profit) or 129 (loss) until it is allocated. Written when any balance
+ * is not zero. */
+struct export_an {
+	struct export *x;
+	char date[9], lib[80], ref[16];
+	int64_t result;
+	bool any;
+};
+
+static int
+export_an_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct export_an *an = ctx;
+	struct export *x = an->x;
+	char pcg[8], label[256], aux[32], aux_label[256], amount[MONEY_FORMAT_SIZE];
+	const char *code = db_row_text_ptr(row, 0, NULL);
+	int64_t cents = db_row_int64(row, 1);
+
+	(void)e;
+	export_fec_account(x, code, pcg, label, aux, aux_label);
+	if (pcg[0] == '6' || pcg[0] == '7') {
+		an->result += cents;
+		return 0;
+	}
+	if (!an->any)
+		x->line++;
+	an->any = true;
+	export_fec_amount(cents, amount);
+	export_printf(x, "AN\tÀ-nouveaux\t%llu\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t%s\t\t\n",
+	    (unsigned long long)x->line, an->date, pcg, label, aux, aux_label, an->ref, an->date, an->lib,
+	    cents > 0 ? amount : "0,00", cents < 0 ? amount : "0,00", an->date);
+	return 0;
+}
+
+static int
+export_fec_opening(struct export *x, struct error *e)
+{
+	struct export_an an = { .x = x };
+	int y, m, d;
+
+	date_to_ymd(x->first_day, &y, &m, &d);
+	snprintf(an.date, sizeof(an.date), "%04d%02d%02d", y, m, d);
+	snprintf(an.lib, sizeof(an.lib), "À-nouveaux au %02d/%02d/%04d", d, m, y);
+	snprintf(an.ref, sizeof(an.ref), "AN-%04d%02d%02d", y, m, d);
+	if (db_each(x->db, "SELECT a.code, SUM(p.amount) FROM postings p JOIN entries n ON n.seq ="
+	    " p.entry_seq JOIN accounts a ON a.id = p.account_id WHERE n.time < ?1 GROUP BY a.code"
+	    " HAVING SUM(p.amount) <> 0 ORDER BY a.code", DB_ARGS(DB_INT(clock_local_day_start(
+	    x->first_day, CLOCK_TZ_PARIS))), export_an_row, &an, e) != 0)
+		return -1;
+	if (an.result != 0) {
+		char amount[MONEY_FORMAT_SIZE];
+		if (!an.any)
+			x->line++;
+		export_fec_amount(an.result, amount);
+		export_printf(x, "AN\tÀ-nouveaux\t%llu\t%s\t%s\t%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t%s\t\t\n",
+		    (unsigned long long)x->line, an.date, an.result > 0 ? "129" : "120",
+		    an.result > 0 ? "Résultat de l'exercice (perte)" : "Résultat de l'exercice (bénéfice)",
+		    an.ref, an.date, an.lib, an.result > 0 ? amount : "0,00",
+		    an.result < 0 ? amount : "0,00", an.date);
+	}
+	return 0;
+}
+
+void
+export_fiscal_year(int year, int fiscal_start, int32_t *first, int32_t *last)
+{
+	int start = fiscal_start < 1 || fiscal_start > 12 ? 1 : fiscal_start;
+	int32_t next;
+
+	if (start == 1) {
+		date_from_ymd(year, 1, 1, first);
+		date_from_ymd(year + 1, 1, 1, &next);
+	} else {
+		date_from_ymd(year - 1, start, 1, first);
+		date_from_ymd(year, start, 1, &next);
+	}
+	*last = next - 1;
 }
 
 /* Writes entry (already read) in the export's format. */
@@ -344,6 +602,11 @@ export_work(struct db *db, void *ctx, struct error *e)
 
 	if (ledger_size(db, &size, e) != 0 || export_header(x, e) != 0)
 		return -1;
+	if (x->o->format == EXPORT_FEC) {
+		export_fiscal_year(x->o->year, x->o->fiscal_start, &x->first_day, &x->last_day);
+		if (export_letters(x, e) != 0 || export_fec_opening(x, e) != 0)
+			return -1;
+	}
 	for (uint64_t seq = 0; seq < size && !x->failed; seq++) {
 		int32_t day;
 		int y, m, d;
@@ -351,7 +614,8 @@ export_work(struct db *db, void *ctx, struct error *e)
 			return -1;
 		day = clock_local_day(entry.time, CLOCK_TZ_PARIS);
 		date_to_ymd(day, &y, &m, &d);
-		if (x->o->year == 0 || y == x->o->year)
+		if (x->o->format == EXPORT_FEC ? day >= x->first_day && day <= x->last_day :
+		    x->o->year == 0 || y == x->o->year)
 			export_entry(x, &entry, day);
 	}
 	if (x->o->format == EXPORT_JSONL && checkpoint_each(db, export_checkpoint_json, x, e) != 0)
@@ -373,6 +637,7 @@ export_write(struct db *db, const struct export_options *o, int fd, struct error
 	if ((dupfd = dup(fd)) < 0 || (x.out = gzdopen(dupfd, o->gzip ? "wb9" : "wbT")) == NULL)
 		return error_set(e, 500, "EXPORT_ERROR", "cannot open the output");
 	rc = db_read(db, export_work, &x, e);
+	free(x.letters);
 	if ((gzclose(x.out) != Z_OK || x.failed) && rc == 0)
 		rc = error_set(e, 500, "EXPORT_ERROR", "cannot write the export");
 	return rc;
@@ -381,14 +646,25 @@ export_write(struct db *db, const struct export_options *o, int fd, struct error
 int
 export_fec_name(struct db *db, int year, char *out, size_t size, struct error *e)
 {
+	return export_fec_name_fy(db, year, 1, out, size, e);
+}
+
+int
+export_fec_name_fy(struct db *db, int year, int fiscal_start, char *out, size_t size,
+    struct error *e)
+{
 	struct operator_info op;
+	int32_t first, last;
+	int y, m, d;
 
 	if (home_operator(db, &op, e) != 0)
 		return -1;
 	if (strlen(op.siren) != 9)
 		return error_set(e, 409, "NO_SIREN", "a FEC is filed under the operator's SIREN, and"
 		    " this home has none: set it with passnum operator set --siren S");
+	export_fiscal_year(year, fiscal_start, &first, &last);
+	date_to_ymd(last, &y, &m, &d);
 	if (out != NULL)
-		snprintf(out, size, "%sFEC%04d1231.txt", op.siren, year);
+		snprintf(out, size, "%sFEC%04d%02d%02d.txt", op.siren, y, m, d);
 	return 0;
 }

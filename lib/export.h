@@ -5,6 +5,7 @@
  * or gzip. Streaming: memory does not grow with the ledger. */
 #ifndef PASSNUM_EXPORT_H
 #define PASSNUM_EXPORT_H
+#include <stdint.h>
 #include <stdio.h>
 #include "error.h"
 
@@ -17,6 +18,8 @@ struct export_options {
 	enum export_format format;
 	int year; /* only entries of that calendar year (Europe/Paris); 0: all (not for fec) */
 	int gzip; /* gzip the output */
+	int fiscal_start; /* fec: the fiscal year's first month (1-12; 0 = 1, the calendar
+	                   * year); fiscal year `year` is the one that closes in that year */
 };
 
 /* Parses "jsonl", "csv" or "fec"; returns 0 or -1. */
@@ -37,5 +40,11 @@ void export_fec_label(const struct ledger_entry *entry, char *out, size_t size);
  * alone). Needs the operator's SIREN: 409 NO_SIREN without one. A FEC
  * export (export_write) is refused the same way. */
 int export_fec_name(struct db *db, int year, char *out, size_t size, struct error *e);
+/* The same for a fiscal year that starts in month fiscal_start (1-12). */
+int export_fec_name_fy(struct db *db, int year, int fiscal_start, char *out, size_t size,
+    struct error *e);
+/* The first and last day (Europe/Paris) of fiscal year `year` starting in
+ * month fiscal_start (1-12, 0 = 1). Pure. */
+void export_fiscal_year(int year, int fiscal_start, int32_t *first, int32_t *last);
 
 #endif

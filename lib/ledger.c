@@ -32,12 +32,14 @@ static const struct {
 	[ACCOUNT_FUNDER_INVOICED] = { "funder:%lld:invoiced", "411", "Financeurs, factures à encaisser", 1, 1, 1 },
 	[ACCOUNT_VAT_PENDING] = { "vat-pending", "4458", "TVA en attente (exigible à l'encaissement)", 0, -1, 1 },
 	[ACCOUNT_REFUNDS_TRANSIT] = { "refunds-in-transit", "4678", "Remboursements aux financeurs ordonnés, non débités", 0, -1, 1 },
+	[ACCOUNT_BANK_OPERATING] = { "bank-operating", "5122", "Banque, compte de fonctionnement", 0, 1, 0 },
+	[ACCOUNT_BANK_CHARGES] = { "bank-charges", "627", "Services bancaires", 0, 1, 0 },
 };
 
 static const char *const kind_names[ACCOUNT_KIND_COUNT] = {
 	"bank", "payouts", "suspense", "funder-balance", "funder-orders", "funder-credit-notes",
 	"outstanding", "payee", "fees", "vat", "payouts-in-transit", "takeover-claim",
-	"funder-invoiced", "vat-pending", "refunds-in-transit",
+	"funder-invoiced", "vat-pending", "refunds-in-transit", "bank-operating", "bank-charges",
 };
 
 int

@@ -58,6 +58,8 @@ enum ledger_account_kind {
 	ACCOUNT_FUNDER_INVOICED,  /* 411  a funder's invoices not yet paid (lib/invoice.c) */
 	ACCOUNT_VAT_PENDING,      /* 4458 VAT on fees invoiced, due when the funder pays */
 	ACCOUNT_REFUNDS_TRANSIT,  /* 4678 refunds to funders ordered, not yet debited by the bank */
+	ACCOUNT_BANK_OPERATING,   /* 5122 the operator's own (operating) bank account */
+	ACCOUNT_BANK_CHARGES,     /* 627  bank charges */
 	ACCOUNT_KIND_COUNT
 };
 

@@ -103,7 +103,7 @@ scheme_json_file(struct scheme *x, const char *name, json_t *value, struct error
 static int
 scheme_ledger(struct scheme *x, struct error *e)
 {
-	static const struct export_options o = { EXPORT_JSONL, 0, 0 };
+	static const struct export_options o = { .format = EXPORT_JSONL };
 
 	if (scheme_open(x, "ledger.jsonl", e) != 0)
 		return -1;

@@ -120,6 +120,13 @@ settlement_not_settled(struct db *db, const char *period, struct error *e)
 	" AND NOT EXISTS (SELECT 1 FROM payee_holds h WHERE h.payee_id = pl.payee_id" \
 	" AND h.released_at IS NULL)"
 
+/* Payouts the bank returned (bank import) and no payout carried yet. */
+#define SETTLEMENT_RETURNED_FROM \
+	" FROM payouts p JOIN payout_debits d ON d.payout_id = p.id"
+#define SETTLEMENT_RETURNED_WHERE \
+	" WHERE d.returned_line_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM payout_carries k" \
+	" WHERE k.returned_payout_id = p.id)"
+
 struct settlement_build {
 	struct settlement *s;
 	int64_t min_cents;
@@ -174,11 +181,15 @@ settlement_candidates(struct db *db, int64_t end, int64_t min_cents, struct sett
 {
 	struct settlement_build b = { s, min_cents };
 
-	if (db_each(db, "SELECT pl.payee_id, SUM(r.value_cents), SUM((SELECT COUNT(*) FROM"
-	    " redemption_vouchers rv WHERE rv.redemption_id = r.id)), y.siret, y.name, y.iban"
-	    SETTLEMENT_UNPAID_FROM " JOIN payees y ON y.id = pl.payee_id"
-	    SETTLEMENT_UNPAID_WHERE SETTLEMENT_NOT_HELD
-	    " GROUP BY pl.payee_id ORDER BY pl.payee_id", DB_ARGS(DB_INT(end)),
+	/* What each payee is owed: its redemptions not paid yet, and the
+	 * payouts the bank returned that no payout carried yet. */
+	if (db_each(db, "SELECT u.payee, SUM(u.cents), SUM(u.passes), y.siret, y.name, y.iban FROM"
+	    " (SELECT pl.payee_id AS payee, r.value_cents AS cents, (SELECT COUNT(*) FROM"
+	    " redemption_vouchers rv WHERE rv.redemption_id = r.id) AS passes"
+	    SETTLEMENT_UNPAID_FROM SETTLEMENT_UNPAID_WHERE " UNION ALL SELECT p.payee_id, p.amount_cents,"
+	    " p.passes" SETTLEMENT_RETURNED_FROM SETTLEMENT_RETURNED_WHERE ") u JOIN payees y ON"
+	    " y.id = u.payee WHERE NOT EXISTS (SELECT 1 FROM payee_holds h WHERE h.payee_id = u.payee"
+	    " AND h.released_at IS NULL) GROUP BY u.payee ORDER BY u.payee", DB_ARGS(DB_INT(end)),
 	    settlement_candidate_row, &b, e) != 0)
 		return -1;
 	return db_one(db, "SELECT COUNT(DISTINCT pl.payee_id), COALESCE(SUM(r.value_cents), 0)"
@@ -236,13 +247,17 @@ settlement_store_payout(struct db *db, const struct settlement *s,
 	    db_run(db, "INSERT INTO payout_redemptions (redemption_id, payout_id) SELECT r.id, ?2"
 	    SETTLEMENT_UNPAID_FROM SETTLEMENT_UNPAID_WHERE " AND pl.payee_id = ?3", DB_ARGS(DB_INT(end), DB_INT(p->id),
 	    DB_INT(p->payee_id)), e) != 0 ||
-	    db_int64(db, "SELECT COALESCE(SUM(r.value_cents), 0) FROM payout_redemptions pr"
-	    " JOIN redemptions r ON r.id = pr.redemption_id WHERE pr.payout_id = ?1",
-	    DB_ARGS(DB_INT(p->id)), &paid, e) != 1)
+	    db_run(db, "INSERT INTO payout_carries (returned_payout_id, payout_id) SELECT p.id, ?1"
+	    SETTLEMENT_RETURNED_FROM SETTLEMENT_RETURNED_WHERE " AND p.payee_id = ?2 AND p.id <> ?1",
+	    DB_ARGS(DB_INT(p->id), DB_INT(p->payee_id)), e) != 0 ||
+	    db_int64(db, "SELECT (SELECT COALESCE(SUM(r.value_cents), 0) FROM payout_redemptions pr"
+	    " JOIN redemptions r ON r.id = pr.redemption_id WHERE pr.payout_id = ?1) + (SELECT"
+	    " COALESCE(SUM(c.amount_cents), 0) FROM payout_carries k JOIN payouts c ON c.id ="
+	    " k.returned_payout_id WHERE k.payout_id = ?1)", DB_ARGS(DB_INT(p->id)), &paid, e) != 1)
 		return -1;
 	if (paid != p->amount_cents)
 		return error_set(e, 500, "SETTLEMENT_ERROR", "payout %lld pays %lld cents of"
-		    " redemptions, not %lld", (long long)p->id, (long long)paid,
+		    " redemptions and returned payouts, not %lld", (long long)p->id, (long long)paid,
 		    (long long)p->amount_cents);
 	return 0;
 }
@@ -397,12 +412,13 @@ settlement_load(struct db *db, const char *period, bool unconfirmed_only,
 	    db_each(db, "SELECT p.id, p.payee_id, p.end_to_end_id, p.statement, p.amount_cents,"
 	    " p.passes, p.creditor_name, p.iban, p.remittance, p.status, y.siret FROM payouts p"
 	    " JOIN payees y ON y.id = p.payee_id WHERE p.settlement_id = ?1 AND (?2 = 0 OR"
-	    " p.status = 'issued') ORDER BY p.id", DB_ARGS(DB_INT(out->id),
+	    " (p.status IN ('issued', 'rejected') AND NOT EXISTS (SELECT 1 FROM payout_debits d"
+	    " WHERE d.payout_id = p.id))) ORDER BY p.id", DB_ARGS(DB_INT(out->id),
 	    DB_INT(unconfirmed_only)), settlement_payout_row, out, e) != 0)
 		goto fail;
 	if (out->payout_count == 0) {
-		error_set(e, 409, "NOTHING_TO_REISSUE", "every payout of %s is confirmed by the bank:"
-		    " nothing to write again", period);
+		error_set(e, 409, "NOTHING_TO_REISSUE", "every payout of %s is accepted or debited by"
+		    " the bank: nothing to write again", period);
 		goto fail;
 	}
 	return 0;
@@ -608,6 +624,9 @@ settlement_check_payouts(struct db *db, int64_t *bad_payout, struct error *e)
 	*bad_payout = 0;
 	return db_int64(db, "SELECT p.id FROM payouts p LEFT JOIN payout_redemptions pr ON"
 	    " pr.payout_id = p.id LEFT JOIN redemptions r ON r.id = pr.redemption_id GROUP BY p.id"
-	    " HAVING COALESCE(SUM(r.value_cents), 0) <> p.amount_cents OR COUNT(r.cancelled_at) > 0"
+	    " HAVING COALESCE(SUM(r.value_cents), 0) + (SELECT COALESCE(SUM(c.amount_cents), 0) FROM"
+	    " payout_carries k JOIN payouts c ON c.id = k.returned_payout_id WHERE k.payout_id = p.id)"
+	    " <> p.amount_cents OR COUNT(r.cancelled_at) > 0"
 	    " ORDER BY p.id LIMIT 1", DB_NO_ARGS, bad_payout, e) < 0 ? -1 : 0;
 }
+

@@ -105,8 +105,10 @@ int settlement_create(struct db *db, const char *period, int64_t min_cents, int6
     const char *who, struct settlement *out, struct error *e);
 
 /* Reads the settlement of period (404 NOT_SETTLED when none) with its
- * payouts; with unconfirmed_only, only those still "issued" (409
- * NOTHING_TO_REISSUE when none is). Fills *out (settlement_free). */
+ * payouts; with unconfirmed_only, only those the bank has neither accepted
+ * nor debited: "issued" or "rejected" (pain.002), not seen on a statement
+ * (409 NOTHING_TO_REISSUE when none is). NbOfTxs and CtrlSum are of those.
+ * Fills *out (settlement_free). */
 int settlement_load(struct db *db, const char *period, bool unconfirmed_only,
     struct settlement *out, struct error *e);
 

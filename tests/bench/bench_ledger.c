@@ -349,7 +349,7 @@ phase(const char *mode, const char *dir)
 			return 1;
 		}
 	} else {
-		struct export_options o = { EXPORT_JSONL, 0, 1 };
+		struct export_options o = { .format = EXPORT_JSONL, .gzip = 1 };
 		int fd = open("/dev/null", O_WRONLY);
 		if (export_write(home.db, &o, fd, &e) != 0)
 			die("export", &e);

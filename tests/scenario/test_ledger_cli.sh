@@ -234,11 +234,12 @@ fec_check() {
 	equals "$(sed -n 2p "$file" | cut -f4)" "$first" "first entry's date"
 }
 
-# fec: 2027 holds entries 1-6 (entry 1 is 1 January in Paris), 2026 entry 0.
+# fec: 2027 holds entries 1-6 (entry 1 is 1 January in Paris), 2026 entry 0,
+# whose balances open 2027 (journal AN, EcritureNum 1).
 mkdir -p "$WORK/fec"
 expect 0 pn --home "$H" ledger export --format fec --year 2027 --out "$WORK/fec"
 equals "$out" "$WORK/fec/123456782FEC20271231.txt" "FEC file name"
-fec_check "$WORK/fec/123456782FEC20271231.txt" 6 20270101
+fec_check "$WORK/fec/123456782FEC20271231.txt" 7 20270101
 FEC=$(cat "$WORK/fec/123456782FEC20271231.txt")
 contains "$FEC" "$(printf '\t512\t')"
 contains "$FEC" "$(printf '\tFIN000001\t')"
@@ -246,10 +247,10 @@ contains "$FEC" "$(printf '\tCAMP000002\t')"
 contains "$FEC" "$(printf '\t4198\t')" "the expiry to a credit note"
 # French wording with accents, derived from each entry's kind and reference
 # (the hashed memos stay as recorded).
-equals "$(echo "$FEC" | sed 1d | cut -f2 | sort -u | tr '\n' '|')" \
-	"Pass numériques|" "JournalLib"
+equals "$(echo "$FEC" | sed 1d | cut -f1,2 | sort -u | tr '\t\n' ':|')" \
+	"AN:À-nouveaux|BQ:Banque|OD:Opérations diverses|" "journals: the opening, the bank, the rest"
 equals "$(echo "$FEC" | sed 1d | cut -f11 | uniq | tr '\n' '|')" \
-	"Fonds reçus du financeur 1, réf. VIR-2026-1|Émission de 20 pass, campagne 1|Émission de 10 pass, campagne 2|Opposition de pass perdus ou volés, campagne 1|Expiration des pass non utilisés au 12/03/2027, campagne 2|Commande du financeur 1, réf. BC-2027-2|" \
+	"À-nouveaux au 01/01/2027|Fonds reçus du financeur 1, réf. VIR-2026-1|Émission de 20 pass, campagne 1|Émission de 10 pass, campagne 2|Opposition de pass perdus ou volés, campagne 1|Expiration des pass non utilisés au 12/03/2027, campagne 2|Commande du financeur 1, réf. BC-2027-2|" \
 	"EcritureLib in French"
 contains "$FEC" "$(printf '\t4198\tFinanceurs, avoirs à rembourser\tFIN000001\tFinanceurs, avoirs à rembourser - Département de test\t')" \
 	"accented CompteLib and CompAuxLib"
@@ -305,7 +306,9 @@ equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line
 # and triggers, the booklet returns, 0007's tables, then 0006's.)
 O=$WORK/old-home
 cp -a "$H" "$O"
-sqlite3 "$O/passnum.db" "DROP TABLE invoice_lines; DROP TABLE invoice_redemptions;
+sqlite3 "$O/passnum.db" "DROP TABLE payout_carries; DROP TABLE payout_debits; DROP TABLE bank_matches; DROP TABLE bank_lines;
+	DROP TABLE bank_statements; DROP TABLE bank_status_reports;
+	DROP TABLE invoice_lines; DROP TABLE invoice_redemptions;
 	DROP TABLE invoice_statuses; DROP TABLE invoice_payments; DROP TABLE invoices;
 	DROP TABLE refunds; DROP TABLE closed_years; DROP TABLE entry_dates; DROP TABLE campaign_terms;
 	ALTER TABLE funders DROP COLUMN frame; ALTER TABLE funders DROP COLUMN vat_territory;
