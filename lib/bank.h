@@ -144,8 +144,9 @@ int bank_match(struct db *db, int64_t line_id, enum bank_target target, const ch
 
 /* The seam for invoices (issue 11, the invoices module): a credit whose
  * remittance names an invoice number (FA-YYYY-NNNNNN). Returns 1 when it
- * matched (and posted), 0 when not (the line goes to suspense), -1 on
- * error. Today: always 0 (TODO after merge: invoice_record_payment). */
+ * matched (invoice_record_payment posted the payment: *seq is its entry),
+ * 0 when it is not this invoice's payment (unknown number, a credit note,
+ * more than is owed: the line goes to suspense), -1 on a store error. */
 int bank_match_invoice_hook(struct db *db, const char *number, int64_t amount_cents,
     int32_t day, const char *bank_ref, uint64_t *seq, struct error *e);
 

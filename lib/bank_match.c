@@ -18,6 +18,8 @@
 #include "money.h"
 #include "registry.h"
 #include "settlement.h"
+#include "invoice.h"
+#include "clock.h"
 
 int
 bank_match_init(struct bank_match_ctx *m, struct db *db, const char *who, int64_t now,
@@ -291,23 +293,44 @@ bank_find_fund(struct bank_match_ctx *m, const struct bank_line *l, enum registr
 	return 1;
 }
 
+struct bank_invoice_payment {
+	const char *number, *bank_ref;
+	int64_t amount_cents;
+	int32_t day;
+};
+
+static int
+bank_invoice_payment_work(struct db *db, void *ctx, struct error *e)
+{
+	const struct bank_invoice_payment *p = ctx;
+
+	return invoice_record_payment(db, p->number, p->amount_cents, p->day, p->bank_ref, e);
+}
+
 int
 bank_match_invoice_hook(struct db *db, const char *number, int64_t amount_cents, int32_t day,
     const char *bank_ref, uint64_t *seq, struct error *e)
 {
-	/* TODO(issue 11, after the invoices module is merged): call
-	 * invoice_record_payment(db, number, amount_cents, day, bank_ref, e),
-	 * post the receipt against the invoice's funder and return 1. Until
-	 * then an invoice number matches nothing here and the line goes to
-	 * suspense, where `bank match LINE --funder ID` resolves it. */
-	(void)db;
-	(void)number;
-	(void)amount_cents;
-	(void)day;
-	(void)bank_ref;
-	(void)seq;
-	(void)e;
-	return 0;
+	struct bank_invoice_payment p = { number, bank_ref, amount_cents, day };
+	struct error refused;
+	uint64_t size;
+	int rc;
+
+	/* In its own savepoint: a refusal leaves nothing of it in the import. */
+	rc = db_savepoint(db, bank_invoice_payment_work, &p, &refused, e);
+	if (rc == -2)
+		return -1;
+	if (rc != 0) {
+		if (refused.status >= 500) {
+			*e = refused;
+			return -1;
+		}
+		return 0; /* not a payment of this invoice (unknown, a credit note, too much): suspense */
+	}
+	if (ledger_size(db, &size, e) != 0)
+		return -1;
+	*seq = size - 1; /* the invoice-payment entry just appended */
+	return 1;
 }
 
 /* What the funder owes on its orders (cents, >= 0). */
@@ -662,12 +685,14 @@ bank_match(struct db *db, int64_t line_id, enum bank_target target, const char *
 			if (registry_fund_find(db, FUND_ORDER, target_id, bank_fund_found, &t, e) < 0)
 				return -1;
 			if (t.matches == 0) {
-				rc = bank_match_invoice_hook(db, target_id, cents, 0, ref, seq, e);
+				rc = bank_match_invoice_hook(db, target_id, cents, clock_local_day(now, CLOCK_TZ_PARIS), ref,
+				    seq, e);
 				if (rc < 0)
 					return -1;
 				if (rc == 0)
-					return error_set(e, 404, "NO_INVOICE", "there is no order %s, and invoices"
-					    " are not matched in this version yet: use --funder ID", target_id);
+					return error_set(e, 404, "NO_INVOICE", "there is no order %s, nor an invoice"
+					    " that this line pays (unknown, a credit note, or more than is owed):"
+					    " use --funder ID", target_id);
 				goto record;
 			}
 			f = t.found;
