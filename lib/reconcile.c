@@ -17,6 +17,7 @@
 #include "money.h"
 #include "note.h"
 #include "reconcile.h"
+#include "invoice.h"
 #include "registry.h"
 
 #define RECONCILE_NOTE_FORMAT "passnum-reconcile-v1"
@@ -252,31 +253,34 @@ int
 reconcile_unpaid_invoices(struct db *db, int64_t now, json_t *out, int64_t *differences,
     struct error *e)
 {
-	int rc = db_one(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'invoices'",
-	    DB_NO_ARGS, NULL, NULL, e);
+	json_t *all = invoice_list_json(db, 0, e), *late = json_array(), *inv;
+	size_t i;
 
-	(void)now;
-	(void)differences;
-	if (rc < 0)
+	(void)now;       /* each invoice's clock is at today already (invoice_json) */
+	(void)differences; /* a late payment is the funder's debt, not a gap in the books */
+	if (all == NULL) {
+		json_decref(late);
 		return -1;
-	/* TODO(issue 11, after the invoices module is merged): list the
-	 * invoices unpaid past their due date (number, funder, amount, days
-	 * late) and count each as a difference. */
-	json_object_set_new(out, "available", json_boolean(false));
-	json_object_set_new(out, "note", json_string(rc == 1 ? "the invoices table exists but this"
-	    " reconcile does not read it yet" : "no invoices in this version"));
+	}
+	json_array_foreach(all, i, inv) {
+		json_t *clock = json_object_get(inv, "clock");
+		json_int_t owed = json_integer_value(json_object_get(inv, "owed_cents"));
+		json_int_t days = json_integer_value(json_object_get(clock, "days_late"));
+		if (strcmp(json_string_value(json_object_get(inv, "kind")), "invoice") != 0 || owed <= 0 ||
+		    days <= 0)
+			continue;
+		json_array_append_new(late, json_pack("{s:O, s:O, s:I, s:O, s:I, s:O}",
+		    "number", json_object_get(inv, "number"), "funder_id", json_object_get(inv, "funder_id"),
+		    "owed_cents", owed, "owed", json_object_get(inv, "owed"), "days_late", days,
+		    "interest", json_object_get(clock, "interest")));
+	}
+	json_decref(all);
+	json_object_set_new(out, "available", json_true());
+	json_object_set_new(out, "late", late);
+	json_object_set_new(out, "note", json_string("invoices unpaid past their due date (30 days from"
+	    " receipt): ask the funder's accountant; late interest and the 40 EUR indemnity run"
+	    " (passnum invoice show NUMBER)"));
 	return 0;
-}
-
-const char *
-reconcile_funder_frame(struct db *db, int64_t funder_id, const char *siret, struct error *e)
-{
-	(void)db;
-	(void)funder_id;
-	(void)e;
-	/* TODO(issue 11, item 1): the stored frame (funder add --frame) once
-	 * the registry records it. */
-	return siret[0] == '1' || siret[0] == '2' ? "purchase" : "prepaid";
 }
 
 /* Coverage per funder. */
@@ -295,7 +299,7 @@ rec_funder(const struct funder *f, void *ctx)
 	struct rec *r = c->r;
 	char code[LEDGER_ACCOUNT_MAX + 1], what[300];
 	int64_t balance, orders, notes, outstanding = 0, received = 0;
-	const char *frame = reconcile_funder_frame(r->db, f->id, f->siret, c->e);
+	const char *frame = f->frame[0] != '\0' ? f->frame : registry_frame_default(f->siret);
 
 	ledger_account_code(ACCOUNT_FUNDER_BALANCE, f->id, code);
 	balance = -rec_balance(r, code, c->e);

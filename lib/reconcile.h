@@ -20,15 +20,11 @@ struct db;
 int reconcile_run(struct db *db, const char *period, int64_t now, json_t **report,
     int64_t *differences, struct error *e);
 
-/* The seam for invoices unpaid past their due date: fills a JSON array,
- * or says the invoices module is absent (no `invoices` table). */
+/* Fills out with the invoices unpaid past their due date ("late": number,
+ * funder, owed, days late, interest so far): listed for the accountant to
+ * chase, not counted in *differences (a late payment is the funder's debt,
+ * not a gap between the books and the bank). */
 int reconcile_unpaid_invoices(struct db *db, int64_t now, json_t *out, int64_t *differences,
-    struct error *e);
-
-/* The funder's legal frame as reconcile applies it: the stored frame when
- * the registry has one (issue 11, item 1), else the default: "purchase"
- * for a SIRET starting with 1 or 2 (a public body), "prepaid" otherwise. */
-const char *reconcile_funder_frame(struct db *db, int64_t funder_id, const char *siret,
     struct error *e);
 
 /* Writes report (canonical JSON, one line) to path and its detached

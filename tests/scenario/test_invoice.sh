@@ -243,7 +243,26 @@ contains "$err" "50.00 EUR is owed on it" "overpaid"
 expect 0 pn --home "$H" invoice config --ecb-rate 2.40
 expect 0 pn --home "$H" --json invoice show FA-2027-000001
 equals "$(echo "$out" | jq -r .clock.interest)" 0.19 "the ECB rate is a setting: 50.00 x 10.40 % x 13 / 365 = 0.185, rounded half up"
-expect 0 pn --home "$H" invoice pay FA-2027-000001 20.00 --ref VIR-DGFIP-1 --day 2027-06-18
+# The first 20.00 comes by the bank: a camt.053 credit whose remittance names
+# the invoice is matched to it (bank import, invoice_record_payment).
+cat >"$WORK/stmt-fa1.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">
+<BkToCstmrStmt><GrpHdr><MsgId>MSG-FA1</MsgId><CreDtTm>2027-06-19T06:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>STMT-2027-06-18</Id><ElctrncSeqNb>1</ElctrncSeqNb><CreDtTm>2027-06-19T06:00:00</CreDtTm>
+<Acct><Id><IBAN>$OP_IBAN</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2027-06-18</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">20.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2027-06-18</Dt></Dt></Bal>
+<Ntry><Amt Ccy="EUR">20.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><Dt>2027-06-18</Dt></BookgDt><ValDt><Dt>2027-06-18</Dt></ValDt><AcctSvcrRef>VIR-DGFIP-1</AcctSvcrRef>
+<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+<NtryDtls><TxDtls><Refs></Refs><RmtInf><Ustrd>DGFIP MANDAT 88 FACTURE FA-2027-000001</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>
+EOF
+expect 0 pn --home "$H" --json bank import "$WORK/stmt-fa1.xml"
+equals "$(echo "$out" | jq -c '[.receipts, .suspense]')" '[1,0]' "the bank's credit naming FA-2027-000001 is matched to it"
+expect 0 pn --home "$H" --json invoice show FA-2027-000001
+equals "$(echo "$out" | jq -r .owed)" 30.00 "the bank's 20.00 is recorded as a payment of the invoice"
 expect 0 pn --home "$H" --json invoice pay FA-2027-000001 30.00 --ref VIR-DGFIP-2 --day 2027-06-20
 equals "$(echo "$out" | jq -c '[.status, .owed, .clock.days_late]')" '["Payée","0.00",13]' \
 	"paid in full on 20 June: Payée, the clock stopped at 13 days"
