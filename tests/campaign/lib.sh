@@ -44,11 +44,8 @@ wait_clients() {
 
 # acknowledged LOG... > lines: "ID BODY" for every 201 received, sorted by id.
 acknowledged() {
-	local line
-	cat "$@" | grep ' 201$' | while IFS= read -r line; do
-		line=${line% 201}
-		printf '%s %s\n' "$(printf '%s' "$line" | jq -r .id)" "$line"
-	done | LC_ALL=C sort
+	cat "$@" | grep ' 201$' | sed 's/ 201$//' >"$WORK/ack.bodies"
+	jq -r .id <"$WORK/ack.bodies" | paste -d ' ' - "$WORK/ack.bodies" | LC_ALL=C sort
 }
 
 # stored > lines: "ID RESPONSE" for every redemption in the home, sorted.
