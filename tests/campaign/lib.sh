@@ -38,7 +38,8 @@ run_client() {
 }
 
 wait_clients() {
-	wait "${CLIENTS[@]}" 2>/dev/null
+	# Never a bare wait (it would wait for the daemon too).
+	[ ${#CLIENTS[@]} -eq 0 ] || wait "${CLIENTS[@]}" 2>/dev/null
 	CLIENTS=()
 }
 

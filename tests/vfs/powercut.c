@@ -33,6 +33,10 @@
  *   PASSNUM_POWERCUT_TRIGGER=F  also cut at the first write, truncate or sync
  *                              once the file F exists (the self-test's cut
  *                              after a known set of acknowledged requests)
+ *   PASSNUM_POWERCUT_TRIGGER_DB_SYNC=1  the trigger fires only at a sync of a
+ *                              database file (in a checkpoint: its pages
+ *                              written, none durable)
+ *   PASSNUM_POWERCUT_TRACE=1   also one line per operation in the report
  *   PASSNUM_POWERCUT_MODE=lying  the self-test's broken disk: xSync returns OK
  *                              but makes nothing durable (as synchronous=OFF, or
  *                              a disk that lies about its cache), so a cut must
@@ -95,6 +99,8 @@ static long long powercut_ops, powercut_cut_at, powercut_syncs, powercut_cut_at_
 static bool powercut_lying;
 static const char *powercut_report;
 static const char *powercut_trigger;
+static bool powercut_trigger_db_sync;
+static bool powercut_trace;
 
 static void
 powercut_say(const char *fmt, ...)
@@ -274,9 +280,13 @@ powercut_count(const char *kind, struct powercut_file *f)
 	powercut_ops++;
 	if (kind[0] == 's')
 		powercut_syncs++;
+	if (powercut_trace)
+		powercut_say("op %lld %s %s\n", powercut_ops, kind, f->node != NULL ? f->node->path : "(temporary)");
 	if ((powercut_cut_at > 0 && powercut_ops == powercut_cut_at) ||
 	    (powercut_cut_at_sync > 0 && kind[0] == 's' && powercut_syncs == powercut_cut_at_sync) ||
-	    (powercut_trigger != NULL && access(powercut_trigger, F_OK) == 0))
+	    (powercut_trigger != NULL && (!powercut_trigger_db_sync ||
+	    (kind[0] == 's' && f->node != NULL && f->node->main_db)) &&
+	    access(powercut_trigger, F_OK) == 0))
 		powercut_cut(kind, f->node != NULL ? f->node->path : "(temporary)");
 }
 
@@ -647,6 +657,8 @@ powercut_init(void)
 
 	powercut_report = getenv("PASSNUM_POWERCUT_REPORT");
 	powercut_trigger = getenv("PASSNUM_POWERCUT_TRIGGER");
+	powercut_trigger_db_sync = getenv("PASSNUM_POWERCUT_TRIGGER_DB_SYNC") != NULL;
+	powercut_trace = getenv("PASSNUM_POWERCUT_TRACE") != NULL;
 	powercut_cut_at = at != NULL ? strtoll(at, NULL, 10) : 0;
 	at = getenv("PASSNUM_POWERCUT_AT_SYNC");
 	powercut_cut_at_sync = at != NULL ? strtoll(at, NULL, 10) : 0;
