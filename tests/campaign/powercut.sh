@@ -27,7 +27,7 @@
 CUTS=${PASSNUM_CAMPAIGN_CUTS:-50}
 SEED=${PASSNUM_CAMPAIGN_SEED:-$(date +%s)}
 PER_CLIENT=6  # passes each of the three clients redeems in a round
-BIG=40        # in a big round (one in four): enough for SQLite's automatic
+BIG=80        # in a big round (one in four): enough for SQLite's automatic
               # checkpoint (the WAL over 1,000 pages) inside the round
 MAX_ROUNDS=$((CUTS * 3 / 2 + 20))
 RANDOM=$SEED
