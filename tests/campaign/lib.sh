@@ -89,15 +89,13 @@ check_home() {
 		comm -23 "$acked" "$WORK/stored" | head -3 | cut -c1-200 >&2
 		return 1
 	fi
-	missing=$(sqlite3 "$H/passnum.db" "SELECT COUNT(*) FROM redemptions r LEFT JOIN entries e
-		ON e.seq = r.entry_seq WHERE e.seq IS NULL OR lower(hex(e.leaf_hash)) <>
-		json_extract(r.response, '$.receipt.entry.entry_hash')")
+	read -r missing doubled orphans < <(sqlite3 -separator ' ' "$H/passnum.db" "SELECT
+		(SELECT COUNT(*) FROM redemptions r LEFT JOIN entries e ON e.seq = r.entry_seq
+		 WHERE e.seq IS NULL OR lower(hex(e.leaf_hash)) <> json_extract(r.response, '$.receipt.entry.entry_hash')),
+		(SELECT COUNT(*) FROM (SELECT serial FROM redemption_vouchers GROUP BY serial HAVING COUNT(*) > 1)),
+		(SELECT COUNT(*) FROM vouchers WHERE status = 'redeemed') - (SELECT COUNT(*) FROM redemption_vouchers)")
 	equals "$missing" 0 "$what: redemptions whose receipt's entry is not in the ledger"
-	doubled=$(sqlite3 "$H/passnum.db" "SELECT COUNT(*) FROM (SELECT serial FROM redemption_vouchers
-		GROUP BY serial HAVING COUNT(*) > 1)")
 	equals "$doubled" 0 "$what: passes redeemed twice"
-	orphans=$(sqlite3 "$H/passnum.db" "SELECT (SELECT COUNT(*) FROM vouchers WHERE status = 'redeemed')
-		- (SELECT COUNT(*) FROM redemption_vouchers)")
 	equals "$orphans" 0 "$what: redeemed passes without their redemption (or the reverse)"
-	[ "$missing" -eq 0 ] && [ "$doubled" -eq 0 ] && [ "$orphans" -eq 0 ]
+	[ "${missing:-x}" = 0 ] && [ "${doubled:-x}" = 0 ] && [ "${orphans:-x}" = 0 ]
 }

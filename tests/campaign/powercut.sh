@@ -194,6 +194,8 @@ while [ "$cuts" -lt "$CUTS" ] && [ "$rounds" -lt "$MAX_ROUNDS" ]; do
 	keep "r$rounds"
 	check_home "$WORK/acked" "round $rounds (seed $SEED, $var=$at: $report)" || break
 	rm -f "$WORK"/r"$rounds".*
+	[ $((rounds % 50)) -ne 0 ] || echo "progress ($(date -u +%T)): $cuts cuts in $rounds rounds," \
+		"$(wc -l <"$WORK/acked") acknowledged redemptions, $failures failed checks"
 done
 equals "$cuts" "$CUTS" "power cuts made"
 [ "$dropped" -gt 0 ] && ok || fail "no cut dropped an unsynced write"
