@@ -2,20 +2,21 @@
 # The power-cut campaign: passnumd runs with the test-only VFS
 # tests/vfs/powercut.c preloaded (the real daemon, its real writer, replies
 # after COMMIT), three clients redeem concurrently, then the daemon stops
-# (SIGTERM: the WAL is checkpointed into the database and deleted). The VFS
-# cuts the power at a random write, truncate or sync of that run — during a
-# commit, between commits, in the final checkpoint — dropping every write not
-# yet synced, in every file (database, WAL, -shm). The home is then opened
-# again by the real CLI through the normal VFS: `passnum ledger verify`
-# passes and every redemption acknowledged (every 201 received, over all
-
-# same home.
+# (SIGTERM). The VFS cuts the power at a random write, truncate or sync of
+# that run — during a commit, between commits, in SQLite's automatic
+# checkpoint — dropping every write not yet synced, in every file (database,
+# WAL, -shm). The home is then opened again by the real CLI through the
+# normal VFS: `passnum ledger verify` passes and every redemption
+# acknowledged (every 201 received, over all rounds) is there with the very
+# body that was sent. Rounds continue on the same home.
 #
-# First a self-test of the shim (fail-capable): the same cut after a known set
-# of 201s, once with the honest disk (all present) and once with a lying disk
+# First a self-test of the shim (fail-capable): with a lying disk
 # (PASSNUM_POWERCUT_MODE=lying: fsync makes nothing durable, as
-# synchronous=OFF would): the check must find them all missing and the
-# database exactly as before that run (the restore really drops the writes).
+# synchronous=OFF would) a cut after 12 acknowledged redemptions, and one at
+# the database file's sync in a checkpoint, must lose every acknowledged
+# redemption and leave the database file byte-identical to what it was
+# before the run (the restore really drops the writes); with the honest disk
+# the same cut keeps all 12.
 #
 # PASSNUM_CAMPAIGN_CUTS cut points (default 50), PASSNUM_CAMPAIGN_SEED the
 # seed of the cut points (default: the time; printed, to replay a run).

@@ -216,7 +216,7 @@ powercut_durable_content(struct powercut_node *n, sqlite3_int64 *size)
 static int
 powercut_write_all(const char *path, const unsigned char *data, sqlite3_int64 size)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int rc = 0;
 
 	if (fd < 0)
