@@ -11,7 +11,7 @@
  *
  * The only module that talks SQL to takeovers, takeover_old_leaves,
  * takeover_campaigns, takeover_payables, takeover_receipts and
- * payee_iban_unconfirmed (schema/0012-takeover.sql); it also writes the
+ * payee_iban_unconfirmed (schema/0009-takeover.sql); it also writes the
  * imported registry, booklets, batches and vouchers, as a restore would.
  * Write functions run inside the caller's write transaction. */
 #ifndef PASSNUM_TAKEOVER_H
