@@ -65,7 +65,9 @@ expect 0 "$PASSNUMD_BIN" --version
 equals "$out" "passnumd $(sed -n 's/^project(passnum VERSION \([0-9.]*\).*/\1/p' "$PASSNUM_SOURCE_DIR/CMakeLists.txt")" "--version"
 
 setup_home
-start_daemon --trusted-proxy 127.0.0.1 || { finish; exit 1; }
+# Failures refill at 1 a minute (30 by default): a slow run (a loaded
+# machine) must not refill the bucket between the 25 bad tokens below.
+start_daemon --trusted-proxy 127.0.0.1 --failures-per-minute 1 || { finish; exit 1; }
 
 # X-Forwarded-For: behind a proxy that appends its own line (HAProxy), the
 # client's line (a new address each time) is on the left: not believed.
