@@ -331,6 +331,8 @@ export const CHART = [
 	[/^vat$/, 'vat', '44571', true, false],
 	[/^payouts-in-transit$/, 'payouts-in-transit', '4678', true, true],
 	[/^takeover-claim$/, 'takeover-claim', '467', false, true],
+	[/^bank-operating$/, 'bank-operating', '5122', false, false],
+	[/^bank-charges$/, 'bank-charges', '627', false, false],
 ].map(([re, kind, pcg, credit, nonneg]) => ({ re, kind, pcg, credit, nonneg }));
 
 // True when balance breaks the account's rule: what is owed never negative.
