@@ -1,5 +1,5 @@
 /* passnum report funder|payee|place|distributor ID --period P
- *                [--format csv|json|html] [--out FILE] [--force] */
+ *                [--format csv|json|html|pdf] [--out FILE] [--force] */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 const char cmd_report_help[] =
     "usage: passnum report funder|payee|place|distributor ID --period PERIOD\n"
-    "                      [--format csv|json|html] [--out FILE] [--force]\n"
+    "                      [--format csv|json|html|pdf] [--out FILE] [--force]\n"
     "\n"
     "Writes a report people read, in French, for a fixed period: a month\n"
     "(YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY); any other period is a\n"
@@ -30,7 +30,8 @@ const char cmd_report_help[] =
     "  distributor ID  booklets received and handed out by month, in stock\n"
     "                  (with their numbers) and their campaigns' last days.\n"
     "--format: csv (';', decimal comma, UTF-8 with BOM; the default), json\n"
-    "(money as *_cents integers) or html (one self-contained printable page).\n"
+    "(money as *_cents integers), html (one self-contained printable page,\n"
+    "its charts inline SVG) or pdf (A4, the same content, drawn by cairo).\n"
     "--out FILE: written there (an existing file is refused unless --force);\n"
     "without it, on standard output. See docs/reports.md.\n"
     "\n"

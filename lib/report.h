@@ -21,7 +21,7 @@ int report_funder_json(struct db *db, int64_t funder_id, json_t **out, struct er
 #include <stdio.h>
 
 enum report_kind { REPORT_FUNDER, REPORT_PAYEE, REPORT_PLACE, REPORT_DISTRIBUTOR };
-enum report_format { REPORT_CSV, REPORT_JSON, REPORT_HTML };
+enum report_format { REPORT_CSV, REPORT_JSON, REPORT_HTML, REPORT_PDF };
 
 /* A fixed period: a month "YYYY-MM", a quarter "YYYY-Qn" or a year "YYYY". */
 struct report_period {
@@ -33,7 +33,8 @@ struct report_period {
  * a date range included). */
 int report_period_parse(const char *text, struct report_period *p, struct error *e);
 
-/* Parses "funder", "payee", "place", "distributor" / "csv", "json", "html".
+/* Parses "funder", "payee", "place", "distributor" / "csv", "json", "html",
+ * "pdf".
  * Return 0, or -1 (400 BAD_REPORT / BAD_FORMAT). */
 int report_kind_parse(const char *text, enum report_kind *kind, struct error *e);
 int report_format_parse(const char *text, enum report_format *format, struct error *e);
@@ -49,7 +50,8 @@ int report_build(struct db *db, enum report_kind kind, int64_t id, const struct 
     int64_t now, struct report_doc **out, struct error *e);
 
 /* Writes doc to f in format (CSV: ';', decimal comma, UTF-8 with BOM;
- * HTML: one self-contained page). Returns 0, or -1 (500 WRITE_FAILED). */
+ * HTML: one self-contained page, its charts inline SVG; PDF: A4, the
+ * HTML's content). Returns 0, or -1 (500 WRITE_FAILED). */
 int report_write(const struct report_doc *doc, enum report_format format, FILE *f,
     struct error *e);
 

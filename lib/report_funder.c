@@ -318,6 +318,11 @@ funder_month_table(struct report_doc *doc, const struct report_range *r,
 	if ((t = report_doc_table(doc, key, title, funder_month_columns)) == NULL)
 		return -1;
 	t->total_row = true;
+	if (c->id == 0) {
+		t->chart_column = 2;
+		snprintf(t->chart_title, sizeof(t->chart_title), "Pass utilisés par mois, toutes"
+		    " campagnes");
+	}
 	for (int m = 0; m < r->months; m++) {
 		if ((row = report_table_row(t)) < 0)
 			return -1;

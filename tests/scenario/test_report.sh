@@ -232,6 +232,9 @@ cmp -s <(printf '%s' "$body") <(head -c -0 "$R/f.csv" | sed -z 's/\n$//') && ok 
 req GET "/v1/funders/1/report?period=2027-04-01" "$TF"
 expect_http 400 BAD_PERIOD
 req GET "/v1/funders/1/report?period=2027-Q2&format=pdf" "$TF"
+expect_http 200
+equals "${body:0:5}" "%PDF-" "a PDF over HTTP"
+req GET "/v1/funders/1/report?period=2027-Q2&format=xls" "$TF"
 expect_http 400 BAD_FORMAT
 stop_daemon
 # HTML: every table row is the CSV line of the same cells.
@@ -239,11 +242,47 @@ sed -n 's/^<tr[^>]*>\(<td.*\)<\/tr>$/\1/p' "$R/f.html" | sed 's/<\/td><td[^>]*>/
 	sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' > "$WORK/html-lines"
 equals "$(wc -l < "$WORK/html-lines")" "$(jq '[.tables[].rows[]] | length' "$J")" "HTML rows"
 equals "$(grep -vxFf "$WORK/csv-lines" "$WORK/html-lines")" "" "every HTML row is in the CSV"
+# HTML: one chart, inline SVG drawn by cairo, no namespace URL left in the page.
+equals "$(grep -o '<figure class="chart"' "$R/f.html" | wc -l)" 1 "one chart in the funder's page"
+contains "$html" 'aria-label="Pass utilisés par mois, toutes campagnes"><svg' "the chart is inline SVG"
+# PDF: A4, the same figures. Each JSON row, its cells run together, is a
+# line of the PDF's text run together (pdftotext -layout keeps a row on a line).
+expect 0 pn --home "$H" report funder 1 --period 2027-Q2 --format pdf --out "$R/f.pdf"
+equals "$(head -c 5 "$R/f.pdf")" "%PDF-" "PDF header"
+contains "$(pdfinfo "$R/f.pdf")" "595.276 x 841.89 pts (A4)" "A4"
+pages=$(pdfinfo "$R/f.pdf" | awk '/^Pages:/ { print $2 }')
+[ "$pages" -ge 2 ] && ok || fail "the funder's PDF has $pages page(s): no page break exercised"
+pdftotext -layout "$R/f.pdf" "$WORK/f.txt"
+tr -d ' \t' < "$WORK/f.txt" > "$WORK/pdf-lines"
+tr -d ' ;' < "$WORK/json-lines" > "$WORK/json-squeezed"
+equals "$(grep -vxFf "$WORK/pdf-lines" "$WORK/json-squeezed")" "" "every JSON row is a line of the PDF"
+for t in "$(jq -r '.tables[].title' "$J")" "Glossaire" "Agrégats seulement"; do
+	while IFS= read -r line; do contains "$(cat "$WORK/f.txt")" "$line" "PDF: $line"; done <<<"$t"
+done
+# « < 11 » in the PDF: each hidden cell of the tables, each hidden bar of the
+# chart (months of all campaigns, passes redeemed), and the notes' and
+# glossary's mentions; a hidden bar shown as its value would change the count.
+hidden_cells=$(jq '[.tables[].rows[][] | select(. == "< 11")] | length' "$J")
+hidden_bars=$(jq '[.tables[] | select(.key == "months_all") | .rows[:-1][] | select(.passes_redeemed == "< 11")] | length' "$J")
+mentions=$(jq -r '.notes[], .glossary[].term, .glossary[].definition' "$J" | tr -d ' \n' | grep -o '<11' | wc -l)
+[ "$hidden_bars" -ge 1 ] && ok || fail "no hidden bar in the chart: the test exercises nothing"
+equals "$(tr -d ' \n' < "$WORK/f.txt" | grep -o '<11' | wc -l)" "$((hidden_cells + hidden_bars + mentions))" \
+	"« < 11 » in the PDF: $hidden_cells cells, $hidden_bars bars, $mentions mentions"
+# The chart's shown bars carry their values under the chart's title.
+for m in 0 1 2; do
+	v=$(cell months_all $m passes_redeemed)
+	[ "$v" = "< 11" ] && continue
+	sed -n '/Pass utilisés par mois, toutes campagnes/,/^\f\?Par mois, campagne/p' "$WORK/f.txt" |
+		grep -qw -- "$v" && ok || fail "the chart's bar $m does not read $v"
+done
 # A month in progress is provisional.
 PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format json
 equals "$(echo "$out" | jq -r .provisional)" true "a month in progress is provisional"
 PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format html
 contains "$out" "provisoire" "marked provisoire"
+PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format pdf \
+	--out "$R/f-may.pdf"
+contains "$(pdftotext "$R/f-may.pdf" -)" "PROVISOIRE" "the PDF marked provisoire on its pages"
 
 # --- Payee 1 (two places, one SIRET), April: the transfer it matches.
 expect 0 pn --home "$H" report payee 1 --period 2027-04 --format json --out "$R/p1.json"
@@ -263,6 +302,10 @@ code25=$(awk -F, 'NR > 1 && $7 == 25 { print $2 }' "$WORK/all.csv" | sort | tr '
 contains "$(jq -r '.tables[0].rows[].codes' "$P")" "$(echo "$code25" | cut -d' ' -f1)" "codes listed"
 expect 0 pn --home "$H" report payee 1 --period 2027-04 --format csv
 contains "$out" "Total;;;16;;140,00" "decimal comma"
+expect 0 pn --home "$H" report payee 1 --period 2027-04 --format pdf --out "$R/p1.pdf"
+pdftotext -layout "$R/p1.pdf" - | tr -d ' \t' > "$WORK/p1-lines"
+grep -qx "Total16140,00" "$WORK/p1-lines" && ok || fail "payee PDF total"
+contains "$(cat "$WORK/p1-lines")" "montantsTTC;TVAéventuellementdueparlelieu" "payee PDF VAT mention"
 
 # --- Place 3, May: its own redemptions; no internal campaign name.
 expect 0 pn --home "$H" report place 3 --period 2027-05 --format json --out "$R/pl3.json"
@@ -277,6 +320,11 @@ equals "$(jq -r '.tables[] | select(.key == "months") | .rows[1].booklets_handed
 equals "$(jq -r '.tables[] | select(.key == "stock") | .rows | map("\(.booklets_in_stock) \(.booklet_numbers) \(.last_day)") | join("|")' "$D")" \
 	"12 28-39 2027-07-20" "distributor 1 stock"
 contains "$(jq -r '.tables[] | select(.key == "stock") | .rows[0].alert' "$D")" "18 jours" "J-30 alert (as of the report's day)"
+expect 0 pn --home "$H" report distributor 1 --period 2027-Q2 --format pdf --out "$R/d1.pdf"
+pdftotext -layout "$R/d1.pdf" - | tr -d ' \t' > "$WORK/d1-lines"
+jq -r '.tables[] | .rows[] | [.[] | tostring] | join("")' "$D" | tr -d ' ' > "$WORK/d1-json"
+equals "$(grep -vxFf "$WORK/d1-lines" "$WORK/d1-json")" "" "every distributor JSON row is a line of its PDF"
+contains "$(cat "$WORK/d1-lines")" "Carnetsremis,parmois" "distributor chart"
 expect 0 pn --home "$H" report distributor 2 --period 2027-Q2 --format json --out "$R/d2.json"
 equals "$(jq -r '.tables[] | select(.key == "stock") | .rows[0] | "\(.booklets_in_stock) \(.booklet_numbers)"' "$R/d2.json")" \
 	"2 23-24" "distributor 2 stock"
@@ -293,7 +341,7 @@ for p in 2027-04-01 2027-13 2027-Q5 2027-Q0 27-04 2027-04..2027-05 2027-W14 ""; 
 	one_line "$err"
 done
 expect 2 pn --home "$H" report funder 1 --out "$WORK/bad.csv"
-expect 2 pn --home "$H" report funder 1 --period 2027-04 --format pdf --out "$WORK/bad.csv"
+expect 2 pn --home "$H" report funder 1 --period 2027-04 --format xls --out "$WORK/bad.csv"
 expect 2 pn --home "$H" report commune 1 --period 2027-04
 expect 2 pn --home "$H" report funder x1 --period 2027-04
 for k in funder payee place distributor; do
