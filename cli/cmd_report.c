@@ -1,6 +1,8 @@
 /* passnum report funder|payee|place|distributor ID --period P
- *                [--format csv|json|html|pdf] [--out FILE] [--force] */
+ *                [--format csv|json|html|pdf] [--out FILE] [--force]
+ * passnum report all --period P --out DIR [--format F] [--force] */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
@@ -12,6 +14,8 @@
 const char cmd_report_help[] =
     "usage: passnum report funder|payee|place|distributor ID --period PERIOD\n"
     "                      [--format csv|json|html|pdf] [--out FILE] [--force]\n"
+    "       passnum report all --period PERIOD --out DIR [--format csv|json|html|pdf]\n"
+    "                      [--force]\n"
     "\n"
     "Writes a report people read, in French, for a fixed period: a month\n"
     "(YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY); any other period is a\n"
@@ -29,6 +33,11 @@ const char cmd_report_help[] =
     "  place ID        the place's own redemptions and cancellations.\n"
     "  distributor ID  booklets received and handed out by month, in stock\n"
     "                  (with their numbers) and their campaigns' last days.\n"
+    "  all             one file per funder, payee and distributor in DIR\n"
+    "                  (financeur-1.html, beneficiaire-3.html, distributeur-2.html;\n"
+    "                  --format defaults to html). An existing file is refused\n"
+    "                  unless --force, before anything is written; all files or\n"
+    "                  none. --json lists the files written.\n"
     "--format: csv (';', decimal comma, UTF-8 with BOM; the default), json\n"
     "(money as *_cents integers), html (one self-contained printable page,\n"
     "its charts inline SVG) or pdf (A4, the same content, drawn by cairo).\n"
@@ -37,7 +46,8 @@ const char cmd_report_help[] =
     "\n"
     "examples:\n"
     "  passnum report funder 1 --period 2027-Q2 --format html --out q2.html\n"
-    "  passnum report payee 3 --period 2027-04 --out releve-avril.csv\n";
+    "  passnum report payee 3 --period 2027-04 --out releve-avril.csv\n"
+    "  passnum report all --period 2027-Q2 --format pdf --out rapports-t2\n";
 
 struct report_options {
 	const char *period, *format, *out;
@@ -96,6 +106,99 @@ report_run(struct cli *cli, enum report_kind kind, int64_t id, const struct repo
 	return EXIT_OK;
 }
 
+/* Builds and writes one target's report to path (a temporary name). */
+static int
+report_all_one(struct cli *cli, const struct report_target *t, const struct report_period *p,
+    enum report_format format, const char *path, struct error *e)
+{
+	struct report_doc *doc = NULL;
+	FILE *f;
+	int rc;
+
+	if (report_build(cli->home.db, t->kind, t->id, p, clock_now(), &doc, e) != 0)
+		return -1;
+	if ((f = fopen(path, "wb")) == NULL) {
+		report_doc_free(doc);
+		return error_set(e, 500, "WRITE_FAILED", "cannot write %s", path);
+	}
+	rc = report_write(doc, format, f, e);
+	if (fclose(f) != 0 && rc == 0)
+		rc = error_set(e, 500, "WRITE_FAILED", "cannot write %s", path);
+	report_doc_free(doc);
+	return rc;
+}
+
+/* The path of target i in dir: final, or with ".tmp" while written. */
+static void
+report_all_path(const char *dir, const struct report_target *t, enum report_format format,
+    bool tmp, char *buf, size_t size)
+{
+	char name[64];
+
+	report_target_file(t, format, name);
+	snprintf(buf, size, "%s/%s%s", dir, name, tmp ? ".tmp" : "");
+}
+
+/* report all: every target's file written under a temporary name, then
+ * all renamed; an existing file (without --force) or any failure leaves
+ * nothing new. */
+static int
+report_all(struct cli *cli, const struct report_period *p, enum report_format format,
+    const struct report_options *o)
+{
+	struct report_target *t = NULL;
+	char path[4096], tmp[4096];
+	size_t n = 0, done = 0;
+	struct error e;
+	json_t *files;
+
+	error_clear(&e);
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	if (report_targets(cli->home.db, &t, &n, &e) != 0 || cli_out_dir(o->out, &e) != 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		report_all_path(o->out, &t[i], format, false, path, sizeof(path));
+		if (cli_out_file(path, o->force, &e) != 0)
+			goto fail;
+	}
+	for (; done < n; done++) {
+		report_all_path(o->out, &t[done], format, true, tmp, sizeof(tmp));
+		if (report_all_one(cli, &t[done], p, format, tmp, &e) != 0) {
+			done++;
+			goto fail;
+		}
+	}
+	files = json_array();
+	for (size_t i = 0; i < n; i++) {
+		static const char *const kinds[] = { "funder", "payee", "place", "distributor" };
+
+		report_all_path(o->out, &t[i], format, true, tmp, sizeof(tmp));
+		report_all_path(o->out, &t[i], format, false, path, sizeof(path));
+		if (rename(tmp, path) != 0) {
+			json_decref(files);
+			error_set(&e, 500, "WRITE_FAILED", "cannot write %s", path);
+			goto fail;
+		}
+		json_array_append_new(files, json_pack("{s:s, s:I, s:s}", "report", kinds[t[i].kind],
+		    "id", (json_int_t)t[i].id, "file", path));
+	}
+	free(t);
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:s, s:o}", "period", p->text, "dir", o->out,
+		    "files", files));
+	json_decref(files);
+	fprintf(stderr, "%zu reports written to %s\n", n, o->out);
+	return EXIT_OK;
+fail:
+	for (size_t i = 0; i < done; i++) {
+		report_all_path(o->out, &t[i], format, true, tmp, sizeof(tmp));
+		unlink(tmp);
+	}
+	free(t);
+	return cli_fail(&e);
+}
+
 int
 cmd_report(struct cli *cli, int argc, char **argv)
 {
@@ -106,7 +209,7 @@ cmd_report(struct cli *cli, int argc, char **argv)
 		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct report_options o = { .format = "csv" };
+	struct report_options o = { 0 };
 	struct report_period p;
 	enum report_format format;
 	enum report_kind kind;
@@ -118,10 +221,19 @@ cmd_report(struct cli *cli, int argc, char **argv)
 		return EXIT_OK;
 	if (first < 0)
 		return EXIT_USAGE;
+	if (argc - first == 1 && strcmp(argv[first], "all") == 0) {
+		if (report_format_parse(o.format != NULL ? o.format : "html", &format, &e) != 0)
+			return cli_bad_value("report", &e);
+		if (o.period == NULL || o.out == NULL)
+			return cli_usage_error("report", "report all needs --period and --out DIR");
+		if (report_period_parse(o.period, &p, &e) != 0)
+			return cli_bad_value("report", &e);
+		return report_all(cli, &p, format, &o);
+	}
 	if (argc - first != 2)
-		return cli_usage_error("report", "expected a kind and an ID");
+		return cli_usage_error("report", "expected a kind and an ID (or all)");
 	if (report_kind_parse(argv[first], &kind, &e) != 0 ||
-	    report_format_parse(o.format, &format, &e) != 0)
+	    report_format_parse(o.format != NULL ? o.format : "csv", &format, &e) != 0)
 		return cli_bad_value("report", &e);
 	if (cli_args_id(argv[first + 1], &id) != 0)
 		return cli_usage_error("report", "bad ID \"%s\"", argv[first + 1]);

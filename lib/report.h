@@ -61,4 +61,18 @@ json_t *report_doc_json(const struct report_doc *doc);
 
 void report_doc_free(struct report_doc *doc);
 
+/* Who `report all` writes for: every funder, every payee (a SIRET with at
+ * least one place) and every distributor, each kind in id order. *out (the
+ * caller's, free) holds *count targets. Returns 0 or -1 (503 STORE_ERROR,
+ * 500 NO_MEMORY). */
+struct report_target {
+	enum report_kind kind;
+	int64_t id;
+};
+int report_targets(struct db *db, struct report_target **out, size_t *count, struct error *e);
+
+/* The file name of a target's report: "financeur-1.html", "beneficiaire-3.pdf",
+ * "distributeur-2.csv" (the kind in French, the id, the format). */
+void report_target_file(const struct report_target *t, enum report_format format, char buf[64]);
+
 #endif

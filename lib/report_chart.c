@@ -138,6 +138,21 @@ chart_buffer_write(void *closure, const unsigned char *data, unsigned int length
 	return CAIRO_STATUS_SUCCESS;
 }
 
+/* Removes the id="surfaceN" attributes (N is a process-wide cairo counter,
+ * so the same report would differ by when it is drawn) when nothing
+ * refers to them. */
+static void
+chart_strip_surface_ids(char *text)
+{
+	char *p, *end;
+
+	if (strstr(text, "#surface") != NULL)
+		return;
+	while ((p = strstr(text, " id=\"surface")) != NULL &&
+	    (end = strchr(p + 13, '"')) != NULL)
+		memmove(p, end + 1, strlen(end + 1) + 1);
+}
+
 /* Removes every occurrence of s from text (in place). */
 static void
 chart_strip(char *text, const char *s)
@@ -168,6 +183,7 @@ report_chart_svg(const struct report_doc *doc, const struct report_table *t, FIL
 	/* Inline in HTML the namespaces are implied: no URL is left in the page. */
 	chart_strip(svg, " xmlns=\"http://www.w3.org/2000/svg\"");
 	chart_strip(svg, " xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+	chart_strip_surface_ids(svg);
 	fputs(svg, f);
 	rc = 0;
 done:

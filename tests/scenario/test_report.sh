@@ -334,6 +334,38 @@ done
 expect 0 pn --home "$H" report distributor 1 --period 2027 --format html
 case "$out" in *Interne-*) fail "internal name in the distributor's HTML" ;; *) ok ;; esac
 
+# --- report all: one file per funder (1), payee (2 SIRETs) and distributor (2).
+A=$WORK/all-html
+expect 0 pn --home "$H" --json report all --period 2027-Q2 --out "$A"
+equals "$(echo "$out" | jq -r '[.files[] | "\(.report) \(.id)"] | join(",")')" \
+	"funder 1,payee 1,payee 2,distributor 1,distributor 2" "report all: who"
+equals "$(ls "$A" | tr '\n' ' ')" \
+	"beneficiaire-1.html beneficiaire-2.html distributeur-1.html distributeur-2.html financeur-1.html " "report all: the files"
+equals "$(echo "$out" | jq -r '.files[0].file')" "$A/financeur-1.html" "--json names the files"
+for k in funder:financeur:1 payee:beneficiaire:1 payee:beneficiaire:2 distributor:distributeur:2; do
+	IFS=: read -r kind name id <<<"$k"
+	pn --home "$H" report "$kind" "$id" --period 2027-Q2 --format html > "$WORK/one.html"
+	cmp -s "$WORK/one.html" "$A/$name-$id.html" && ok || fail "report all: $name-$id differs from report $kind $id"
+done
+# Nothing overwritten without --force, and all or nothing.
+sum=$(cat "$A"/* | md5sum)
+expect 1 pn --home "$H" report all --period 2027-Q2 --out "$A"
+contains "$err" "already exists" "report all refuses existing files"
+one_line "$err"
+equals "$(cat "$A"/* | md5sum)" "$sum" "nothing overwritten"
+rm "$A"/beneficiaire-* "$A"/distributeur-*
+expect 1 pn --home "$H" report all --period 2027-Q2 --out "$A"
+equals "$(ls "$A")" "financeur-1.html" "one existing file: nothing else written"
+expect 0 pn --home "$H" report all --period 2027-Q2 --out "$A" --force
+equals "$(ls "$A" | wc -l)" 5 "--force writes all"
+expect 0 pn --home "$H" --json report all --period 2027-Q2 --format pdf --out "$WORK/all-pdf"
+equals "$(echo "$out" | jq '.files | length')" 5 "five PDFs"
+for f in "$WORK"/all-pdf/*; do equals "$(head -c 5 "$f")" "%PDF-" "$(basename "$f") is a PDF"; done
+expect 2 pn --home "$H" report all --period 2027-Q2
+expect 2 pn --home "$H" report all --period 2027-04-01 --out "$WORK/bad-dir"
+expect 2 pn --home "$H" report all --period 2027-Q2 --format xls --out "$WORK/bad-dir"
+[ ! -e "$WORK/bad-dir" ] && ok || fail "a refused report all made its folder"
+
 # --- Refusals: one line, nothing written.
 before=$(db_dump "$H")
 for p in 2027-04-01 2027-13 2027-Q5 2027-Q0 27-04 2027-04..2027-05 2027-W14 ""; do
