@@ -1,6 +1,7 @@
 /* passnum report funder|payee|place|distributor ID --period P
  *                [--format csv|json|html|pdf] [--out FILE] [--force]
- * passnum report all --period P --out DIR [--format F] [--force] */
+ * passnum report all --period P --out DIR [--format F] [--force]
+ * passnum report open-data --year YYYY --out DIR [--force] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ const char cmd_report_help[] =
     "                      [--format csv|json|html|pdf] [--out FILE] [--force]\n"
     "       passnum report all --period PERIOD --out DIR [--format csv|json|html|pdf]\n"
     "                      [--force]\n"
+    "       passnum report open-data --year YYYY --out DIR [--force]\n"
     "\n"
     "Writes a report people read, in French, for a fixed period: a month\n"
     "(YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY); any other period is a\n"
@@ -38,6 +40,13 @@ const char cmd_report_help[] =
     "                  --format defaults to html). An existing file is refused\n"
     "                  unless --force, before anything is written; all files or\n"
     "                  none. --json lists the files written.\n"
+    "  open-data       the year's passes redeemed and their value by département\n"
+    "                  x place type, with totals, for publication: DIR gets\n"
+    "                  pass-utilises-YYYY.csv (',', decimal point, UTF-8 without\n"
+    "                  BOM), its Table Schema, datapackage.json and LISEZMOI.md\n"
+    "                  (Licence Ouverte 2.0). Small cells are left empty\n"
+    "                  (secret_statistique), and so are those that would let\n"
+    "                  them be recomputed from the totals.\n"
     "--format: csv (';', decimal comma, UTF-8 with BOM; the default), json\n"
     "(money as *_cents integers), html (one self-contained printable page,\n"
     "its charts inline SVG) or pdf (A4, the same content, drawn by cairo).\n"
@@ -47,10 +56,11 @@ const char cmd_report_help[] =
     "examples:\n"
     "  passnum report funder 1 --period 2027-Q2 --format html --out q2.html\n"
     "  passnum report payee 3 --period 2027-04 --out releve-avril.csv\n"
-    "  passnum report all --period 2027-Q2 --format pdf --out rapports-t2\n";
+    "  passnum report all --period 2027-Q2 --format pdf --out rapports-t2\n"
+    "  passnum report open-data --year 2027 --out opendata-2027\n";
 
 struct report_options {
-	const char *period, *format, *out;
+	const char *period, *format, *out, *year;
 	bool force;
 };
 
@@ -65,6 +75,8 @@ report_option(int opt, const char *arg, void *ctx)
 		o->format = arg;
 	else if (opt == 'o')
 		o->out = arg;
+	else if (opt == 'y')
+		o->year = arg;
 	else
 		o->force = true;
 	return 0;
@@ -199,6 +211,69 @@ fail:
 	return cli_fail(&e);
 }
 
+/* report open-data: the four files checked, written under .tmp, renamed. */
+static int
+report_open_data(struct cli *cli, const struct report_period *p, const struct report_options *o)
+{
+	struct report_opendata_files files = { 0 };
+	struct report_doc *doc = NULL;
+	char path[4096], tmp[4200];
+	struct error e;
+	int written = 0, rc = EXIT_OK;
+	json_t *list = json_array();
+
+	error_clear(&e);
+	if (cli_open_home(cli) != 0)
+		return json_decref(list), EXIT_REFUSED;
+	if (report_opendata_build(cli->home.db, p, clock_now(), &doc, &e) != 0 ||
+	    report_opendata_texts(doc, &files, &e) != 0 || cli_out_dir(o->out, &e) != 0)
+		goto fail;
+	for (int i = 0; i < REPORT_OPENDATA_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o->out, files.name[i]);
+		if (cli_out_file(path, o->force, &e) != 0)
+			goto fail;
+	}
+	for (; written < REPORT_OPENDATA_FILES; written++) {
+		FILE *f;
+
+		snprintf(tmp, sizeof(tmp), "%s/%s.tmp", o->out, files.name[written]);
+		if ((f = fopen(tmp, "wb")) == NULL ||
+		    (fwrite(files.text[written], 1, files.len[written], f) != files.len[written]) +
+		    (fclose(f) != 0) != 0) {
+			error_set(&e, 500, "WRITE_FAILED", "cannot write %s", tmp);
+			written++;
+			goto fail;
+		}
+	}
+	for (int i = 0; i < REPORT_OPENDATA_FILES; i++) {
+		snprintf(tmp, sizeof(tmp), "%s/%s.tmp", o->out, files.name[i]);
+		snprintf(path, sizeof(path), "%s/%s", o->out, files.name[i]);
+		if (rename(tmp, path) != 0) {
+			error_set(&e, 500, "WRITE_FAILED", "cannot write %s", path);
+			goto fail;
+		}
+		json_array_append_new(list, json_string(path));
+	}
+	if (cli->json)
+		cli_print_json(json_pack("{s:s, s:b, s:O}", "year", p->text, "provisional",
+		    files.provisional, "files", list));
+	else
+		fprintf(stderr, "open data for %s written to %s\n", p->text, o->out);
+	goto done;
+fail:
+	for (int i = 0; i < written; i++) {
+		snprintf(tmp, sizeof(tmp), "%s/%s.tmp", o->out, files.name[i]);
+		unlink(tmp);
+	}
+	rc = cli_fail(&e);
+done:
+	for (int i = 0; i < REPORT_OPENDATA_FILES; i++)
+		free(files.text[i]);
+	json_decref(list);
+	report_doc_free(doc);
+	return rc;
+}
+
 int
 cmd_report(struct cli *cli, int argc, char **argv)
 {
@@ -207,6 +282,7 @@ cmd_report(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "year", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_options o = { 0 };
@@ -221,6 +297,15 @@ cmd_report(struct cli *cli, int argc, char **argv)
 		return EXIT_OK;
 	if (first < 0)
 		return EXIT_USAGE;
+	if (argc - first == 1 && strcmp(argv[first], "open-data") == 0) {
+		if (o.year == NULL || o.out == NULL || o.period != NULL || o.format != NULL)
+			return cli_usage_error("report", "report open-data takes --year YYYY and --out DIR");
+		if (strlen(o.year) != 4 || report_period_parse(o.year, &p, &e) != 0)
+			return cli_usage_error("report", "bad --year \"%s\" (YYYY)", o.year);
+		return report_open_data(cli, &p, &o);
+	}
+	if (o.year != NULL)
+		return cli_usage_error("report", "--year is for report open-data");
 	if (argc - first == 1 && strcmp(argv[first], "all") == 0) {
 		if (report_format_parse(o.format != NULL ? o.format : "html", &format, &e) != 0)
 			return cli_bad_value("report", &e);

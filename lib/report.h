@@ -71,6 +71,39 @@ struct report_target {
 };
 int report_targets(struct db *db, struct report_target **out, size_t *count, struct error *e);
 
+/* The open-data aggregates of the year p (passes redeemed and value by
+ * département × place type, with the totals per département, per type and
+ * overall; small cells hidden by booklets, then whatever would let them be
+ * recomputed from the totals). *out is the caller's (report_doc_free). */
+int report_opendata_build(struct db *db, const struct report_period *p, int64_t now,
+    struct report_doc **out, struct error *e);
+
+/* The export's CSV (',', decimal point, UTF-8 without BOM, LF; a hidden
+ * row has empty figures and secret_statistique true). Returns 0 or -1. */
+int report_opendata_csv(const struct report_doc *doc, FILE *f, struct error *e);
+
+/* Its Table Schema (new reference), and the datapackage.json naming the
+ * CSV and schema files and the Licence Ouverte 2.0 (new reference). */
+json_t *report_opendata_schema(void);
+json_t *report_opendata_package(const struct report_doc *doc, const char *csv,
+    const char *schema);
+
+/* The export's files, named and written in memory: the CSV, its schema,
+ * datapackage.json, LISEZMOI.md (texts malloc'ed, the caller frees them). */
+#define REPORT_OPENDATA_FILES 4
+struct report_opendata_files {
+	char name[REPORT_OPENDATA_FILES][64];
+	char *text[REPORT_OPENDATA_FILES];
+	size_t len[REPORT_OPENDATA_FILES];
+	bool provisional;
+};
+int report_opendata_texts(const struct report_doc *doc, struct report_opendata_files *o,
+    struct error *e);
+
+/* The LISEZMOI.md text: printf format taking the title, the year, the
+ * status sentence, the CSV and schema names and the threshold (long long). */
+extern const char report_opendata_readme_fmt[];
+
 /* The file name of a target's report: "financeur-1.html", "beneficiaire-3.pdf",
  * "distributeur-2.csv" (the kind in French, the id, the format). */
 void report_target_file(const struct report_target *t, enum report_format format, char buf[64]);

@@ -92,6 +92,10 @@ redeem() {
 		count "c$c.$dept.redeemed" 1 "${bp%:*}"
 		count "c$c.redeemed" 1 "${bp%:*}"
 		E[c$c.$month.cents]=$((${E[c$c.$month.cents]:-0} + (c == 1 ? 1000 : 500)))
+		count "od.$dept" 1 "${bp%:*}"
+		count "od.all" 1 "${bp%:*}"
+		E[od.$dept.cents]=$((${E[od.$dept.cents]:-0} + (c == 1 ? 1000 : 500)))
+		E[od.all.cents]=$((${E[od.all.cents]:-0} + (c == 1 ? 1000 : 500)))
 	done
 }
 PASSNUM_NOW=2027-04-10T10:00:00Z start_daemon
@@ -365,6 +369,67 @@ expect 2 pn --home "$H" report all --period 2027-Q2
 expect 2 pn --home "$H" report all --period 2027-04-01 --out "$WORK/bad-dir"
 expect 2 pn --home "$H" report all --period 2027-Q2 --format xls --out "$WORK/bad-dir"
 [ ! -e "$WORK/bad-dir" ] && ok || fail "a refused report all made its folder"
+
+# --- Open data: 2027 by département x place type (the 93's places are EPN,
+# the 69's a médiathèque), with the totals; comma, decimal point, no BOM.
+# od_check DIR: every row is what this script counted, or empty and secret;
+# a cell of 1 to (threshold - 1) booklets is secret; no sum has exactly one secret cell.
+od_check() {
+	local csv=$1/pass-utilises-2027.csv threshold=$2 d t key want cents got b secret
+	equals "$(head -1 "$csv")" "annee,departement,type_lieu,nombre_pass,montant_euros,secret_statistique" "open data header"
+	equals "$(head -c 3 "$csv" | od -An -tx1 | tr -d ' ')" "616e6e" "no BOM"
+	equals "$(tail -n +2 "$csv" | cut -d, -f2,3 | tr '\n' ' ')" \
+		"69,mediatheque 93,epn 69,TOUS 93,TOUS TOUS,epn TOUS,mediatheque TOUS,TOUS " "open data rows"
+	while IFS=, read -r year d t got cents secret; do
+		[ "$year" = annee ] && continue
+		case "$d,$t" in 69,* | *,mediatheque) key=od.69 ;; 93,* | *,epn) key=od.93 ;; *) key=od.all ;; esac
+		want=${E[$key]:-0} b=$(nbooklets "$key")
+		equals "$year" 2027 "open data year"
+		if [ "$secret" = true ]; then
+			equals "$got,$cents" "," "a secret row ($d $t) has no figures"
+		else
+			equals "$secret,$got,$cents" "false,$want,$((E[$key.cents] / 100)).$(printf %02d $((E[$key.cents] % 100)))" "open data $d $t"
+		fi
+		[ "$b" -ge 1 ] && [ "$b" -lt "$threshold" ] && { equals "$secret" true "$d $t: $b booklets secret"; }
+	done < "$csv"
+	# The sums: each département over its types, each type over the
+	# départements, the total over either.
+	for g in '$2 == "69"' '$2 == "93"' '$3 == "epn"' '$3 == "mediatheque"' '$2 == "TOUS"' '$3 == "TOUS"'; do
+		n=$(awk -F, "NR > 1 && ($g) && \$6 == \"true\"" "$csv" | wc -l)
+		[ "$n" -ne 1 ] && ok || fail "open data: one secret cell alone in the sum $g"
+	done
+}
+OD=$WORK/open-data
+PASSNUM_NOW=2028-01-05T08:00:00Z expect 0 pn --home "$H" --json report open-data --year 2027 --out "$OD"
+equals "$(echo "$out" | jq -r '.provisional, (.files | length)' | tr '\n' ' ')" "false 4 " "open data files"
+od_check "$OD" 11
+equals "$(grep -c ',true$' "$OD/pass-utilises-2027.csv")" 6 "the 69's 3 booklets hide it, then the 93 and the totals but the overall"
+# The schema describes each column, in order, with types the values keep.
+S=$OD/pass-utilises-2027.schema.json
+equals "$(jq -r '[.fields[].name] | join(",")' "$S")" "$(head -1 "$OD/pass-utilises-2027.csv")" "Table Schema: every column"
+equals "$(jq -r '[.fields[] | select(.description | length > 10)] | length' "$S")" 6 "each column described"
+equals "$(jq -r '[.fields[].type] | join(",")' "$S")" "year,string,string,integer,number,boolean" "column types"
+bad=$(tail -n +2 "$OD/pass-utilises-2027.csv" | grep -Evx '[0-9]{4},(TOUS|[0-9AB]{2,3}),(TOUS|[a-z-]+),([0-9]+,[0-9]+\.[0-9]{2},false|,,true)')
+equals "$bad" "" "values of their types (missing: empty)"
+equals "$(jq -r '.licenses[0].name, .resources[0].path, .resources[0].schema' "$OD/datapackage.json" | tr '\n' ' ')" \
+	"etalab-2.0 pass-utilises-2027.csv pass-utilises-2027.schema.json " "datapackage: licence and files"
+contains "$(cat "$OD/LISEZMOI.md")" "Licence Ouverte / Open Licence version 2.0" "LISEZMOI: the licence"
+PASSNUM_NOW=2028-01-05T08:00:00Z expect 1 pn --home "$H" report open-data --year 2027 --out "$OD"
+contains "$err" "already exists" "open data: nothing overwritten"
+# With a threshold of 3 the 69's 3 booklets are shown, and then everything.
+sqlite3 "$H/passnum.db" "INSERT INTO settings(name, value) VALUES ('report_small_cell', '3')"
+PASSNUM_NOW=2028-01-05T08:00:00Z expect 0 pn --home "$H" report open-data --year 2027 --out "$OD" --force
+od_check "$OD" 3
+equals "$(grep -c ',false$' "$OD/pass-utilises-2027.csv")" 7 "threshold 3: every row shown"
+sqlite3 "$H/passnum.db" "DELETE FROM settings WHERE name = 'report_small_cell'"
+PASSNUM_NOW=2027-07-02T08:00:00Z expect 0 pn --home "$H" --json report open-data --year 2027 --out "$WORK/od-now"
+equals "$(echo "$out" | jq -r .provisional)" true "a year in progress is provisional"
+contains "$(cat "$WORK/od-now/LISEZMOI.md")" "provisoires" "LISEZMOI says provisional"
+for y in 2027-04 27 2027-Q1 abcd; do expect 2 pn --home "$H" report open-data --year "$y" --out "$WORK/od-bad"; done
+expect 2 pn --home "$H" report open-data --out "$WORK/od-bad"
+expect 2 pn --home "$H" report open-data --year 2027
+expect 2 pn --home "$H" report funder 1 --period 2027 --year 2027
+[ ! -e "$WORK/od-bad" ] && ok || fail "a refused export made its folder"
 
 # --- Refusals: one line, nothing written.
 before=$(db_dump "$H")
