@@ -93,6 +93,7 @@ redeem() {
 		count "c$c.redeemed" 1 "${bp%:*}"
 		E[c$c.$month.cents]=$((${E[c$c.$month.cents]:-0} + (c == 1 ? 1000 : 500)))
 		count "od.$dept" 1 "${bp%:*}"
+		count "sv.$s" 1 "${bp%:*}"
 		count "od.all" 1 "${bp%:*}"
 		E[od.$dept.cents]=$((${E[od.$dept.cents]:-0} + (c == 1 ? 1000 : 500)))
 		E[od.all.cents]=$((${E[od.all.cents]:-0} + (c == 1 ? 1000 : 500)))
@@ -180,6 +181,19 @@ equals "$(cell departments_c1 0 department)" 69 "départements in order"
 equals "$(cell departments_c1 0 passes_redeemed)" "< 11" "c1 in the 69: 3 booklets"
 equals "$(cell departments_all 1 department),$(cell departments_all 1 passes_redeemed),$(cell departments_all 2 passes_redeemed)" \
 	"93,< 11,19" "the 93's 16 passes hidden: the 69's 3 would be the total minus them"
+# By place type (the 93's places are EPN, the 69's a médiathèque) and by
+# service, all campaigns; the total is the campaigns' total.
+equals "$(cell place_types_all 0 place_type),$(cell place_types_all 1 place_type),$(cell place_types_all 2 place_type)" \
+	"epn,mediatheque,Total" "place types"
+shown_or_hidden "$(cell place_types_all 0 passes_redeemed)" "${E[od.93]}" "$(nbooklets od.93)" "EPN redeemed"
+shown_or_hidden "$(cell place_types_all 1 passes_redeemed)" "${E[od.69]}" "$(nbooklets od.69)" "médiathèque redeemed"
+equals "$(cell place_types_all 2 passes_redeemed)" "$(cell campaigns 2 passes_redeemed)" "types: the total"
+equals "$(cell services_all 0 service),$(cell services_all 1 service)" "Atelier numérique,Parcours long" "services"
+shown_or_hidden "$(cell services_all 0 passes_redeemed)" "${E[sv.atelier]}" "$(nbooklets sv.atelier)" "atelier redeemed"
+shown_or_hidden "$(cell services_all 1 passes_redeemed)" "${E[sv.parcours]}" "$(nbooklets sv.parcours)" "parcours redeemed"
+equals "$(cell services_all 2 passes_redeemed)" 19 "services: the total"
+equals "$(nbooklets sv.parcours)" 2 "parcours: 2 booklets (hidden), so atelier's 15 are hidden too"
+equals "$(cell services_all 0 passes_redeemed)" "< 11" "atelier hidden by the secondary rule"
 # The issue's case: campaign 2 issued 30, 4 passes redeemed from only 2
 # booklets (hidden although 4 passes), revoked 0, expired 0: the passes in
 # circulation (26) would give the 4 back, so they are hidden too.
