@@ -35,7 +35,8 @@ pdf_font(struct pdf *p, bool bold, double size)
 	cairo_set_font_size(p->cr, size);
 }
 
-/* cairo stays in error after invalid UTF-8: such text is drawn as "?". */
+/* cairo stays in error after invalid UTF-8: a short label that is not
+ * valid is drawn as "?"; wrapped text is copied with U+FFFD for bad bytes. */
 static const char *
 pdf_safe(const char *s)
 {
@@ -99,7 +100,7 @@ pdf_wrap(struct pdf *p, const char *s, double x, double width, double line, bool
 	size_t len, at = 0, cut;
 	int lines = 0;
 
-	snprintf(text, sizeof(text), "%s", pdf_safe(s));
+	utf8_copy(text, sizeof(text), s != NULL ? s : "", s != NULL ? strlen(s) : 0);
 	len = strlen(text);
 	do {
 		cut = len;
@@ -147,7 +148,7 @@ pdf_measure(struct pdf *p, const char *s, double *word, double *whole)
 	char buf[4096];
 	double w;
 
-	snprintf(buf, sizeof(buf), "%s", pdf_safe(s));
+	utf8_copy(buf, sizeof(buf), s != NULL ? s : "", s != NULL ? strlen(s) : 0);
 	if ((w = pdf_width(p, buf)) > *whole)
 		*whole = w;
 	for (char *at = strtok(buf, " "); at != NULL; at = strtok(NULL, " "))
