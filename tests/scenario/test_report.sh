@@ -263,6 +263,28 @@ equals "$(grep -vxFf "$WORK/csv-lines" "$WORK/html-lines")" "" "every HTML row i
 # HTML: one chart, inline SVG drawn by cairo, no namespace URL left in the page.
 equals "$(grep -o '<figure class="chart"' "$R/f.html" | wc -l)" 1 "one chart in the funder's page"
 contains "$html" 'aria-label="Pass utilisés par mois, toutes campagnes"><svg' "the chart is inline SVG"
+# Headless Chromium loads the page: the chart is in its DOM, and its net log
+# holds no request the page made (blink's resource loader, traffic annotation
+# 101845102; the browser's own update and account checks are not the page's).
+# A page with an <img src="http://..."> is the control that the check sees one.
+chromium_requests() { # FILE: the URLs FILE's page requested
+	rm -rf "$WORK/chrome"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--no-first-run --user-data-dir="$WORK/chrome" --log-net-log="$WORK/net.json" \
+		--dump-dom "file://$1" > "$WORK/dom.html" 2>/dev/null || fail "chromium could not load $1"
+	jq -r '.constants.logSourceType.URL_REQUEST as $u | .constants.logEventTypes.REQUEST_ALIVE as $a
+		| [.events[] | select(.source.type == $u)] | group_by(.source.id)[]
+		| select(any(.[]; .type == $a and .params.traffic_annotation? == 101845102))
+		| .[] | .params.url? // empty' "$WORK/net.json" | sort -u
+}
+if command -v chromium >/dev/null; then
+	printf '<!DOCTYPE html><img src="http://report.invalid/x.png">' > "$WORK/control.html"
+	equals "$(chromium_requests "$WORK/control.html")" "http://report.invalid/x.png" "chromium: the control's request is seen"
+	equals "$(chromium_requests "$R/f.html")" "" "chromium: the report's page makes no request"
+	contains "$(cat "$WORK/dom.html")" '<svg width="480pt"' "chromium: the chart is in the page's DOM"
+else
+	echo "SKIP: chromium is not installed (scripts/deps.sh test): the page's load is not checked" >&2
+fi
 # PDF: A4, the same figures. Each JSON row, its cells run together, is a
 # line of the PDF's text run together (pdftotext -layout keeps a row on a line).
 expect 0 pn --home "$H" report funder 1 --period 2027-Q2 --format pdf --out "$R/f.pdf"
