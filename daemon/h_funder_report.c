@@ -2,7 +2,7 @@
  * aggregates (lib/report.c) — balance, and per campaign the passes issued,
  * in circulation, redeemed, revoked and expired, and redeemed per
  * département, with small cells shown as "< 11".
- * With ?period=YYYY-MM|YYYY-Qn|YYYY[&format=json|html|csv]: the same
+ * With ?period=YYYY-MM|YYYY-Qn|YYYY[&format=json|html|csv|pdf]: the same
  * report as `passnum report funder ID` (docs/reports.md), 400 BAD_PERIOD
  * or BAD_FORMAT otherwise. */
 #include <stdio.h>
@@ -17,7 +17,7 @@ static void
 h_funder_report_period(struct request *req, int64_t id, const char *period, const char *format)
 {
 	static const char *const types[] = { "text/csv; charset=utf-8", "application/json",
-		"text/html; charset=utf-8" };
+		"text/html; charset=utf-8", "application/pdf" };
 	struct report_doc *doc = NULL;
 	struct report_period p;
 	enum report_format f = REPORT_JSON;

@@ -239,3 +239,88 @@ report_build(struct db *db, enum report_kind kind, int64_t id, const struct repo
 	*out = doc;
 	return 0;
 }
+
+struct report_target_list {
+	struct report_target *target;
+	size_t count, cap;
+	int failed;
+};
+
+/* Appends (kind, id); report_targets sorts and deduplicates (payees come
+ * from their places). */
+static int
+report_target_add(struct report_target_list *l, enum report_kind kind, int64_t id)
+{
+	struct report_target *grown;
+
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+
+		if ((grown = realloc(l->target, cap * sizeof(*grown))) == NULL)
+			return l->failed = -1;
+		l->target = grown;
+		l->cap = cap;
+	}
+	l->target[l->count++] = (struct report_target){ kind, id };
+	return 0;
+}
+
+static int
+report_target_funder(const struct funder *f, void *ctx)
+{
+	return report_target_add(ctx, REPORT_FUNDER, f->id);
+}
+
+static int
+report_target_payee(const struct place *p, void *ctx)
+{
+	return report_target_add(ctx, REPORT_PAYEE, p->payee_id);
+}
+
+static int
+report_target_distributor(const struct distributor *d, void *ctx)
+{
+	return report_target_add(ctx, REPORT_DISTRIBUTOR, d->id);
+}
+
+static int
+report_target_compare(const void *a, const void *b)
+{
+	const struct report_target *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int
+report_targets(struct db *db, struct report_target **out, size_t *count, struct error *e)
+{
+	struct report_target_list l = { 0 };
+	size_t n = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (registry_funder_list(db, report_target_funder, &l, e) != 0 ||
+	    registry_place_list(db, report_target_payee, &l, e) != 0 ||
+	    registry_distributor_list(db, report_target_distributor, &l, e) != 0 || l.failed) {
+		free(l.target);
+		return l.failed ? error_set(e, 500, "NO_MEMORY", "out of memory listing reports") : -1;
+	}
+	qsort(l.target, l.count, sizeof(*l.target), report_target_compare);
+	for (size_t i = 0; i < l.count; i++)
+		if (n == 0 || report_target_compare(&l.target[n - 1], &l.target[i]) != 0)
+			l.target[n++] = l.target[i];
+	*out = l.target;
+	*count = n;
+	return 0;
+}
+
+void
+report_target_file(const struct report_target *t, enum report_format format, char buf[64])
+{
+	static const char *const kinds[] = { "financeur", "beneficiaire", "lieu", "distributeur" };
+	static const char *const formats[] = { "csv", "json", "html", "pdf" };
+
+	snprintf(buf, 64, "%s-%lld.%s", kinds[t->kind], (long long)t->id, formats[format]);
+}

@@ -21,7 +21,7 @@ int report_funder_json(struct db *db, int64_t funder_id, json_t **out, struct er
 #include <stdio.h>
 
 enum report_kind { REPORT_FUNDER, REPORT_PAYEE, REPORT_PLACE, REPORT_DISTRIBUTOR };
-enum report_format { REPORT_CSV, REPORT_JSON, REPORT_HTML };
+enum report_format { REPORT_CSV, REPORT_JSON, REPORT_HTML, REPORT_PDF };
 
 /* A fixed period: a month "YYYY-MM", a quarter "YYYY-Qn" or a year "YYYY". */
 struct report_period {
@@ -33,7 +33,8 @@ struct report_period {
  * a date range included). */
 int report_period_parse(const char *text, struct report_period *p, struct error *e);
 
-/* Parses "funder", "payee", "place", "distributor" / "csv", "json", "html".
+/* Parses "funder", "payee", "place", "distributor" / "csv", "json", "html",
+ * "pdf".
  * Return 0, or -1 (400 BAD_REPORT / BAD_FORMAT). */
 int report_kind_parse(const char *text, enum report_kind *kind, struct error *e);
 int report_format_parse(const char *text, enum report_format *format, struct error *e);
@@ -49,7 +50,8 @@ int report_build(struct db *db, enum report_kind kind, int64_t id, const struct 
     int64_t now, struct report_doc **out, struct error *e);
 
 /* Writes doc to f in format (CSV: ';', decimal comma, UTF-8 with BOM;
- * HTML: one self-contained page). Returns 0, or -1 (500 WRITE_FAILED). */
+ * HTML: one self-contained page, its charts inline SVG; PDF: A4, the
+ * HTML's content). Returns 0, or -1 (500 WRITE_FAILED). */
 int report_write(const struct report_doc *doc, enum report_format format, FILE *f,
     struct error *e);
 
@@ -58,5 +60,52 @@ int report_write(const struct report_doc *doc, enum report_format format, FILE *
 json_t *report_doc_json(const struct report_doc *doc);
 
 void report_doc_free(struct report_doc *doc);
+
+/* Who `report all` writes for: every funder, every payee (a SIRET with at
+ * least one place) and every distributor, each kind in id order. *out (the
+ * caller's, free) holds *count targets. Returns 0 or -1 (503 STORE_ERROR,
+ * 500 NO_MEMORY). */
+struct report_target {
+	enum report_kind kind;
+	int64_t id;
+};
+int report_targets(struct db *db, struct report_target **out, size_t *count, struct error *e);
+
+/* The open-data aggregates of the year p (passes redeemed and value by
+ * département × place type, with the totals per département, per type and
+ * overall; small cells hidden by booklets, then whatever would let them be
+ * recomputed from the totals). *out is the caller's (report_doc_free). */
+int report_opendata_build(struct db *db, const struct report_period *p, int64_t now,
+    struct report_doc **out, struct error *e);
+
+/* The export's CSV (',', decimal point, UTF-8 without BOM, LF; a hidden
+ * row has empty figures and secret_statistique true). Returns 0 or -1. */
+int report_opendata_csv(const struct report_doc *doc, FILE *f, struct error *e);
+
+/* Its Table Schema (new reference), and the datapackage.json naming the
+ * CSV and schema files and the Licence Ouverte 2.0 (new reference). */
+json_t *report_opendata_schema(void);
+json_t *report_opendata_package(const struct report_doc *doc, const char *csv,
+    const char *schema);
+
+/* The export's files, named and written in memory: the CSV, its schema,
+ * datapackage.json, LISEZMOI.md (texts malloc'ed, the caller frees them). */
+#define REPORT_OPENDATA_FILES 4
+struct report_opendata_files {
+	char name[REPORT_OPENDATA_FILES][64];
+	char *text[REPORT_OPENDATA_FILES];
+	size_t len[REPORT_OPENDATA_FILES];
+	bool provisional;
+};
+int report_opendata_texts(const struct report_doc *doc, struct report_opendata_files *o,
+    struct error *e);
+
+/* The LISEZMOI.md text: printf format taking the title, the year, the
+ * status sentence, the CSV and schema names and the threshold (long long). */
+extern const char report_opendata_readme_fmt[];
+
+/* The file name of a target's report: "financeur-1.html", "beneficiaire-3.pdf",
+ * "distributeur-2.csv" (the kind in French, the id, the format). */
+void report_target_file(const struct report_target *t, enum report_format format, char buf[64]);
 
 #endif

@@ -159,6 +159,8 @@ distributor_tables(struct report_doc *doc, struct distributor_data *d)
 	if (months == NULL || stock == NULL)
 		return -1;
 	months->total_row = true;
+	months->chart_column = 2;
+	snprintf(months->chart_title, sizeof(months->chart_title), "Carnets remis, par mois");
 	for (int m = 0; m <= d->range->months; m++) {
 		if ((row = report_table_row(months)) < 0)
 			return -1;

@@ -31,11 +31,25 @@ struct funder_campaign {
 	struct funder_department department[FUNDER_DEPARTMENTS];
 };
 
+/* A row of a breakdown over all campaigns (place type, service). */
+struct funder_part {
+	char label[REGISTRY_NAME_MAX + 1];
+	int64_t id; /* the service's id; 0 for a place type */
+	struct funder_cell redeemed;
+};
+
+struct funder_parts {
+	size_t count;
+	struct funder_part *part;
+	int failed;
+};
+
 struct funder_data {
 	struct report_range range;
 	int64_t funder_id;
 	size_t count;
 	struct funder_campaign *campaign;
+	struct funder_parts types, services;
 	int failed;
 };
 
@@ -148,6 +162,25 @@ funder_row_department(const struct db_row *row, void *ctx, struct error *e)
 	" AND (r.cancelled_at IS NULL OR r.cancelled_at >= ?4)"
 #define FUNDER_SUMS ", count(*), sum(v.value_cents), count(DISTINCT v.booklet_id)"
 
+/* Rows (label, id, count, cents, booklets) of a breakdown. */
+static int
+funder_row_part(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct funder_parts *p = ctx;
+	struct funder_part *grown = realloc(p->part, (p->count + 1) * sizeof(*grown));
+
+	(void)e;
+	if (grown == NULL)
+		return p->failed = -1;
+	p->part = grown;
+	memset(&grown[p->count], 0, sizeof(*grown));
+	db_row_text(row, 0, grown[p->count].label, sizeof(grown->label));
+	grown[p->count].id = db_row_int64(row, 1);
+	funder_cell_add(&grown[p->count].redeemed, row, 2);
+	p->count++;
+	return 0;
+}
+
 /* Reads every figure of the report into d (one read transaction). */
 static int
 funder_read(struct db *db, void *ctx, struct error *e)
@@ -197,8 +230,15 @@ funder_read(struct db *db, void *ctx, struct error *e)
 	    funder_row_month, &monthly, e) != 0 ||
 	    db_each(db, "SELECT v.campaign_id, p.department" FUNDER_SUMS FUNDER_REDEEMED_FROM
 	    " GROUP BY v.campaign_id, p.department ORDER BY p.department", range,
-	    funder_row_department, d, e) != 0)
+	    funder_row_department, d, e) != 0 ||
+	    db_each(db, "SELECT p.type, 0" FUNDER_SUMS FUNDER_REDEEMED_FROM
+	    " GROUP BY p.type ORDER BY p.type", range, funder_row_part, &d->types, e) != 0 ||
+	    db_each(db, "SELECT (SELECT name FROM services WHERE id = r.service_id), r.service_id"
+	    FUNDER_SUMS FUNDER_REDEEMED_FROM " GROUP BY r.service_id ORDER BY r.service_id", range,
+	    funder_row_part, &d->services, e) != 0)
 		return -1;
+	if (d->types.failed || d->services.failed)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 	for (size_t i = 0; i < d->count; i++)
 		for (int m = 0; m < FUNDER_MONTHS; m++)
 			d->campaign[i].handed.count += d->campaign[i].month_handed[m].count,
@@ -231,6 +271,20 @@ static const struct report_column funder_month_columns[] = {
 	{ "booklets_handed_out", "Carnets remis", REPORT_COLUMN_COUNT, -1 },
 	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
 	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 2 },
+	{ NULL, NULL, 0, 0 },
+};
+
+static const struct report_column funder_type_columns[] = {
+	{ "place_type", "Type de lieu", REPORT_COLUMN_TEXT, -1 },
+	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+static const struct report_column funder_service_columns[] = {
+	{ "service", "Service", REPORT_COLUMN_TEXT, -1 },
+	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 1 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -318,6 +372,11 @@ funder_month_table(struct report_doc *doc, const struct report_range *r,
 	if ((t = report_doc_table(doc, key, title, funder_month_columns)) == NULL)
 		return -1;
 	t->total_row = true;
+	if (c->id == 0) {
+		t->chart_column = 2;
+		snprintf(t->chart_title, sizeof(t->chart_title), "Pass utilisés par mois, toutes"
+		    " campagnes");
+	}
 	for (int m = 0; m < r->months; m++) {
 		if ((row = report_table_row(t)) < 0)
 			return -1;
@@ -407,6 +466,39 @@ funder_total(const struct funder_data *d, struct funder_campaign *all)
 	}
 }
 
+/* A breakdown over all campaigns (its rows, then the total: the same
+ * quantity as the campaigns' total, key "all.pr"). */
+static int
+funder_part_table(struct report_doc *doc, const char *key, const char *title,
+    const struct report_column *columns, const struct funder_parts *p, char what,
+    const struct funder_campaign *all)
+{
+	struct report_table *t = report_doc_table(doc, key, title, columns);
+	int row;
+
+	if (t == NULL)
+		return -1;
+	t->total_row = true;
+	for (size_t i = 0; i < p->count; i++) {
+		const struct funder_part *part = &p->part[i];
+
+		if ((row = report_table_row(t)) < 0 || report_set_text(t, row, 0, part->label) != 0)
+			return -1;
+		if (what == 't')
+			report_set_count(t, row, 1, part->redeemed.count, part->redeemed.booklets,
+			    "all.t%.30s.pr", part->label);
+		else
+			report_set_count(t, row, 1, part->redeemed.count, part->redeemed.booklets,
+			    "all.s%lld.pr", (long long)part->id);
+		report_set_money(t, row, 2, part->redeemed.cents);
+	}
+	if ((row = report_table_row(t)) < 0 || report_set_text(t, row, 0, "Total") != 0)
+		return -1;
+	report_set_count(t, row, 1, all->redeemed.count, all->redeemed.booklets, "all.pr");
+	report_set_money(t, row, 2, all->redeemed.cents);
+	return 0;
+}
+
 /* The cross-table sums: each month's and département's total across
  * campaigns is the sum of the campaigns' cells. */
 static int
@@ -483,7 +575,11 @@ funder_tables(struct report_doc *doc, struct funder_data *d, const struct report
 			goto done;
 	}
 	if (funder_campaign_row(campaigns, all) != 0 || funder_state_row(state, all, "Total") != 0 ||
-	    funder_month_table(doc, r, all) != 0 || funder_department_table(doc, all) != 0)
+	    funder_month_table(doc, r, all) != 0 || funder_department_table(doc, all) != 0 ||
+	    funder_part_table(doc, "place_types_all", "Par type de lieu, toutes campagnes",
+	    funder_type_columns, &d->types, 't', all) != 0 ||
+	    funder_part_table(doc, "services_all", "Par service, toutes campagnes",
+	    funder_service_columns, &d->services, 's', all) != 0)
 		goto done;
 	for (size_t i = 0; i < d->count; i++)
 		if (funder_month_table(doc, r, &d->campaign[i]) != 0 ||
@@ -522,5 +618,7 @@ report_funder_build(struct db *db, int64_t id, const struct report_range *r,
 	rc = 0;
 done:
 	free(d.campaign);
+	free(d.types.part);
+	free(d.services.part);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "error.h"
 
 #define REPORT_COLUMNS_MAX 12
@@ -59,6 +60,9 @@ struct report_table {
 	bool total_row;            /* the last row is each count column's sum */
 	size_t groups;
 	struct report_group group[REPORT_GROUPS_MAX];
+	int chart_column;          /* > 0: a bar chart of this count column by row (total row
+	                            * left out) follows the table; 0: none */
+	char chart_title[120];
 };
 
 struct report_doc {
@@ -119,6 +123,39 @@ void report_suppress(struct report_doc *doc);
 
 /* Whether cell col of row is hidden (money: its count's state). */
 bool report_table_hidden(const struct report_table *t, size_t row, size_t col);
+
+/* The text of cell (row, col) of t for people: « < 11 » when hidden, a
+ * count, an amount "1234,50", or the text. */
+void report_cell_display(const struct report_doc *doc, const struct report_table *t, size_t row,
+    size_t col, char *buf, size_t size);
+
+/* "< 11" for doc's threshold. */
+void report_hidden_text(const struct report_doc *doc, char buf[24]);
+
+/* « provisoire (période en cours) » or « définitif (période close) ». */
+const char *report_status_fr(const struct report_doc *doc);
+
+struct _cairo;
+
+/* Draws the bar chart of t (t->chart_column by row, the total row left
+ * out) into the width x height box at the origin of cr: a bar per row with
+ * its value above it; a hidden cell is a hatched box the height of the
+ * threshold labelled « < 11 », never its value. French labels. */
+void report_chart_draw(struct _cairo *cr, const struct report_doc *doc,
+    const struct report_table *t, double width, double height);
+
+/* The chart's size in points. */
+#define REPORT_CHART_WIDTH 480.0
+#define REPORT_CHART_HEIGHT 200.0
+
+/* Writes t's chart to f as one inline <svg> element (the glyph ids are
+ * cairo's: one chart per page; no XML declaration,
+ * no namespace URL, no external reference). Returns 0 or -1. */
+int report_chart_svg(const struct report_doc *doc, const struct report_table *t, FILE *f);
+
+/* Writes doc to f as an A4 PDF (the HTML's content: tables with page
+ * breaks, charts, glossary). Returns 0 or -1. */
+int report_write_pdf(const struct report_doc *doc, FILE *f);
 
 /* Frees what doc owns (not doc itself). */
 void report_doc_clear(struct report_doc *doc);

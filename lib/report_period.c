@@ -54,12 +54,12 @@ report_kind_parse(const char *text, enum report_kind *kind, struct error *e)
 int
 report_format_parse(const char *text, enum report_format *format, struct error *e)
 {
-	static const char *const names[] = { "csv", "json", "html" };
+	static const char *const names[] = { "csv", "json", "html", "pdf" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(text, names[i]) == 0) {
 			*format = (enum report_format)i;
 			return 0;
 		}
-	return error_set(e, 400, "BAD_FORMAT", "unknown format \"%s\" (csv, json, html)", text);
+	return error_set(e, 400, "BAD_FORMAT", "unknown format \"%s\" (csv, json, html, pdf)", text);
 }

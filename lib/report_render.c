@@ -1,5 +1,6 @@
 /* Writing a report document: CSV for people (';', decimal comma, UTF-8
- * with BOM), JSON for machines, one self-contained printable HTML page. */
+ * with BOM), JSON for machines, one self-contained printable HTML page
+ * (charts as inline SVG, lib/report_chart.c), PDF (lib/report_pdf.c). */
 #include <stdlib.h>
 #include <string.h>
 #include "date.h"
@@ -7,8 +8,7 @@
 #include "report.h"
 #include "report_model.h"
 
-/* "< 11" for doc's threshold. */
-static void
+void
 report_hidden_text(const struct report_doc *doc, char buf[24])
 {
 	snprintf(buf, 24, "< %lld", (long long)doc->threshold);
@@ -24,8 +24,7 @@ report_cents_fr(int64_t cents, char buf[32])
 	    (long long)(a % 100));
 }
 
-/* The text of one cell for people: hidden, count, French amount or text. */
-static void
+void
 report_cell_display(const struct report_doc *doc, const struct report_table *t, size_t row,
     size_t col, char *buf, size_t size)
 {
@@ -63,7 +62,7 @@ report_csv_field(FILE *f, const char *text, bool last)
 	fputs(last ? "\r\n" : ";", f);
 }
 
-static const char *
+const char *
 report_status_fr(const struct report_doc *doc)
 {
 	return doc->provisional ? "provisoire (période en cours)" : "définitif (période close)";
@@ -122,6 +121,7 @@ static const char report_css[] =
     "table{border-collapse:collapse;margin:.5em 0}"
     "th,td{border:1px solid #999;padding:.2em .5em}td.n{text-align:right}"
     "tr.total td{font-weight:bold}.provisoire{color:#a00;font-weight:bold}"
+    "figure.chart{margin:.5em 0}figure.chart svg{max-width:100%;height:auto}"
     "@media print{body{margin:0}h2{page-break-after:avoid}}";
 
 static void
@@ -143,6 +143,13 @@ report_html_table(const struct report_doc *doc, const struct report_table *t, FI
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
+	if (t->chart_column > 0) {
+		fputs("<figure class=\"chart\" role=\"img\" aria-label=\"", f);
+		report_html_text(f, t->chart_title);
+		fputs("\">", f);
+		report_chart_svg(doc, t, f);
+		fputs("</figure>\n", f);
+	}
 }
 
 static void
@@ -231,6 +238,9 @@ report_write(const struct report_doc *doc, enum report_format format, FILE *f, s
 
 	if (format == REPORT_CSV) {
 		report_write_csv(doc, f);
+	} else if (format == REPORT_PDF) {
+		if (report_write_pdf(doc, f) != 0)
+			return error_set(e, 500, "WRITE_FAILED", "cannot write the report");
 	} else if (format == REPORT_HTML) {
 		report_write_html(doc, f);
 	} else {

@@ -92,6 +92,11 @@ redeem() {
 		count "c$c.$dept.redeemed" 1 "${bp%:*}"
 		count "c$c.redeemed" 1 "${bp%:*}"
 		E[c$c.$month.cents]=$((${E[c$c.$month.cents]:-0} + (c == 1 ? 1000 : 500)))
+		count "od.$dept" 1 "${bp%:*}"
+		count "sv.$s" 1 "${bp%:*}"
+		count "od.all" 1 "${bp%:*}"
+		E[od.$dept.cents]=$((${E[od.$dept.cents]:-0} + (c == 1 ? 1000 : 500)))
+		E[od.all.cents]=$((${E[od.all.cents]:-0} + (c == 1 ? 1000 : 500)))
 	done
 }
 PASSNUM_NOW=2027-04-10T10:00:00Z start_daemon
@@ -176,6 +181,19 @@ equals "$(cell departments_c1 0 department)" 69 "départements in order"
 equals "$(cell departments_c1 0 passes_redeemed)" "< 11" "c1 in the 69: 3 booklets"
 equals "$(cell departments_all 1 department),$(cell departments_all 1 passes_redeemed),$(cell departments_all 2 passes_redeemed)" \
 	"93,< 11,19" "the 93's 16 passes hidden: the 69's 3 would be the total minus them"
+# By place type (the 93's places are EPN, the 69's a médiathèque) and by
+# service, all campaigns; the total is the campaigns' total.
+equals "$(cell place_types_all 0 place_type),$(cell place_types_all 1 place_type),$(cell place_types_all 2 place_type)" \
+	"epn,mediatheque,Total" "place types"
+shown_or_hidden "$(cell place_types_all 0 passes_redeemed)" "${E[od.93]}" "$(nbooklets od.93)" "EPN redeemed"
+shown_or_hidden "$(cell place_types_all 1 passes_redeemed)" "${E[od.69]}" "$(nbooklets od.69)" "médiathèque redeemed"
+equals "$(cell place_types_all 2 passes_redeemed)" "$(cell campaigns 2 passes_redeemed)" "types: the total"
+equals "$(cell services_all 0 service),$(cell services_all 1 service)" "Atelier numérique,Parcours long" "services"
+shown_or_hidden "$(cell services_all 0 passes_redeemed)" "${E[sv.atelier]}" "$(nbooklets sv.atelier)" "atelier redeemed"
+shown_or_hidden "$(cell services_all 1 passes_redeemed)" "${E[sv.parcours]}" "$(nbooklets sv.parcours)" "parcours redeemed"
+equals "$(cell services_all 2 passes_redeemed)" 19 "services: the total"
+equals "$(nbooklets sv.parcours)" 2 "parcours: 2 booklets (hidden), so atelier's 15 are hidden too"
+equals "$(cell services_all 0 passes_redeemed)" "< 11" "atelier hidden by the secondary rule"
 # The issue's case: campaign 2 issued 30, 4 passes redeemed from only 2
 # booklets (hidden although 4 passes), revoked 0, expired 0: the passes in
 # circulation (26) would give the 4 back, so they are hidden too.
@@ -232,6 +250,9 @@ cmp -s <(printf '%s' "$body") <(head -c -0 "$R/f.csv" | sed -z 's/\n$//') && ok 
 req GET "/v1/funders/1/report?period=2027-04-01" "$TF"
 expect_http 400 BAD_PERIOD
 req GET "/v1/funders/1/report?period=2027-Q2&format=pdf" "$TF"
+expect_http 200
+equals "${body:0:5}" "%PDF-" "a PDF over HTTP"
+req GET "/v1/funders/1/report?period=2027-Q2&format=xls" "$TF"
 expect_http 400 BAD_FORMAT
 stop_daemon
 # HTML: every table row is the CSV line of the same cells.
@@ -239,11 +260,69 @@ sed -n 's/^<tr[^>]*>\(<td.*\)<\/tr>$/\1/p' "$R/f.html" | sed 's/<\/td><td[^>]*>/
 	sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' > "$WORK/html-lines"
 equals "$(wc -l < "$WORK/html-lines")" "$(jq '[.tables[].rows[]] | length' "$J")" "HTML rows"
 equals "$(grep -vxFf "$WORK/csv-lines" "$WORK/html-lines")" "" "every HTML row is in the CSV"
+# HTML: one chart, inline SVG drawn by cairo, no namespace URL left in the page.
+equals "$(grep -o '<figure class="chart"' "$R/f.html" | wc -l)" 1 "one chart in the funder's page"
+contains "$html" 'aria-label="Pass utilisés par mois, toutes campagnes"><svg' "the chart is inline SVG"
+# Headless Chromium loads the page: the chart is in its DOM, and its net log
+# holds no request the page made (blink's resource loader, traffic annotation
+# 101845102; the browser's own update and account checks are not the page's).
+# A page with an <img src="http://..."> is the control that the check sees one.
+chromium_requests() { # FILE: the URLs FILE's page requested
+	rm -rf "$WORK/chrome"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--no-first-run --user-data-dir="$WORK/chrome" --log-net-log="$WORK/net.json" \
+		--dump-dom "file://$1" > "$WORK/dom.html" 2>/dev/null || fail "chromium could not load $1"
+	jq -r '.constants.logSourceType.URL_REQUEST as $u | .constants.logEventTypes.REQUEST_ALIVE as $a
+		| [.events[] | select(.source.type == $u)] | group_by(.source.id)[]
+		| select(any(.[]; .type == $a and .params.traffic_annotation? == 101845102))
+		| .[] | .params.url? // empty' "$WORK/net.json" | sort -u
+}
+if command -v chromium >/dev/null; then
+	printf '<!DOCTYPE html><img src="http://report.invalid/x.png">' > "$WORK/control.html"
+	equals "$(chromium_requests "$WORK/control.html")" "http://report.invalid/x.png" "chromium: the control's request is seen"
+	equals "$(chromium_requests "$R/f.html")" "" "chromium: the report's page makes no request"
+	contains "$(cat "$WORK/dom.html")" '<svg width="480pt"' "chromium: the chart is in the page's DOM"
+else
+	echo "SKIP: chromium is not installed (scripts/deps.sh test): the page's load is not checked" >&2
+fi
+# PDF: A4, the same figures. Each JSON row, its cells run together, is a
+# line of the PDF's text run together (pdftotext -layout keeps a row on a line).
+expect 0 pn --home "$H" report funder 1 --period 2027-Q2 --format pdf --out "$R/f.pdf"
+equals "$(head -c 5 "$R/f.pdf")" "%PDF-" "PDF header"
+contains "$(pdfinfo "$R/f.pdf")" "595.276 x 841.89 pts (A4)" "A4"
+pages=$(pdfinfo "$R/f.pdf" | awk '/^Pages:/ { print $2 }')
+[ "$pages" -ge 2 ] && ok || fail "the funder's PDF has $pages page(s): no page break exercised"
+pdftotext -layout "$R/f.pdf" "$WORK/f.txt"
+tr -d ' \t' < "$WORK/f.txt" > "$WORK/pdf-lines"
+tr -d ' ;' < "$WORK/json-lines" > "$WORK/json-squeezed"
+equals "$(grep -vxFf "$WORK/pdf-lines" "$WORK/json-squeezed")" "" "every JSON row is a line of the PDF"
+for t in "$(jq -r '.tables[].title' "$J")" "Glossaire" "Agrégats seulement"; do
+	while IFS= read -r line; do contains "$(cat "$WORK/f.txt")" "$line" "PDF: $line"; done <<<"$t"
+done
+# « < 11 » in the PDF: each hidden cell of the tables, each hidden bar of the
+# chart (months of all campaigns, passes redeemed), and the notes' and
+# glossary's mentions; a hidden bar shown as its value would change the count.
+hidden_cells=$(jq '[.tables[].rows[][] | select(. == "< 11")] | length' "$J")
+hidden_bars=$(jq '[.tables[] | select(.key == "months_all") | .rows[:-1][] | select(.passes_redeemed == "< 11")] | length' "$J")
+mentions=$(jq -r '.notes[], .glossary[].term, .glossary[].definition' "$J" | tr -d ' \n' | grep -o '<11' | wc -l)
+[ "$hidden_bars" -ge 1 ] && ok || fail "no hidden bar in the chart: the test exercises nothing"
+equals "$(tr -d ' \n' < "$WORK/f.txt" | grep -o '<11' | wc -l)" "$((hidden_cells + hidden_bars + mentions))" \
+	"« < 11 » in the PDF: $hidden_cells cells, $hidden_bars bars, $mentions mentions"
+# The chart's shown bars carry their values under the chart's title.
+for m in 0 1 2; do
+	v=$(cell months_all $m passes_redeemed)
+	[ "$v" = "< 11" ] && continue
+	sed -n '/Pass utilisés par mois, toutes campagnes/,/^\f\?Par mois, campagne/p' "$WORK/f.txt" |
+		grep -qw -- "$v" && ok || fail "the chart's bar $m does not read $v"
+done
 # A month in progress is provisional.
 PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format json
 equals "$(echo "$out" | jq -r .provisional)" true "a month in progress is provisional"
 PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format html
 contains "$out" "provisoire" "marked provisoire"
+PASSNUM_NOW=2027-05-20T10:00:00Z expect 0 pn --home "$H" report funder 1 --period 2027-05 --format pdf \
+	--out "$R/f-may.pdf"
+contains "$(pdftotext "$R/f-may.pdf" -)" "PROVISOIRE" "the PDF marked provisoire on its pages"
 
 # --- Payee 1 (two places, one SIRET), April: the transfer it matches.
 expect 0 pn --home "$H" report payee 1 --period 2027-04 --format json --out "$R/p1.json"
@@ -263,6 +342,10 @@ code25=$(awk -F, 'NR > 1 && $7 == 25 { print $2 }' "$WORK/all.csv" | sort | tr '
 contains "$(jq -r '.tables[0].rows[].codes' "$P")" "$(echo "$code25" | cut -d' ' -f1)" "codes listed"
 expect 0 pn --home "$H" report payee 1 --period 2027-04 --format csv
 contains "$out" "Total;;;16;;140,00" "decimal comma"
+expect 0 pn --home "$H" report payee 1 --period 2027-04 --format pdf --out "$R/p1.pdf"
+pdftotext -layout "$R/p1.pdf" - | tr -d ' \t' > "$WORK/p1-lines"
+grep -qx "Total16140,00" "$WORK/p1-lines" && ok || fail "payee PDF total"
+contains "$(cat "$WORK/p1-lines")" "montantsTTC;TVAéventuellementdueparlelieu" "payee PDF VAT mention"
 
 # --- Place 3, May: its own redemptions; no internal campaign name.
 expect 0 pn --home "$H" report place 3 --period 2027-05 --format json --out "$R/pl3.json"
@@ -277,6 +360,11 @@ equals "$(jq -r '.tables[] | select(.key == "months") | .rows[1].booklets_handed
 equals "$(jq -r '.tables[] | select(.key == "stock") | .rows | map("\(.booklets_in_stock) \(.booklet_numbers) \(.last_day)") | join("|")' "$D")" \
 	"12 28-39 2027-07-20" "distributor 1 stock"
 contains "$(jq -r '.tables[] | select(.key == "stock") | .rows[0].alert' "$D")" "18 jours" "J-30 alert (as of the report's day)"
+expect 0 pn --home "$H" report distributor 1 --period 2027-Q2 --format pdf --out "$R/d1.pdf"
+pdftotext -layout "$R/d1.pdf" - | tr -d ' \t' > "$WORK/d1-lines"
+jq -r '.tables[] | .rows[] | [.[] | tostring] | join("")' "$D" | tr -d ' ' > "$WORK/d1-json"
+equals "$(grep -vxFf "$WORK/d1-lines" "$WORK/d1-json")" "" "every distributor JSON row is a line of its PDF"
+contains "$(cat "$WORK/d1-lines")" "Carnetsremis,parmois" "distributor chart"
 expect 0 pn --home "$H" report distributor 2 --period 2027-Q2 --format json --out "$R/d2.json"
 equals "$(jq -r '.tables[] | select(.key == "stock") | .rows[0] | "\(.booklets_in_stock) \(.booklet_numbers)"' "$R/d2.json")" \
 	"2 23-24" "distributor 2 stock"
@@ -286,6 +374,99 @@ done
 expect 0 pn --home "$H" report distributor 1 --period 2027 --format html
 case "$out" in *Interne-*) fail "internal name in the distributor's HTML" ;; *) ok ;; esac
 
+# --- report all: one file per funder (1), payee (2 SIRETs) and distributor (2).
+A=$WORK/all-html
+expect 0 pn --home "$H" --json report all --period 2027-Q2 --out "$A"
+equals "$(echo "$out" | jq -r '[.files[] | "\(.report) \(.id)"] | join(",")')" \
+	"funder 1,payee 1,payee 2,distributor 1,distributor 2" "report all: who"
+equals "$(ls "$A" | tr '\n' ' ')" \
+	"beneficiaire-1.html beneficiaire-2.html distributeur-1.html distributeur-2.html financeur-1.html " "report all: the files"
+equals "$(echo "$out" | jq -r '.files[0].file')" "$A/financeur-1.html" "--json names the files"
+for k in funder:financeur:1 payee:beneficiaire:1 payee:beneficiaire:2 distributor:distributeur:2; do
+	IFS=: read -r kind name id <<<"$k"
+	pn --home "$H" report "$kind" "$id" --period 2027-Q2 --format html > "$WORK/one.html"
+	cmp -s "$WORK/one.html" "$A/$name-$id.html" && ok || fail "report all: $name-$id differs from report $kind $id"
+done
+# Nothing overwritten without --force, and all or nothing.
+sum=$(cat "$A"/* | md5sum)
+expect 1 pn --home "$H" report all --period 2027-Q2 --out "$A"
+contains "$err" "already exists" "report all refuses existing files"
+one_line "$err"
+equals "$(cat "$A"/* | md5sum)" "$sum" "nothing overwritten"
+rm "$A"/beneficiaire-* "$A"/distributeur-*
+expect 1 pn --home "$H" report all --period 2027-Q2 --out "$A"
+equals "$(ls "$A")" "financeur-1.html" "one existing file: nothing else written"
+expect 0 pn --home "$H" report all --period 2027-Q2 --out "$A" --force
+equals "$(ls "$A" | wc -l)" 5 "--force writes all"
+expect 0 pn --home "$H" --json report all --period 2027-Q2 --format pdf --out "$WORK/all-pdf"
+equals "$(echo "$out" | jq '.files | length')" 5 "five PDFs"
+for f in "$WORK"/all-pdf/*; do equals "$(head -c 5 "$f")" "%PDF-" "$(basename "$f") is a PDF"; done
+expect 2 pn --home "$H" report all --period 2027-Q2
+expect 2 pn --home "$H" report all --period 2027-04-01 --out "$WORK/bad-dir"
+expect 2 pn --home "$H" report all --period 2027-Q2 --format xls --out "$WORK/bad-dir"
+[ ! -e "$WORK/bad-dir" ] && ok || fail "a refused report all made its folder"
+
+# --- Open data: 2027 by département x place type (the 93's places are EPN,
+# the 69's a médiathèque), with the totals; comma, decimal point, no BOM.
+# od_check DIR: every row is what this script counted, or empty and secret;
+# a cell of 1 to (threshold - 1) booklets is secret; no sum has exactly one secret cell.
+od_check() {
+	local csv=$1/pass-utilises-2027.csv threshold=$2 d t key want cents got b secret
+	equals "$(head -1 "$csv")" "annee,departement,type_lieu,nombre_pass,montant_euros,secret_statistique" "open data header"
+	equals "$(head -c 3 "$csv" | od -An -tx1 | tr -d ' ')" "616e6e" "no BOM"
+	equals "$(tail -n +2 "$csv" | cut -d, -f2,3 | tr '\n' ' ')" \
+		"69,mediatheque 93,epn 69,TOUS 93,TOUS TOUS,epn TOUS,mediatheque TOUS,TOUS " "open data rows"
+	while IFS=, read -r year d t got cents secret; do
+		[ "$year" = annee ] && continue
+		case "$d,$t" in 69,* | *,mediatheque) key=od.69 ;; 93,* | *,epn) key=od.93 ;; *) key=od.all ;; esac
+		want=${E[$key]:-0} b=$(nbooklets "$key")
+		equals "$year" 2027 "open data year"
+		if [ "$secret" = true ]; then
+			equals "$got,$cents" "," "a secret row ($d $t) has no figures"
+		else
+			equals "$secret,$got,$cents" "false,$want,$((E[$key.cents] / 100)).$(printf %02d $((E[$key.cents] % 100)))" "open data $d $t"
+		fi
+		[ "$b" -ge 1 ] && [ "$b" -lt "$threshold" ] && { equals "$secret" true "$d $t: $b booklets secret"; }
+	done < "$csv"
+	# The sums: each département over its types, each type over the
+	# départements, the total over either.
+	for g in '$2 == "69"' '$2 == "93"' '$3 == "epn"' '$3 == "mediatheque"' '$2 == "TOUS"' '$3 == "TOUS"'; do
+		n=$(awk -F, "NR > 1 && ($g) && \$6 == \"true\"" "$csv" | wc -l)
+		[ "$n" -ne 1 ] && ok || fail "open data: one secret cell alone in the sum $g"
+	done
+}
+OD=$WORK/open-data
+PASSNUM_NOW=2028-01-05T08:00:00Z expect 0 pn --home "$H" --json report open-data --year 2027 --out "$OD"
+equals "$(echo "$out" | jq -r '.provisional, (.files | length)' | tr '\n' ' ')" "false 4 " "open data files"
+od_check "$OD" 11
+equals "$(grep -c ',true$' "$OD/pass-utilises-2027.csv")" 6 "the 69's 3 booklets hide it, then the 93 and the totals but the overall"
+# The schema describes each column, in order, with types the values keep.
+S=$OD/pass-utilises-2027.schema.json
+equals "$(jq -r '[.fields[].name] | join(",")' "$S")" "$(head -1 "$OD/pass-utilises-2027.csv")" "Table Schema: every column"
+equals "$(jq -r '[.fields[] | select(.description | length > 10)] | length' "$S")" 6 "each column described"
+equals "$(jq -r '[.fields[].type] | join(",")' "$S")" "year,string,string,integer,number,boolean" "column types"
+bad=$(tail -n +2 "$OD/pass-utilises-2027.csv" | grep -Evx '[0-9]{4},(TOUS|[0-9AB]{2,3}),(TOUS|[a-z-]+),([0-9]+,[0-9]+\.[0-9]{2},false|,,true)')
+equals "$bad" "" "values of their types (missing: empty)"
+equals "$(jq -r '.licenses[0].name, .resources[0].path, .resources[0].schema' "$OD/datapackage.json" | tr '\n' ' ')" \
+	"etalab-2.0 pass-utilises-2027.csv pass-utilises-2027.schema.json " "datapackage: licence and files"
+contains "$(cat "$OD/LISEZMOI.md")" "Licence Ouverte / Open Licence version 2.0" "LISEZMOI: the licence"
+PASSNUM_NOW=2028-01-05T08:00:00Z expect 1 pn --home "$H" report open-data --year 2027 --out "$OD"
+contains "$err" "already exists" "open data: nothing overwritten"
+# With a threshold of 3 the 69's 3 booklets are shown, and then everything.
+sqlite3 "$H/passnum.db" "INSERT INTO settings(name, value) VALUES ('report_small_cell', '3')"
+PASSNUM_NOW=2028-01-05T08:00:00Z expect 0 pn --home "$H" report open-data --year 2027 --out "$OD" --force
+od_check "$OD" 3
+equals "$(grep -c ',false$' "$OD/pass-utilises-2027.csv")" 7 "threshold 3: every row shown"
+sqlite3 "$H/passnum.db" "DELETE FROM settings WHERE name = 'report_small_cell'"
+PASSNUM_NOW=2027-07-02T08:00:00Z expect 0 pn --home "$H" --json report open-data --year 2027 --out "$WORK/od-now"
+equals "$(echo "$out" | jq -r .provisional)" true "a year in progress is provisional"
+contains "$(cat "$WORK/od-now/LISEZMOI.md")" "provisoires" "LISEZMOI says provisional"
+for y in 2027-04 27 2027-Q1 abcd; do expect 2 pn --home "$H" report open-data --year "$y" --out "$WORK/od-bad"; done
+expect 2 pn --home "$H" report open-data --out "$WORK/od-bad"
+expect 2 pn --home "$H" report open-data --year 2027
+expect 2 pn --home "$H" report funder 1 --period 2027 --year 2027
+[ ! -e "$WORK/od-bad" ] && ok || fail "a refused export made its folder"
+
 # --- Refusals: one line, nothing written.
 before=$(db_dump "$H")
 for p in 2027-04-01 2027-13 2027-Q5 2027-Q0 27-04 2027-04..2027-05 2027-W14 ""; do
@@ -293,7 +474,7 @@ for p in 2027-04-01 2027-13 2027-Q5 2027-Q0 27-04 2027-04..2027-05 2027-W14 ""; 
 	one_line "$err"
 done
 expect 2 pn --home "$H" report funder 1 --out "$WORK/bad.csv"
-expect 2 pn --home "$H" report funder 1 --period 2027-04 --format pdf --out "$WORK/bad.csv"
+expect 2 pn --home "$H" report funder 1 --period 2027-04 --format xls --out "$WORK/bad.csv"
 expect 2 pn --home "$H" report commune 1 --period 2027-04
 expect 2 pn --home "$H" report funder x1 --period 2027-04
 for k in funder payee place distributor; do

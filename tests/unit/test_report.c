@@ -1,6 +1,7 @@
 /* Unit tests of the report model (lib/report_model.c): small cells hidden
  * by booklets, the secondary rule that leaves no hidden cell recomputable,
- * fixed periods, and the CSV form. */
+ * fixed periods, the CSV form, and the chart (a hidden cell never drawn as
+ * a value). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <cairo.h>
 #include "date.h"
 #include "report.h"
 #include "report_model.h"
@@ -248,6 +250,86 @@ test_csv(void **state)
 	report_doc_clear(&doc);
 }
 
+static const struct report_column month_columns[] = {
+	{ "month", "Mois", REPORT_COLUMN_TEXT, -1 },
+	{ "booklets_handed_out", "Carnets remis", REPORT_COLUMN_COUNT, -1 },
+	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+/* Whether a pixel of the bars' blue lies in columns [x0, x1) of s; counts
+ * in *gray the gray pixels (the hatching's) of rows [gray_y0, gray_y1). */
+static bool
+chart_blue_in(cairo_surface_t *s, int x0, int x1, int *gray, int gray_y0, int gray_y1)
+{
+	unsigned char *data = cairo_image_surface_get_data(s);
+	int stride = cairo_image_surface_get_stride(s), h = cairo_image_surface_get_height(s);
+	bool blue = false;
+
+	for (int y = 0; y < h; y++)
+		for (int x = x0; x < x1; x++) {
+			uint32_t px = *(uint32_t *)(data + y * stride + x * 4);
+			int r = (px >> 16) & 0xff, g = (px >> 8) & 0xff, b = px & 0xff;
+
+			if (b > r + 60 && b > 120)
+				blue = true;
+			if (r == g && g == b && r > 60 && r < 200 && y >= gray_y0 && y < gray_y1)
+				(*gray)++;
+		}
+	return blue;
+}
+
+/* The chart: shown cells are bars, a hidden one is never drawn as a value
+ * (no filled bar in its slot, a hatched box instead); the SVG form is one
+ * <svg> element with no URL and no cairo surface id. */
+static void
+test_chart(void **state)
+{
+	struct report_doc doc = doc_new();
+	struct report_table *t = report_doc_table(&doc, "months_all", "Par mois", month_columns);
+	static const int64_t values[] = { 40, 5, 20, 65 }, booklets[] = { 30, 3, 15, 48 };
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 480, 200);
+	cairo_t *cr = cairo_create(s);
+	int gray[3] = { 0 };
+	char *svg = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(t);
+	t->total_row = true;
+	t->chart_column = 2;
+	snprintf(t->chart_title, sizeof(t->chart_title), "Pass utilisés par mois");
+	for (int r = 0; r < 4; r++) {
+		assert_int_equal(report_table_row(t), r);
+		report_cell_text(report_table_cell(t, (size_t)r, 0), r == 3 ? "Total" : "2027-0x");
+		report_cell_count(report_table_cell(t, (size_t)r, 2), values[r], booklets[r], NULL);
+	}
+	report_suppress(&doc);
+	assert_true(report_table_hidden(t, 1, 2));
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	report_chart_draw(cr, &doc, t, 480, 200);
+	cairo_surface_flush(s);
+	/* three bars in 480 - 36 points: slots of 148; the axis at y 172, the
+	 * plot 146 high, scaled to 40: the hidden box 11/40 of it (y 132..172) */
+	assert_true(chart_blue_in(s, 36, 36 + 148, &gray[0], 0, 0));
+	assert_false(chart_blue_in(s, 36 + 148, 36 + 2 * 148, &gray[1], 136, 170));
+	assert_true(gray[1] > 20);
+	cairo_destroy(cr);
+	cairo_surface_destroy(s);
+	f = open_memstream(&svg, &len);
+	assert_non_null(f);
+	assert_int_equal(report_chart_svg(&doc, t, f), 0);
+	fclose(f);
+	assert_true(strncmp(svg, "<svg", 4) == 0);
+	assert_null(strstr(svg, "http"));
+	assert_null(strstr(svg, "id=\"surface"));
+	assert_non_null(strstr(svg, "</svg>"));
+	free(svg);
+	report_doc_clear(&doc);
+}
+
 int
 main(void)
 {
@@ -259,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_money_total),
 		cmocka_unit_test(test_periods),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_chart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
