@@ -9,7 +9,7 @@
 /* A period as the queries see it. */
 struct report_range {
 	int32_t first, last;    /* days, inclusive */
-	int64_t end;            /* instant counted up to: the period's end, or now if earlier */
+	int64_t end;            /* first instant not counted: the period's end, or now + 1 s if earlier */
 	int64_t now;            /* when the report is made */
 	char first_month[8], last_month[8]; /* "YYYY-MM" */
 	int months;             /* months in the period (1, 3, 12) */
