@@ -341,8 +341,9 @@ issuance_booklet_handout(struct db *db, int64_t booklet_id, int64_t distributor_
 		return error_set(e, 400, "BAD_DATE", "booklet %lld was delivered after that date",
 		    (long long)b.id);
 	if (stock_all_issued(db, b.id, b.id, e) != 0 ||
-	    db_run(db, "INSERT INTO handouts (booklet_id, distributor_id, day) VALUES (?1, ?2, ?3)",
-	    DB_ARGS(DB_INT(b.id), DB_INT(distributor_id), DB_INT(day)), e) != 0)
+	    db_run(db, "INSERT INTO handouts (booklet_id, distributor_id, day, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4)", DB_ARGS(DB_INT(b.id), DB_INT(distributor_id), DB_INT(day),
+	    DB_INT(now)), e) != 0)
 		return -1;
 	return db_run(db, "UPDATE booklets SET status = 'handed-out' WHERE id = ?1",
 	    DB_ARGS(DB_INT(b.id)), e);

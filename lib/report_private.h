@@ -38,4 +38,9 @@ int report_statement_build(struct db *db, bool payee, int64_t id, const struct r
 int report_distributor_build(struct db *db, int64_t id, const struct report_range *r,
     struct report_doc *doc, struct error *e);
 
+/* Adds the funder report's evaluation and data-quality tables, notes and
+ * glossary for funder_id over r to doc (lib/report_indicators.c). */
+int report_indicators_add(struct db *db, int64_t funder_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e);
+
 #endif

@@ -5,6 +5,7 @@
 # scenarios built here through the real CLI. Every figure is checked
 # against what this script did (never read from the database).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/daemon_lib.sh"
 OP_IBAN=FR7610107001011234567890129
 
 # --- 1. A quarter still in progress counts what was recorded at "now":
@@ -129,5 +130,130 @@ equals "$(echo "$DJ" | jq -r '.tables[] | select(.key == "stock") | .rows | map(
 expect 0 pn --home "$D" report distributor 1 --period 2027-Q2 --format csv
 contains "$out" "2027-04;${DRECV[2027-04]};${DHAND[2027-04]};${DRET[2027-04]}" "CSV April row"
 case "$DJ" in *Interne-*) fail "internal campaign name in the distributor report" ;; *) ok ;; esac
+
+# --- 3. Evaluation indicators over a first quarter: two hand-out months,
+# uses at known days; the expected values are computed here from what was
+# done (per booklet: hand-out day, first and last use, passes used).
+export PASSNUM_NOW=2027-01-04T08:00:00Z
+I=$WORK/ind
+H=$I
+pn --home "$I" init --operator "Opérateur de test" --origin ind.example/ledger \
+	--iban "$OP_IBAN" --bic AGRIFRPP >/dev/null || fail "init ind"
+pn --home "$I" funder add "Financeur évalué" >/dev/null || fail "funder ind"
+pn --home "$I" funder order 1 100000 --ref BC-I >/dev/null || fail "order ind"
+pn --home "$I" service add atelier "Atelier numérique" >/dev/null || fail "service ind"
+pn --home "$I" place add "EPN Montreuil" --siret $SIRET --commune 93048 --iban $IBAN --type epn \
+	--services atelier >/dev/null || fail "place ind"
+pn --home "$I" place label 1 >/dev/null || fail "label ind"
+TI=$(pn --home "$I" token create --role place --id 1)
+pn --home "$I" campaign create --funder 1 --name "Interne-Eval" --value 10 --last-day 2027-12-31 \
+	--departments 93 >/dev/null || fail "campaign ind"
+mkdir -p "$WORK/iout"
+pn --home "$I" batch issue --campaign 1 --count 80 --booklet 2 --out "$WORK/iout" --format csv \
+	>/dev/null || fail "batch ind"
+pn --home "$I" distributor add "CCAS de Montreuil" >/dev/null || fail "distributor ind"
+pn --home "$I" booklet deliver 1-40 --distributor 1 >/dev/null || fail "deliver ind"
+itok() { awk -F, -v b="$1" -v p="$2" 'NR > 1 && $7 == b { if (++n == p) print $3 }' "$WORK"/iout/batch-*.csv; }
+eday() { echo $(( $(date -ud "$1" +%s) / 86400 )); }
+declare -A HD FU LU NU LATE
+ihandout() { # DAY FIRST LAST (recorded at PASSNUM_NOW)
+	local b rec
+	rec=$(eday "${PASSNUM_NOW:0:10}")
+	for b in $(seq "$2" "$3"); do
+		pn --home "$I" booklet handout "$b" --distributor 1 --date "$1" >/dev/null ||
+			fail "handout ind $b"
+		HD[$b]=$(eday "$1")
+		LATE[$b]=$(( rec - HD[$b] > 7 ))
+	done
+}
+iuse() { # DAY PASS FIRST LAST: through the daemon on DAY
+	local b d
+	d=$(eday "$1")
+	PASSNUM_NOW=${1}T10:00:00Z start_daemon
+	for b in $(seq "$3" "$4"); do
+		req POST /v1/redemptions "$TI" "$(redeem_body atelier "u$1-$2-$b" "$(itok "$b" "$2")")"
+		expect_http 201
+		[ -z "${FU[$b]:-}" ] && FU[$b]=$d
+		LU[$b]=$d NU[$b]=$(( ${NU[$b]:-0} + 1 ))
+	done
+	stop_daemon
+}
+export PASSNUM_NOW=2027-01-20T08:00:00Z
+ihandout 2027-01-05 1 12   # recorded 15 days later: late
+export PASSNUM_NOW=2027-02-10T08:00:00Z
+ihandout 2027-02-10 13 34  # 22 at once: in bulk
+iuse 2027-01-25 1 1 8
+iuse 2027-03-01 1 13 20
+iuse 2027-03-20 1 9 10
+iuse 2027-03-20 2 9 10
+export PASSNUM_NOW=2027-04-02T08:00:00Z
+OBS=$(eday 2027-03-31)
+# group FIRST LAST: the expected indicator line for booklets FIRST..LAST,
+# "handed never30 start30 start90 perstarted medfirst medlast" in tenths,
+# "-" not computed, "<" hidden (1 to 10 booklets).
+ratio() { # NUM DEN SCALE
+	if [ "$2" -eq 0 ]; then echo -; elif [ "$2" -lt 11 ]; then echo "<"; else echo $(( ($1 * $3 + $2 / 2) / $2 )); fi
+}
+median() { # VALUES...: tenths
+	local -a v; mapfile -t v < <(printf '%s\n' "$@" | sort -n); local n=${#v[@]}
+	if [ "$n" -eq 0 ]; then echo -; elif [ "$n" -lt 11 ]; then echo "<"
+	elif [ $((n % 2)) -eq 1 ]; then echo $(( v[n / 2] * 10 )); else echo $(( (v[n / 2 - 1] + v[n / 2]) * 5 )); fi
+}
+group() {
+	local b n=0 st=0 e30=0 s30=0 e90=0 s90=0 uses=0 f=() l=()
+	for b in $(seq "$1" "$2"); do
+		n=$((n + 1))
+		[ $((HD[$b] + 30)) -le "$OBS" ] && e30=$((e30 + 1))
+		[ $((HD[$b] + 90)) -le "$OBS" ] && e90=$((e90 + 1))
+		[ -n "${FU[$b]:-}" ] || continue
+		st=$((st + 1)) uses=$((uses + NU[$b]))
+		f+=($((FU[$b] - HD[$b]))) l+=($((LU[$b] - HD[$b])))
+		[ $((HD[$b] + 30)) -le "$OBS" ] && [ $((FU[$b] - HD[$b])) -le 30 ] && s30=$((s30 + 1))
+		[ $((HD[$b] + 90)) -le "$OBS" ] && [ $((FU[$b] - HD[$b])) -le 90 ] && s90=$((s90 + 1))
+	done
+	echo "$n $(ratio $((n - st)) $n 1000) $(ratio $s30 $e30 1000) $(ratio $s90 $e90 1000)" \
+		"$(ratio $uses $st 10) $(median "${f[@]}") $(median "${l[@]}")"
+}
+JQ_IND='def t: if . == null then "-" elif type == "string" then "<" else (. * 10 | round | tostring) end;
+	"\(.booklets_handed_out) \(.never_started_pct | t) \(.started_30d_pct | t) \(.started_90d_pct | t)"
+	+ " \(.passes_per_started | t) \(.median_days_first_use | t) \(.median_days_last_use | t)"'
+expect 0 pn --home "$I" report funder 1 --period 2027-Q1 --format json
+IJ=$out
+ind_row() { # CAMPAIGN-LABEL MONTH
+	echo "$IJ" | jq -r --arg c "$1" --arg m "$2" ".tables[] | select(.key == \"indicators\") | .rows[] |
+		select((.campaign | startswith(\$c)) and .handout_month == \$m) | $JQ_IND"
+}
+for c in "n° 1" "Toutes campagnes"; do
+	equals "$(ind_row "$c" 2027-01)" "$(group 1 12)" "$c January cohort"
+	equals "$(ind_row "$c" 2027-02)" "$(group 13 34)" "$c February cohort"
+	equals "$(ind_row "$c" "Toute la période")" "$(group 1 34)" "$c whole period"
+done
+equals "$(ind_row "n° 1" 2027-03)" "" "no row for a month without hand-outs"
+# Data quality: late (recorded more than 7 days after) and in bulk (>= 20 in 10 min).
+nlate=0; for b in $(seq 1 34); do nlate=$((nlate + LATE[$b])); done
+equals "$(echo "$IJ" | jq -r '.tables[] | select(.key == "data_quality") | .rows[] |
+	select(.campaign | startswith("n° 1")) | "\(.booklets_handed_out) \(.recorded_late) \(.recorded_in_bulk) \(.used_before_handout)"')" \
+	"34 $nlate $((34 - 12)) 0" "data quality"
+# The same figures, French, in CSV and HTML; a short text for each indicator.
+expect 0 pn --home "$I" report funder 1 --period 2027-Q1 --format csv
+g=($(group 1 12))
+fr() { if [ $(($1 % 10)) -eq 0 ]; then echo $(($1 / 10)); else echo "$(($1 / 10)),$(($1 % 10))"; fi; }
+contains "$out" "n° 1 — Interne-Eval;2027-01;12;$(fr "${g[1]}");$(fr "${g[2]}");—;< 11;< 11;< 11" \
+	"CSV January cohort"
+contains "$out" "Commencés sous 30 / 90 jours" "CSV glossary"
+expect 0 pn --home "$I" report funder 1 --period 2027-Q1 --format html
+contains "$out" "Jamais commencés" "HTML indicators"
+contains "$out" "<td class=\"n\">$(fr "${g[1]}")</td>" "HTML January never started"
+
+# The year in progress, on 2 July: uses observed up to that day, so the
+# 90-day cohorts can be computed.
+export PASSNUM_NOW=2027-07-02T08:00:00Z
+OBS=$(eday 2027-07-02)
+expect 0 pn --home "$I" report funder 1 --period 2027 --format json
+IJ=$out
+equals "$(ind_row "n° 1" 2027-01)" "$(group 1 12)" "year: January cohort"
+equals "$(ind_row "n° 1" 2027-02)" "$(group 13 34)" "year: February cohort"
+equals "$(ind_row "n° 1" "Toute la période")" "$(group 1 34)" "year: whole period"
+contains "$(group 1 34)" " 471 471 529 " "the 90-day share is computed over the whole period"
 
 finish
