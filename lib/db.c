@@ -51,7 +51,8 @@ struct db {
  * and 0003-registry-extra.sql): the authorizer refuses to prepare an UPDATE
  * or DELETE on them. */
 static const char *const db_append_only[] = {
-	"entries", "postings", "merkle_nodes", "checkpoints", "funder_funds", NULL,
+	"entries", "postings", "merkle_nodes", "checkpoints", "funder_funds", "campaign_summaries",
+	NULL,
 };
 
 static int

@@ -15,7 +15,7 @@
 #include "registry.h"
 #include "report_private.h"
 
-#define IND_MONTHS 12
+#define IND_MONTHS 36     /* hand-out months a campaign's summary covers */
 #define IND_LATE_DAYS 7     /* recorded more than this many days after the hand-out */
 #define IND_BULK_SECONDS 600 /* recorded in one 10-minute slot ... */
 #define IND_BULK_COUNT 20   /* ... by one distributor, at least this many */
@@ -35,7 +35,7 @@ struct ind_campaign {
 
 struct ind_data {
 	const struct report_range *range;
-	int64_t funder_id;
+	int64_t funder_id, campaign_id; /* campaign_id 0: every campaign of the funder */
 	int32_t observed;              /* last day uses are observed to */
 	size_t count;
 	struct ind_campaign *campaign; /* the last one: all campaigns (id 0) */
@@ -131,8 +131,17 @@ ind_read(struct db *db, void *ctx, struct error *e)
 	struct ind_data *d = ctx;
 	const struct report_range *r = d->range;
 
-	if (registry_campaign_list(db, d->funder_id, ind_campaign_add, d, e) != 0 || d->failed)
+	struct campaign one;
+
+	if (d->campaign_id != 0) {
+		if (registry_campaign_get(db, d->campaign_id, &one, e) != 0)
+			return -1;
+		if (ind_campaign_add(&one, d) != 0)
+			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	} else if (registry_campaign_list(db, d->funder_id, ind_campaign_add, d, e) != 0 ||
+	    d->failed) {
 		return -1;
+	}
 	if (ind_campaign_add(&(struct campaign){ .id = 0 }, d) != 0)
 		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 	return db_each(db, "SELECT t.campaign_id, h.day, u.first, u.last, coalesce(u.n, 0),"
@@ -146,9 +155,10 @@ ind_read(struct db *db, void *ctx, struct error *e)
 	    " LEFT JOIN (SELECT distributor_id, created_at / ?5 AS slot, count(*) AS n FROM handouts"
 	    " WHERE created_at IS NOT NULL GROUP BY 1, 2) s ON s.distributor_id = h.distributor_id"
 	    " AND s.slot = h.created_at / ?5"
-	    " WHERE c.funder_id = ?1 AND h.day BETWEEN ?2 AND ?3",
-	    DB_ARGS(DB_INT(d->funder_id), DB_INT(r->first), DB_INT(r->last), DB_INT(d->observed),
-	    DB_INT(IND_BULK_SECONDS), DB_INT(IND_BULK_COUNT), DB_INT(r->end)), ind_row, d, e) < 0 ? -1 : 0;
+	    " WHERE (c.funder_id = ?1 OR t.campaign_id = ?8) AND h.day BETWEEN ?2 AND ?3",
+	    DB_ARGS(DB_INT(d->campaign_id ? -1 : d->funder_id), DB_INT(r->first), DB_INT(r->last),
+	    DB_INT(d->observed), DB_INT(IND_BULK_SECONDS), DB_INT(IND_BULK_COUNT), DB_INT(r->end),
+	    DB_INT(d->campaign_id ? d->campaign_id : -1)), ind_row, d, e) < 0 ? -1 : 0;
 }
 
 static int
@@ -182,7 +192,7 @@ ind_ratio(struct report_table *t, int row, int col, int64_t num, int64_t den, in
 	report_cell_count(c, (num * scale + den / 2) / den, booklets, NULL);
 }
 
-static const struct report_column ind_columns[] = {
+const struct report_column report_indicator_columns[] = {
 	{ "campaign", "Campagne", REPORT_COLUMN_TEXT, -1 },
 	{ "handout_month", "Mois de remise", REPORT_COLUMN_TEXT, -1 },
 	{ "booklets_handed_out", "Carnets remis (détail)", REPORT_COLUMN_COUNT, -1 },
@@ -197,7 +207,7 @@ static const struct report_column ind_columns[] = {
 	{ NULL, NULL, 0, 0 },
 };
 
-static const struct report_column ind_quality_columns[] = {
+const struct report_column report_quality_columns[] = {
 	{ "campaign", "Campagne", REPORT_COLUMN_TEXT, -1 },
 	{ "booklets_handed_out", "Carnets remis (détail)", REPORT_COLUMN_COUNT, -1 },
 	{ "recorded_late", "Remises saisies en retard", REPORT_COLUMN_COUNT, -1 },
@@ -246,12 +256,12 @@ ind_table_row(struct report_table *t, const char *label, const char *month,
 }
 
 static int
-ind_tables(struct report_doc *doc, struct ind_data *d)
+ind_tables(struct report_doc *doc, struct ind_data *d, bool with_all)
 {
 	struct report_table *t = report_doc_table(doc, "indicators", "Indicateurs d'évaluation,"
-	    " par mois de remise", ind_columns);
+	    " par mois de remise", report_indicator_columns);
 	struct report_table *q = report_doc_table(doc, "data_quality", "Qualité des données de"
-	    " remise", ind_quality_columns);
+	    " remise", report_quality_columns);
 	char label[REGISTRY_NAME_MAX + 32], month[8], key[48], prefix[24];
 	int row;
 
@@ -260,6 +270,8 @@ ind_tables(struct report_doc *doc, struct ind_data *d)
 	for (size_t i = d->count; i-- > 0;) { /* all campaigns first */
 		struct ind_campaign *c = &d->campaign[i];
 
+		if (c->id == 0 && !with_all)
+			continue;
 		ind_label(c, label, sizeof(label));
 		if (c->id == 0)
 			snprintf(prefix, sizeof(prefix), "all");
@@ -305,32 +317,53 @@ ind_glossary(struct report_doc *doc)
 	    " utilisé avant la date de remise enregistrée : date de remise erronée.");
 }
 
+/* Reads (in its own read transaction, or the caller's when in_caller)
+ * and adds the tables of d to doc. */
+static int
+ind_build(struct db *db, struct ind_data *d, bool in_caller, struct report_doc *doc,
+    struct error *e)
+{
+	int32_t today = clock_local_day(d->range->end - 1, CLOCK_TZ_PARIS);
+	int rc = -1;
+
+	d->observed = today < d->range->last ? today : d->range->last;
+	if ((in_caller ? ind_read(db, d, e) : db_read(db, ind_read, d, e)) != 0)
+		goto done;
+	if (ind_tables(doc, d, d->campaign_id == 0) != 0) {
+		error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+		goto done;
+	}
+	rc = 0;
+done:
+	for (size_t i = 0; i < d->count; i++) {
+		for (int m = 0; m < IND_MONTHS; m++)
+			free(d->campaign[i].month[m].first), free(d->campaign[i].month[m].last);
+		free(d->campaign[i].total.first), free(d->campaign[i].total.last);
+	}
+	free(d->campaign);
+	return rc;
+}
+
 int
 report_indicators_add(struct db *db, int64_t funder_id, const struct report_range *r,
     struct report_doc *doc, struct error *e)
 {
 	struct ind_data d = { .range = r, .funder_id = funder_id };
-	int32_t today = clock_local_day(r->end - 1, CLOCK_TZ_PARIS);
-	int rc = -1;
 
-	d.observed = today < r->last ? today : r->last;
-	if (db_read(db, ind_read, &d, e) != 0)
-		goto done;
-	if (ind_tables(doc, &d) != 0) {
-		error_set(e, 500, "NO_MEMORY", "out of memory building the report");
-		goto done;
-	}
+	if (ind_build(db, &d, false, doc, e) != 0)
+		return -1;
 	report_doc_note(doc, "Indicateurs d'évaluation : calculés sur les carnets remis dans la"
 	    " période (remises encore détaillées), avec leurs utilisations jusqu'à la fin de la"
 	    " période ; un indicateur portant sur 1 à 10 carnets est masqué (« < 11 »).");
 	ind_glossary(doc);
-	rc = 0;
-done:
-	for (size_t i = 0; i < d.count; i++) {
-		for (int m = 0; m < IND_MONTHS; m++)
-			free(d.campaign[i].month[m].first), free(d.campaign[i].month[m].last);
-		free(d.campaign[i].total.first), free(d.campaign[i].total.last);
-	}
-	free(d.campaign);
-	return rc;
+	return 0;
+}
+
+int
+report_indicators_campaign(struct db *db, int64_t campaign_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e)
+{
+	struct ind_data d = { .range = r, .campaign_id = campaign_id };
+
+	return ind_build(db, &d, true, doc, e);
 }

@@ -43,4 +43,18 @@ int report_distributor_build(struct db *db, int64_t id, const struct report_rang
 int report_indicators_add(struct db *db, int64_t funder_id, const struct report_range *r,
     struct report_doc *doc, struct error *e);
 
+/* The same two tables for campaign_id alone (its rows only: hand-out
+ * months of r, then the whole of r), read inside the caller's transaction
+ * (a campaign's close summary, lib/report_close.c). */
+int report_indicators_campaign(struct db *db, int64_t campaign_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e);
+
+/* Their columns (NULL-key terminated). */
+extern const struct report_column report_indicator_columns[];
+extern const struct report_column report_quality_columns[];
+
+/* Adds to doc the close summaries frozen for funder_id's campaigns
+ * (lib/report_close.c): the figures as stored, hidden by the usual rule. */
+int report_close_add(struct db *db, int64_t funder_id, struct report_doc *doc, struct error *e);
+
 #endif

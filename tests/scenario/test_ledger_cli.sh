@@ -301,10 +301,12 @@ equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line
 
 # An older home (schema 5) gets its chart labels accented on opening, and
 # the operator's new fields empty. (Made from this home by undoing the
-# migrations after 5: 0008's table (booklet returns), 0007's tables, then 0006's.)
+# migrations after 5: 0009's table and column (reports), 0008's table (booklet
+# returns), 0007's tables, then 0006's.)
 O=$WORK/old-home
 cp -a "$H" "$O"
-sqlite3 "$O/passnum.db" "DROP TABLE booklet_returns;
+sqlite3 "$O/passnum.db" "DROP TABLE campaign_summaries; ALTER TABLE handouts DROP COLUMN created_at;
+	DROP TABLE booklet_returns;
 	DROP TABLE payout_redemptions; DROP TABLE payouts; DROP TABLE settlements;
 	DROP TABLE payee_holds;
 	DROP TRIGGER operator_siren_after_fec; DROP TRIGGER operator_fec_exported_once;

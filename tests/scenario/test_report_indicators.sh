@@ -153,7 +153,8 @@ pn --home "$I" batch issue --campaign 1 --count 80 --booklet 2 --out "$WORK/iout
 	>/dev/null || fail "batch ind"
 pn --home "$I" distributor add "CCAS de Montreuil" >/dev/null || fail "distributor ind"
 pn --home "$I" booklet deliver 1-40 --distributor 1 >/dev/null || fail "deliver ind"
-itok() { awk -F, -v b="$1" -v p="$2" 'NR > 1 && $7 == b { if (++n == p) print $3 }' "$WORK"/iout/batch-*.csv; }
+IOUT=$WORK/iout
+itok() { awk -F, -v b="$1" -v p="$2" 'NR > 1 && $7 == b { if (++n == p) print $3 }' "$IOUT"/batch-*.csv; }
 eday() { echo $(( $(date -ud "$1" +%s) / 86400 )); }
 declare -A HD FU LU NU LATE
 ihandout() { # DAY FIRST LAST (recorded at PASSNUM_NOW)
@@ -255,5 +256,89 @@ equals "$(ind_row "n° 1" 2027-01)" "$(group 1 12)" "year: January cohort"
 equals "$(ind_row "n° 1" 2027-02)" "$(group 13 34)" "year: February cohort"
 equals "$(ind_row "n° 1" "Toute la période")" "$(group 1 34)" "year: whole period"
 contains "$(group 1 34)" " 471 471 529 " "the 90-day share is computed over the whole period"
+
+
+# --- 4. The campaign-close summary: frozen by `expire` once the campaign is
+# over, signed by the ledger key, shown by the funder report from the frozen
+# copy; it survives the purge of the hand-out detail; a forged one fails.
+unset HD FU LU NU LATE
+declare -A HD FU LU NU LATE
+export PASSNUM_NOW=2027-04-01T08:00:00Z
+I=$WORK/close
+H=$I
+IOUT=$WORK/cout
+pn --home "$I" init --operator "Opérateur de test" --origin close.example/ledger \
+	--iban "$OP_IBAN" --bic AGRIFRPP >/dev/null || fail "init close"
+pn --home "$I" funder add "Financeur clos" >/dev/null || fail "funder close"
+pn --home "$I" funder order 1 100000 --ref BC-C >/dev/null || fail "order close"
+pn --home "$I" service add atelier "Atelier numérique" >/dev/null || fail "service close"
+pn --home "$I" place add "EPN Montreuil" --siret $SIRET --commune 93048 --iban $IBAN --type epn \
+	--services atelier >/dev/null || fail "place close"
+pn --home "$I" place label 1 >/dev/null || fail "label close"
+TI=$(pn --home "$I" token create --role place --id 1)
+pn --home "$I" campaign create --funder 1 --name "Interne-Close" --value 10 --last-day 2027-04-30 \
+	--tolerance-days 0 --departments 93 >/dev/null || fail "campaign close"
+mkdir -p "$IOUT"
+pn --home "$I" batch issue --campaign 1 --count 30 --booklet 2 --out "$IOUT" --format csv \
+	>/dev/null || fail "batch close"
+pn --home "$I" distributor add "CCAS de Montreuil" >/dev/null || fail "distributor close"
+pn --home "$I" booklet deliver 1-15 --distributor 1 >/dev/null || fail "deliver close"
+export PASSNUM_NOW=2027-04-02T08:00:00Z
+ihandout 2027-04-02 1 15
+iuse 2027-04-10 1 1 12
+iuse 2027-04-20 2 1 3
+# Not over yet: nothing frozen, no summary.
+export PASSNUM_NOW=2027-04-30T20:00:00Z
+expect 0 pn --home "$I" --json expire
+equals "$(echo "$out" | jq -r .summaries_frozen)" 0 "nothing frozen before the campaign is over"
+expect 1 pn --home "$I" campaign summary 1
+contains "$err" "no close summary" "no summary yet"
+export PASSNUM_NOW=2027-05-02T08:00:00Z
+OBS=$(eday 2027-04-30)
+want=$(group 1 15)
+expect 0 pn --home "$I" --json expire
+equals "$(echo "$out" | jq -r .summaries_frozen)" 1 "the summary frozen once the campaign is over"
+expect 0 pn --home "$I" --json expire
+equals "$(echo "$out" | jq -r .summaries_frozen)" 0 "frozen once"
+JQ_FROZEN='.figures.indicators[] | select(.[1] == "Toute la période") | .[2:] |
+	map(if . == null then "-" elif .[1] < 11 then "<" else (.[0] | tostring) end) | join(" ")'
+expect 0 pn --home "$I" --json campaign summary 1
+equals "$(echo "$out" | jq -r "$JQ_FROZEN")" "$want" "frozen figures"
+equals "$(echo "$out" | jq -r '.figures.data_quality[0][2:] | map(.[0]) | join(" ")')" "0 0 0" \
+	"frozen data quality"
+note=$(echo "$out" | jq -r .note)
+contains "$note" "close.example/ledger" "the note names the ledger"
+contains "$(echo "$note" | tail -n 1)" "— close.example/ledger " "signed by the ledger key"
+expect 0 pn --home "$I" report funder 1 --period 2027-Q2 --format json
+IJ=$out
+equals "$(echo "$IJ" | jq -r ".tables[] | select(.key == \"closed_indicators\") | .rows[] |
+	select(.handout_month == \"Toute la période\") | $JQ_IND")" "$want" "funder report: the frozen copy"
+# A year after the last day, expire purges the hand-out detail: the live
+# indicators lose the cohort, the frozen copy keeps it and still verifies.
+export PASSNUM_NOW=2028-05-02T08:00:00Z
+expect 0 pn --home "$I" --json expire
+equals "$(echo "$out" | jq -r .handouts_purged)" 15 "hand-outs purged"
+equals "$(sqlite3 "$I/passnum.db" 'SELECT count(*) FROM handouts')" 0 "no hand-out detail left"
+expect 0 pn --home "$I" report funder 1 --period 2027-Q2 --format json
+IJ=$out
+equals "$(echo "$IJ" | jq -r '.tables[] | select(.key == "indicators") | .rows[] |
+	select(.handout_month == "2027-04") | .booklets_handed_out')" "" "live cohort gone after the purge"
+equals "$(echo "$IJ" | jq -r ".tables[] | select(.key == \"closed_indicators\") | .rows[] |
+	select(.handout_month == \"Toute la période\") | $JQ_IND")" "$want" "frozen copy after the purge"
+expect 0 pn --home "$I" --json campaign summary 1
+equals "$(echo "$out" | jq -r "$JQ_FROZEN")" "$want" "summary verifies after the purge"
+# Frozen: the database refuses changes; a forged figure fails verification.
+if sqlite3 "$I/passnum.db" "UPDATE campaign_summaries SET created_at = 0" 2>/dev/null; then
+	fail "a summary could be updated"
+else ok; fi
+if sqlite3 "$I/passnum.db" "DELETE FROM campaign_summaries" 2>/dev/null; then
+	fail "a summary could be deleted"
+else ok; fi
+sqlite3 "$I/passnum.db" "DROP TRIGGER campaign_summaries_no_update;
+	UPDATE campaign_summaries SET figures = replace(figures, '[15,15]', '[16,15]')" ||
+	fail "forging"
+expect 1 pn --home "$I" campaign summary 1
+contains "$err" "does not match its signed note" "forged figures refused"
+one_line "$err"
 
 finish
