@@ -6,6 +6,7 @@
 #include "cli_args.h"
 #include "cli_io.h"
 #include "clock.h"
+#include "date.h"
 #include "db.h"
 #include "money.h"
 #include "registry.h"
@@ -557,6 +558,7 @@ static int
 campaign_summary_run(struct cli *cli, int argc, char **argv)
 {
 	struct report_close_summary s;
+	char day[DATE_FORMAT_SIZE];
 	struct error e;
 	json_t *figures;
 	int64_t id;
@@ -581,8 +583,9 @@ campaign_summary_run(struct cli *cli, int argc, char **argv)
 		report_close_summary_clear(&s);
 		return cli_print_json(obj);
 	}
-	printf("campaign %lld: close summary frozen at %lld, signed by ledger key %s"
-	    " (verified)\n%s", (long long)id, (long long)s.created_at, s.key_id, s.note);
+	date_format(clock_local_day(s.created_at, CLOCK_TZ_PARIS), day);
+	printf("campaign %lld: close summary frozen on %s, signed by ledger key %s"
+	    " (verified)\n%s", (long long)id, day, s.key_id, s.note);
 	report_close_summary_clear(&s);
 	return EXIT_OK;
 }

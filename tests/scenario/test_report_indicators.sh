@@ -307,6 +307,9 @@ equals "$(echo "$out" | jq -r "$JQ_FROZEN")" "$want" "frozen figures"
 equals "$(echo "$out" | jq -r '.figures.data_quality[0][2:] | map(.[0]) | join(" ")')" "0 0 0" \
 	"frozen data quality"
 note=$(echo "$out" | jq -r .note)
+expect 0 pn --home "$I" campaign summary 1
+contains "$out" "close summary frozen on 2027-05-02, signed by ledger key" "summary, for people"
+contains "$out" "(verified)" "summary verified"
 contains "$note" "close.example/ledger" "the note names the ledger"
 contains "$(echo "$note" | tail -n 1)" "— close.example/ledger " "signed by the ledger key"
 expect 0 pn --home "$I" report funder 1 --period 2027-Q2 --format json
