@@ -73,8 +73,9 @@ close_range(struct db *db, const struct close_campaign *c, int64_t now, struct r
 	return 0;
 }
 
-/* The rows of t as JSON arrays: text cells as strings, numbers as
- * [value, booklets], absent ones as null. */
+/* The rows of t as JSON arrays: text cells as strings (the campaign's
+ * label, column 0, left empty: it is the registry's to name, and keeps the
+ * note short), numbers as [value, booklets], absent ones as null. */
 static json_t *
 close_rows_json(const struct report_table *t)
 {
@@ -87,7 +88,8 @@ close_rows_json(const struct report_table *t)
 			const struct report_cell *cell = &t->cells[r * t->columns + c];
 
 			if (t->column[c].kind == REPORT_COLUMN_TEXT)
-				json_array_append_new(row, json_string(cell->text ? cell->text : ""));
+				json_array_append_new(row, json_string(c > 0 && cell->text ? cell->text :
+				    ""));
 			else if (cell->absent)
 				json_array_append_new(row, json_null());
 			else
@@ -298,16 +300,17 @@ report_close_summary_clear(struct report_close_summary *s)
 	s->figures = s->note = NULL;
 }
 
-/* Appends the JSON rows (close_rows_json) to t. */
+/* Appends the JSON rows (close_rows_json) to t, labelled label. */
 static int
-close_rows_add(struct report_table *t, json_t *rows)
+close_rows_add(struct report_table *t, json_t *rows, const char *label)
 {
 	size_t i, c;
 	json_t *row, *cell;
 	int r;
 
 	json_array_foreach(rows, i, row) {
-		if ((r = report_table_row(t)) < 0)
+		if ((r = report_table_row(t)) < 0 ||
+		    report_cell_text(report_table_cell(t, (size_t)r, 0), label) != 0)
 			return -1;
 		json_array_foreach(row, c, cell) {
 			struct report_cell *x;
@@ -315,6 +318,8 @@ close_rows_add(struct report_table *t, json_t *rows)
 			if (c >= t->columns)
 				break;
 			x = report_table_cell(t, (size_t)r, c);
+			if (c == 0)
+				continue;
 			if (json_is_string(cell))
 				report_cell_text(x, json_string_value(cell));
 			else if (json_is_array(cell))
@@ -341,15 +346,18 @@ close_add_campaign(const struct campaign *c, void *ctx)
 {
 	struct close_add *a = ctx;
 	struct report_close_summary s;
+	char label[REGISTRY_NAME_MAX + 32];
 	json_error_t jerr;
 	json_t *j;
 	int rc;
 
 	if (report_close_get(a->db, c->id, &s, a->e) != 0)
 		return a->e->status == 404 ? 0 : (a->failed = -1);
+	snprintf(label, sizeof(label), "n° %lld — %s", (long long)c->id, c->name);
 	j = json_loads(s.figures, 0, &jerr);
-	rc = j == NULL || close_rows_add(a->indicators, json_object_get(j, "indicators")) != 0 ||
-	    close_rows_add(a->quality, json_object_get(j, "data_quality")) != 0 ? -1 : 0;
+	rc = j == NULL ||
+	    close_rows_add(a->indicators, json_object_get(j, "indicators"), label) != 0 ||
+	    close_rows_add(a->quality, json_object_get(j, "data_quality"), label) != 0 ? -1 : 0;
 	json_decref(j);
 	report_close_summary_clear(&s);
 	if (rc != 0) {

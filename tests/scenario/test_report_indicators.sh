@@ -316,6 +316,8 @@ expect 0 pn --home "$I" report funder 1 --period 2027-Q2 --format json
 IJ=$out
 equals "$(echo "$IJ" | jq -r ".tables[] | select(.key == \"closed_indicators\") | .rows[] |
 	select(.handout_month == \"Toute la période\") | $JQ_IND")" "$want" "funder report: the frozen copy"
+equals "$(echo "$IJ" | jq -r '.tables[] | select(.key == "closed_data_quality") | .rows | map(.campaign) | join("|")')" \
+	"n° 1 — Interne-Close" "the frozen copy named from the registry"
 # A year after the last day, expire purges the hand-out detail: the live
 # indicators lose the cohort, the frozen copy keeps it and still verifies.
 export PASSNUM_NOW=2028-05-02T08:00:00Z
