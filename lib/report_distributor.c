@@ -56,10 +56,11 @@ distributor_stock_row(const struct db_row *row, void *ctx, struct error *e)
 	int64_t booklet = db_row_int64(row, 3);
 
 	if (s == NULL || s->campaign_id != db_row_int64(row, 0)) {
-		struct distributor_stock *grown = realloc(d->stock, (d->stocks + 1) * sizeof(*grown));
+		struct distributor_stock *grown;
 
-		if (s != NULL)
+		if (s != NULL) /* before the realloc that may move it */
 			distributor_flush(s);
+		grown = realloc(d->stock, (d->stocks + 1) * sizeof(*grown));
 		if (grown == NULL)
 			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 		d->stock = grown;
