@@ -6,9 +6,11 @@
 #include "cli_args.h"
 #include "cli_io.h"
 #include "clock.h"
+#include "date.h"
 #include "db.h"
 #include "money.h"
 #include "registry.h"
+#include "report_close.h"
 
 static const char campaign_create_help[] =
     "usage: passnum campaign create --funder ID --name N --value 10.00 --last-day DATE\n"
@@ -69,6 +71,19 @@ static const char campaign_show_help[] =
     "example:\n"
     "  passnum --json campaign show 1\n";
 
+static const char campaign_summary_help[] =
+    "usage: passnum campaign summary ID\n"
+    "\n"
+    "The campaign's close summary, frozen by `passnum expire` once the campaign\n"
+    "is over (before its hand-out detail is purged): its evaluation figures\n"
+    "and the note signed by the ledger key, verified with the home's ledger\n"
+    "keys. A campaign without one is refused (exit 1), and so is a summary\n"
+    "whose signature or figures do not verify. With --json: campaign_id,\n"
+    "frozen_at, key_id, figures, note.\n"
+    "\n"
+    "example:\n"
+    "  passnum --json campaign summary 1\n";
+
 const char cmd_campaign_help[] =
     "usage: passnum campaign create --funder ID --name N --value 10.00 --last-day DATE\n"
     "               [--tolerance-days 30] [--valid-days-after-handout N]\n"
@@ -80,6 +95,7 @@ const char cmd_campaign_help[] =
     "               [--services ..] [--exclude-place-types ..]\n"
     "       passnum campaign list [--funder ID]\n"
     "       passnum campaign show ID\n"
+    "       passnum campaign summary ID\n"
     "\n"
     "create  a funder's campaign: its internal name, the face value of a pass,\n"
     "        the last day printed on passes, tolerance, territory, services and\n"
@@ -88,6 +104,7 @@ const char cmd_campaign_help[] =
     "        with who and when); the last day only moves later\n"
     "list    campaigns (of one funder with --funder)\n"
     "show    one campaign with its rules and corrections\n"
+    "summary the close summary frozen at the campaign's end, its signature checked\n"
     "\n"
     "`passnum campaign SUB --help` shows one sub-command.\n"
     "\n"
@@ -537,6 +554,42 @@ campaign_show_run(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int
+campaign_summary_run(struct cli *cli, int argc, char **argv)
+{
+	struct report_close_summary s;
+	char day[DATE_FORMAT_SIZE];
+	struct error e;
+	json_t *figures;
+	int64_t id;
+	int first = cli_options(cli, argc, argv, "campaign summary", campaign_summary_help, NULL,
+	    NULL, NULL);
+
+	if (first < 0)
+		return first == -1 ? EXIT_OK : EXIT_USAGE;
+	if (argc - first != 1 || cli_args_id(argv[first], &id) != 0)
+		return cli_usage_error("campaign summary", "give one campaign ID (a positive number)");
+	if (cli_open_home(cli) != 0)
+		return EXIT_REFUSED;
+	if (report_close_get(cli->home.db, id, &s, &e) != 0)
+		return cli_fail(&e);
+	if (cli->json) {
+		json_t *obj;
+
+		figures = json_loads(s.figures, 0, NULL);
+		obj = json_pack("{s:I, s:I, s:s, s:o, s:s}", "campaign_id", (json_int_t)id,
+		    "frozen_at", (json_int_t)s.created_at, "key_id", s.key_id, "figures",
+		    figures != NULL ? figures : json_null(), "note", s.note);
+		report_close_summary_clear(&s);
+		return cli_print_json(obj);
+	}
+	date_format(clock_local_day(s.created_at, CLOCK_TZ_PARIS), day);
+	printf("campaign %lld: close summary frozen on %s, signed by ledger key %s"
+	    " (verified)\n%s", (long long)id, day, s.key_id, s.note);
+	report_close_summary_clear(&s);
+	return EXIT_OK;
+}
+
 /* Copies the lists given in o from w's parsed campaign into c. */
 static void
 campaign_edit_apply(const struct campaign_options *o, const struct campaign_create *w,
@@ -667,6 +720,8 @@ static const struct cli_verb campaign_verbs[] = {
 	{ "edit", campaign_edit_run, "correct a campaign's rules", campaign_edit_help },
 	{ "list", campaign_list_run, "list campaigns", campaign_list_help },
 	{ "show", campaign_show_run, "show a campaign", campaign_show_help },
+	{ "summary", campaign_summary_run, "a campaign's close summary, verified",
+	  campaign_summary_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

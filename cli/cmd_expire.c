@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "issuance.h"
 #include "money.h"
+#include "report_close.h"
 
 const char cmd_expire_help[] =
     "usage: passnum expire [--as-of YYYY-MM-DD]\n"
@@ -16,10 +17,13 @@ const char cmd_expire_help[] =
     "(plus tolerance) before DATE. Their value goes back to the funder per the\n"
     "campaign's rule: credit (its spendable balance) or refund (a credit note\n"
     "owed back), one ledger entry \"expire\" per campaign. Idempotent.\n"
-    "Then purges the hand-out records of campaigns whose last day is 12 months\n"
-    "or more before DATE into monthly totals per campaign and distributor.\n"
+    "Then freezes the close summary of each campaign over (last day plus\n"
+    "tolerance before DATE) that has none: its evaluation figures, signed by\n"
+    "the ledger key (docs/reports.md). Then purges the hand-out records of\n"
+    "campaigns whose last day is 12 months or more before DATE into monthly\n"
+    "totals per campaign and distributor.\n"
     "With --json: campaigns [{campaign_id, count, amount_cents, amount,\n"
-    "unused}], expired, amount_cents, amount, handouts_purged.\n"
+    "unused}], expired, amount_cents, amount, summaries_frozen, handouts_purged.\n"
     "\n"
     "examples:\n"
     "  passnum expire\n"
@@ -73,7 +77,7 @@ static int
 expire_run(struct cli *cli, int32_t as_of, int64_t now, struct expire_report *r)
 {
 	char amount[MONEY_FORMAT_SIZE];
-	int64_t purged = 0;
+	int64_t purged = 0, frozen = 0;
 	struct error e;
 	int rc;
 
@@ -83,14 +87,21 @@ expire_run(struct cli *cli, int32_t as_of, int64_t now, struct expire_report *r)
 		return cli_fail(&e);
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
-	rc = issuance_purge_handouts(cli->home.db, as_of, &purged, &e);
+	/* Campaigns over get their summary frozen before their hand-outs go. */
+	rc = report_close_freeze(cli->home.db, cli->home.dir, as_of, now, &frozen, &e);
+	if (rc == 0)
+		rc = issuance_purge_handouts(cli->home.db, as_of, &purged, &e);
 	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
 		return rc;
 	money_format(r->cents, amount, sizeof(amount));
 	if (cli->json)
-		return cli_print_json(json_pack("{s:O, s:I, s:I, s:s, s:I}", "campaigns", r->campaigns,
-		    "expired", (json_int_t)r->count, "amount_cents", (json_int_t)r->cents, "amount",
-		    amount, "handouts_purged", (json_int_t)purged));
+		return cli_print_json(json_pack("{s:O, s:I, s:I, s:s, s:I, s:I}", "campaigns",
+		    r->campaigns, "expired", (json_int_t)r->count, "amount_cents",
+		    (json_int_t)r->cents, "amount", amount, "summaries_frozen", (json_int_t)frozen,
+		    "handouts_purged", (json_int_t)purged));
+	if (frozen > 0)
+		printf("%lld campaign close %s frozen\n", (long long)frozen,
+		    frozen == 1 ? "summary" : "summaries");
 	printf("%lld %s expired (%s EUR); %lld hand-out %s purged to totals\n",
 	    (long long)r->count, expire_passes(r->count), amount, (long long)purged,
 	    purged == 1 ? "record" : "records");

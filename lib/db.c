@@ -53,7 +53,7 @@ struct db {
  * and 0003-registry-extra.sql): the authorizer refuses to prepare an UPDATE
  * or DELETE on them. */
 static const char *const db_append_only[] = {
-	"entries", "postings", "merkle_nodes", "checkpoints", "funder_funds",
+	"entries", "postings", "merkle_nodes", "checkpoints", "funder_funds", "campaign_summaries",
 	"invoices", "invoice_lines", "invoice_redemptions", "invoice_statuses", "invoice_payments",
 	"refunds", "closed_years", "entry_dates", "campaign_terms",
 	"bank_statements", "bank_lines", "bank_matches", "bank_status_reports", "payout_carries",

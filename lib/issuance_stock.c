@@ -341,8 +341,9 @@ issuance_booklet_handout(struct db *db, int64_t booklet_id, int64_t distributor_
 		return error_set(e, 400, "BAD_DATE", "booklet %lld was delivered after that date",
 		    (long long)b.id);
 	if (stock_all_issued(db, b.id, b.id, e) != 0 ||
-	    db_run(db, "INSERT INTO handouts (booklet_id, distributor_id, day) VALUES (?1, ?2, ?3)",
-	    DB_ARGS(DB_INT(b.id), DB_INT(distributor_id), DB_INT(day)), e) != 0)
+	    db_run(db, "INSERT INTO handouts (booklet_id, distributor_id, day, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4)", DB_ARGS(DB_INT(b.id), DB_INT(distributor_id), DB_INT(day),
+	    DB_INT(now)), e) != 0)
 		return -1;
 	return db_run(db, "UPDATE booklets SET status = 'handed-out' WHERE id = ?1",
 	    DB_ARGS(DB_INT(b.id)), e);
@@ -356,9 +357,9 @@ stock_return(struct db *db, const struct booklet_info *b, const char *reason, in
     struct error *e)
 {
 	if (db_run(db, "INSERT INTO booklet_returns (booklet_id, distributor_id, day, reason,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)", DB_ARGS(DB_INT(b->id),
+	    " created_at, delivered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", DB_ARGS(DB_INT(b->id),
 	    DB_INT(b->distributor_id), DB_INT(clock_local_day(now, CLOCK_TZ_PARIS)),
-	    DB_TEXT_OR_NULL(reason), DB_INT(now)), e) != 0)
+	    DB_TEXT_OR_NULL(reason), DB_INT(now), DB_INT(b->delivered_at)), e) != 0)
 		return -1;
 	return db_run(db, "UPDATE booklets SET status = 'returned', distributor_id = NULL,"
 	    " delivered_at = NULL WHERE id = ?1", DB_ARGS(DB_INT(b->id)), e);

@@ -196,8 +196,11 @@ report_range_of(const struct report_period *p, int64_t now, struct report_range 
 
 	r->first = p->first;
 	r->last = p->last;
+	/* end is exclusive and instants are whole seconds: what was recorded
+	 * at now itself (a batch issued the same second, or under a fixed
+	 * test clock) is counted. */
 	*provisional = now < end;
-	r->end = *provisional ? now : end;
+	r->end = *provisional ? now + 1 : end;
 	r->now = now;
 	date_period_format(p->first, r->first_month);
 	date_period_format(p->last, r->last_month);

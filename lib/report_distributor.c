@@ -1,6 +1,6 @@
-/* The distributor report: booklets received and handed out by month, the
- * booklets in stock with their numbers, and their campaigns' last days
- * (alert 30 days before). Campaigns are named by number and the funder's
+/* The distributor report: booklets received, handed out and returned by
+ * month, the booklets in stock with their numbers, and their campaigns'
+ * last days (alert 30 days before). Campaigns are named by number and the funder's
  * public name, never by their internal name. */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +24,7 @@ struct distributor_data {
 	int64_t id;
 	const struct report_range *range;
 	int64_t received[DISTRIBUTOR_MONTHS], handed[DISTRIBUTOR_MONTHS];
+	int64_t returned[DISTRIBUTOR_MONTHS];
 	size_t stocks;
 	struct distributor_stock *stock;
 	int32_t today;
@@ -55,10 +56,11 @@ distributor_stock_row(const struct db_row *row, void *ctx, struct error *e)
 	int64_t booklet = db_row_int64(row, 3);
 
 	if (s == NULL || s->campaign_id != db_row_int64(row, 0)) {
-		struct distributor_stock *grown = realloc(d->stock, (d->stocks + 1) * sizeof(*grown));
+		struct distributor_stock *grown;
 
-		if (s != NULL)
+		if (s != NULL) /* before the realloc that may move it */
 			distributor_flush(s);
+		grown = realloc(d->stock, (d->stocks + 1) * sizeof(*grown));
 		if (grown == NULL)
 			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 		d->stock = grown;
@@ -106,12 +108,22 @@ distributor_read(struct db *db, void *ctx, struct error *e)
 	struct distributor_data *d = ctx;
 	const struct report_range *r = d->range;
 	struct distributor_months received = { r, d->received }, handed = { r, d->handed };
+	struct distributor_months returned = { r, d->returned };
 	int64_t start = clock_local_day_start(r->first, CLOCK_TZ_PARIS);
 
+	/* Received: the booklets it holds or handed out, and those it gave
+	 * back (their delivery instant kept by the return). */
 	if (db_each(db, "SELECT strftime('%Y-%m', b.delivered_at, 'unixepoch', 'localtime'), count(*)"
 	    " FROM booklets b WHERE b.distributor_id = ?1 AND b.delivered_at >= ?2"
-	    " AND b.delivered_at < ?3 GROUP BY 1", DB_ARGS(DB_INT(d->id), DB_INT(start),
+	    " AND b.delivered_at < ?3 GROUP BY 1 UNION ALL"
+	    " SELECT strftime('%Y-%m', delivered_at, 'unixepoch', 'localtime'), count(*)"
+	    " FROM booklet_returns WHERE distributor_id = ?1 AND delivered_at >= ?2"
+	    " AND delivered_at < ?3 GROUP BY 1", DB_ARGS(DB_INT(d->id), DB_INT(start),
 	    DB_INT(r->end)), distributor_month_row, &received, e) != 0 ||
+	    db_each(db, "SELECT substr(date(day * 86400, 'unixepoch'), 1, 7), count(*)"
+	    " FROM booklet_returns WHERE distributor_id = ?1 AND day BETWEEN ?2 AND ?3"
+	    " AND created_at < ?4 GROUP BY 1", DB_ARGS(DB_INT(d->id), DB_INT(r->first),
+	    DB_INT(r->last), DB_INT(r->end)), distributor_month_row, &returned, e) != 0 ||
 	    db_each(db, "SELECT substr(date(day * 86400, 'unixepoch'), 1, 7) AS m, count(*)"
 	    " FROM handouts WHERE distributor_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY m"
 	    " UNION ALL SELECT period, sum(booklets) FROM handout_totals WHERE distributor_id = ?1"
@@ -133,6 +145,7 @@ static const struct report_column distributor_month_columns[] = {
 	{ "month", "Mois", REPORT_COLUMN_TEXT, -1 },
 	{ "booklets_received", "Carnets reçus", REPORT_COLUMN_COUNT, -1 },
 	{ "booklets_handed_out", "Carnets remis", REPORT_COLUMN_COUNT, -1 },
+	{ "booklets_returned", "Carnets rendus", REPORT_COLUMN_COUNT, -1 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -148,11 +161,11 @@ static const struct report_column distributor_stock_columns[] = {
 static int
 distributor_tables(struct report_doc *doc, struct distributor_data *d)
 {
-	struct report_table *months = report_doc_table(doc, "months", "Carnets reçus et remis, par"
-	    " mois", distributor_month_columns);
+	struct report_table *months = report_doc_table(doc, "months", "Carnets reçus, remis et"
+	    " rendus, par mois", distributor_month_columns);
 	struct report_table *stock = report_doc_table(doc, "stock", "Carnets en stock (à la date du"
 	    " rapport)", distributor_stock_columns);
-	int64_t received = 0, handed = 0;
+	int64_t received = 0, handed = 0, returned = 0;
 	char text[REGISTRY_NAME_MAX + 64], day[DATE_FORMAT_SIZE];
 	int row;
 
@@ -168,14 +181,17 @@ distributor_tables(struct report_doc *doc, struct distributor_data *d)
 			report_set_text(months, row, 0, "Total");
 			report_set_count(months, row, 1, received, -1, "%s", "");
 			report_set_count(months, row, 2, handed, -1, "%s", "");
+			report_set_count(months, row, 3, returned, -1, "%s", "");
 			break;
 		}
 		report_month_name(d->range, m, text);
 		report_set_text(months, row, 0, text);
 		report_set_count(months, row, 1, d->received[m], -1, "%s", "");
 		report_set_count(months, row, 2, d->handed[m], -1, "%s", "");
+		report_set_count(months, row, 3, d->returned[m], -1, "%s", "");
 		received += d->received[m];
 		handed += d->handed[m];
+		returned += d->returned[m];
 	}
 	for (size_t i = 0; i < d->stocks; i++) {
 		const struct distributor_stock *s = &d->stock[i];
@@ -219,10 +235,10 @@ report_distributor_build(struct db *db, int64_t id, const struct report_range *r
 		error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 		goto done;
 	}
-	report_doc_note(doc, "Les carnets rendus ne sont pas encore rattachés au distributeur qui"
-	    " les a rendus : ils ne figurent pas ici.");
 	report_doc_term(doc, "Carnets reçus", "carnets livrés au distributeur pendant le mois.");
 	report_doc_term(doc, "Carnets remis", "carnets remis à une personne pendant le mois.");
+	report_doc_term(doc, "Carnets rendus", "carnets rendus à l'opérateur pendant le mois"
+	    " (inutilisés, perdus, ou repris par l'opérateur).");
 	report_doc_term(doc, "Carnets en stock", "carnets reçus, ni remis ni rendus.");
 	report_doc_term(doc, "Alerte", "la campagne se termine dans 30 jours ou moins : remettre"
 	    " ou rendre les carnets.");

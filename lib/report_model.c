@@ -255,7 +255,9 @@ report_suppress(struct report_doc *doc)
 		for (size_t i = 0; i < doc->table[a]->rows * doc->table[a]->columns; i++) {
 			struct report_cell *c = &doc->table[a]->cells[i];
 
-			c->hidden = c->booklets >= 1 && c->booklets < doc->threshold && c->value != 0;
+			c->hidden = c->booklets >= 1 && c->booklets < doc->threshold && (c->value != 0 ||
+			    doc->table[a]->column[i % doc->table[a]->columns].kind ==
+			    REPORT_COLUMN_TENTHS);
 		}
 	while (changed) {
 		changed = report_keys_fix(doc);

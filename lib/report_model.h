@@ -19,6 +19,8 @@ enum report_column_kind {
 	REPORT_COLUMN_TEXT,  /* a label: month, campaign, code list */
 	REPORT_COLUMN_COUNT, /* an integer, subject to suppression when its cell has booklets >= 0 */
 	REPORT_COLUMN_MONEY, /* cents; hidden with the count column it follows */
+	REPORT_COLUMN_TENTHS, /* a ratio or a median in tenths (425: 42,5); hidden, even at 0,
+	                       * when its booklets are 1 .. threshold-1 */
 };
 
 struct report_column {
@@ -33,6 +35,7 @@ struct report_cell {
 	int64_t value;     /* count or cents */
 	int64_t booklets;  /* booklets behind a count; -1: never hidden */
 	bool hidden;
+	bool absent;       /* not computed (no booklets to compute it over): "—", JSON null */
 	char key[48];      /* the same quantity elsewhere in the document ("" none) */
 };
 

@@ -9,7 +9,7 @@
 /* A period as the queries see it. */
 struct report_range {
 	int32_t first, last;    /* days, inclusive */
-	int64_t end;            /* instant counted up to: the period's end, or now if earlier */
+	int64_t end;            /* first instant not counted: the period's end, or now + 1 s if earlier */
 	int64_t now;            /* when the report is made */
 	char first_month[8], last_month[8]; /* "YYYY-MM" */
 	int months;             /* months in the period (1, 3, 12) */
@@ -37,5 +37,24 @@ int report_statement_build(struct db *db, bool payee, int64_t id, const struct r
     struct report_doc *doc, struct error *e);
 int report_distributor_build(struct db *db, int64_t id, const struct report_range *r,
     struct report_doc *doc, struct error *e);
+
+/* Adds the funder report's evaluation and data-quality tables, notes and
+ * glossary for funder_id over r to doc (lib/report_indicators.c). */
+int report_indicators_add(struct db *db, int64_t funder_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e);
+
+/* The same two tables for campaign_id alone (its rows only: hand-out
+ * months of r, then the whole of r), read inside the caller's transaction
+ * (a campaign's close summary, lib/report_close.c). */
+int report_indicators_campaign(struct db *db, int64_t campaign_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e);
+
+/* Their columns (NULL-key terminated). */
+extern const struct report_column report_indicator_columns[];
+extern const struct report_column report_quality_columns[];
+
+/* Adds to doc the close summaries frozen for funder_id's campaigns
+ * (lib/report_close.c): the figures as stored, hidden by the usual rule. */
+int report_close_add(struct db *db, int64_t funder_id, struct report_doc *doc, struct error *e);
 
 #endif

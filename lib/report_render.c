@@ -31,11 +31,18 @@ report_cell_display(const struct report_doc *doc, const struct report_table *t, 
 	const struct report_cell *c = &t->cells[row * t->columns + col];
 	char tmp[32];
 
-	if (t->column[col].kind != REPORT_COLUMN_TEXT && report_table_hidden(t, row, col)) {
+	if (c->absent) {
+		snprintf(buf, size, "—");
+	} else if (t->column[col].kind != REPORT_COLUMN_TEXT && report_table_hidden(t, row, col)) {
 		report_hidden_text(doc, tmp);
 		snprintf(buf, size, "%s", tmp);
 	} else if (t->column[col].kind == REPORT_COLUMN_COUNT) {
 		snprintf(buf, size, "%lld", (long long)c->value);
+	} else if (t->column[col].kind == REPORT_COLUMN_TENTHS && c->value % 10 == 0) {
+		snprintf(buf, size, "%lld", (long long)(c->value / 10));
+	} else if (t->column[col].kind == REPORT_COLUMN_TENTHS) {
+		snprintf(buf, size, "%s%lld,%lld", c->value < 0 ? "-" : "",
+		    (long long)(llabs(c->value) / 10), (long long)(llabs(c->value) % 10));
 	} else if (t->column[col].kind == REPORT_COLUMN_MONEY) {
 		report_cents_fr(c->value, tmp);
 		snprintf(buf, size, "%s", tmp);
@@ -193,8 +200,12 @@ report_row_json(const struct report_doc *doc, const struct report_table *t, size
 
 		if (t->column[c].kind == REPORT_COLUMN_TEXT)
 			v = json_string(cell->text != NULL ? cell->text : "");
+		else if (cell->absent)
+			v = json_null();
 		else if (report_table_hidden(t, r, c))
 			v = json_string(hidden);
+		else if (t->column[c].kind == REPORT_COLUMN_TENTHS)
+			v = json_real((double)cell->value / 10.0);
 		else
 			v = json_integer(cell->value);
 		json_object_set_new(row, t->column[c].key, v);

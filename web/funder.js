@@ -18,7 +18,14 @@
 		booklets_issued: 'Carnets émis', booklets_delivered: 'Carnets livrés aux distributeurs',
 		booklets_handed_out: 'Carnets remis', passes_redeemed: 'Pass utilisés', redeemed_cents: 'Valeur utilisée',
 		passes_issued: 'Pass émis', passes_revoked: 'Pass révoqués', passes_expired: 'Pass expirés',
-		passes_outstanding: 'Pass en circulation'
+		passes_outstanding: 'Pass en circulation',
+		handout_month: 'Mois de remise', never_started_pct: 'Jamais commencés (%)',
+		started_30d_pct: 'Commencés sous 30 jours (%)', started_90d_pct: 'Commencés sous 90 jours (%)',
+		passes_per_started: 'Pass utilisés par carnet commencé',
+		median_days_first_use: 'Jours jusqu\u2019à la 1re utilisation (médiane)',
+		median_days_last_use: 'Jours jusqu\u2019à la dernière utilisation (médiane)',
+		recorded_late: 'Remises saisies en retard', recorded_in_bulk: 'Remises saisies en lot',
+		used_before_handout: 'Utilisés avant leur date de remise'
 	};
 	var CHARTED = { passes_redeemed: 'Pass utilisés', booklets_handed_out: 'Carnets remis' };
 
@@ -95,7 +102,8 @@
 	}
 
 	function number(n) {
-		return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+		var parts = String(n).split('.');
+		return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f') + (parts[1] ? ',' + parts[1] : '');
 	}
 
 	/* A cell as shown: hidden cells as the server wrote them. */
@@ -117,6 +125,7 @@
 		section.setAttribute('aria-labelledby', id);
 		section.appendChild(s.el('h3', null, t.title)).id = id;
 		var wrap = s.el('div', 'table-wrap'), table = s.el('table', 'history-table figures');
+		wrap.tabIndex = 0; /* a wide table scrolls: reachable from the keyboard */
 		table.setAttribute('data-key', t.key);
 		table.setAttribute('aria-labelledby', id);
 		var head = s.el('tr');

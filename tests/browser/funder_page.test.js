@@ -30,6 +30,10 @@ async function loaded(page, period) {
 function same(column, value, text) {
 	if (typeof value === 'string' && /^</.test(value))
 		return text === value;
+	if (value === null)
+		return text === '—';
+	if (typeof value === 'number' && !Number.isInteger(value))
+		return Number(text.replace(/[^\d,]/g, '').replace(',', '.')) === value;
 	if (typeof value === 'number')
 		return /\d/.test(text) && Number(text.replace(/[^\d]/g, '')) === value && (!text.startsWith('−') || value < 0);
 	if (column === 'month' && /^\d{4}-\d{2}$/.test(value))

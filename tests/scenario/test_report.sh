@@ -226,6 +226,7 @@ done
 equals "$(head -c 3 "$R/f.csv" | od -An -tx1 | tr -d ' ')" efbbbf "UTF-8 BOM"
 jq -r '.tables[] | .rows[] | to_entries | map(if (.key | endswith("_cents")) and (.value | type) == "number"
 	then "\(.value / 100 | floor),\(.value % 100 | tostring | if length == 1 then "0" + . else . end)"
+	elif .value == null then "—" elif (.value | type) == "number" then (.value | tostring | sub("\\."; ","))
 	else (.value | tostring) end) | join(";")' "$J" > "$WORK/json-lines"
 tr -d '\r' < "$R/f.csv" > "$WORK/csv-lines"
 missing=$(grep -vxFf "$WORK/csv-lines" "$WORK/json-lines")

@@ -327,6 +327,65 @@ test_chart(void **state)
 	assert_null(strstr(svg, "id=\"surface"));
 	assert_non_null(strstr(svg, "</svg>"));
 	free(svg);
+static const struct report_column ratio_columns[] = {
+	{ "group", "Groupe", REPORT_COLUMN_TEXT, -1 },
+	{ "never_started_pct", "Jamais commencés (%)", REPORT_COLUMN_TENTHS, -1 },
+	{ "median_days", "Jours (médiane)", REPORT_COLUMN_TENTHS, -1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+/* Ratios (tenths) are hidden by the booklets they are computed over, even
+ * at 0 (0 % of 5 booklets says something about 5 people); an absent ratio
+ * (nothing to compute it over) reads "—" and JSON null. */
+static void
+test_ratios(void **state)
+{
+	struct report_doc doc = doc_new();
+	struct report_table *t = report_doc_table(&doc, "indicators", "Indicateurs", ratio_columns);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct error e;
+	json_t *json;
+
+	(void)state;
+	assert_non_null(t);
+	for (int r = 0; r < 3; r++)
+		assert_int_equal(report_table_row(t), r);
+	report_cell_text(report_table_cell(t, 0, 0), "petit");
+	report_cell_count(report_table_cell(t, 0, 1), 0, 5, NULL);
+	report_cell_count(report_table_cell(t, 0, 2), 35, 5, NULL);
+	report_cell_text(report_table_cell(t, 1, 0), "grand");
+	report_cell_count(report_table_cell(t, 1, 1), 425, 40, NULL);
+	report_cell_count(report_table_cell(t, 1, 2), 20, 12, NULL);
+	report_cell_text(report_table_cell(t, 2, 0), "vide");
+	report_table_cell(t, 2, 1)->absent = true;
+	report_table_cell(t, 2, 2)->absent = true;
+	report_suppress(&doc);
+	assert_true(report_table_hidden(t, 0, 1));
+	assert_true(report_table_hidden(t, 0, 2));
+	assert_false(report_table_hidden(t, 1, 1));
+	assert_non_null(f);
+	assert_int_equal(report_write(&doc, REPORT_CSV, f, &e), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "petit;< 11;< 11\r\n"));
+	assert_non_null(strstr(text, "grand;42,5;2\r\n"));
+	assert_non_null(strstr(text, "vide;—;—\r\n"));
+	json = report_doc_json(&doc);
+	assert_non_null(json);
+	t = NULL;
+	{
+		json_t *rows = json_object_get(json_array_get(json_object_get(json, "tables"), 0),
+		    "rows");
+
+		assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0),
+		    "never_started_pct")), "< 11");
+		assert_true(json_real_value(json_object_get(json_array_get(rows, 1),
+		    "never_started_pct")) == 42.5);
+		assert_true(json_is_null(json_object_get(json_array_get(rows, 2), "median_days")));
+	}
+	json_decref(json);
+	free(text);
 	report_doc_clear(&doc);
 }
 
@@ -342,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_periods),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_chart),
+		cmocka_unit_test(test_ratios),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,370 @@
+/* The funder report's evaluation and data-quality indicators (issue 12
+ * item 3, docs/reports.md): over the booklets handed out in the period,
+ * per campaign and hand-out month, the share never started, the cohorts
+ * started within 30 and 90 days, passes used per started booklet and the
+ * median days to first and last use; hand-outs recorded late or in bulk.
+ * Every ratio carries the booklets it is computed over, so a group of 1 to
+ * 10 reads « < 11 »; nothing is computed over an empty group (« — »).
+ * Memory: one day pair per booklet handed out in the period. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "date.h"
+#include "db.h"
+#include "registry.h"
+#include "report_private.h"
+
+#define IND_MONTHS 36     /* hand-out months a campaign's summary covers */
+#define IND_LATE_DAYS 7     /* recorded more than this many days after the hand-out */
+#define IND_BULK_SECONDS 600 /* recorded in one 10-minute slot ... */
+#define IND_BULK_COUNT 20   /* ... by one distributor, at least this many */
+
+struct ind_group {
+	int64_t handed, started, uses, eligible30, started30, eligible90, started90;
+	int64_t late, bulk, before;    /* data quality */
+	int32_t *first, *last;         /* days from hand-out to first / last use, per started */
+	size_t capacity;
+};
+
+struct ind_campaign {
+	int64_t id;
+	char name[REGISTRY_NAME_MAX + 1];
+	struct ind_group month[IND_MONTHS], total;
+};
+
+struct ind_data {
+	const struct report_range *range;
+	int64_t funder_id, campaign_id; /* campaign_id 0: every campaign of the funder */
+	int32_t observed;              /* last day uses are observed to */
+	size_t count;
+	struct ind_campaign *campaign; /* the last one: all campaigns (id 0) */
+	int failed;
+};
+
+static int
+ind_campaign_add(const struct campaign *c, void *ctx)
+{
+	struct ind_data *d = ctx;
+	struct ind_campaign *grown = realloc(d->campaign, (d->count + 1) * sizeof(*grown));
+
+	if (grown == NULL)
+		return d->failed = -1;
+	d->campaign = grown;
+	memset(&grown[d->count], 0, sizeof(*grown));
+	grown[d->count].id = c->id;
+	snprintf(grown[d->count].name, sizeof(grown->name), "%s", c->name);
+	d->count++;
+	return 0;
+}
+
+/* Adds one handed-out booklet to g. first < 0: never used. */
+static int
+ind_group_add(struct ind_group *g, int32_t observed, int32_t day, int32_t first, int32_t last,
+    int64_t uses)
+{
+	g->handed++;
+	g->eligible30 += day + 30 <= observed;
+	g->eligible90 += day + 90 <= observed;
+	if (first < 0)
+		return 0;
+	g->started30 += day + 30 <= observed && first - day <= 30;
+	g->started90 += day + 90 <= observed && first - day <= 90;
+	g->before += first < day;
+	if ((size_t)g->started == g->capacity) {
+		size_t cap = g->capacity ? 2 * g->capacity : 16;
+		int32_t *f = realloc(g->first, cap * sizeof(*f)), *l;
+
+		if (f == NULL)
+			return -1;
+		g->first = f;
+		if ((l = realloc(g->last, cap * sizeof(*l))) == NULL)
+			return -1;
+		g->last = l;
+		g->capacity = cap;
+	}
+	g->first[g->started] = first - day;
+	g->last[g->started] = last - day;
+	g->started++;
+	g->uses += uses;
+	return 0;
+}
+
+/* Rows (campaign, hand-out day, first use day|NULL, last use day, uses,
+ * recorded at|NULL, in bulk) in any order. */
+static int
+ind_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct ind_data *d = ctx;
+	struct ind_campaign *all = &d->campaign[d->count - 1], *c = NULL;
+	int32_t day = (int32_t)db_row_int64(row, 1);
+	int32_t first = db_row_is_null(row, 2) ? -1 : (int32_t)db_row_int64(row, 2);
+	int32_t last = (int32_t)db_row_int64(row, 3);
+	bool late = !db_row_is_null(row, 5) &&
+	    clock_local_day(db_row_int64(row, 5), CLOCK_TZ_PARIS) - day > IND_LATE_DAYS;
+	struct ind_group *g[4];
+	char month[8];
+	int m;
+
+	for (size_t i = 0; i + 1 < d->count; i++)
+		if (d->campaign[i].id == db_row_int64(row, 0))
+			c = &d->campaign[i];
+	date_period_format(day, month);
+	if (c == NULL || (m = report_month_index(d->range, month)) < 0 || m >= IND_MONTHS)
+		return 0;
+	g[0] = &c->month[m], g[1] = &c->total, g[2] = &all->month[m], g[3] = &all->total;
+	for (int i = 0; i < 4; i++) {
+		if (ind_group_add(g[i], d->observed, day, first, last, db_row_int64(row, 4)) != 0)
+			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+		g[i]->late += late;
+		g[i]->bulk += db_row_int64(row, 6);
+	}
+	return 0;
+}
+
+/* One row per booklet handed out in the period (detail kept: hand-outs
+ * purged into handout_totals are not there), with its uses up to the
+ * observed day that were not cancelled by the end. */
+static int
+ind_read(struct db *db, void *ctx, struct error *e)
+{
+	struct ind_data *d = ctx;
+	const struct report_range *r = d->range;
+
+	struct campaign one;
+
+	if (d->campaign_id != 0) {
+		if (registry_campaign_get(db, d->campaign_id, &one, e) != 0)
+			return -1;
+		if (ind_campaign_add(&one, d) != 0)
+			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	} else if (registry_campaign_list(db, d->funder_id, ind_campaign_add, d, e) != 0 ||
+	    d->failed) {
+		return -1;
+	}
+	if (ind_campaign_add(&(struct campaign){ .id = 0 }, d) != 0)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	return db_each(db, "SELECT t.campaign_id, h.day, u.first, u.last, coalesce(u.n, 0),"
+	    " h.created_at, coalesce(s.n >= ?6, 0) FROM handouts h JOIN booklets b ON b.id = h.booklet_id"
+	    " JOIN batches t ON t.id = b.batch_id JOIN campaigns c ON c.id = t.campaign_id"
+	    " LEFT JOIN (SELECT v.booklet_id AS booklet, min(x.day) AS first, max(x.day) AS last,"
+	    " count(*) AS n FROM redemptions x JOIN redemption_vouchers rv ON rv.redemption_id = x.id"
+	    " JOIN vouchers v ON v.serial = rv.serial WHERE v.booklet_id IN (SELECT booklet_id"
+	    " FROM handouts WHERE day BETWEEN ?2 AND ?3) AND x.day <= ?4 AND x.created_at < ?7"
+	    " AND (x.cancelled_at IS NULL OR x.cancelled_at >= ?7) GROUP BY v.booklet_id) u"
+	    " ON u.booklet = b.id"
+	    " LEFT JOIN (SELECT distributor_id, created_at / ?5 AS slot, count(*) AS n FROM handouts"
+	    " WHERE created_at IS NOT NULL GROUP BY 1, 2) s ON s.distributor_id = h.distributor_id"
+	    " AND s.slot = h.created_at / ?5"
+	    " WHERE (c.funder_id = ?1 OR t.campaign_id = ?8) AND h.day BETWEEN ?2 AND ?3",
+	    DB_ARGS(DB_INT(d->campaign_id ? -1 : d->funder_id), DB_INT(r->first), DB_INT(r->last),
+	    DB_INT(d->observed), DB_INT(IND_BULK_SECONDS), DB_INT(IND_BULK_COUNT), DB_INT(r->end),
+	    DB_INT(d->campaign_id ? d->campaign_id : -1)), ind_row, d, e) < 0 ? -1 : 0;
+}
+
+static int
+ind_int32_compare(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of v[0 .. n-1] (n > 0, sorted here) in tenths of a day. */
+static int64_t
+ind_median_tenths(int32_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), ind_int32_compare);
+	return n % 2 ? (int64_t)v[n / 2] * 10 : ((int64_t)v[n / 2 - 1] + v[n / 2]) * 5;
+}
+
+/* A ratio cell num / den in tenths (scale 1000: a percentage; 10: a
+ * plain ratio), computed over booklets; absent when den is 0. */
+static void
+ind_ratio(struct report_table *t, int row, int col, int64_t num, int64_t den, int64_t scale,
+    int64_t booklets)
+{
+	struct report_cell *c = report_table_cell(t, (size_t)row, (size_t)col);
+
+	if (den == 0) {
+		c->absent = true;
+		return;
+	}
+	report_cell_count(c, (num * scale + den / 2) / den, booklets, NULL);
+}
+
+const struct report_column report_indicator_columns[] = {
+	{ "campaign", "Campagne", REPORT_COLUMN_TEXT, -1 },
+	{ "handout_month", "Mois de remise", REPORT_COLUMN_TEXT, -1 },
+	{ "booklets_handed_out", "Carnets remis (détail)", REPORT_COLUMN_COUNT, -1 },
+	{ "never_started_pct", "Jamais commencés (%)", REPORT_COLUMN_TENTHS, -1 },
+	{ "started_30d_pct", "Commencés sous 30 jours (%)", REPORT_COLUMN_TENTHS, -1 },
+	{ "started_90d_pct", "Commencés sous 90 jours (%)", REPORT_COLUMN_TENTHS, -1 },
+	{ "passes_per_started", "Pass utilisés par carnet commencé", REPORT_COLUMN_TENTHS, -1 },
+	{ "median_days_first_use", "Jours jusqu'à la 1re utilisation (médiane)",
+	  REPORT_COLUMN_TENTHS, -1 },
+	{ "median_days_last_use", "Jours jusqu'à la dernière utilisation (médiane)",
+	  REPORT_COLUMN_TENTHS, -1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+const struct report_column report_quality_columns[] = {
+	{ "campaign", "Campagne", REPORT_COLUMN_TEXT, -1 },
+	{ "booklets_handed_out", "Carnets remis (détail)", REPORT_COLUMN_COUNT, -1 },
+	{ "recorded_late", "Remises saisies en retard", REPORT_COLUMN_COUNT, -1 },
+	{ "recorded_in_bulk", "Remises saisies en lot", REPORT_COLUMN_COUNT, -1 },
+	{ "used_before_handout", "Utilisés avant leur date de remise", REPORT_COLUMN_COUNT, -1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+/* The campaign label ("n° 1 — name", "Toutes campagnes") into buf. */
+static void
+ind_label(const struct ind_campaign *c, char *buf, size_t size)
+{
+	if (c->id == 0)
+		snprintf(buf, size, "Toutes campagnes");
+	else
+		snprintf(buf, size, "n° %lld — %s", (long long)c->id, c->name);
+}
+
+/* One indicator row for g; month NULL: the whole period. key: the
+ * hand-out count's key in the funder tables ("c1.m0.bh"). */
+static int
+ind_table_row(struct report_table *t, const char *label, const char *month,
+    struct ind_group *g, const char *key)
+{
+	int row = report_table_row(t);
+
+	if (row < 0)
+		return -1;
+	report_set_text(t, row, 0, label);
+	report_set_text(t, row, 1, month != NULL ? month : "Toute la période");
+	report_set_count(t, row, 2, g->handed, g->handed, "%s", key);
+	ind_ratio(t, row, 3, g->handed - g->started, g->handed, 1000, g->handed);
+	ind_ratio(t, row, 4, g->started30, g->eligible30, 1000, g->eligible30);
+	ind_ratio(t, row, 5, g->started90, g->eligible90, 1000, g->eligible90);
+	ind_ratio(t, row, 6, g->uses, g->started, 10, g->started);
+	if (g->started == 0) {
+		report_table_cell(t, (size_t)row, 7)->absent = true;
+		report_table_cell(t, (size_t)row, 8)->absent = true;
+	} else {
+		report_cell_count(report_table_cell(t, (size_t)row, 7),
+		    ind_median_tenths(g->first, (size_t)g->started), g->started, NULL);
+		report_cell_count(report_table_cell(t, (size_t)row, 8),
+		    ind_median_tenths(g->last, (size_t)g->started), g->started, NULL);
+	}
+	return 0;
+}
+
+static int
+ind_tables(struct report_doc *doc, struct ind_data *d, bool with_all)
+{
+	struct report_table *t = report_doc_table(doc, "indicators", "Indicateurs d'évaluation,"
+	    " par mois de remise", report_indicator_columns);
+	struct report_table *q = report_doc_table(doc, "data_quality", "Qualité des données de"
+	    " remise", report_quality_columns);
+	char label[REGISTRY_NAME_MAX + 32], month[8], key[48], prefix[24];
+	int row;
+
+	if (t == NULL || q == NULL)
+		return -1;
+	for (size_t i = d->count; i-- > 0;) { /* all campaigns first */
+		struct ind_campaign *c = &d->campaign[i];
+
+		if (c->id == 0 && !with_all)
+			continue;
+		ind_label(c, label, sizeof(label));
+		if (c->id == 0)
+			snprintf(prefix, sizeof(prefix), "all");
+		else
+			snprintf(prefix, sizeof(prefix), "c%lld", (long long)c->id);
+		for (int m = 0; m < d->range->months && m < IND_MONTHS; m++) {
+			report_month_name(d->range, m, month);
+			snprintf(key, sizeof(key), "%s.m%d.bh", prefix, m);
+			if (c->month[m].handed > 0 &&
+			    ind_table_row(t, label, month, &c->month[m], key) != 0)
+				return -1;
+		}
+		snprintf(key, sizeof(key), "%s.bh", prefix);
+		if (ind_table_row(t, label, NULL, &c->total, key) != 0 ||
+		    (row = report_table_row(q)) < 0)
+			return -1;
+		report_set_text(q, row, 0, label);
+		report_set_count(q, row, 1, c->total.handed, c->total.handed, "%s", key);
+		report_set_count(q, row, 2, c->total.late, c->total.late, "%s", "");
+		report_set_count(q, row, 3, c->total.bulk, c->total.bulk, "%s", "");
+		report_set_count(q, row, 4, c->total.before, c->total.before, "%s", "");
+	}
+	return 0;
+}
+
+static void
+ind_glossary(struct report_doc *doc)
+{
+	report_doc_term(doc, "Jamais commencés", "part des carnets remis dans la période dont"
+	    " aucun pass n'a été utilisé à la fin de la période.");
+	report_doc_term(doc, "Commencés sous 30 / 90 jours", "parmi les carnets remis depuis au"
+	    " moins 30 (90) jours à la fin de la période, part dont un pass a été utilisé dans les"
+	    " 30 (90) jours suivant la remise ; « — » : aucun carnet n'a encore ce recul.");
+	report_doc_term(doc, "Pass utilisés par carnet commencé", "nombre moyen de pass utilisés"
+	    " par carnet dont au moins un pass a été utilisé.");
+	report_doc_term(doc, "Jours jusqu'à la 1re / dernière utilisation", "médiane, sur les"
+	    " carnets commencés, du nombre de jours entre la remise et la première (la dernière)"
+	    " utilisation.");
+	report_doc_term(doc, "Remises saisies en retard / en lot", "remises enregistrées plus de"
+	    " 7 jours après leur date / dans un lot d'au moins 20 remises saisies par un même"
+	    " distributeur en 10 minutes : la date de remise peut être approximative.");
+	report_doc_term(doc, "Utilisés avant leur date de remise", "carnets dont un pass a été"
+	    " utilisé avant la date de remise enregistrée : date de remise erronée.");
+}
+
+/* Reads (in its own read transaction, or the caller's when in_caller)
+ * and adds the tables of d to doc. */
+static int
+ind_build(struct db *db, struct ind_data *d, bool in_caller, struct report_doc *doc,
+    struct error *e)
+{
+	int32_t today = clock_local_day(d->range->end - 1, CLOCK_TZ_PARIS);
+	int rc = -1;
+
+	d->observed = today < d->range->last ? today : d->range->last;
+	if ((in_caller ? ind_read(db, d, e) : db_read(db, ind_read, d, e)) != 0)
+		goto done;
+	if (ind_tables(doc, d, d->campaign_id == 0) != 0) {
+		error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+		goto done;
+	}
+	rc = 0;
+done:
+	for (size_t i = 0; i < d->count; i++) {
+		for (int m = 0; m < IND_MONTHS; m++)
+			free(d->campaign[i].month[m].first), free(d->campaign[i].month[m].last);
+		free(d->campaign[i].total.first), free(d->campaign[i].total.last);
+	}
+	free(d->campaign);
+	return rc;
+}
+
+int
+report_indicators_add(struct db *db, int64_t funder_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e)
+{
+	struct ind_data d = { .range = r, .funder_id = funder_id };
+
+	if (ind_build(db, &d, false, doc, e) != 0)
+		return -1;
+	report_doc_note(doc, "Indicateurs d'évaluation : calculés sur les carnets remis dans la"
+	    " période (remises encore détaillées), avec leurs utilisations jusqu'à la fin de la"
+	    " période ; un indicateur portant sur 1 à 10 carnets est masqué (« < 11 »).");
+	ind_glossary(doc);
+	return 0;
+}
+
+int
+report_indicators_campaign(struct db *db, int64_t campaign_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e)
+{
+	struct ind_data d = { .range = r, .campaign_id = campaign_id };
+
+	return ind_build(db, &d, true, doc, e);
+}
