@@ -294,7 +294,25 @@ contains "$(pdfinfo "$R/f.pdf")" "595.276 x 841.89 pts (A4)" "A4"
 pages=$(pdfinfo "$R/f.pdf" | awk '/^Pages:/ { print $2 }')
 [ "$pages" -ge 2 ] && ok || fail "the funder's PDF has $pages page(s): no page break exercised"
 pdftotext -layout "$R/f.pdf" "$WORK/f.txt"
-tr -d ' \t' < "$WORK/f.txt" > "$WORK/pdf-lines"
+# A text cell too long for its column wraps: its last words come on the
+# next line under their column ("Toutes" / "campagnes", "Toute la" /
+# "période"); such a row is also tried with each continuation word put back
+# at the end of the cell above it.
+python3 - "$WORK/f.txt" <<'PY' | tr -d ' \t' > "$WORK/pdf-lines"
+import re, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+for i, line in enumerate(lines):
+    print(line)
+    if i + 1 >= len(lines) or not lines[i + 1].strip():
+        continue
+    cells = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", line)]
+    more = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", lines[i + 1])]
+    starts = [c[0] for c in cells]
+    if len(more) >= len(cells) or not all(p in starts for p, _ in more):
+        continue
+    words = dict(more)
+    print(" ".join(t + (" " + words[p] if p in words else "") for p, t in cells))
+PY
 tr -d ' ;' < "$WORK/json-lines" > "$WORK/json-squeezed"
 equals "$(grep -vxFf "$WORK/pdf-lines" "$WORK/json-squeezed")" "" "every JSON row is a line of the PDF"
 for t in "$(jq -r '.tables[].title' "$J")" "Glossaire" "Agrégats seulement"; do

@@ -327,6 +327,9 @@ test_chart(void **state)
 	assert_null(strstr(svg, "id=\"surface"));
 	assert_non_null(strstr(svg, "</svg>"));
 	free(svg);
+	report_doc_clear(&doc);
+}
+
 static const struct report_column ratio_columns[] = {
 	{ "group", "Groupe", REPORT_COLUMN_TEXT, -1 },
 	{ "never_started_pct", "Jamais commencés (%)", REPORT_COLUMN_TENTHS, -1 },
