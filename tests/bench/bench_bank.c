@@ -79,7 +79,7 @@ siret_for(int i, char out[15])
 {
 	for (int nic = i * 10;; nic++) {
 		int sum = 0;
-		snprintf(out, 15, "123456782%05d", nic % 100000);
+		snprintf(out, 15, "123456782%05u", (unsigned)nic % 100000u);
 		for (int k = 0; k < 14; k++) {
 			int d = out[k] - '0';
 			if ((14 - k) % 2 == 0 && (d *= 2) > 9)
