@@ -94,13 +94,23 @@ dispatch_has_body(const struct request *req)
 	    request_header(req, "Transfer-Encoding") != NULL;
 }
 
-/* A refusal found before the body: sent at once when a body follows (the
- * connection then closes), else after the (empty) body, keeping the
- * connection alive. */
+/* A refusal found before the body: sent after the body when one of at
+ * most DISPATCH_DRAIN_MAX bytes follows (read and dropped, so that the
+ * client reads the reply rather than a reset, and the connection stays
+ * alive); at once for a larger or chunked one (the connection then closes);
+ * a 405 without body at once. */
 static enum dispatch_step
 dispatch_refuse_early(struct request *req)
 {
-	return dispatch_has_body(req) || req->allow[0] != '\0' ? DISPATCH_SEND : DISPATCH_READ;
+	const char *length = request_header(req, "Content-Length");
+
+	if (!dispatch_has_body(req))
+		return req->allow[0] != '\0' ? DISPATCH_SEND : DISPATCH_READ;
+	if (request_header(req, "Transfer-Encoding") == NULL && length != NULL &&
+	    strtoull(length, NULL, 10) <= DISPATCH_DRAIN_MAX)
+		return DISPATCH_READ;
+	req->close = true;
+	return DISPATCH_SEND;
 }
 
 /* A refusal of the request's framing or target: the body (if any) is not
@@ -186,18 +196,29 @@ dispatch_begin(struct request *req)
 	length = request_header(req, "Content-Length");
 	if (length != NULL && strtoull(length, NULL, 10) > req->route->body_limit) {
 		reply_error(req, 413, "TOO_LARGE", "the body may not exceed %zu bytes", req->route->body_limit);
-		return DISPATCH_SEND;
+		return dispatch_refuse_early(req);
 	}
 	if (auth_check_or_reply(req) != 0)
 		return dispatch_refuse_early(req);
 	return DISPATCH_READ;
 }
 
-void
+enum dispatch_step
 dispatch_body(struct request *req, const char *data, size_t size)
 {
-	if (req->route != NULL && !req->replied)
+	if (req->route != NULL && !req->replied) {
 		request_body_append(req, data, size);
+		if (!req->body_too_large)
+			return DISPATCH_READ;
+	}
+	req->body_dropped = size > DISPATCH_DRAIN_MAX - req->body_dropped ? DISPATCH_DRAIN_MAX + 1 :
+	    req->body_dropped + size;
+	if (req->body_dropped <= DISPATCH_DRAIN_MAX)
+		return DISPATCH_READ;
+	if (!req->replied)
+		reply_error(req, 413, "TOO_LARGE", "the body may not exceed %zu bytes", req->route->body_limit);
+	req->close = true;
+	return DISPATCH_SEND;
 }
 
 /* The rate limits' key of req's place ("place:ID"), or false when the

@@ -29,8 +29,17 @@ struct request *dispatch_new(struct daemon *d, const struct request_io *io, void
     const char *method, const char *path, const struct sockaddr *peer);
 /* The headers are in: route, method, size, token checks. */
 enum dispatch_step dispatch_begin(struct request *req);
-/* One piece of body (kept up to the route's limit). */
-void dispatch_body(struct request *req, const char *data, size_t size);
+/* The most body bytes read and dropped behind a refusal (or past a route's
+ * limit) before the reply is sent: the client, still sending, then reads
+ * the reply instead of a reset connection (RFC 9112 §9.6). Past it the
+ * reply is sent at once and the connection closes. */
+#define DISPATCH_DRAIN_MAX ((size_t)4 << 20)
+
+/* One piece of body (kept up to the route's limit, dropped after a
+ * refusal): DISPATCH_READ, or DISPATCH_SEND once more than
+ * DISPATCH_DRAIN_MAX bytes were dropped (the reply is set, the connection
+ * closes after it). */
+enum dispatch_step dispatch_body(struct request *req, const char *data, size_t size);
 /* The body is in: body checks, then the handler. */
 enum dispatch_step dispatch_run(struct request *req);
 /* Before sending: replaces a counted failure by 429 once the rate limits

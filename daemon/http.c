@@ -173,9 +173,10 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		dispatch_body(req, upload_data, *upload_data_size);
+		enum dispatch_step step = dispatch_body(req, upload_data, *upload_data_size);
+
 		*upload_data_size = 0;
-		return MHD_YES;
+		return http_step(req, step);
 	}
 	if (req->suspended) { /* resumed by the writer, its reply set */
 		req->suspended = false;

@@ -65,6 +65,7 @@ struct request {
 	char *body;
 	size_t body_len, body_cap;
 	bool body_too_large;
+	size_t body_dropped; /* body bytes dropped behind a refusal (dispatch_body) */
 	json_t *json;                    /* the parsed body (owned) */
 	/* Authentication */
 	bool authenticated;

@@ -60,7 +60,7 @@ pn() { "$bin/passnum" --home "$home" "$@"; }
 # listed_id LIST-OUTPUT TEXT: the id (first column) of the first row after
 # the header that contains TEXT; empty when there is none.
 listed_id() {
-	printf '%s\n' "$1" | awk -v t="$2" 'NR > 1 && index($0, t) { print $1; exit }'
+	printf '%s\n' "$1" | awk -v t="$2" '!found && NR > 1 && index($0, t) { print $1; found = 1 }'
 }
 
 # --- the demo home ------------------------------------------------------------
@@ -121,7 +121,7 @@ fi
 # Secrets are printed once by `token create`: keep each as soon as made.
 touch "$tokens"
 chmod 600 "$tokens"
-token_of() { sed -n "s/^$1=//p" "$tokens" | head -1; }
+token_of() { sed -n "s/^$1=//p;T;q" "$tokens"; }
 if [ -z "$(token_of PLACE_TOKEN)" ]; then
 	t=$(pn token create --role place --id "$place")
 	printf 'PLACE_TOKEN=%s\n' "$t" >>"$tokens"

@@ -92,7 +92,7 @@ ir_cell() {
 	local now old
 	now=$(awk -v k="$1" '$1 == k { print $2 }' "$work/ir")
 	old=$(awk -v k="$1" '$1 == k { print $2 }' "$stored" 2>/dev/null || true)
-	if [ -n "$old" ] && head -1 "$stored" | grep -qx "# build $build_type"; then
+	if [ -n "$old" ] && head -1 "$stored" | grep -x "# build $build_type" >/dev/null; then
 		awk -v n="$now" -v o="$old" 'BEGIN { printf "%d Ir (%+.1f %% vs stored %d)", n, 100 * (n - o) / o, o }'
 	else
 		printf '%d Ir' "$now"

@@ -290,7 +290,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req->target_too_long = strlen(in->target) > REQUEST_TARGET_MAX || strlen(path) >= sizeof(req->path);
 	step = dispatch_begin(req);
 	for (size_t at = 0; step == DISPATCH_READ && at < body_len; at += 1000)
-		dispatch_body(req, (const char *)body + at, body_len - at < 1000 ? body_len - at : 1000);
+		step = dispatch_body(req, (const char *)body + at, body_len - at < 1000 ? body_len - at : 1000);
 	if (step == DISPATCH_READ)
 		step = dispatch_run(req);
 	if (step != DISPATCH_SEND)

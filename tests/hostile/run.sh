@@ -173,6 +173,7 @@ send_curl() {
 		while IFS= read -r h || [ -n "$h" ]; do [ -n "$h" ] && args+=(-H "$h"); done < <(expand "$headers" | unescape | sed 's/;;/\n/g')
 	fi
 	[ -n "${HOSTILE_DEBUG:-}" ] && declare -p args >&2
+	rm -f "$WORK/resp" # curl leaves the file alone when nothing came back
 	got_status=$(curl "${args[@]}" "$URL$path")
 	got_body=$(tr -d '\0' <"$WORK/resp" 2>/dev/null)
 }

@@ -52,7 +52,7 @@ statuses() { printf '%s\n' "$raw" | sed -n 's|^HTTP/1\.[01] \([0-9]*\).*|\1|p' |
 raw_json_error() {
 	equals "$(statuses)" "$1" "$3: statuses"
 	equals "$(printf '%s\n' "$raw" | grep -o '{"error".*}' | jq -r .error.code 2>/dev/null)" "$2" "$3: code"
-	printf '%s\n' "$raw" | grep -qi '^X-Request-Id: [0-9a-f]\{16\}$' && ok || fail "$3: no X-Request-Id: $raw"
+	printf '%s\n' "$raw" | grep -i '^X-Request-Id: [0-9a-f]\{16\}$' >/dev/null && ok || fail "$3: no X-Request-Id: $raw"
 	case "$raw" in *"[TIMEOUT]"*) fail "$3: the connection was held open" ;; *) ok ;; esac
 }
 alive() {
@@ -95,7 +95,7 @@ alive "X-Forwarded-For"
 smuggled='GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n'
 raw 5 "POST /v1/vouchers/lookup HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 0\r\nContent-Length: 38\r\n\r\n$smuggled"
 raw_json_error 400 BAD_FRAMING "two Content-Length"
-printf '%s\n' "$raw" | grep -qi '^Connection: close$' && ok || fail "no Connection: close: $raw"
+printf '%s\n' "$raw" | grep -i '^Connection: close$' >/dev/null && ok || fail "no Connection: close: $raw"
 raw 5 "GET /v1/health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n$smuggled"
 raw_json_error 400 BAD_FRAMING "Content-Length twice on a GET"
 raw 5 "POST /v1/vouchers/lookup HTTP/1.1\r\nHost: t\r\nContent-Length: 38\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n$smuggled"
