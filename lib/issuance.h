@@ -269,8 +269,9 @@ int issuance_voucher_redemption(struct db *db, int64_t redemption_id,
     struct voucher_redemption *out, struct error *e);
 
 /* Revocation (opposition): every 'issued' voucher of the target becomes
- * 'revoked' and its value goes back to the funder's balance, one ledger
- * entry "revoke" per campaign, inside the caller's write transaction (else
+ * 'revoked' and its value goes back to the funder's balance (a pass a
+ * takeover imported: to takeover-claim while the claim lasts,
+ * docs/takeover.md), one ledger entry "revoke" per campaign, inside the caller's write transaction (else
  * 500 NO_TRANSACTION; roll it back on failure). Exactly one of serial,
  * booklet_id, batch_id is given (the others NULL / 0). Refuses (409
  * NOTHING_TO_REVOKE) when no voucher is revocable; 404 when the target does
@@ -284,6 +285,7 @@ int issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, in
 struct issuance_revoke_plan {
 	int64_t campaign_id, count, cents;
 	int64_t booklets, first_booklet, last_booklet;
+	int64_t imported_cents; /* of cents, passes a takeover imported */
 };
 int issuance_revoke_plan(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
     struct issuance_revoke_plan *p, struct error *e);
@@ -291,7 +293,8 @@ int issuance_revoke_plan(struct db *db, const uint8_t *serial, int64_t booklet_i
 /* Expiry as of a local date: 'issued' vouchers whose last usable day
  * (issuance_last_usable_day) is before as_of become 'expired'; their value
  * goes back per the campaign's unused rule (credit: funder balance; refund:
- * credit note), one ledger entry "expire" per campaign, one write
+ * credit note; a pass a takeover imported: takeover-claim while the claim
+ * lasts, docs/takeover.md), one ledger entry "expire" per campaign, one write
  * transaction per campaign (db_write): a long job that must be called
  * outside a write transaction (else 500 IN_TRANSACTION). Idempotent. fn (may
  * be NULL) is called per campaign touched, after its commit. */

@@ -9,7 +9,9 @@
 #include "issuance.h"
 #include "issuance_private.h"
 #include "ledger.h"
+#include "money.h"
 #include "registry.h"
+#include "takeover.h"
 
 static const char *const status_names[] = {
 	[VOUCHER_PENDING] = "pending", [VOUCHER_ISSUED] = "issued",
@@ -408,25 +410,46 @@ stock_ints_read(const struct db_row *row, void *ctx, struct error *e)
 }
 
 /* Posts one "revoke" or "expire" entry: outstanding of the campaign back
- * to the funder's balance (or credit notes when refund). */
+ * to the funder's balance (or credit notes when refund). Of cents,
+ * imported are passes a takeover brought in (docs/takeover.md, "The
+ * opening entries"): the funder's money for them is in the claim on the
+ * old operator, so they credit takeover-claim instead, as far as the claim
+ * left goes (the liquidator's money received, takeover-funds, already
+ * reduced it: the rest is back in the funder's own money, as any pass). */
 static int
 issuance_post_return(struct db *db, const char *kind, int64_t campaign_id, int64_t cents,
-    bool refund, int64_t now, const char *memo, struct error *e)
+    int64_t imported, bool refund, int64_t now, const char *memo, struct error *e)
 {
 	struct ledger_entry entry = { .time = now };
+	char code[LEDGER_ACCOUNT_MAX + 1];
 	struct campaign c;
 	struct funder f;
+	int64_t claim = 0, to_funder;
 
 	if (registry_campaign_get(db, campaign_id, &c, e) != 0 ||
-	    registry_funder_get(db, c.funder_id, &f, e) != 0 ||
-	    (refund && ledger_account_open(db, ACCOUNT_FUNDER_CREDIT, f.id, f.name, e) != 0))
+	    registry_funder_get(db, c.funder_id, &f, e) != 0)
+		return -1;
+	if (imported > 0) {
+		ledger_account_code(ACCOUNT_TAKEOVER_CLAIM, 0, code);
+		if (ledger_balance(db, code, &claim, e) != 0)
+			return -1;
+		if (claim < 0)
+			claim = 0;
+		if (claim > imported)
+			claim = imported;
+	}
+	if (money_sub(cents, claim, &to_funder) != 0 || to_funder < 0)
+		return error_set(e, 500, "LEDGER_ERROR", "passes taken over worth more than the total");
+	if (refund && to_funder > 0 &&
+	    ledger_account_open(db, ACCOUNT_FUNDER_CREDIT, f.id, f.name, e) != 0)
 		return -1;
 	snprintf(entry.kind, sizeof(entry.kind), "%s", kind);
 	snprintf(entry.reference, sizeof(entry.reference), "campaign:%lld", (long long)campaign_id);
 	snprintf(entry.memo, sizeof(entry.memo), "%s", memo);
 	if (ledger_post(&entry, ACCOUNT_OUTSTANDING, campaign_id, cents, e) != 0 ||
-	    ledger_post(&entry, refund ? ACCOUNT_FUNDER_CREDIT : ACCOUNT_FUNDER_BALANCE, f.id,
-	    -cents, e) != 0)
+	    (to_funder > 0 && ledger_post(&entry, refund ? ACCOUNT_FUNDER_CREDIT :
+	    ACCOUNT_FUNDER_BALANCE, f.id, -to_funder, e) != 0) ||
+	    (claim > 0 && ledger_post(&entry, ACCOUNT_TAKEOVER_CLAIM, 0, -claim, e) != 0))
 		return -1;
 	return ledger_append(db, &entry, NULL, e);
 }
@@ -482,13 +505,16 @@ revoke_activating(struct db *db, const struct revoke *r, struct error *e)
 
 static const char *const revoke_sums[] = {
 	"SELECT campaign_id, COUNT(*), SUM(value_cents), COUNT(DISTINCT booklet_id),"
-	" MIN(booklet_id), MAX(booklet_id) FROM vouchers WHERE serial = ?1"
+	" MIN(booklet_id), MAX(booklet_id), COALESCE(SUM(CASE WHEN " TAKEOVER_IMPORTED_SQL
+	" THEN value_cents END), 0) FROM vouchers WHERE serial = ?1"
 	" AND status = 'issued' GROUP BY campaign_id",
 	"SELECT campaign_id, COUNT(*), SUM(value_cents), COUNT(DISTINCT booklet_id),"
-	" MIN(booklet_id), MAX(booklet_id) FROM vouchers WHERE booklet_id = ?1"
+	" MIN(booklet_id), MAX(booklet_id), COALESCE(SUM(CASE WHEN " TAKEOVER_IMPORTED_SQL
+	" THEN value_cents END), 0) FROM vouchers WHERE booklet_id = ?1"
 	" AND status = 'issued' GROUP BY campaign_id",
 	"SELECT campaign_id, COUNT(*), SUM(value_cents), COUNT(DISTINCT booklet_id),"
-	" MIN(booklet_id), MAX(booklet_id) FROM vouchers WHERE batch_id = ?1"
+	" MIN(booklet_id), MAX(booklet_id), COALESCE(SUM(CASE WHEN " TAKEOVER_IMPORTED_SQL
+	" THEN value_cents END), 0) FROM vouchers WHERE batch_id = ?1"
 	" AND status = 'issued' GROUP BY campaign_id",
 };
 
@@ -513,6 +539,7 @@ revoke_plan_row(const struct db_row *row, void *ctx, struct error *e)
 	p->booklets = db_row_int64(row, 3);
 	p->first_booklet = db_row_int64(row, 4);
 	p->last_booklet = db_row_int64(row, 5);
+	p->imported_cents = db_row_int64(row, 6);
 	return 0;
 }
 
@@ -557,7 +584,7 @@ issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_
 
 	if (DB_IN_WRITE(db, e) != 0 || revoke_plan(db, &r, serial, booklet_id, batch_id, &p, e) != 0)
 		return -1;
-	if (issuance_post_return(db, "revoke", p.campaign_id, p.cents, false, now,
+	if (issuance_post_return(db, "revoke", p.campaign_id, p.cents, p.imported_cents, false, now,
 	    "revocation (opposition) of lost or stolen passes", e) != 0 ||
 	    db_run(db, revoke_updates[r.target], DB_ARGS(r.key, DB_INT(now)), e) != 0)
 		return -1;
@@ -615,11 +642,11 @@ static int
 expire_work(struct db *db, void *ctx, struct error *e)
 {
 	struct expire *x = ctx;
-	struct stock_ints sum = { 2, { 0, 0, 0 } }; /* count, cents */
+	struct stock_ints sum = { 3, { 0, 0, 0 } }; /* count, cents, imported cents */
 	char memo[64], day[DATE_FORMAT_SIZE];
 
-	if (db_one(db, "SELECT COUNT(*), COALESCE(SUM(value_cents), 0) FROM vouchers"
-	    EXPIRE_WHERE, DB_ARGS(EXPIRE_ARGS(x)), stock_ints_read, &sum, e) < 0)
+	if (db_one(db, "SELECT COUNT(*), COALESCE(SUM(value_cents), 0), COALESCE(SUM(CASE WHEN "
+	    TAKEOVER_IMPORTED_SQL " THEN value_cents END), 0) FROM vouchers" EXPIRE_WHERE, DB_ARGS(EXPIRE_ARGS(x)), stock_ints_read, &sum, e) < 0)
 		return -1;
 	x->count = sum.v[0];
 	x->cents = sum.v[1];
@@ -627,7 +654,7 @@ expire_work(struct db *db, void *ctx, struct error *e)
 		return 0;
 	date_format(x->as_of, day);
 	snprintf(memo, sizeof(memo), "expiry of unused passes as of %s", day);
-	if (issuance_post_return(db, "expire", x->c->id, x->cents, x->c->refund, x->now, memo,
+	if (issuance_post_return(db, "expire", x->c->id, x->cents, sum.v[2], x->c->refund, x->now, memo,
 	    e) != 0 ||
 	    db_run(db, "UPDATE vouchers SET status = 'expired', changed_at = ?5" EXPIRE_WHERE,
 	    DB_ARGS(EXPIRE_ARGS(x), DB_INT(x->now)), e) != 0)

@@ -27,6 +27,11 @@ struct db;
  * the SHA-256 of the real token, so a scanned pass is checked against that
  * (version byte 0, which no pass has, then a tag, the serial and the hash). */
 #define TAKEOVER_TOKEN_TAG "passnum-takeover"
+/* An SQL condition true for a vouchers row imported by a takeover: its
+ * token's first 17 bytes are the placeholder's (0, then TAKEOVER_TOKEN_TAG
+ * in hex, as takeover_token_placeholder writes; test_takeover.sh revokes
+ * and expires such passes). */
+#define TAKEOVER_IMPORTED_SQL "substr(token, 1, 17) = X'00706173736e756d2d74616b656f766572'"
 void takeover_token_placeholder(const uint8_t serial[12], const uint8_t sha256[32],
     uint8_t out[93]);
 /* Whether stored is such a placeholder. */

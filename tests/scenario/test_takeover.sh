@@ -310,13 +310,44 @@ expect 1 pn --home "$B" takeover-receipt "$WORK/receipt-raised.json"
 one_line "$err"
 expect 0 pn --home "$B" ledger verify
 
+# --- A pass taken over and revoked at B: the commitment and the claim on A
+# both end (the funder's money for it is with A, not with B); a pass B
+# issued itself goes back to the funder's balance as always.
+balance() { # ACCOUNT: its balance in B's ledger (debit positive)
+	rm -f "$WORK/bal.jsonl"
+	pn --home "$B" ledger export --format jsonl --out "$WORK/bal.jsonl" >/dev/null ||
+		fail "ledger export"
+	jq -r --arg a "$1" 'select(.type == "account" and .code == $a) | .balance' "$WORK/bal.jsonl"
+}
+last_postings() { # the postings of B's last entry, sorted
+	jq -c 'select(.type == "entry")' "$WORK/bal.jsonl" | tail -1 |
+		jq -c '[.postings[] | [.account, .amount]] | sort'
+}
+equals "$(balance takeover-claim)" 35000 "the claim before the revocation"
+f_before=$(balance funder:1:balance)
+expect 0 pn --home "$B" voucher revoke "$(pass 13)"
+equals "$(balance takeover-claim)" 34000 "a pass taken over and revoked: 10 € off the claim"
+equals "$(last_postings)" '[["campaign:1:outstanding",1000],["takeover-claim",-1000]]' \
+	"revoke of a pass taken over: outstanding debited, claim credited"
+equals "$(balance funder:1:balance)" "$f_before" "the funder's balance at B is not credited"
+expect 0 pn --home "$B" funder credit 1 10 --ref B-CR-1
+mkdir -p "$WORK/outb"
+expect 0 pn --home "$B" batch issue --campaign 1 --count 1 --out "$WORK/outb" --format csv
+b_pass=$(sed -n 2p "$(ls "$WORK"/outb/batch-*.csv | head -1)" | cut -d, -f3)
+expect 0 pn --home "$B" voucher revoke "$b_pass"
+equals "$(balance takeover-claim)" 34000 "B's own pass revoked: the claim unchanged"
+equals "$(last_postings)" '[["campaign:1:outstanding",1000],["funder:1:balance",-1000]]' \
+	"revoke of B's own pass: back to the funder's balance"
+equals "$(balance funder:1:balance)" "$((f_before - 1000))" "the funder's 10 € back"
+expect 0 pn --home "$B" ledger verify
+
 # --- Cash from A's liquidator, when it arrives: a later entry against the claim.
 expect 0 pn --home "$B" --json takeover-funds 200.00 --ref LIQ-1
 funds_seq=$(echo "$out" | jq -r .seq)
 expect 1 pn --home "$B" takeover-funds 1.00 --ref LIQ-1
 contains "$err" "already recorded" "funds recorded once per reference"
 expect 1 pn --home "$B" takeover-funds 400.00 --ref LIQ-2
-contains "$err" "the claim on the old operator is 150.00" "no more than the claim"
+contains "$err" "the claim on the old operator is 140.00" "no more than the claim"
 expect 2 pn --home "$B" takeover-funds 1.005 --ref LIQ-3
 one_line "$err"
 expect 0 pn --home "$B" ledger export --format jsonl --out "$WORK/b2.jsonl"
@@ -325,7 +356,7 @@ equals "$(echo "$funds" | jq -r .kind)" takeover-funds "funds entry kind"
 equals "$(echo "$funds" | jq -c '[.postings[] | [.account, .amount]] | sort')" \
 	'[["bank",20000],["takeover-claim",-20000]]' "bank debited, claim credited"
 equals "$(jq -r 'select(.type == "account" and .code == "takeover-claim") | .balance' "$WORK/b2.jsonl")" \
-	15000 "the claim left on A"
+	14000 "the claim left on A"
 expect 0 pn --home "$B" ledger verify
 
 # --- No payout to an unconfirmed IBAN.
@@ -344,5 +375,21 @@ equals "$(echo "$out" | jq -r .total_cents)" 4000 "B's settlement after confirma
 equals "$(echo "$out" | jq -r '.payouts[0].iban')" "$IBAN" "paid to the confirmed IBAN"
 expect 0 pn --home "$B" ledger verify
 contains "$out" "OK" "B's ledger verifies"
+
+# --- Campaign 1 expires at B: its 29 passes taken over still in circulation
+# (290 €) end the commitment, as far as the claim left goes (140 € after the
+# liquidator's 200 €); the rest (150 €) is back in the funder's balance, as
+# any pass whose money was received.
+export PASSNUM_NOW=2027-09-01T10:00:00Z
+f_before=$(balance funder:1:balance)
+expect 0 pn --home "$B" expire
+equals "$(balance takeover-claim)" 0 "the claim ends at zero, never below"
+equals "$(last_postings | jq -c 'map(select(.[0] != "campaign:2:outstanding"))')" \
+	'[["campaign:1:outstanding",29000],["funder:1:balance",-15000],["takeover-claim",-14000]]' \
+	"expiry of passes taken over: the claim left, then the funder's balance"
+equals "$(balance funder:1:balance)" "$((f_before - 15000))" "the funder's balance: 150 € back"
+equals "$(balance campaign:1:outstanding)" 0 "nothing outstanding in campaign 1"
+expect 0 pn --home "$B" ledger verify
+contains "$out" "OK" "B's ledger verifies after the expiry"
 
 finish
