@@ -10,7 +10,9 @@
 # pass A issued is redeemed, A's redeemed and revoked passes are refused
 # with the usual statuses; a receipt A signed after the export is accepted
 # once, then refused; no payout goes to an unconfirmed IBAN; B's ledger
-# verifies and its opening entry shows the commitments and the claim on A.
+# verifies and its opening entry shows the commitments and the claim on A;
+# a pass taken over that is revoked or expires at B reduces the claim (up
+# to what is left of it), B's own passes go back to the funder.
 . "$(dirname "$0")/lib.sh"
 export PASSNUM_NOW=2027-03-12T10:00:00Z
 . "$(dirname "$0")/daemon_lib.sh"
