@@ -271,8 +271,8 @@ int issuance_voucher_redemption(struct db *db, int64_t redemption_id,
 /* Revocation (opposition): every 'issued' voucher of the target becomes
  * 'revoked' and its value goes back to the funder's balance (a pass a
  * takeover imported: to takeover-claim while the claim lasts,
- * docs/takeover.md), one ledger entry "revoke" per campaign, inside the caller's write transaction (else
- * 500 NO_TRANSACTION; roll it back on failure). Exactly one of serial,
+ * docs/takeover.md), one ledger entry "revoke" per campaign, inside the
+ * caller's write transaction (else 500 NO_TRANSACTION; roll it back on failure). Exactly one of serial,
  * booklet_id, batch_id is given (the others NULL / 0). Refuses (409
  * NOTHING_TO_REVOKE) when no voucher is revocable; 404 when the target does
  * not exist. Sets *count and *cents. */

@@ -646,7 +646,8 @@ expire_work(struct db *db, void *ctx, struct error *e)
 	char memo[64], day[DATE_FORMAT_SIZE];
 
 	if (db_one(db, "SELECT COUNT(*), COALESCE(SUM(value_cents), 0), COALESCE(SUM(CASE WHEN "
-	    TAKEOVER_IMPORTED_SQL " THEN value_cents END), 0) FROM vouchers" EXPIRE_WHERE, DB_ARGS(EXPIRE_ARGS(x)), stock_ints_read, &sum, e) < 0)
+	    TAKEOVER_IMPORTED_SQL " THEN value_cents END), 0) FROM vouchers" EXPIRE_WHERE,
+	    DB_ARGS(EXPIRE_ARGS(x)), stock_ints_read, &sum, e) < 0)
 		return -1;
 	x->count = sum.v[0];
 	x->cents = sum.v[1];
