@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "ledger.h"
 #include "settlement.h"
+#include "money.h"
 #include "takeover.h"
 #include "invoice.h"
 #include "bank.h"
@@ -625,6 +626,36 @@ audit_settlements(struct audit *a, struct error *e)
 	return 0;
 }
 
+/* The claim on the old operator (takeover-claim) is debited only by the
+ * takeover and credited only by takeover-funds and by the revocations and
+ * expiries of passes taken over, those no more than the passes taken over
+ * that ended here (docs/takeover.md, "The opening entries"). */
+static int
+audit_claim(struct audit *a, struct error *e)
+{
+	int64_t ended = 0, credited;
+
+	for (size_t id = 0; id < a->account_cap; id++) {
+		struct audit_account *acc = &a->accounts[id];
+		if (!acc->exists || strcmp(acc->code, "takeover-claim") != 0)
+			continue;
+		if (acc->by_kind[KIND_ISSUE] != 0 || acc->by_kind[KIND_REDEEM] != 0 ||
+		    acc->by_kind[KIND_FUND] != 0 || acc->by_kind[KIND_SETTLE] != 0)
+			return audit_fail(a, -1, "takeover-claim was moved by an entry of an unexpected"
+			    " kind");
+		if (takeover_ended_here(a->db, &ended, e) != 0)
+			return -1;
+		if (acc->by_kind[KIND_REVOKE] > 0 || acc->by_kind[KIND_EXPIRE] > 0 ||
+		    money_add(acc->by_kind[KIND_REVOKE], acc->by_kind[KIND_EXPIRE], &credited) != 0)
+			return audit_fail(a, -1, "takeover-claim: revocations or expiries debited it");
+		if (-credited > ended)
+			return audit_fail(a, -1, "takeover-claim: revocations and expiries credited %lld"
+			    " cents but passes taken over worth %lld ended here", (long long)-credited,
+			    (long long)ended);
+	}
+	return 0;
+}
+
 /* Each funder's balance was credited exactly by the orders and credits
  * recorded for it, and moved otherwise only by issuing, revocations and
  * expiries; each payee is owed exactly its redemptions not cancelled less
@@ -752,6 +783,8 @@ audit_verify_work(struct db *db, void *ctx, struct error *e)
 	if (!bad && (bad = audit_funders_payees(a, e)) < 0)
 		return -1;
 	if (!bad && (bad = audit_invoices(a, e)) < 0)
+		return -1;
+	if (!bad && (bad = audit_claim(a, e)) < 0)
 		return -1;
 	merkle_state_root(&a->state, a->r->root);
 	return bad;

@@ -1807,3 +1807,19 @@ takeover_payable_totals(struct db *db, int (*fn)(int64_t payee_id, int64_t cents
 	return db_each_int64_pair(db, "SELECT payee_id, owed_cents FROM takeover_payables"
 	    " ORDER BY payee_id", fn, ctx, e);
 }
+
+int
+takeover_ended_here(struct db *db, int64_t *cents, struct error *e)
+{
+	int64_t closed = 0, before = 0;
+
+	if (db_int64(db, "SELECT COALESCE(SUM(value_cents), 0) FROM vouchers WHERE status IN"
+	    " ('revoked', 'expired') AND " TAKEOVER_IMPORTED_SQL, DB_NO_ARGS, &closed, e) < 0 ||
+	    db_int64(db, "SELECT COALESCE(SUM(revoked_cents + expired_cents), 0)"
+	    " FROM takeover_campaigns", DB_NO_ARGS, &before, e) < 0)
+		return -1;
+	if (money_sub(closed, before, cents) != 0 || *cents < 0)
+		return error_set(e, 500, "LEDGER_ERROR", "passes taken over closed before the takeover"
+		    " are worth more than all those closed");
+	return 0;
+}

@@ -158,5 +158,9 @@ int takeover_campaign_totals(struct db *db,
     int64_t revoked_cents, int64_t expired_cents, void *ctx), void *ctx, struct error *e);
 int takeover_payable_totals(struct db *db, int (*fn)(int64_t payee_id, int64_t cents, void *ctx),
     void *ctx, struct error *e);
+/* For ledger verify: the face value of the passes taken over that were
+ * revoked or expired here (not under the old operator), which is the most
+ * their revoke and expire entries may credit to takeover-claim. */
+int takeover_ended_here(struct db *db, int64_t *cents, struct error *e);
 
 #endif

@@ -332,6 +332,16 @@ equals "$(balance takeover-claim)" 34000 "a pass taken over and revoked: 10 € 
 equals "$(last_postings)" '[["campaign:1:outstanding",1000],["takeover-claim",-1000]]' \
 	"revoke of a pass taken over: outstanding debited, claim credited"
 equals "$(balance funder:1:balance)" "$f_before" "the funder's balance at B is not credited"
+expect 0 pn --home "$B" ledger verify
+# ledger verify ties those credits to the passes taken over that ended at B:
+# a database where pass 13 no longer looks imported is refused.
+rm -rf "$WORK/b-forged" && cp -r "$B" "$WORK/b-forged"
+sqlite3 "$WORK/b-forged/passnum.db" "DROP TRIGGER vouchers_fixed;
+	UPDATE vouchers SET token = randomblob(93) WHERE serial = x'$(serial 13)'" ||
+	fail "the test's forgery"
+expect 1 pn --home "$WORK/b-forged" ledger verify
+contains "$out$err" "takeover-claim: revocations and expiries credited 1000 cents but passes" \
+	"ledger verify ties the claim's credits to the passes taken over"
 expect 0 pn --home "$B" funder credit 1 10 --ref B-CR-1
 mkdir -p "$WORK/outb"
 expect 0 pn --home "$B" batch issue --campaign 1 --count 1 --out "$WORK/outb" --format csv
