@@ -18,14 +18,16 @@ static const char export_scheme_help[] =
     "Everything a successor operator or a funder needs to take the scheme\n"
     "over, and nothing secret (docs/takeover.md): ledger.jsonl, checkpoint.note\n"
     "(the latest signed checkpoint), keys.json (public keys only), registry.json,\n"
-    "vouchers.csv, payables.csv, and manifest.json (each file's size and\n"
+    "vouchers.csv, payables.csv, invoices.csv (open invoices and every credit\n"
+    "note), and manifest.json (each file's size and\n"
     "SHA-256, the ledger's size and root) signed by the ledger key in\n"
     "manifest.note. One consistent snapshot, read-only: passnumd keeps serving.\n"
     "DIR is created; an existing DIR that is not empty is refused unless\n"
     "--force (its files of the same names are then replaced). The ledger must\n"
     "have a signed checkpoint (passnum ledger checkpoint).\n"
     "Check it with: node tools/verify-scheme.mjs DIR --key VKEY\n"
-    "With --json: dir, entries, root, checkpoint_size, vouchers, payables.\n"
+    "With --json: dir, entries, root, checkpoint_size, vouchers, payables,\n"
+    "invoices.\n"
     "\n"
     "example:\n"
     "  passnum export scheme --out /srv/exports/2027-W11\n";
@@ -41,11 +43,13 @@ static const char export_escrow_help[] =
     "entry that posts to them, in full; every checkpoint), checkpoint.note,\n"
     "keys.json, registry.json (the funder, its campaigns, the places, payees and\n"
     "services), vouchers.csv (its campaigns'), payables.csv (owed to payees for\n"
-    "its passes, not yet settled), manifest.json (with its balances: spendable,\n"
+    "its passes, not yet settled), invoices.csv (its open invoices and credit\n"
+    "notes), manifest.json (with its balances: spendable,\n"
     "orders owed, credit notes owed) signed by the ledger key in manifest.note.\n"
     "Read-only, one snapshot; DIR as for export scheme.\n"
     "Check it with: node tools/verify-scheme.mjs DIR --key VKEY\n"
-    "With --json: dir, funder, entries, root, checkpoint_size, vouchers, payables.\n"
+    "With --json: dir, funder, entries, root, checkpoint_size, vouchers, payables,\n"
+    "invoices.\n"
     "\n"
     "example:\n"
     "  passnum export escrow --funder 3 --out /srv/escrow/3/2027-W11\n";
@@ -150,6 +154,7 @@ export_run(struct cli *cli, int argc, char **argv, bool escrow)
 		    "entries", (json_int_t)r.ledger_size, "root", root,
 		    "checkpoint_size", (json_int_t)r.checkpoint_size,
 		    "vouchers", (json_int_t)r.vouchers, "payables", (json_int_t)r.payables);
+		json_object_set_new(out, "invoices", json_integer(r.invoices));
 		if (escrow)
 			json_object_set_new(out, "funder", json_integer(funder));
 		return cli_print_json(out);
@@ -157,9 +162,9 @@ export_run(struct cli *cli, int argc, char **argv, bool escrow)
 	if (escrow)
 		printf("escrow of funder %lld: ", (long long)funder);
 	printf("exported to %s: %llu entries (root %s; checkpoint at %llu), %lld vouchers,"
-	    " %lld payables; manifest signed by the ledger key\n", o.out,
+	    " %lld payables, %lld invoice documents; manifest signed by the ledger key\n", o.out,
 	    (unsigned long long)r.ledger_size, root, (unsigned long long)r.checkpoint_size,
-	    (long long)r.vouchers, (long long)r.payables);
+	    (long long)r.vouchers, (long long)r.payables, (long long)r.invoices);
 	return EXIT_OK;
 }
 

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "export.h"
 #include "home.h"
+#include "invoice.h"
 #include "keys.h"
 #include "ledger.h"
 #include "note.h"
@@ -21,13 +22,13 @@
  * manifest.note come last and are not listed in the manifest). */
 static const char *const scheme_files[] = {
 	"ledger.jsonl", "checkpoint.note", "keys.json", "registry.json", "vouchers.csv",
-	"payables.csv",
+	"payables.csv", "invoices.csv",
 };
 #define SCHEME_FILES (sizeof(scheme_files) / sizeof(scheme_files[0]))
 /* A funder's escrow: the whole log's leaf hashes, its own entries in full. */
 static const char *const escrow_files[] = {
 	"leaves.csv", "entries.jsonl", "checkpoint.note", "keys.json", "registry.json",
-	"vouchers.csv", "payables.csv",
+	"vouchers.csv", "payables.csv", "invoices.csv",
 };
 #define ESCROW_FILES (sizeof(escrow_files) / sizeof(escrow_files[0]))
 
@@ -162,10 +163,11 @@ scheme_json_line(struct scheme *x, json_t *value)
 	free(text);
 }
 
-/* The funder's accounts: its own three and its campaigns' outstanding. */
+/* The funder's accounts: its own four and its campaigns' outstanding. */
 #define SCHEME_FUNDER_ACCOUNTS \
 	" (SELECT id FROM accounts WHERE code IN ('funder:' || ?1 || ':balance'," \
-	" 'funder:' || ?1 || ':orders', 'funder:' || ?1 || ':credit-notes')" \
+	" 'funder:' || ?1 || ':orders', 'funder:' || ?1 || ':credit-notes'," \
+	" 'funder:' || ?1 || ':invoiced')" \
 	" OR code IN (SELECT 'campaign:' || id || ':outstanding' FROM campaigns" \
 	" WHERE funder_id = ?1))"
 
@@ -480,6 +482,59 @@ scheme_payables(struct scheme *x, struct error *e)
 	return scheme_close(x, "payables.csv", e);
 }
 
+/* One document of invoices.csv (an invoice_json object). */
+static void
+scheme_invoice_line(struct scheme *x, json_t *doc, bool credit_note)
+{
+	const char *invoice = json_string_value(json_object_get(doc, "invoice"));
+	json_int_t owed = json_integer_value(json_object_get(doc, "owed_cents"));
+
+	fprintf(x->out, "%s,%s,%lld,%s,%s,%s,%lld,%lld,%lld,",
+	    json_string_value(json_object_get(doc, "number")), credit_note ? "credit_note" : "invoice",
+	    (long long)json_integer_value(json_object_get(doc, "funder_id")),
+	    json_string_value(json_object_get(doc, "part")),
+	    json_string_value(json_object_get(doc, "issue_day")), invoice != NULL ? invoice : "",
+	    (long long)json_integer_value(json_object_get(doc, "net_cents")),
+	    (long long)json_integer_value(json_object_get(doc, "vat_cents")),
+	    (long long)json_integer_value(json_object_get(doc, "total_cents")));
+	if (!credit_note && fprintf(x->out, "%lld", (long long)owed) < 0)
+		x->failed = 1;
+	scheme_puts(x, ",");
+	scheme_csv_text(x, json_string_value(json_object_get(doc, "status")));
+	scheme_puts(x, "\n");
+}
+
+/* invoices.csv: the open invoices (something still owed on them) and every
+ * credit note, invoices first, each by number (an escrow's: its funder's).
+ * Documents only: what they put on the funder's receivable is in the
+ * ledger (funder:<id>:invoiced), which the verifier compares. */
+static int
+scheme_invoices(struct scheme *x, struct error *e)
+{
+	json_t *all = invoice_list_json(x->db, x->funder, e), *doc;
+	size_t i;
+
+	if (all == NULL)
+		return -1;
+	if (scheme_open(x, "invoices.csv", e) != 0) {
+		json_decref(all);
+		return -1;
+	}
+	scheme_puts(x, "number,kind,funder_id,part,issue_day,invoice,net_cents,vat_cents,"
+	    "total_cents,owed_cents,status\n");
+	json_array_foreach(all, i, doc) {
+		bool credit_note = strcmp(json_string_value(json_object_get(doc, "kind")) ?: "",
+		    "credit_note") == 0;
+
+		if (!credit_note && json_integer_value(json_object_get(doc, "owed_cents")) <= 0)
+			continue;
+		scheme_invoice_line(x, doc, credit_note);
+		x->r->invoices++;
+	}
+	json_decref(all);
+	return scheme_close(x, "invoices.csv", e);
+}
+
 /* The size and SHA-256 (hex) of dir/name, read back from the disk. */
 static int
 scheme_digest(struct scheme *x, const char *name, int64_t *size, char hex[65], struct error *e)
@@ -540,6 +595,7 @@ scheme_manifest(struct scheme *x, struct error *e)
 	    "checkpoint", "size", (json_int_t)x->cp.size, "root", cp_root,
 	    "vouchers", (json_int_t)x->r->vouchers, "payables", (json_int_t)x->r->payables,
 	    "files", files);
+	json_object_set_new(manifest, "invoices", json_integer(x->r->invoices));
 	if (x->funder != 0) {
 		int64_t balance = 0, orders = 0, notes = 0;
 		char code[LEDGER_ACCOUNT_MAX + 1];
@@ -647,7 +703,8 @@ scheme_work(struct db *db, void *ctx, struct error *e)
 	    (x->funder != 0 ? scheme_leaves(x, e) != 0 || scheme_entries(x, e) != 0 :
 	    scheme_ledger(x, e) != 0) || scheme_keys(x, e) != 0 ||
 	    scheme_registry(x, e) != 0 || scheme_vouchers(x, e) != 0 ||
-	    scheme_payables(x, e) != 0 || scheme_manifest(x, e) != 0)
+	    scheme_payables(x, e) != 0 || scheme_invoices(x, e) != 0 ||
+	    scheme_manifest(x, e) != 0)
 		return -1;
 	return scheme_sign(x, e);
 }

@@ -2,7 +2,7 @@
  * successor operator or a funder needs to take over the scheme, and nothing
  * secret, as documented files in one folder (docs/takeover.md): ledger.jsonl,
  * checkpoint.note, keys.json, registry.json, vouchers.csv, payables.csv,
- * manifest.json (each file's size and SHA-256, the ledger's size and root)
+ * invoices.csv (open invoices and every credit note), manifest.json (each file's size and SHA-256, the ledger's size and root)
  * and manifest.note (a C2SP signed note by the active ledger key over the
  * manifest's SHA-256). Read-only on the database: one read snapshot, so
  * every file agrees; memory does not grow with the vouchers or the ledger. */
@@ -23,6 +23,7 @@ struct scheme_result {
 	uint8_t root[32];         /* its Merkle root */
 	int64_t vouchers;         /* lines of vouchers.csv */
 	int64_t payables;         /* lines of payables.csv */
+	int64_t invoices;         /* lines of invoices.csv */
 	uint64_t checkpoint_size; /* the latest checkpoint's size (0 without one) */
 };
 
@@ -41,8 +42,8 @@ int scheme_export(struct db *db, const char *home, const char *dir, struct schem
  * every checkpoint), checkpoint.note, keys.json, registry.json (the funder,
  * its campaigns, the places, payees and services), vouchers.csv (its
  * campaigns'), payables.csv (what each payee is owed for its passes and not
- * yet settled), manifest.json (format passnum-escrow-export-v1, with the
- * funder's balances) and manifest.note ("passnum-escrow-manifest-v1"). As
+ * yet settled), invoices.csv (its open invoices and credit notes),
+ * manifest.json (format passnum-escrow-export-v1, with the funder's balances) and manifest.note ("passnum-escrow-manifest-v1"). As
  * scheme_export otherwise; 404 UNKNOWN_FUNDER for a funder that does not
  * exist. */
 int scheme_escrow(struct db *db, const char *home, const char *dir, int64_t funder_id,

@@ -55,12 +55,12 @@ takeover_token_matches(const uint8_t stored[93], const uint8_t token[93])
 
 static const char *const takeover_files[] = {
 	"ledger.jsonl", "checkpoint.note", "keys.json", "registry.json", "vouchers.csv",
-	"payables.csv",
+	"payables.csv", "invoices.csv",
 };
 #define TAKEOVER_FILES (sizeof(takeover_files) / sizeof(takeover_files[0]))
 static const char *const escrow_files[] = {
 	"leaves.csv", "entries.jsonl", "checkpoint.note", "keys.json", "registry.json",
-	"vouchers.csv", "payables.csv",
+	"vouchers.csv", "payables.csv", "invoices.csv",
 };
 #define ESCROW_FILES (sizeof(escrow_files) / sizeof(escrow_files[0]))
 

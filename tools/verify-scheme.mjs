@@ -13,7 +13,7 @@
 //      whose text is "passnum-scheme-manifest-v1", the origin and the
 //      SHA-256 of manifest.json;
 //   2. manifest.json: its format and origin; every listed file is present
-//      with its size and SHA-256; the six files are all listed;
+//      with its size and SHA-256; the seven files are all listed;
 //   3. ledger.jsonl verifies (verify-export.mjs: hashes, tree, checkpoints,
 //      balances), its origin is the key's, the key is one of its ledger keys,
 //      and its size and root are the manifest's;
@@ -26,7 +26,11 @@
 //      expired (status "issued");
 //   7. payables.csv: each payee known to registry.json with the same SIRET
 //      and IBAN, owed what the ledger says, and every payee the ledger says
-//      is owed something listed.
+//      is owed something listed;
+//   8. invoices.csv: its header and each line's form (FA-/AV- numbers, net +
+//      VAT = total), each funder known to registry.json, and per funder the
+//      sum still owed on its open invoices equals its funder:<id>:invoiced
+//      receivable in the ledger.
 // An escrow is told by its manifest.note ("passnum-escrow-manifest-v1"); its
 // log is checked from leaves.csv (size, root, every checkpoint's root at its
 // size), its entries against their leaves and its accounts' balances, its
@@ -47,15 +51,17 @@ import { Audit, Failure, Tree, base64Exact, ed25519Key, ed25519Verify, encodeEnt
 const FORMAT = 'passnum-scheme-export-v1';
 const NOTE_FORMAT = 'passnum-scheme-manifest-v1';
 const FILES = ['ledger.jsonl', 'checkpoint.note', 'keys.json', 'registry.json', 'vouchers.csv',
-    'payables.csv'];
+    'payables.csv', 'invoices.csv'];
 // A funder's escrow (passnum export escrow): the same, but the log as its
 // leaf hashes and only the funder's entries in full.
 const ESCROW_FORMAT = 'passnum-escrow-export-v1';
 const ESCROW_NOTE_FORMAT = 'passnum-escrow-manifest-v1';
 const ESCROW_FILES = ['leaves.csv', 'entries.jsonl', 'checkpoint.note', 'keys.json',
-    'registry.json', 'vouchers.csv', 'payables.csv'];
+    'registry.json', 'vouchers.csv', 'payables.csv', 'invoices.csv'];
 const VOUCHERS_HEADER = 'serial,token_sha256,campaign_id,value_cents,last_day,booklet_id,status';
 const PAYABLES_HEADER = 'payee_id,siret,name,iban,owed_cents';
+const INVOICES_HEADER = 'number,kind,funder_id,part,issue_day,invoice,net_cents,vat_cents,' +
+    'total_cents,owed_cents,status';
 const STATUSES = new Set(['issued', 'redeemed', 'revoked', 'expired']);
 
 // A C2SP vkey "name+keyid+base64(0x01 ‖ public key)" → {name, id, pub, key}.
@@ -318,6 +324,49 @@ async function checkPayables(dir, audit, registry) {
 	return { count: n - 1, total };
 }
 
+// invoices.csv: open invoices and credit notes; per funder, the sum owed
+// on its open invoices is its invoiced receivable (balance(code) gives an
+// account's debit balance, 0 when absent).
+async function checkInvoices(dir, manifest, funders, balance) {
+	const owed = new Map();
+	let n = 0;
+	for await (const line of lines(path.join(dir, 'invoices.csv'))) {
+		n++;
+		if (n === 1) {
+			if (line !== INVOICES_HEADER)
+				fail(`invoices.csv: the header is not "${INVOICES_HEADER}"`);
+			continue;
+		}
+		const where = `invoices.csv line ${n}`;
+		const m = /^((FA|AV)-[0-9]{4}-[0-9]{6}),(invoice|credit_note),([1-9][0-9]*),(face|fees),([0-9]{4}-[0-9]{2}-[0-9]{2}),((?:FA-[0-9]{4}-[0-9]{6})?),([0-9]+),([0-9]+),([1-9][0-9]*),([0-9]*),"((?:[^"]|"")*)"$/.exec(line);
+		if (m === null)
+			fail(`${where}: not number,kind,funder_id,part,issue_day,invoice,net_cents,vat_cents,total_cents,owed_cents,status`);
+		const credit = m[3] === 'credit_note';
+		if ((m[2] === 'AV') !== credit || (m[7] !== '') !== credit || (m[11] === '') !== credit)
+			fail(`${where}: ${m[1]}: its kind, its invoice and what is owed do not agree`);
+		if (BigInt(m[8]) + BigInt(m[9]) !== BigInt(m[10]))
+			fail(`${where}: ${m[1]}: net and VAT do not add up to the total`);
+		if (!funders.has(m[4]))
+			fail(`${where}: ${m[1]}: funder ${m[4]} is not in registry.json`);
+		if (!credit) {
+			if (BigInt(m[11]) <= 0n || BigInt(m[11]) > BigInt(m[10]))
+				fail(`${where}: ${m[1]}: owes ${m[11]} cents, not between 1 and its total`);
+			owed.set(m[4], (owed.get(m[4]) ?? 0n) + BigInt(m[11]));
+		}
+	}
+	if (manifest.invoices !== BigInt(Math.max(n - 1, 0)))
+		fail(`invoices.csv: ${n - 1} documents, the manifest says ${manifest.invoices}`);
+	let total = 0n;
+	for (const id of funders) {
+		const ledger = balance(`funder:${id}:invoiced`);
+		if (ledger !== (owed.get(id) ?? 0n))
+			fail(`funder ${id}: the ledger has ${ledger} cents invoiced and not paid, its open` +
+			    ` invoices in invoices.csv owe ${owed.get(id) ?? 0n} cents`);
+		total += ledger;
+	}
+	return { count: n - 1, total };
+}
+
 // ---------------------------------------------------------------- escrow
 // leaves.csv: every leaf hash in order; the tree's size and root are the
 // manifest's; the roots at the checkpoints' sizes are kept (sizes given).
@@ -467,6 +516,9 @@ async function verifyEscrow(dir, key, manifest) {
 	}
 	if (manifest.payables !== BigInt(Math.max(n - 1, 0)))
 		fail(`payables.csv: ${n - 1} payees, the manifest says ${manifest.payables}`);
+	const invoiced = log.accounts.get(`funder:${funder}:invoiced`);
+	const invoices = await checkInvoices(dir, manifest, new Set([String(funder)]),
+	    (code) => code === `funder:${funder}:invoiced` && invoiced !== undefined ? invoiced.balance : 0n);
 	const c = vouchers.counts;
 	return `OK: escrow of funder ${funder} from ${key.name} signed by ledger key` +
 	    ` ${key.id.toString('hex')}; ${log.size} leaves (root ${manifest.ledger.root}, checkpoint` +
@@ -474,7 +526,8 @@ async function verifyEscrow(dir, key, manifest) {
 	    ` ${vouchers.total} vouchers (${c.issued ?? 0} issued, ${c.redeemed ?? 0} redeemed,` +
 	    ` ${c.revoked ?? 0} revoked, ${c.expired ?? 0} expired); outstanding ${outstanding} cents` +
 	    ` agrees with the vouchers; ${n - 1} payees owed ${total} cents for its passes;` +
-	    ` credit notes owed ${manifest.funder.credit_notes_owed_cents} cents`;
+	    ` credit notes owed ${manifest.funder.credit_notes_owed_cents} cents;` +
+	    ` ${invoices.count} invoice documents, ${invoices.total} cents invoiced and not paid`;
 }
 
 export async function verifyScheme(dir, vkey) {
@@ -499,12 +552,15 @@ export async function verifyScheme(dir, vkey) {
 	const vouchers = await checkVouchers(dir, manifest, registry);
 	const outstanding = checkOutstanding(audit, vouchers);
 	const payables = await checkPayables(dir, audit, registry);
+	const funders = new Set(registry.reg.funders.map((f) => String(f.id)));
+	const invoices = await checkInvoices(dir, manifest, funders, (code) => ledgerSum(audit, code));
 	const c = vouchers.counts;
 	return `OK: scheme export of ${key.name} signed by ledger key ${key.id.toString('hex')};` +
 	    ` ${audit.entries} entries (root ${manifest.ledger.root}, checkpoint at ${cp.size});` +
 	    ` ${vouchers.total} vouchers (${c.issued ?? 0} issued, ${c.redeemed ?? 0} redeemed,` +
 	    ` ${c.revoked ?? 0} revoked, ${c.expired ?? 0} expired); outstanding ${outstanding} cents` +
-	    ` agrees with the vouchers; ${payables.count} payees owed ${payables.total} cents`;
+	    ` agrees with the vouchers; ${payables.count} payees owed ${payables.total} cents;` +
+	    ` ${invoices.count} invoice documents, ${invoices.total} cents invoiced and not paid`;
 }
 
 async function main(argv) {

@@ -52,7 +52,7 @@ equals "$(db_dump "$H")" "$before" "the export changed nothing in the database"
 equals "$(echo "$out" | jq -r .vouchers)" 50 "vouchers exported"
 equals "$(echo "$out" | jq -r .payables)" 1 "one payee owed"
 equals "$(ls "$E" | tr '\n' ' ')" \
-	"checkpoint.note keys.json ledger.jsonl manifest.json manifest.note payables.csv registry.json vouchers.csv " \
+	"checkpoint.note invoices.csv keys.json ledger.jsonl manifest.json manifest.note payables.csv registry.json vouchers.csv " \
 	"the files"
 for f in "$E"/*; do
 	grep -q "\`$(basename "$f")\`" "$DOC" && ok || fail "$(basename "$f") is not documented in docs/takeover.md"
@@ -147,6 +147,55 @@ expect 0 pn --home "$WORK/liar" export scheme --out "$WORK/liar-export"
 expect 1 node "$CHECK" "$WORK/liar-export" --key "$VKEY"
 contains "$err" "campaign 1: the ledger has 35000 cents outstanding, the vouchers issued and not redeemed, revoked or expired are worth 34000 cents" "vouchers against the ledger"
 one_line "$err"
+
+# --- Invoices and credit notes: the month's invoices, one paid by the bank
+# and one credited in part, are in invoices.csv; what the open ones still owe
+# agrees with the funder's invoiced receivable in the ledger.
+export PASSNUM_NOW=2027-04-02T09:00:00Z
+INV=$WORK/invoices
+mkdir -p "$INV"
+expect 0 pn --home "$H" funder edit 1 --frame purchase
+expect 0 pn --home "$H" --yes --json invoice create --funder 1 --period 2027-03 --out "$INV"
+invoices=$(echo "$out" | jq -r '[.invoices[] | .number + ":" + .part] | join(" ")')
+[ -n "$invoices" ] && ok || fail "no invoice made: $out"
+FACE=$(echo "$out" | jq -r '.invoices[] | select(.part == "face") | .number')
+expect 0 pn --home "$H" --yes --json invoice credit-note "$FACE" --reason error --amount 10 --out "$INV"
+CN=$(echo "$out" | jq -r '.invoices[0].number')
+expect 0 pn --home "$H" ledger checkpoint
+I=$WORK/export-invoices
+expect 0 pn --home "$H" --json export scheme --out "$I"
+want=$(sqlite3 "$H/passnum.db" "SELECT COUNT(*) FROM invoices")
+equals "$(echo "$out" | jq -r .invoices)" "$want" "every document is open or a credit note"
+equals "$(head -1 "$I/invoices.csv")" \
+	"number,kind,funder_id,part,issue_day,invoice,net_cents,vat_cents,total_cents,owed_cents,status" \
+	"invoices header"
+face_total=$(sqlite3 "$H/passnum.db" "SELECT total_cents FROM invoices WHERE number = '$FACE'")
+equals "$(grep "^$FACE," "$I/invoices.csv" | cut -d, -f2,3,4,5,6,9,10)" \
+	"invoice,1,face,2027-04-02,,$face_total,$((face_total - 1000))" "the face invoice, 10 EUR credited"
+equals "$(grep "^$CN," "$I/invoices.csv" | cut -d, -f2,3,6,9,10)" "credit_note,1,$FACE,1000," \
+	"the credit note"
+expect 0 node "$CHECK" "$I" --key "$VKEY"
+contains "$out" "$want invoice documents" "the verifier read them"
+expect 0 pn --home "$H" --json export escrow --funder 1 --out "$WORK/escrow-invoices"
+equals "$(echo "$out" | jq -r .invoices)" "$want" "the escrow's documents"
+expect 0 node "$CHECK" "$WORK/escrow-invoices" --key "$VKEY"
+E=$I
+tampered invoice-amount sed -i "s/^\($FACE,.*\),$((face_total - 1000)),/\1,$((face_total - 900)),/" invoices.csv
+contains "$err" "invoices.csv: its SHA-256 is not the manifest's: the file was altered" "an invoice amount"
+tampered invoice-removed rm invoices.csv
+contains "$err" "invoices.csv: missing from the export" "invoices.csv removed"
+# A dishonest database signing an invoice that owes more than the ledger says.
+cp -r "$H" "$WORK/liar2"
+sqlite3 "$WORK/liar2/passnum.db" "DROP TRIGGER invoice_payments_no_delete;
+	INSERT INTO invoice_payments (invoice_id, amount_cents, day, bank_ref, entry_seq, created_at)
+	SELECT id, 100, issue_day, 'forged', entry_seq, 0 FROM invoices WHERE number = '$FACE'" ||
+	fail "the test's forgery"
+expect 0 pn --home "$WORK/liar2" export scheme --out "$WORK/liar2-export"
+expect 1 node "$CHECK" "$WORK/liar2-export" --key "$VKEY"
+contains "$err" "funder 1: the ledger has $((face_total - 1000 + $(sqlite3 "$H/passnum.db" "SELECT COALESCE(SUM(total_cents), 0) FROM invoices WHERE number <> '$FACE' AND kind = 'invoice'"))) cents invoiced and not paid" \
+	"invoices against the ledger"
+one_line "$err"
+E=$WORK/export
 
 # --- Nothing secret: no key file's bytes (raw, hex or base64), no bearer
 # token secret nor its hash.

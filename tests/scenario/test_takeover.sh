@@ -80,7 +80,7 @@ ESC=$WORK/escrow
 expect 0 pn --home "$A" --json export escrow --funder 1 --out "$ESC"
 equals "$(echo "$out" | jq -r .funder)" 1 "escrow's funder"
 equals "$(ls "$ESC" | tr '\n' ' ')" \
-	"checkpoint.note entries.jsonl keys.json leaves.csv manifest.json manifest.note payables.csv registry.json vouchers.csv " \
+	"checkpoint.note entries.jsonl invoices.csv keys.json leaves.csv manifest.json manifest.note payables.csv registry.json vouchers.csv " \
 	"the escrow's files"
 for f in "$ESC"/*; do
 	grep -q "\`$(basename "$f")\`" "$PASSNUM_SOURCE_DIR/docs/takeover.md" && ok ||
