@@ -120,6 +120,7 @@ struct bank_import_result {
 	int64_t lines, posted_cents;
 	int64_t payouts_debited, returns, receipts, tied, charges, suspense, details;
 	int64_t statuses_accepted, statuses_rejected;
+	int64_t returns_notified;        /* camt.054: returns of debited payouts (payee held) */
 	json_t *unmatched;               /* [{line, amount_cents, remittance}], owned: the
 	                                  * first BANK_UNMATCHED_LISTED lines in suspense */
 };
