@@ -470,7 +470,9 @@ bank_match_payout_debit(struct bank_match_ctx *m, const struct bank_post_line *x
 
 /* A credit of the funds account: a payout's return, money `funder credit`
  * already counted (tied), an invoice (the seam) or a funder's order named
- * in the text: 1 posted or tied, 0 none of them, -1 error. */
+ * in the text: 1 posted or tied, 0 none of them, -1 error. A line the bank
+ * marks as a return (RtrInf, RRTN, a CFONB reason code, CSV "return") that
+ * is no payout's is never taken for a funder's money. */
 static int
 bank_match_credit(struct bank_match_ctx *m, const struct bank_post_line *x, struct error *e)
 {
@@ -492,6 +494,8 @@ bank_match_credit(struct bank_match_ctx *m, const struct bank_post_line *x, stru
 		m->r->returns++;
 		return 1;
 	}
+	if (x->l->is_return)
+		return 0; /* money of ours coming back, never a funder's payment: suspense */
 	if ((rc = bank_find_fund(m, x->l, FUND_CREDIT, &fund, NULL, e)) != 0) {
 		if (rc < 0)
 			return -1;

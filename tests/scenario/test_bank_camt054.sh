@@ -8,7 +8,8 @@
 # the batch of the two others (20.00) in one line, and settle --reissue
 # writes payee 2's transfer alone; a second camt.054 notifies the return
 # of payee 3's transfer (RRTN, MS03): payee 3 held at once, nothing posted; the camt.053 that
-# books the return posts it (once, one hold). Each notification imported
+# books the return posts it (once, one hold). A CFONB 120 statement whose
+# 04 records carry a reject/return reason code (41-42). Each notification imported
 # twice changes nothing; hostile notifications (three decimals, a foreign
 # account, truncated XML, another currency, an entity, a detail without an
 # amount) are refused in one line and change nothing; ledger verify passes.
@@ -158,6 +159,42 @@ equals "$(status 3)" returned "payout 3 returned"
 equals "$(balance payee:3)" -1000 "10.00 back on payee 3's payable"
 equals "$(holds 3)" 1 "still one hold (the notification's)"
 equals "$(balance bank)" 9000 "bank: 100.00 - 20.00 + 10.00"
+expect 0 pn --home "$H" ledger verify
+
+# --- CFONB 120 of the funds account (RIB 10107 00101 12345678901): the
+# reissue debited by its EndToEndId (05 RCN); its return, a 04 whose
+# reject/return reason code (41-42) is set; another credit with a reason
+# code that names the funder's credit reference: a return that is no
+# payout's is never taken for the funder's money (suspense, not tied).
+cfonb_rec() { # CODE DATE AMOUNT14 LIBELLE REF [INTERBANK-CODE] [REASON]
+	printf '%-2s%-5s%-4s%-5s%-3s%-1s%-1s%-11s%-2s%-6s%-2s%-6s%-31s%-2s%-7s%-1s%-1s%-14s%-16s\n' \
+		"$1" 10107 "" 00101 EUR 2 "" 12345678901 "${6:-}" "$2" "${7:-}" "$2" "$4" "" "" "" "" "$3" "$5"
+}
+cfonb_05() { # QUALIFIER TEXT
+	printf '%-2s%-5s%-4s%-5s%-3s%-1s%-1s%-11s%-2s%-6s%-5s%-3s%-70s%-2s\n' \
+		05 10107 "" 00101 EUR 2 "" 12345678901 "" 070527 "" "$1" "$2" ""
+}
+{
+	cfonb_rec 01 060527 "0000000000900{" "" ""
+	cfonb_rec 04 070527 "0000000000100}" "VIR SEPA EMIS" CF1 06
+	cfonb_05 RCN "$(e2e 2)"
+	cfonb_rec 04 070527 "0000000000100{" "RETOUR VIR SEPA" CF2 05 54
+	cfonb_05 RCN "$(e2e 2)"
+	cfonb_rec 04 070527 "0000000001000{" "RETOUR VIR-2027-001" CF3 05 54
+	cfonb_rec 07 070527 "0000000001900{" "" ""
+} >"$WORK/funds.cfonb"
+equals "$(awk '{ print length($0) }' "$WORK/funds.cfonb" | sort -u)" 120 "CFONB records of 120 characters"
+expect 0 pn --home "$H" --json bank import "$WORK/funds.cfonb"
+equals "$(echo "$out" | jq -c '[.format, .lines, .payouts_debited, .returns, .tied, .suspense]')" \
+	'["cfonb120",3,1,1,0,1]' "the reissue debited, its return posted, the other return in suspense"
+equals "$(status 2)" returned "payee 2's reissued transfer returned"
+equals "$(balance payee:2)" -1000 "10.00 back on payee 2's payable"
+contains "$(pn --home "$H" --json payee show 2 | jq -r '.holds[0].reason')" "motif CFONB 54" \
+	"the hold names the CFONB reason code"
+equals "$(q "SELECT kind || ' ' || code FROM bank_lines WHERE bank_ref = 'CF3'")" "suspense 05" \
+	"a return naming the funder's reference: suspense, its interbank code recorded"
+equals "$(balance suspense)" -10000 "100.00 in suspense"
+equals "$(balance bank)" 19000 "bank: 90.00 - 10.00 + 10.00 + 100.00"
 expect 0 pn --home "$H" ledger verify
 
 # --- Hostile notifications: one line each, nothing changed.
