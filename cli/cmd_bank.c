@@ -17,9 +17,10 @@ static const char bank_import_help[] =
     "\n"
     "Imports a bank file, detected by its content: a statement (camt.053\n"
     ".001.02 or .001.08, CFONB 120, or the CSV of docs/accounting.md), a\n"
-    "notification (camt.054: it details batches and returns, and posts\n"
-    "nothing) or a payment status report (pain.002: marks the payouts of a\n"
-    "settlement accepted or rejected). The file is read whole before anything\n"
+    "notification (camt.054: it details batches and returns and posts\n"
+    "nothing; a return it names holds the payee, or rejects a payout not\n"
+    "debited yet) or a payment status report (pain.002: marks the payouts of\n"
+    "a settlement accepted or rejected). The file is read whole before anything\n"
     "is written: a malformed record or a statement of an account that is\n"
     "neither the operator's third-party funds account (operator set --iban)\n"
     "nor its operating account (--operating-iban) refuses the file whole.\n"
@@ -31,7 +32,8 @@ static const char bank_import_help[] =
     "\n"
     "With --json: format, statements, duplicates, lines, payouts_debited,\n"
     "returns, receipts, tied, charges, suspense, details, accepted, rejected,\n"
-    "unmatched [{line, amount_cents, remittance, end_to_end_id, bank_ref}].\n"
+    "returns_notified, unmatched [{line, amount_cents, remittance,\n"
+    "end_to_end_id, bank_ref}].\n"
     "\n"
     "example:\n"
     "  passnum bank import releve-2027-05.xml\n";
@@ -146,13 +148,14 @@ bank_import_cmd(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {
 		rc = cli_print_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		    " s:I, s:I, s:O}", "format", bank_format_name(r.format), "statements",
+		    " s:I, s:I, s:I, s:O}", "format", bank_format_name(r.format), "statements",
 		    (json_int_t)r.statements, "duplicates", (json_int_t)r.duplicates, "lines",
 		    (json_int_t)r.lines, "payouts_debited", (json_int_t)r.payouts_debited, "returns",
 		    (json_int_t)r.returns, "receipts", (json_int_t)r.receipts, "tied", (json_int_t)r.tied,
 		    "charges", (json_int_t)r.charges, "suspense", (json_int_t)r.suspense, "details",
 		    (json_int_t)r.details, "accepted", (json_int_t)r.statuses_accepted, "rejected",
-		    (json_int_t)r.statuses_rejected, "unmatched", r.unmatched));
+		    (json_int_t)r.statuses_rejected, "returns_notified", (json_int_t)r.returns_notified,
+		    "unmatched", r.unmatched));
 		bank_import_result_free(&r);
 		return rc;
 	}
@@ -171,6 +174,9 @@ bank_import_cmd(struct cli *cli, int argc, char **argv)
 		    " already counted, %lld charges, %lld details, %lld in suspense\n", (long long)r.lines,
 		    (long long)r.payouts_debited, (long long)r.returns, (long long)r.receipts,
 		    (long long)r.tied, (long long)r.charges, (long long)r.details, (long long)r.suspense);
+	if (r.format == BANK_CAMT054)
+		printf("returns notified %lld (payees held until the statement posts them), payouts"
+		    " rejected %lld\n", (long long)r.returns_notified, (long long)r.statuses_rejected);
 	if (r.suspense > 0) {
 		printf("in suspense (passnum bank match LINE ...):\n");
 		bank_print_unmatched(r.unmatched);

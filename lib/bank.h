@@ -53,10 +53,10 @@ struct bank_line {
 	char msg_id[BANK_ID_MAX + 1];         /* Refs/MsgId */
 	char remittance[BANK_TEXT_MAX + 1];   /* RmtInf/Ustrd, AddtlNtryInf, CFONB libellé + 05 LIB */
 	char counterparty[BANK_NAME_MAX + 1];
-	char code[BANK_CODE_MAX + 1];         /* Domn/Fmly/SubFmly, Prtry/Cd, CFONB operation code */
-	char return_reason[9];                /* RtrInf/Rsn/Cd */
-	bool is_return;                       /* RtrInf, or the code says a return (RRTN) */
-	bool is_charges;                      /* the code says bank charges (CHRG, CFONB ...) */
+	char code[BANK_CODE_MAX + 1];         /* Domn/Fmly/SubFmly, Prtry/Cd, CFONB interbank code */
+	char return_reason[9];                /* RtrInf/Rsn/Cd, "CFONB nn" (04, 41-42) */
+	bool is_return;                       /* RtrInf, RRTN, a CFONB reason code, CSV return */
+	bool is_charges;                      /* the code says bank charges (CHRG, FEES, CSV) */
 };
 
 /* A pain.002 status at one level. */
@@ -120,6 +120,7 @@ struct bank_import_result {
 	int64_t lines, posted_cents;
 	int64_t payouts_debited, returns, receipts, tied, charges, suspense, details;
 	int64_t statuses_accepted, statuses_rejected;
+	int64_t returns_notified;        /* camt.054: returns of debited payouts (payee held) */
 	json_t *unmatched;               /* [{line, amount_cents, remittance}], owned: the
 	                                  * first BANK_UNMATCHED_LISTED lines in suspense */
 };

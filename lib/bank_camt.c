@@ -81,7 +81,8 @@ camt_open(struct bank_xml *x, void *ctx, struct error *e)
 	}
 	if (strcmp(name, "TxDtls") == 0 && bank_xml_in(x, "Ntry")) {
 		c->tx = c->line;
-		c->tx.end_to_end_id[0] = c->tx.remittance[0] = '\0';
+		c->tx.end_to_end_id[0] = c->tx.remittance[0] = c->tx.return_reason[0] = '\0';
+		c->tx.is_return = false; /* a return is each detail's own (its RtrInf) */
 		c->tx_amount = false;
 		c->tx_sign[0] = '\0';
 	}

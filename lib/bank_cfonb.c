@@ -3,7 +3,8 @@
  * movement, 05 a complement of the 04 before it, 07 the new balance. An
  * amount is 14 characters whose last one also gives the sign ({ = +0, A..I
  * = +1..9, } = -0, J..R = -1..9); + is a credit. A 05 record qualified RCN
- * carries the EndToEndId, LIB more text. A statement (01 .. 07) is
+ * carries the EndToEndId, LIB more text. A 04 with a reject or return
+ * reason code (41-42) is a return. A statement (01 .. 07) is
  * identified by the SHA-256 of its records. Any broken record refuses the
  * file, naming its number. */
 #include <stdio.h>
@@ -162,6 +163,15 @@ cfonb_record(struct cfonb *c, const char *rec, struct error *e)
 		char op[8];
 		cfonb_field(rec, 33, 2, op, sizeof(op));
 		snprintf(c->line.code, sizeof(c->line.code), "%s", op);
+		/* 41-42: the interbank reject or return reason code (the CFONB's
+		 * "liste interbancaire des codes motifs de rejet/retour"); blank
+		 * or 00 on an ordinary movement. */
+		char why[3];
+		cfonb_field(rec, 41, 2, why, sizeof(why));
+		if (why[0] != '\0' && strcmp(why, "00") != 0) {
+			c->line.is_return = true;
+			snprintf(c->line.return_reason, sizeof(c->line.return_reason), "CFONB %s", why);
+		}
 		c->have_line = true;
 		return 0;
 	}

@@ -366,23 +366,50 @@ struct bank_post_line {
 	enum ledger_account_kind bank;
 };
 
-/* camt.054: a detail, never posted; a debit detail confirms its payout. */
+/* camt.054: a detail, never posted (the statement posts the movement).
+ * A debit detail confirms its payout. A detail that says a return (RtrInf,
+ * or the code RRTN) naming a payout: one not debited yet was rejected by
+ * the bank before it paid (as a pain.002 RJCT: settle --reissue writes it
+ * again); one already debited and not returned has its payee held now, so
+ * that no settlement pays the same account before the statement brings
+ * the return, which posts it. */
 static int
 bank_match_detail(struct bank_match_ctx *m, const struct bank_post_line *x, struct error *e)
 {
 	struct bank_payout p;
-	int64_t line_id;
+	int64_t line_id, hold;
+	char why[200];
 	int rc;
 
 	m->r->details++;
 	if (bank_line_row(m, x->l, x->idx, "detail", 0, 0, 0, NULL, &line_id, e) != 0)
 		return -1;
-	if (x->l->amount_cents > 0 || (rc = bank_payout_by_e2e(m->db, x->l->end_to_end_id, &p, e)) == 0)
+	if ((!x->l->is_return && x->l->amount_cents > 0) ||
+	    (rc = bank_payout_by_e2e(m->db, x->l->end_to_end_id, &p, e)) == 0)
 		return 0;
 	if (rc < 0)
 		return -1;
-	return db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE id = ?1 AND"
-	    " status = 'issued'", DB_ARGS(DB_INT(p.id)), e);
+	if (!x->l->is_return)
+		return db_run(m->db, "UPDATE payouts SET status = 'accepted' WHERE id = ?1 AND"
+		    " status = 'issued'", DB_ARGS(DB_INT(p.id)), e);
+	if (!p.debited) {
+		if (db_run(m->db, "UPDATE payouts SET status = 'rejected' WHERE id = ?1 AND status IN"
+		    " ('issued', 'accepted')", DB_ARGS(DB_INT(p.id)), e) != 0)
+			return -1;
+		m->r->statuses_rejected += db_changes(m->db);
+		return 0;
+	}
+	if (p.returned)
+		return 0;
+	m->r->returns_notified++;
+	rc = db_one(m->db, "SELECT 1 FROM payee_holds WHERE payee_id = ?1 AND released_at IS NULL",
+	    DB_ARGS(DB_INT(p.payee_id)), NULL, NULL, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	snprintf(why, sizeof(why), "virement retourné par la banque (avis camt.054, payout %lld%s%s) :"
+	    " vérifier l'IBAN", (long long)p.id, x->l->return_reason[0] != '\0' ? ", motif " : "",
+	    x->l->return_reason);
+	return settlement_hold(m->db, p.payee_id, why, m->who, m->now, &hold, e);
 }
 
 /* A debit of the funds account that is a settlement's batch (by PmtInfId
@@ -443,7 +470,9 @@ bank_match_payout_debit(struct bank_match_ctx *m, const struct bank_post_line *x
 
 /* A credit of the funds account: a payout's return, money `funder credit`
  * already counted (tied), an invoice (the seam) or a funder's order named
- * in the text: 1 posted or tied, 0 none of them, -1 error. */
+ * in the text: 1 posted or tied, 0 none of them, -1 error. A line the bank
+ * marks as a return (RtrInf, RRTN, a CFONB reason code, CSV "return") that
+ * is no payout's is never taken for a funder's money. */
 static int
 bank_match_credit(struct bank_match_ctx *m, const struct bank_post_line *x, struct error *e)
 {
@@ -465,6 +494,8 @@ bank_match_credit(struct bank_match_ctx *m, const struct bank_post_line *x, stru
 		m->r->returns++;
 		return 1;
 	}
+	if (x->l->is_return)
+		return 0; /* money of ours coming back, never a funder's payment: suspense */
 	if ((rc = bank_find_fund(m, x->l, FUND_CREDIT, &fund, NULL, e)) != 0) {
 		if (rc < 0)
 			return -1;
