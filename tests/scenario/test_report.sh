@@ -350,7 +350,7 @@ pdftotext -layout "$R/f.pdf" "$WORK/f.txt"
 # A text cell too long for its column wraps: its last words come on the
 # next line under their column ("Toutes" / "campagnes", "Toute la" /
 # "période"); such a row is also tried with each continuation word put back
-# at the end of the cell above it.
+# at the end of the cell it is under.
 python3 - "$WORK/f.txt" <<'PY' | tr -d ' \t' > "$WORK/pdf-lines"
 import re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
@@ -359,12 +359,17 @@ for i, line in enumerate(lines):
     if i + 1 >= len(lines) or not lines[i + 1].strip():
         continue
     cells = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", line)]
-    more = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", lines[i + 1])]
+    more = [(m.start(), m.group()) for m in re.finditer(r"\S+", lines[i + 1])]
     starts = [c[0] for c in cells]
-    if len(more) >= len(cells) or not all(p in starts for p, _ in more):
+    if not cells or len(more) >= len(cells) or more[0][0] < starts[0]:
         continue
-    words = dict(more)
-    print(" ".join(t + (" " + words[p] if p in words else "") for p, t in cells))
+    # each continuation word goes to the cell it is under (the last cell
+    # starting at or before it: narrow columns wrap a label's words)
+    words = {}
+    for p, w in more:
+        start = max(c for c in starts if c <= p)
+        words[start] = words.get(start, "") + " " + w
+    print(" ".join(t + words.get(p, "") for p, t in cells))
 PY
 tr -d ' ;' < "$WORK/json-lines" > "$WORK/json-squeezed"
 equals "$(grep -vxFf "$WORK/pdf-lines" "$WORK/json-squeezed")" "" "every JSON row is a line of the PDF"
