@@ -271,6 +271,27 @@ expect 1 pn --home "$H" --yes settle --period 2027-06 --out "$WORK/june.xml"
 contains "$err" "nothing to settle"
 one_line "$err"
 
+# --- The yearly certificate of the amounts received (attestation annuelle):
+# the transfers executed in the year and their total, each as settled here.
+export PASSNUM_NOW=2028-01-10T08:00:00Z
+cert() { pn --home "$H" report payee "$1" --certificate --period 2027 --format json; }
+equals "$(cert 1 | jq -r '.provisional, (.tables[0].rows | length), .tables[0].rows[-1].amount_cents' | tr '\n' ' ')" \
+	"false 2 4000 " "payee 1: its April transfer (40.00) and the total"
+equals "$(cert 1 | jq -r '.tables[0].rows[0] | "\(.end_to_end_id) \(.statement) \(.execution_day)"')" \
+	"$(echo "$settle_out" | jq -r '.payouts[] | select(.payee_id == 1) | "\(.end_to_end_id) \(.statement)"') 2027-05-02" \
+	"payee 1: the transfer's EndToEndId, statement and execution day"
+equals "$(cert 3 | jq -r '[.tables[0].rows[] | .amount_cents] | join(" ")')" "1000 1000" \
+	"payee 3: held in April, paid by May's settlement in June"
+expect 0 pn --home "$H" report payee 1 --certificate --period 2027 --format csv
+contains "$out" "L'opérateur atteste avoir versé à" "the attestation's text"
+contains "$out" "par 1 virement exécuté dans l'année, la somme de 40,00" "its total in words"
+expect 0 pn --home "$H" report payee 1 --certificate --period 2026 --format json
+equals "$(echo "$out" | jq -r '.tables[0].rows | map(.amount_cents) | join(" ")')" 0 "a year without transfers: a total of 0"
+expect 2 pn --home "$H" report payee 1 --certificate --period 2027-05
+contains "$err" "covers a year"
+expect 2 pn --home "$H" report funder 1 --certificate --period 2027
+contains "$err" "payee's report"
+
 # --- ledger verify notices a settlement tampered with behind its back.
 cp -r "$H" "$WORK/tampered"
 sqlite3 "$WORK/tampered/passnum.db" "DROP TRIGGER payout_redemptions_no_delete;
