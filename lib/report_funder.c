@@ -158,12 +158,15 @@ funder_row_department(const struct db_row *row, void *ctx, struct error *e)
 	return 0;
 }
 
-#define FUNDER_REDEEMED_FROM \
+/* The passes redeemed in the period, not cancelled by its end; join: one
+ * more table when a breakdown needs it. */
+#define FUNDER_REDEEMED_JOIN(join) \
 	" FROM redemptions r JOIN redemption_vouchers rv ON rv.redemption_id = r.id" \
 	" JOIN vouchers v ON v.serial = rv.serial JOIN campaigns c ON c.id = v.campaign_id" \
-	" JOIN places p ON p.id = r.place_id" \
+	" JOIN places p ON p.id = r.place_id" join \
 	" WHERE c.funder_id = ?1 AND r.day BETWEEN ?2 AND ?3" \
 	" AND (r.cancelled_at IS NULL OR r.cancelled_at >= ?4)"
+#define FUNDER_REDEEMED_FROM FUNDER_REDEEMED_JOIN("")
 #define FUNDER_SUMS ", count(*), sum(v.value_cents), count(DISTINCT v.booklet_id)"
 
 /* Rows (campaign, label, id, count, cents, booklets) of a breakdown. */
@@ -247,12 +250,7 @@ funder_read(struct db *db, void *ctx, struct error *e)
 	    e) != 0 ||
 	    db_each(db, "SELECT v.campaign_id, coalesce((SELECT name FROM distributors"
 	    " WHERE id = b.distributor_id), ''), coalesce(b.distributor_id, 0)" FUNDER_SUMS
-	    " FROM redemptions r JOIN redemption_vouchers rv ON rv.redemption_id = r.id"
-	    " JOIN vouchers v ON v.serial = rv.serial JOIN campaigns c ON c.id = v.campaign_id"
-	    " JOIN booklets b ON b.id = v.booklet_id"
-	    " WHERE c.funder_id = ?1 AND r.day BETWEEN ?2 AND ?3"
-	    " AND (r.cancelled_at IS NULL OR r.cancelled_at >= ?4)"
-	    " GROUP BY b.distributor_id, v.campaign_id ORDER BY b.distributor_id", range,
+	    FUNDER_REDEEMED_JOIN(" JOIN booklets b ON b.id = v.booklet_id") " GROUP BY b.distributor_id, v.campaign_id ORDER BY b.distributor_id", range,
 	    funder_row_part, &d->distributors, e) != 0)
 		return -1;
 	if (d->types.failed || d->services.failed || d->epcis.failed || d->distributors.failed)
@@ -514,18 +512,14 @@ funder_part_same(const struct funder_part *a, const struct funder_part *b)
 }
 
 /* The key of a breakdown row: "c12.tEPN.pr", "all.s3.pr", "all.e200054781.pr". */
-static int
-funder_part_key(struct report_table *t, int row, const struct funder_breakdown *k,
-    const char *prefix, const struct funder_part *part, const struct funder_cell *cell)
+static void
+funder_part_key(const struct funder_breakdown *k, const char *prefix,
+    const struct funder_part *part, char key[48])
 {
 	if (k->what == 's' || k->what == 'g')
-		report_set_count(t, row, 1, cell->count, cell->booklets, "%s.%c%lld.pr", prefix,
-		    k->what, (long long)part->id);
+		snprintf(key, 48, "%s.%c%lld.pr", prefix, k->what, (long long)part->id);
 	else
-		report_set_count(t, row, 1, cell->count, cell->booklets, "%s.%c%.30s.pr", prefix,
-		    k->what, part->label);
-	report_set_money(t, row, 2, cell->cents);
-	return 0;
+		snprintf(key, 48, "%s.%c%.30s.pr", prefix, k->what, part->label);
 }
 
 /* The label shown for a row: an EPCI without one, a booklet without a
@@ -548,7 +542,7 @@ funder_part_table(struct report_doc *doc, const struct funder_data *d,
     const struct funder_breakdown *k, const struct funder_campaign *c)
 {
 	const struct funder_parts *p = (const struct funder_parts *)((const char *)d + k->offset);
-	char prefix[24], key[48], title[96];
+	char prefix[24], key[48], title[96], cell_key[48];
 	struct report_table *t;
 	int row;
 
@@ -582,7 +576,9 @@ funder_part_table(struct report_doc *doc, const struct funder_data *d,
 		if ((row = report_table_row(t)) < 0 ||
 		    report_set_text(t, row, 0, funder_part_label(k, part)) != 0)
 			return -1;
-		funder_part_key(t, row, k, prefix, part, &cell);
+		funder_part_key(k, prefix, part, cell_key);
+		report_set_count(t, row, 1, cell.count, cell.booklets, "%s", cell_key);
+		report_set_money(t, row, 2, cell.cents);
 	}
 	if ((row = report_table_row(t)) < 0 || report_set_text(t, row, 0, "Total") != 0)
 		return -1;
@@ -599,6 +595,7 @@ funder_part_groups(struct report_doc *doc, const struct funder_data *d,
 {
 	const struct funder_parts *p = (const struct funder_parts *)((const char *)d + k->offset);
 	struct report_key_group *g;
+	char prefix[24], key[48];
 
 	for (size_t i = 0; i < p->count; i++) {
 		const struct funder_part *part = &p->part[i];
@@ -611,19 +608,14 @@ funder_part_groups(struct report_doc *doc, const struct funder_data *d,
 			continue;
 		if ((g = report_doc_key_group(doc)) == NULL)
 			return -1;
-		if (k->what == 's' || k->what == 'g')
-			rc = report_key_group_add(g, "all.%c%lld.pr", k->what, (long long)part->id);
-		else
-			rc = report_key_group_add(g, "all.%c%.30s.pr", k->what, part->label);
+		funder_part_key(k, "all", part, key);
+		rc = report_key_group_add(g, "%s", key);
 		for (j = i; rc == 0 && j < p->count; j++) {
 			if (!funder_part_same(&p->part[j], part))
 				continue;
-			if (k->what == 's' || k->what == 'g')
-				rc = report_key_group_add(g, "c%lld.%c%lld.pr",
-				    (long long)p->part[j].campaign, k->what, (long long)part->id);
-			else
-				rc = report_key_group_add(g, "c%lld.%c%.30s.pr",
-				    (long long)p->part[j].campaign, k->what, part->label);
+			snprintf(prefix, sizeof(prefix), "c%lld", (long long)p->part[j].campaign);
+			funder_part_key(k, prefix, part, key);
+			rc = report_key_group_add(g, "%s", key);
 		}
 		if (rc != 0)
 			return -1;
