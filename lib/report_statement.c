@@ -229,7 +229,7 @@ report_statement_build(struct db *db, bool payee, int64_t id, const struct repor
 }
 
 /* Rows (period, end_to_end_id, statement, cents, execution_day, status) of
- * the year's transfers, summed into s->cents. */
+ * the year's transfers, summed into s->cents, counted in s->passes. */
 static int
 certificate_transfer(const struct db_row *row, void *ctx, struct error *e)
 {
@@ -281,9 +281,11 @@ report_certificate_fill(struct db *db, int64_t payee_id, const struct report_ran
 	report_set_text(s.transfers, row, 0, "Total");
 	report_set_money(s.transfers, row, 4, s.cents);
 	money_format_fr(s.cents, total, sizeof(total));
-	snprintf(note, sizeof(note), "L'opérateur atteste avoir versé à %.80s (SIRET %s), par %lld"
-	    " virement%s exécuté%s dans l'année, la somme de %s au titre des pass numériques"
-	    " utilisés dans ses lieux.", py.name, py.siret, (long long)s.passes,
+	/* s.passes counts the transfers here; the payee is named by the subject
+	 * line (a long name would not fit in a note) */
+	snprintf(note, sizeof(note), "L'opérateur atteste avoir versé au bénéficiaire (SIRET %s),"
+	    " par %lld virement%s exécuté%s dans l'année, la somme de %s au titre des pass"
+	    " numériques utilisés dans ses lieux.", py.siret, (long long)s.passes,
 	    s.passes > 1 ? "s" : "", s.passes > 1 ? "s" : "", total);
 	report_doc_note(doc, note);
 	report_doc_note(doc, "Tous les montants sont des montants TTC ; TVA éventuellement due par"

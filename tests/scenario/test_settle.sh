@@ -283,7 +283,7 @@ equals "$(cert 1 | jq -r '.tables[0].rows[0] | "\(.end_to_end_id) \(.statement) 
 equals "$(cert 3 | jq -r '[.tables[0].rows[] | .amount_cents] | join(" ")')" "1000 1000" \
 	"payee 3: held in April, paid by May's settlement in June"
 expect 0 pn --home "$H" report payee 1 --certificate --period 2027 --format csv
-contains "$out" "L'opérateur atteste avoir versé à" "the attestation's text"
+contains "$out" "L'opérateur atteste avoir versé au bénéficiaire (SIRET $SIRET)" "the attestation's text"
 contains "$out" "par 1 virement exécuté dans l'année, la somme de 40,00" "its total in words"
 expect 0 pn --home "$H" report payee 1 --certificate --period 2026 --format json
 equals "$(echo "$out" | jq -r '.tables[0].rows | map(.amount_cents) | join(" ")')" 0 "a year without transfers: a total of 0"
