@@ -17,6 +17,7 @@ const char cmd_report_help[] =
     "usage: passnum report funder|payee|place|distributor ID --period PERIOD\n"
     "                      [--format csv|json|html|pdf] [--out FILE] [--force]\n"
     "       passnum report funder ID --account|--rendering --period PERIOD [...]\n"
+    "       passnum report payee ID --certificate --period YYYY [...]\n"
     "       passnum report all --period PERIOD --out DIR [--format csv|json|html|pdf]\n"
     "                      [--force]\n"
     "       passnum report open-data --year YYYY --out DIR [--force]\n"
@@ -27,14 +28,19 @@ const char cmd_report_help[] =
     "and marked \"provisoire\". An unknown ID is refused (exit 1).\n"
     "  funder ID       per campaign and in total: booklets issued, delivered,\n"
     "                  handed out; passes redeemed (count, value), revoked,\n"
-    "                  expired, outstanding; by month and by département;\n"
-    "                  by place type and by service; a chart of the months.\n"
+    "                  expired, outstanding; by month, by département and\n"
+    "                  EPCI of the place, by place type, by service and by\n"
+    "                  distributor; evaluation indicators (cohorts, cost per\n"
+    "                  started booklet...); a chart of the months.\n"
     "                  Cells about 1 to 10 booklets read \"< 11\" (setting\n"
     "                  report_small_cell), and so do the cells that would let\n"
     "                  them be recomputed.\n"
     "  payee ID        the statement of a legal entity (SIRET): each of its\n"
     "                  places' redemptions and cancellations, the total, and\n"
     "                  the transfers of the period's settlements.\n"
+    "  payee ID --certificate  the yearly certificate of the amounts received\n"
+    "                  (--period YYYY): the transfers executed in the year, not\n"
+    "                  rejected or returned, and their total.\n"
     "  place ID        the place's own redemptions and cancellations.\n"
     "  distributor ID  booklets received and handed out by month, in stock\n"
     "                  (with their numbers) and their campaigns' last days.\n"
@@ -72,7 +78,7 @@ const char cmd_report_help[] =
 
 struct report_options {
 	const char *period, *format, *out, *year;
-	bool force, account, rendering;
+	bool force, account, rendering, certificate;
 };
 
 static int
@@ -90,6 +96,8 @@ report_option(int opt, const char *arg, void *ctx)
 		o->account = true;
 	else if (opt == 'R')
 		o->rendering = true;
+	else if (opt == 'C')
+		o->certificate = true;
 	else if (opt == 'y')
 		o->year = arg;
 	else
@@ -110,9 +118,14 @@ report_run(struct cli *cli, enum report_kind kind, int64_t id, const struct repo
 	error_clear(&e);
 	if (cli_open_home(cli) != 0)
 		return EXIT_REFUSED;
-	if ((o->account || o->rendering) ? report_account_build(cli->home.db, o->account ?
-	    REPORT_ACCOUNT : REPORT_RENDERING, id, p, clock_now(), &doc, &e) != 0 :
-	    report_build(cli->home.db, kind, id, p, clock_now(), &doc, &e) != 0)
+	if (o->certificate)
+		rc = report_certificate_build(cli->home.db, id, p, clock_now(), &doc, &e);
+	else if (o->account || o->rendering)
+		rc = report_account_build(cli->home.db, o->account ? REPORT_ACCOUNT : REPORT_RENDERING,
+		    id, p, clock_now(), &doc, &e);
+	else
+		rc = report_build(cli->home.db, kind, id, p, clock_now(), &doc, &e);
+	if (rc != 0)
 		return cli_fail(&e);
 	if (o->out != NULL && (cli_out_file(o->out, o->force, &e) != 0 ||
 	    (f = fopen(o->out, "wb")) == NULL)) {
@@ -301,6 +314,7 @@ cmd_report(struct cli *cli, int argc, char **argv)
 		{ "force", no_argument, NULL, 'F' },
 		{ "account", no_argument, NULL, 'A' },
 		{ "rendering", no_argument, NULL, 'R' },
+		{ "certificate", no_argument, NULL, 'C' },
 		{ "year", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -349,5 +363,9 @@ cmd_report(struct cli *cli, int argc, char **argv)
 		return cli_bad_value("report", &e);
 	if (o.rendering && strlen(p.text) != 4)
 		return cli_usage_error("report", "an account rendered covers a year: --period YYYY");
+	if (o.certificate && (kind != REPORT_PAYEE || o.account || o.rendering))
+		return cli_usage_error("report", "--certificate is a payee's report");
+	if (o.certificate && strlen(p.text) != 4)
+		return cli_usage_error("report", "a certificate covers a year: --period YYYY");
 	return report_run(cli, kind, id, &p, format, &o);
 }

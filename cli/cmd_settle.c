@@ -83,18 +83,22 @@ settle_option(int opt, const char *arg, void *ctx)
 	return -1;
 }
 
-/* The payment list's supporting documents: each payout's statement (the
- * payee's statement of the period, passnum report payee, in HTML) beside
- * the list, named after the statement number of its "releve" column. */
+/* The payees' statements: each payout's statement (the payee's statement
+ * of the period, passnum report payee, in HTML) beside the transfer file
+ * or payment list, named after its statement number (the remittance text's
+ * « releve », the list's "releve" column): the supporting documents. A
+ * reissue (reissue true) writes those missing (all with --force): the
+ * others were written by the settlement, and a closed period's figures do
+ * not move. */
 static int
 settle_statements(struct cli *cli, const struct settlement *s, const struct settle_options *o,
-    bool check_only, struct error *e)
+    bool check_only, bool reissue, struct error *e)
 {
 	struct report_period period;
 	char dir[4096], path[4200];
 	const char *slash;
 
-	if (o->format != SEPA_PAYMENT_LIST || s->payout_count == 0)
+	if (s->payout_count == 0)
 		return 0;
 	slash = strrchr(o->out, '/');
 	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ? (int)(slash - o->out) : 1,
@@ -106,6 +110,8 @@ settle_statements(struct cli *cli, const struct settlement *s, const struct sett
 		FILE *f;
 		int rc;
 		snprintf(path, sizeof(path), "%s/%s.html", dir, s->payouts[i].statement);
+		if (reissue && !o->force && access(path, F_OK) == 0)
+			continue;
 		if (cli_out_file(path, o->force, e) != 0)
 			return -1;
 		if (check_only)
@@ -167,9 +173,9 @@ settle_print(const struct cli *cli, const struct settlement *s, const struct set
 		    s->held_payees == 1 ? "payee" : "payees", held);
 	if (done)
 		printf("wrote %s (%s)\n", o->out, sepa_format_name(o->format));
-	if (done && o->format == SEPA_PAYMENT_LIST)
-		printf("wrote %zu statements beside it, each named after its releve column (the"
-		    " supporting documents)\n", s->payout_count);
+	if (done && s->payout_count > 0)
+		printf("wrote the %zu payees' statements beside it, each named after its statement"
+		    " number (RLV-...html)\n", s->payout_count);
 	return EXIT_OK;
 }
 
@@ -187,8 +193,8 @@ settle_reissue(struct cli *cli, const struct settle_options *o)
 		return EXIT_REFUSED;
 	if (settlement_load(cli->home.db, o->period, true, &s, &e) != 0)
 		return cli_fail(&e);
-	rc = settle_statements(cli, &s, o, true, &e) == 0 && sepa_write(&s, o->format, o->out,
-	    &e) == 0 && settle_statements(cli, &s, o, false, &e) == 0 ?
+	rc = settle_statements(cli, &s, o, true, true, &e) == 0 && sepa_write(&s, o->format, o->out,
+	    &e) == 0 && settle_statements(cli, &s, o, false, true, &e) == 0 ?
 	    settle_print(cli, &s, o, true) : cli_fail(&e);
 	settlement_free(&s);
 	return rc;
@@ -231,11 +237,11 @@ settle_run(struct cli *cli, const struct settle_options *o)
 	if (rc == 0)
 		rc = settle_confirm(cli, &s, &e);
 	if (rc == 0)
-		rc = settle_statements(cli, &s, o, true, &e);
+		rc = settle_statements(cli, &s, o, true, false, &e);
 	if (rc == 0 && (rc = sepa_write(&s, o->format, o->out, &e)) == 0)
 		wrote = true;
 	if ((rc = cli_commit(cli, rc, &e)) == EXIT_OK)
-		rc = settle_statements(cli, &s, o, false, &e) == 0 ? settle_print(cli, &s, o, true) :
+		rc = settle_statements(cli, &s, o, false, false, &e) == 0 ? settle_print(cli, &s, o, true) :
 		    cli_fail(&e);
 	else if (wrote)
 		unlink(o->out);

@@ -209,9 +209,10 @@ report_range_of(const struct report_period *p, int64_t now, struct report_range 
 	r->months = (y1 * 12 + m1) - (y0 * 12 + m0) + 1;
 }
 
-int
-report_build(struct db *db, enum report_kind kind, int64_t id, const struct report_period *p,
-    int64_t now, struct report_doc **out, struct error *e)
+/* report_build, or (certificate) the payee's yearly certificate. */
+static int
+report_build_doc(struct db *db, enum report_kind kind, bool certificate, int64_t id,
+    const struct report_period *p, int64_t now, struct report_doc **out, struct error *e)
 {
 	struct report_doc *doc = calloc(1, sizeof(*doc));
 	struct report_range r;
@@ -232,6 +233,8 @@ report_build(struct db *db, enum report_kind kind, int64_t id, const struct repo
 		rc = report_funder_build(db, id, &r, doc, e);
 	else if (kind == REPORT_DISTRIBUTOR)
 		rc = report_distributor_build(db, id, &r, doc, e);
+	else if (certificate)
+		rc = report_certificate_fill(db, id, &r, doc, e);
 	else
 		rc = report_statement_build(db, kind == REPORT_PAYEE, id, &r, doc, e);
 	if (rc != 0) {
@@ -241,6 +244,23 @@ report_build(struct db *db, enum report_kind kind, int64_t id, const struct repo
 	report_suppress(doc);
 	*out = doc;
 	return 0;
+}
+
+int
+report_build(struct db *db, enum report_kind kind, int64_t id, const struct report_period *p,
+    int64_t now, struct report_doc **out, struct error *e)
+{
+	return report_build_doc(db, kind, false, id, p, now, out, e);
+}
+
+int
+report_certificate_build(struct db *db, int64_t payee_id, const struct report_period *p,
+    int64_t now, struct report_doc **out, struct error *e)
+{
+	*out = NULL;
+	if (strlen(p->text) != 4)
+		return error_set(e, 400, "BAD_PERIOD", "a certificate covers a year (YYYY)");
+	return report_build_doc(db, REPORT_PAYEE, true, payee_id, p, now, out, e);
 }
 
 struct report_target_list {

@@ -49,6 +49,13 @@ struct report_doc;
 int report_build(struct db *db, enum report_kind kind, int64_t id, const struct report_period *p,
     int64_t now, struct report_doc **out, struct error *e);
 
+/* The yearly certificate of the amounts a payee received (attestation
+ * annuelle): the transfers executed in the year p (not rejected or
+ * returned) and their total. 400 BAD_PERIOD when p is not a year, 404
+ * NO_PAYEE. */
+int report_certificate_build(struct db *db, int64_t payee_id, const struct report_period *p,
+    int64_t now, struct report_doc **out, struct error *e);
+
 /* Writes doc to f in format (CSV: ';', decimal comma, UTF-8 with BOM;
  * HTML: one self-contained page, its charts inline SVG; PDF: A4, the
  * HTML's content). Returns 0, or -1 (500 WRITE_FAILED). */

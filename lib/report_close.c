@@ -328,6 +328,9 @@ close_rows_add(struct report_table *t, json_t *rows, const char *label)
 			else
 				x->absent = true;
 		}
+		/* a column added since the summary was frozen: not computed then */
+		for (c = json_array_size(row); c < t->columns; c++)
+			report_table_cell(t, (size_t)r, c)->absent = true;
 	}
 	return 0;
 }

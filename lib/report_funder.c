@@ -1,6 +1,7 @@
 /* The funder report: per campaign and in total, booklets issued, delivered
  * and handed out, passes redeemed (count, value), and the passes' state at
- * the end of the period; by month and by département of the place. Cells
+ * the end of the period; by month, by département and EPCI of the place, by
+ * place type, by service and by the booklet's distributor. Cells
  * count passes but are hidden by the booklets (people) behind them. */
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,13 @@ struct funder_campaign {
 	struct funder_department department[FUNDER_DEPARTMENTS];
 };
 
-/* A row of a breakdown over all campaigns (place type, service). */
+/* A row of a breakdown (place type, service, EPCI, distributor) for one
+ * campaign; the all-campaigns rows are their sums (a booklet is of one
+ * campaign, so its booklets add up too). */
 struct funder_part {
+	int64_t campaign;
 	char label[REGISTRY_NAME_MAX + 1];
-	int64_t id; /* the service's id; 0 for a place type */
+	int64_t id; /* the service's or distributor's id; 0 for a place type or EPCI */
 	struct funder_cell redeemed;
 };
 
@@ -49,7 +53,7 @@ struct funder_data {
 	int64_t funder_id;
 	size_t count;
 	struct funder_campaign *campaign;
-	struct funder_parts types, services;
+	struct funder_parts types, services, epcis, distributors;
 	int failed;
 };
 
@@ -154,15 +158,18 @@ funder_row_department(const struct db_row *row, void *ctx, struct error *e)
 	return 0;
 }
 
-#define FUNDER_REDEEMED_FROM \
+/* The passes redeemed in the period, not cancelled by its end; join: one
+ * more table when a breakdown needs it. */
+#define FUNDER_REDEEMED_JOIN(join) \
 	" FROM redemptions r JOIN redemption_vouchers rv ON rv.redemption_id = r.id" \
 	" JOIN vouchers v ON v.serial = rv.serial JOIN campaigns c ON c.id = v.campaign_id" \
-	" JOIN places p ON p.id = r.place_id" \
+	" JOIN places p ON p.id = r.place_id" join \
 	" WHERE c.funder_id = ?1 AND r.day BETWEEN ?2 AND ?3" \
 	" AND (r.cancelled_at IS NULL OR r.cancelled_at >= ?4)"
+#define FUNDER_REDEEMED_FROM FUNDER_REDEEMED_JOIN("")
 #define FUNDER_SUMS ", count(*), sum(v.value_cents), count(DISTINCT v.booklet_id)"
 
-/* Rows (label, id, count, cents, booklets) of a breakdown. */
+/* Rows (campaign, label, id, count, cents, booklets) of a breakdown. */
 static int
 funder_row_part(const struct db_row *row, void *ctx, struct error *e)
 {
@@ -174,9 +181,10 @@ funder_row_part(const struct db_row *row, void *ctx, struct error *e)
 		return p->failed = -1;
 	p->part = grown;
 	memset(&grown[p->count], 0, sizeof(*grown));
-	db_row_text(row, 0, grown[p->count].label, sizeof(grown->label));
-	grown[p->count].id = db_row_int64(row, 1);
-	funder_cell_add(&grown[p->count].redeemed, row, 2);
+	grown[p->count].campaign = db_row_int64(row, 0);
+	db_row_text(row, 1, grown[p->count].label, sizeof(grown->label));
+	grown[p->count].id = db_row_int64(row, 2);
+	funder_cell_add(&grown[p->count].redeemed, row, 3);
 	p->count++;
 	return 0;
 }
@@ -231,13 +239,21 @@ funder_read(struct db *db, void *ctx, struct error *e)
 	    db_each(db, "SELECT v.campaign_id, p.department" FUNDER_SUMS FUNDER_REDEEMED_FROM
 	    " GROUP BY v.campaign_id, p.department ORDER BY p.department", range,
 	    funder_row_department, d, e) != 0 ||
-	    db_each(db, "SELECT p.type, 0" FUNDER_SUMS FUNDER_REDEEMED_FROM
-	    " GROUP BY p.type ORDER BY p.type", range, funder_row_part, &d->types, e) != 0 ||
-	    db_each(db, "SELECT (SELECT name FROM services WHERE id = r.service_id), r.service_id"
-	    FUNDER_SUMS FUNDER_REDEEMED_FROM " GROUP BY r.service_id ORDER BY r.service_id", range,
-	    funder_row_part, &d->services, e) != 0)
+	    db_each(db, "SELECT v.campaign_id, p.type, 0" FUNDER_SUMS FUNDER_REDEEMED_FROM
+	    " GROUP BY p.type, v.campaign_id ORDER BY p.type", range, funder_row_part, &d->types,
+	    e) != 0 ||
+	    db_each(db, "SELECT v.campaign_id, (SELECT name FROM services WHERE id = r.service_id),"
+	    " r.service_id" FUNDER_SUMS FUNDER_REDEEMED_FROM " GROUP BY r.service_id, v.campaign_id"
+	    " ORDER BY r.service_id", range, funder_row_part, &d->services, e) != 0 ||
+	    db_each(db, "SELECT v.campaign_id, p.epci, 0" FUNDER_SUMS FUNDER_REDEEMED_FROM
+	    " GROUP BY p.epci, v.campaign_id ORDER BY p.epci", range, funder_row_part, &d->epcis,
+	    e) != 0 ||
+	    db_each(db, "SELECT v.campaign_id, coalesce((SELECT name FROM distributors"
+	    " WHERE id = b.distributor_id), ''), coalesce(b.distributor_id, 0)" FUNDER_SUMS
+	    FUNDER_REDEEMED_JOIN(" JOIN booklets b ON b.id = v.booklet_id") " GROUP BY b.distributor_id, v.campaign_id ORDER BY b.distributor_id", range,
+	    funder_row_part, &d->distributors, e) != 0)
 		return -1;
-	if (d->types.failed || d->services.failed)
+	if (d->types.failed || d->services.failed || d->epcis.failed || d->distributors.failed)
 		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 	for (size_t i = 0; i < d->count; i++)
 		for (int m = 0; m < FUNDER_MONTHS; m++)
@@ -283,6 +299,20 @@ static const struct report_column funder_type_columns[] = {
 
 static const struct report_column funder_service_columns[] = {
 	{ "service", "Service", REPORT_COLUMN_TEXT, -1 },
+	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+static const struct report_column funder_epci_columns[] = {
+	{ "epci", "EPCI du lieu (SIREN)", REPORT_COLUMN_TEXT, -1 },
+	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+static const struct report_column funder_distributor_columns[] = {
+	{ "distributor", "Distributeur du carnet", REPORT_COLUMN_TEXT, -1 },
 	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
 	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 1 },
 	{ NULL, NULL, 0, 0 },
@@ -466,36 +496,130 @@ funder_total(const struct funder_data *d, struct funder_campaign *all)
 	}
 }
 
-/* A breakdown over all campaigns (its rows, then the total: the same
- * quantity as the campaigns' total, key "all.pr"). */
+/* The kinds of breakdown: which column set, key letter, titles. */
+struct funder_breakdown {
+	const char *key;    /* table key prefix: "place_types" -> place_types_all, _c12 */
+	const char *title;  /* "Par type de lieu" */
+	char what;          /* key letter: t, s, e, g */
+	const struct report_column *columns;
+	size_t offset;      /* offsetof the parts in struct funder_data */
+};
+
 static int
-funder_part_table(struct report_doc *doc, const char *key, const char *title,
-    const struct report_column *columns, const struct funder_parts *p, char what,
-    const struct funder_campaign *all)
+funder_part_same(const struct funder_part *a, const struct funder_part *b)
 {
-	struct report_table *t = report_doc_table(doc, key, title, columns);
+	return a->id == b->id && strcmp(a->label, b->label) == 0;
+}
+
+/* The key of a breakdown row: "c12.tEPN.pr", "all.s3.pr", "all.e200054781.pr". */
+static void
+funder_part_key(const struct funder_breakdown *k, const char *prefix,
+    const struct funder_part *part, char key[48])
+{
+	if (k->what == 's' || k->what == 'g')
+		snprintf(key, 48, "%s.%c%lld.pr", prefix, k->what, (long long)part->id);
+	else
+		snprintf(key, 48, "%s.%c%.30s.pr", prefix, k->what, part->label);
+}
+
+/* The label shown for a row: an EPCI without one, a booklet without a
+ * distributor (never delivered) get words. */
+static const char *
+funder_part_label(const struct funder_breakdown *k, const struct funder_part *part)
+{
+	if (k->what == 'e' && part->label[0] == '\0')
+		return "sans EPCI";
+	if (k->what == 'g' && part->id == 0)
+		return "distributeur inconnu";
+	return part->label;
+}
+
+/* A breakdown for campaign c, or over all campaigns (c->id 0): its rows, then
+ * the total, the same quantity as the campaign's (all campaigns') redeemed
+ * passes, key "c12.pr" ("all.pr"). */
+static int
+funder_part_table(struct report_doc *doc, const struct funder_data *d,
+    const struct funder_breakdown *k, const struct funder_campaign *c)
+{
+	const struct funder_parts *p = (const struct funder_parts *)((const char *)d + k->offset);
+	char prefix[24], key[48], title[96], cell_key[48];
+	struct report_table *t;
 	int row;
 
-	if (t == NULL)
+	funder_prefix(c->id == 0 ? NULL : c, prefix);
+	snprintf(key, sizeof(key), "%s_%s", k->key, prefix);
+	if (c->id == 0)
+		snprintf(title, sizeof(title), "%s, toutes campagnes", k->title);
+	else
+		snprintf(title, sizeof(title), "%s, campagne n° %lld", k->title, (long long)c->id);
+	if ((t = report_doc_table(doc, key, title, k->columns)) == NULL)
 		return -1;
 	t->total_row = true;
 	for (size_t i = 0; i < p->count; i++) {
 		const struct funder_part *part = &p->part[i];
+		struct funder_cell cell = { 0 };
+		size_t j = 0;
 
-		if ((row = report_table_row(t)) < 0 || report_set_text(t, row, 0, part->label) != 0)
+		if (c->id != 0 && part->campaign != c->id)
+			continue;
+		if (c->id == 0) {
+			/* one row per distinct part, at its first occurrence */
+			while (j < i && !funder_part_same(&p->part[j], part))
+				j++;
+			if (j < i)
+				continue;
+			for (j = i; j < p->count; j++)
+				if (funder_part_same(&p->part[j], part))
+					funder_sum(&cell, &p->part[j].redeemed);
+		} else
+			cell = part->redeemed;
+		if ((row = report_table_row(t)) < 0 ||
+		    report_set_text(t, row, 0, funder_part_label(k, part)) != 0)
 			return -1;
-		if (what == 't')
-			report_set_count(t, row, 1, part->redeemed.count, part->redeemed.booklets,
-			    "all.t%.30s.pr", part->label);
-		else
-			report_set_count(t, row, 1, part->redeemed.count, part->redeemed.booklets,
-			    "all.s%lld.pr", (long long)part->id);
-		report_set_money(t, row, 2, part->redeemed.cents);
+		funder_part_key(k, prefix, part, cell_key);
+		report_set_count(t, row, 1, cell.count, cell.booklets, "%s", cell_key);
+		report_set_money(t, row, 2, cell.cents);
 	}
 	if ((row = report_table_row(t)) < 0 || report_set_text(t, row, 0, "Total") != 0)
 		return -1;
-	report_set_count(t, row, 1, all->redeemed.count, all->redeemed.booklets, "all.pr");
-	report_set_money(t, row, 2, all->redeemed.cents);
+	report_set_count(t, row, 1, c->redeemed.count, c->redeemed.booklets, "%s.pr", prefix);
+	report_set_money(t, row, 2, c->redeemed.cents);
+	return 0;
+}
+
+/* Each row of a breakdown over all campaigns is the sum of the campaigns'
+ * rows of the same part. */
+static int
+funder_part_groups(struct report_doc *doc, const struct funder_data *d,
+    const struct funder_breakdown *k)
+{
+	const struct funder_parts *p = (const struct funder_parts *)((const char *)d + k->offset);
+	struct report_key_group *g;
+	char prefix[24], key[48];
+
+	for (size_t i = 0; i < p->count; i++) {
+		const struct funder_part *part = &p->part[i];
+		size_t j = 0;
+		int rc;
+
+		while (j < i && !funder_part_same(&p->part[j], part))
+			j++;
+		if (j < i)
+			continue;
+		if ((g = report_doc_key_group(doc)) == NULL)
+			return -1;
+		funder_part_key(k, "all", part, key);
+		rc = report_key_group_add(g, "%s", key);
+		for (j = i; rc == 0 && j < p->count; j++) {
+			if (!funder_part_same(&p->part[j], part))
+				continue;
+			snprintf(prefix, sizeof(prefix), "c%lld", (long long)p->part[j].campaign);
+			funder_part_key(k, prefix, part, key);
+			rc = report_key_group_add(g, "%s", key);
+		}
+		if (rc != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -546,9 +670,26 @@ funder_glossary(struct report_doc *doc)
 	    " / dont la date limite est passée.");
 	report_doc_term(doc, "« < 11 »", "case masquée : elle concerne de 1 à 10 carnets (donc"
 	    " de personnes), ou permettrait de retrouver une autre case masquée.");
+	report_doc_term(doc, "EPCI du lieu", "intercommunalité (SIREN) de la commune où se trouve"
+	    " le lieu, d'après la table officielle des communes ; « sans EPCI » pour une commune"
+	    " qui n'en a pas.");
+	report_doc_term(doc, "Distributeur du carnet", "structure qui a reçu le carnet et l'a"
+	    " remis à la personne.");
 	report_doc_term(doc, "Provisoire", "la période n'est pas terminée : les chiffres"
 	    " changeront.");
 }
+
+static const struct funder_breakdown funder_breakdowns[] = {
+	{ "place_types", "Par type de lieu", 't', funder_type_columns,
+	    offsetof(struct funder_data, types) },
+	{ "services", "Par service", 's', funder_service_columns,
+	    offsetof(struct funder_data, services) },
+	{ "epcis", "Par EPCI du lieu", 'e', funder_epci_columns,
+	    offsetof(struct funder_data, epcis) },
+	{ "distributors", "Par distributeur du carnet", 'g', funder_distributor_columns,
+	    offsetof(struct funder_data, distributors) },
+};
+#define FUNDER_BREAKDOWNS (sizeof(funder_breakdowns) / sizeof(funder_breakdowns[0]))
 
 static int
 funder_tables(struct report_doc *doc, struct funder_data *d, const struct report_range *r)
@@ -575,17 +716,25 @@ funder_tables(struct report_doc *doc, struct funder_data *d, const struct report
 			goto done;
 	}
 	if (funder_campaign_row(campaigns, all) != 0 || funder_state_row(state, all, "Total") != 0 ||
-	    funder_month_table(doc, r, all) != 0 || funder_department_table(doc, all) != 0 ||
-	    funder_part_table(doc, "place_types_all", "Par type de lieu, toutes campagnes",
-	    funder_type_columns, &d->types, 't', all) != 0 ||
-	    funder_part_table(doc, "services_all", "Par service, toutes campagnes",
-	    funder_service_columns, &d->services, 's', all) != 0)
+	    funder_month_table(doc, r, all) != 0 || funder_department_table(doc, all) != 0)
 		goto done;
-	for (size_t i = 0; i < d->count; i++)
+	for (size_t k = 0; k < FUNDER_BREAKDOWNS; k++)
+		if (funder_part_table(doc, d, &funder_breakdowns[k], all) != 0)
+			goto done;
+	for (size_t i = 0; i < d->count; i++) {
 		if (funder_month_table(doc, r, &d->campaign[i]) != 0 ||
 		    funder_department_table(doc, &d->campaign[i]) != 0)
 			goto done;
-	rc = funder_key_groups(doc, d, all, r);
+		for (size_t k = 0; k < FUNDER_BREAKDOWNS; k++)
+			if (funder_part_table(doc, d, &funder_breakdowns[k], &d->campaign[i]) != 0)
+				goto done;
+	}
+	if (funder_key_groups(doc, d, all, r) != 0)
+		goto done;
+	for (size_t k = 0; k < FUNDER_BREAKDOWNS; k++)
+		if (funder_part_groups(doc, d, &funder_breakdowns[k]) != 0)
+			goto done;
+	rc = 0;
 done:
 	free(all);
 	return rc;
@@ -622,5 +771,7 @@ done:
 	free(d.campaign);
 	free(d.types.part);
 	free(d.services.part);
+	free(d.epcis.part);
+	free(d.distributors.part);
 	return rc;
 }

@@ -12,6 +12,8 @@
 #include "clock.h"
 #include "date.h"
 #include "db.h"
+#include "invoice.h"
+#include "money.h"
 #include "registry.h"
 #include "report_private.h"
 
@@ -22,6 +24,7 @@
 
 struct ind_group {
 	int64_t handed, started, uses, eligible30, started30, eligible90, started90;
+	int64_t cost_cents;            /* the started booklets' uses: face value + fees (net) */
 	int64_t late, bulk, before;    /* data quality */
 	int32_t *first, *last;         /* days from hand-out to first / last use, per started */
 	size_t capacity;
@@ -30,6 +33,7 @@ struct ind_group {
 struct ind_campaign {
 	int64_t id;
 	char name[REGISTRY_NAME_MAX + 1];
+	int64_t value_cents, pass_cost_cents; /* a pass's face value; + the fee on it (net) */
 	struct ind_group month[IND_MONTHS], total;
 };
 
@@ -54,7 +58,26 @@ ind_campaign_add(const struct campaign *c, void *ctx)
 	memset(&grown[d->count], 0, sizeof(*grown));
 	grown[d->count].id = c->id;
 	snprintf(grown[d->count].name, sizeof(grown->name), "%s", c->name);
+	grown[d->count].value_cents = c->value_cents;
 	d->count++;
+	return 0;
+}
+
+/* The cost of one pass used of campaign c to its funder: its face value and
+ * the operator's fee on it, rounded half up per pass as the fee invoice does
+ * (the campaign's current terms; VAT on fees left out). */
+static int
+ind_pass_cost(struct db *db, struct ind_campaign *c, struct error *e)
+{
+	int64_t fee_bp, fee;
+	char vat_class[8];
+
+	if (invoice_terms_get(db, c->id, &fee_bp, vat_class, e) != 0)
+		return -1;
+	if (money_mul(c->value_cents, fee_bp, &fee) != 0 || money_add(fee, 5000, &fee) != 0 ||
+	    money_add(c->value_cents, fee / 10000, &c->pass_cost_cents) != 0)
+		return error_set(e, 500, "OVERFLOW", "campaign %lld: a pass's cost overflows",
+		    (long long)c->id);
 	return 0;
 }
 
@@ -114,8 +137,13 @@ ind_row(const struct db_row *row, void *ctx, struct error *e)
 		return 0;
 	g[0] = &c->month[m], g[1] = &c->total, g[2] = &all->month[m], g[3] = &all->total;
 	for (int i = 0; i < 4; i++) {
+		int64_t cost;
+
 		if (ind_group_add(g[i], d->observed, day, first, last, db_row_int64(row, 4)) != 0)
 			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+		if (money_mul(db_row_int64(row, 4), c->pass_cost_cents, &cost) != 0 ||
+		    money_add(g[i]->cost_cents, cost, &g[i]->cost_cents) != 0)
+			return error_set(e, 500, "OVERFLOW", "the cost of the passes used overflows");
 		g[i]->late += late;
 		g[i]->bulk += db_row_int64(row, 6);
 	}
@@ -144,6 +172,9 @@ ind_read(struct db *db, void *ctx, struct error *e)
 	}
 	if (ind_campaign_add(&(struct campaign){ .id = 0 }, d) != 0)
 		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	for (size_t i = 0; i + 1 < d->count; i++)
+		if (ind_pass_cost(db, &d->campaign[i], e) != 0)
+			return -1;
 	return db_each(db, "SELECT t.campaign_id, h.day, u.first, u.last, coalesce(u.n, 0),"
 	    " h.created_at, coalesce(s.n >= ?6, 0) FROM handouts h JOIN booklets b ON b.id = h.booklet_id"
 	    " JOIN batches t ON t.id = b.batch_id JOIN campaigns c ON c.id = t.campaign_id"
@@ -205,6 +236,7 @@ const struct report_column report_indicator_columns[] = {
 	  REPORT_COLUMN_TENTHS, -1 },
 	{ "median_days_last_use", "Jours jusqu'à la dernière utilisation (médiane)",
 	  REPORT_COLUMN_TENTHS, -1 },
+	{ "cost_per_started_cents", "Coût par carnet commencé (€)", REPORT_COLUMN_MONEY, -1 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -253,6 +285,7 @@ ind_table_row(struct report_table *t, const char *label, const char *month,
 		report_cell_count(report_table_cell(t, (size_t)row, 8),
 		    ind_median_tenths(g->last, (size_t)g->started), g->started, NULL);
 	}
+	ind_ratio(t, row, 9, g->cost_cents, g->started, 1, g->started);
 	return 0;
 }
 
@@ -311,6 +344,9 @@ ind_glossary(struct report_doc *doc)
 	report_doc_term(doc, "Jours jusqu'à la 1re / dernière utilisation", "médiane, sur les"
 	    " carnets commencés, du nombre de jours entre la remise et la première (la dernière)"
 	    " utilisation.");
+	report_doc_term(doc, "Coût par carnet commencé", "ce que le financeur paie pour les pass"
+	    " utilisés des carnets commencés (valeur faciale et frais de gestion de l'opérateur,"
+	    " hors TVA sur les frais), divisé par le nombre de carnets commencés.");
 	report_doc_term(doc, "Remises saisies en retard / en lot", "remises enregistrées plus de"
 	    " 7 jours après leur date / dans un lot d'au moins 20 remises saisies par un même"
 	    " distributeur en 10 minutes : la date de remise peut être approximative.");

@@ -106,7 +106,8 @@ report_group_fix(struct report_cell **cell, size_t n)
 	return true;
 }
 
-/* One pass of the secondary rule over t's column and row groups. */
+/* One pass of the secondary rule over t's column (count and money) and row
+ * groups. */
 static bool
 report_table_fix(struct report_table *t)
 {
@@ -122,8 +123,10 @@ report_table_fix(struct report_table *t)
 		}
 	if (!t->total_row || t->rows < 2 || (column = malloc(t->rows * sizeof(*column))) == NULL)
 		return changed;
+	/* money columns too: a total amount hidden by its key elsewhere (the
+	 * campaigns' total) must not be the one shown amount of a single row */
 	for (size_t c = 0; c < t->columns; c++) {
-		if (t->column[c].kind != REPORT_COLUMN_COUNT)
+		if (t->column[c].kind != REPORT_COLUMN_COUNT && t->column[c].kind != REPORT_COLUMN_MONEY)
 			continue;
 		for (size_t r = 0; r < t->rows; r++)
 			column[r] = report_table_cell(t, r, c);

@@ -37,6 +37,9 @@ int report_statement_build(struct db *db, bool payee, int64_t id, const struct r
     struct report_doc *doc, struct error *e);
 int report_distributor_build(struct db *db, int64_t id, const struct report_range *r,
     struct report_doc *doc, struct error *e);
+/* The payee's yearly certificate of the amounts received over r (a year). */
+int report_certificate_fill(struct db *db, int64_t payee_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e);
 
 /* Adds the funder report's evaluation and data-quality tables, notes and
  * glossary for funder_id over r to doc (lib/report_indicators.c). */

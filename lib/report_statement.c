@@ -6,6 +6,7 @@
 #include "code.h"
 #include "date.h"
 #include "db.h"
+#include "money.h"
 #include "registry.h"
 #include "report_private.h"
 
@@ -224,5 +225,78 @@ report_statement_build(struct db *db, bool payee, int64_t id, const struct repor
 		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 	if (payee && s.transfers->rows == 0)
 		report_doc_note(doc, "Aucun virement n'a encore été fait pour cette période.");
+	return 0;
+}
+
+/* Rows (period, end_to_end_id, statement, cents, execution_day, status) of
+ * the year's transfers, summed into s->cents, counted in s->passes. */
+static int
+certificate_transfer(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct statement *s = ctx;
+
+	if (money_add(s->cents, db_row_int64(row, 3), &s->cents) != 0)
+		return error_set(e, 500, "OVERFLOW", "the year's transfers overflow");
+	s->passes++;
+	return statement_transfer(row, ctx, e);
+}
+
+static int
+certificate_read(struct db *db, void *ctx, struct error *e)
+{
+	struct statement *s = ctx;
+
+	return db_each(db, "SELECT st.period, p.end_to_end_id, p.statement, p.amount_cents,"
+	    " st.execution_day, p.status FROM payouts p JOIN settlements st ON st.id = p.settlement_id"
+	    " WHERE p.payee_id = ?1 AND st.execution_day BETWEEN ?2 AND ?3 AND st.created_at < ?4"
+	    " AND p.status NOT IN ('rejected', 'returned') ORDER BY st.execution_day, p.id",
+	    DB_ARGS(DB_INT(s->id), DB_INT(s->range->first), DB_INT(s->range->last),
+	    DB_INT(s->range->end)), certificate_transfer, s, e) < 0 ? -1 : 0;
+}
+
+int
+report_certificate_fill(struct db *db, int64_t payee_id, const struct report_range *r,
+    struct report_doc *doc, struct error *e)
+{
+	struct statement s = { .db = db, .range = r, .payee = true, .id = payee_id };
+	char total[MONEY_FORMAT_FR_SIZE], note[600];
+	struct payee py;
+	int row;
+
+	if (registry_payee_get(db, payee_id, &py, e) != 0)
+		return -1;
+	doc->kind = "payee";
+	snprintf(doc->title, sizeof(doc->title), "Attestation annuelle des sommes versées — %s",
+	    py.name);
+	snprintf(doc->subject, sizeof(doc->subject), "Bénéficiaire : %s (SIRET %s)", py.name,
+	    py.siret);
+	if ((s.transfers = report_doc_table(doc, "transfers", "Virements reçus dans l'année",
+	    statement_transfer_columns)) == NULL)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	if (db_read(db, certificate_read, &s, e) != 0)
+		return -1;
+	if ((row = report_table_row(s.transfers)) < 0)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	s.transfers->total_row = true;
+	report_set_text(s.transfers, row, 0, "Total");
+	report_set_money(s.transfers, row, 4, s.cents);
+	money_format_fr(s.cents, total, sizeof(total));
+	/* s.passes counts the transfers here; the payee is named by the subject
+	 * line (a long name would not fit in a note) */
+	snprintf(note, sizeof(note), "L'opérateur atteste avoir versé au bénéficiaire (SIRET %s),"
+	    " par %lld virement%s exécuté%s dans l'année, la somme de %s au titre des pass"
+	    " numériques utilisés dans ses lieux.", py.siret, (long long)s.passes,
+	    s.passes > 1 ? "s" : "", s.passes > 1 ? "s" : "", total);
+	report_doc_note(doc, note);
+	report_doc_note(doc, "Tous les montants sont des montants TTC ; TVA éventuellement due par"
+	    " le lieu. Les lieux ne facturent pas l'opérateur : chaque virement a son relevé de"
+	    " remboursement, du même numéro.");
+	report_doc_note(doc, "Ne sont pas comptés les virements rejetés par la banque ou"
+	    " retournés.");
+	report_doc_term(doc, "EndToEndId", "référence du virement SEPA, reprise sur le relevé"
+	    " bancaire du bénéficiaire.");
+	report_doc_term(doc, "Date d'exécution", "jour où l'opérateur a demandé à sa banque"
+	    " d'exécuter le virement.");
+	report_doc_term(doc, "Provisoire", "l'année n'est pas terminée : l'attestation changera.");
 	return 0;
 }

@@ -78,6 +78,17 @@ handout 1 2027-04-05 1 12
 handout 2 2027-04-06 15 17
 handout 1 2027-04-07 25 27
 
+# The places of a département here: the 93's are EPN, the 69's a médiathèque;
+# their EPCI is their commune's in the reference table (lib/data/communes.tsv:
+# one EPCI per département in this scenario).
+place_type() { [ "$1" = 93 ] && echo epn || echo mediatheque; }
+epci_of() { # DEPT: the EPCI of the test's communes of that département
+	awk -F'\t' -v c="$([ "$1" = 93 ] && echo 93048 || echo 69123)" '$1 == c { print $7 }' \
+		"$(dirname "$0")/../../lib/data/communes.tsv"
+}
+# The distributor a booklet was delivered to (booklet deliver above).
+distributor_of() { if [ "$1" -ge 15 ] && [ "$1" -le 24 ]; then echo 2; else echo 1; fi; }
+
 # redeem TOKEN DEPT SERVICE KEY MONTH BOOKLET:PASS...: through the daemon.
 redeem() {
 	local t=$1 dept=$2 s=$3 k=$4 month=$5 bp c toks=()
@@ -94,6 +105,10 @@ redeem() {
 		E[c$c.$month.cents]=$((${E[c$c.$month.cents]:-0} + (c == 1 ? 1000 : 500)))
 		count "od.$dept" 1 "${bp%:*}"
 		count "sv.$s" 1 "${bp%:*}"
+		count "c$c.sv.$s" 1 "${bp%:*}"
+		count "c$c.ty.$(place_type "$dept")" 1 "${bp%:*}"
+		count "ep.$(epci_of "$dept")" 1 "${bp%:*}"
+		count "c$c.dist$(distributor_of "${bp%:*}")" 1 "${bp%:*}"
 		count "od.all" 1 "${bp%:*}"
 		E[od.$dept.cents]=$((${E[od.$dept.cents]:-0} + (c == 1 ? 1000 : 500)))
 		E[od.all.cents]=$((${E[od.all.cents]:-0} + (c == 1 ? 1000 : 500)))
@@ -194,6 +209,44 @@ shown_or_hidden "$(cell services_all 1 passes_redeemed)" "${E[sv.parcours]}" "$(
 equals "$(cell services_all 2 passes_redeemed)" 19 "services: the total"
 equals "$(nbooklets sv.parcours)" 2 "parcours: 2 booklets (hidden), so atelier's 15 are hidden too"
 equals "$(cell services_all 0 passes_redeemed)" "< 11" "atelier hidden by the secondary rule"
+# By EPCI of the place (from the commune's reference row, ordered by SIREN),
+# by the booklet's distributor, and per campaign by place type, service and
+# distributor: each table's total is its campaign's (all campaigns') total.
+e69=$(epci_of 69) e93=$(epci_of 93)
+equals "$e69,$e93" "200046977,200054781" "the communes' EPCI in the reference table"
+equals "$(cell epcis_all 0 epci),$(cell epcis_all 1 epci),$(cell epcis_all 2 epci)" "$e69,$e93,Total" "EPCI rows"
+equals "$(nbooklets "ep.$e69")" 3 "the 69's EPCI: 3 booklets"
+equals "$(cell epcis_all 0 passes_redeemed),$(cell epcis_all 0 redeemed_cents)" "< 11,< 11" "EPCI of 3 booklets hidden"
+equals "$(cell epcis_all 1 passes_redeemed)" "< 11" "the 93's EPCI (${E[ep.$e93]} passes) hidden: the total minus the 69's"
+equals "$(cell epcis_all 2 passes_redeemed)" 19 "EPCI: the total"
+d1=$((${E[c1.dist1]:-0} + ${E[c2.dist1]:-0}))
+equals "$d1,${E[c1.dist2]:-0}${E[c2.dist2]:-0}" "19,00" "every pass used here came from the CCAS's booklets"
+equals "$(cell distributors_all 0 distributor),$(cell distributors_all 0 passes_redeemed),$(cell distributors_all 1 passes_redeemed)" \
+	"CCAS de Montreuil,$d1,19" "by distributor, all campaigns"
+# Its one row's amount would be the total amount, hidden (10 € and 5 € passes).
+equals "$(cell distributors_all 0 redeemed_cents),$(cell distributors_all 1 redeemed_cents)" "< 11,< 11" \
+	"a single row's amount hidden with the total's"
+equals "$(nbooklets c1.ty.epn),$(cell place_types_c1 0 place_type),$(cell place_types_c1 0 passes_redeemed)" \
+	"12,epn,< 11" "c1 EPN (${E[c1.ty.epn]} passes, 12 booklets) hidden: the smallest other of c1's column"
+equals "$(cell place_types_c1 1 passes_redeemed),$(cell place_types_c1 2 passes_redeemed)" "< 11,< 11" \
+	"c1 médiathèque ($(nbooklets c1.ty.mediatheque) booklets) and c1's total hidden"
+equals "$(cell place_types_c2 0 place_type),$(cell place_types_c2 0 passes_redeemed)" "epn,< 11" \
+	"c2 EPN: ${E[c2.ty.epn]} passes over $(nbooklets c2.ty.epn) booklets, hidden"
+equals "$(nbooklets c1.sv.atelier),$(cell services_c1 0 service),$(cell services_c1 0 passes_redeemed)" \
+	"12,Atelier numérique,< 11" "c1 atelier (${E[c1.sv.atelier]} passes, 12 booklets) hidden: c1's total is"
+equals "$(jq -r '.tables[] | select(.key == "services_c1") | .rows | length' "$J")" 2 "c1: no parcours row"
+equals "$(cell services_c2 0 service),$(cell services_c2 0 passes_redeemed)" "Parcours long,< 11" "c2 parcours"
+equals "$(cell distributors_c1 0 passes_redeemed),$(cell distributors_c2 0 passes_redeemed)" "< 11,< 11" \
+	"per campaign, the distributor's cells hidden with the campaign's total"
+# Across tables: a row of a breakdown over all campaigns is the sum of the
+# campaigns' rows of the same label: never exactly one hidden.
+for kind in place_types:place_type services:service epcis:epci distributors:distributor; do
+	t=${kind%%:*} col=${kind#*:}
+	n=$(jq -r --arg t "$t" --arg col "$col" '[.tables[] | select(.key | startswith($t + "_"))
+		| .rows[:-1][] | {l: .[$col], h: (.passes_redeemed == "< 11")}]
+		| group_by(.l) | map(select((map(select(.h)) | length) == 1) | .l) | join(" ")' "$J")
+	equals "$n" "" "$t: no label with a single hidden cell across campaigns"
+done
 # The issue's case: campaign 2 issued 30, 4 passes redeemed from only 2
 # booklets (hidden although 4 passes), revoked 0, expired 0: the passes in
 # circulation (26) would give the 4 back, so they are hidden too.
@@ -297,7 +350,7 @@ pdftotext -layout "$R/f.pdf" "$WORK/f.txt"
 # A text cell too long for its column wraps: its last words come on the
 # next line under their column ("Toutes" / "campagnes", "Toute la" /
 # "période"); such a row is also tried with each continuation word put back
-# at the end of the cell above it.
+# at the end of the cell it is under.
 python3 - "$WORK/f.txt" <<'PY' | tr -d ' \t' > "$WORK/pdf-lines"
 import re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
@@ -306,12 +359,17 @@ for i, line in enumerate(lines):
     if i + 1 >= len(lines) or not lines[i + 1].strip():
         continue
     cells = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", line)]
-    more = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", lines[i + 1])]
+    more = [(m.start(), m.group()) for m in re.finditer(r"\S+", lines[i + 1])]
     starts = [c[0] for c in cells]
-    if len(more) >= len(cells) or not all(p in starts for p, _ in more):
+    if not cells or len(more) >= len(cells) or more[0][0] < starts[0]:
         continue
-    words = dict(more)
-    print(" ".join(t + (" " + words[p] if p in words else "") for p, t in cells))
+    # each continuation word goes to the cell it is under (the last cell
+    # starting at or before it: narrow columns wrap a label's words)
+    words = {}
+    for p, w in more:
+        start = max(c for c in starts if c <= p)
+        words[start] = words.get(start, "") + " " + w
+    print(" ".join(t + words.get(p, "") for p, t in cells))
 PY
 tr -d ' ;' < "$WORK/json-lines" > "$WORK/json-squeezed"
 equals "$(grep -vxFf "$WORK/pdf-lines" "$WORK/json-squeezed")" "" "every JSON row is a line of the PDF"

@@ -257,6 +257,32 @@ equals "$(ind_row "n° 1" 2027-02)" "$(group 13 34)" "year: February cohort"
 equals "$(ind_row "n° 1" "Toute la période")" "$(group 1 34)" "year: whole period"
 contains "$(group 1 34)" " 471 471 529 " "the 90-day share is computed over the whole period"
 
+# The cost per started booklet: the passes used of the started booklets at
+# their face value (10 €) plus the operator's fee (2.5 %: 0.25 € a pass),
+# over the started booklets, in cents rounded half up; hidden over 1 to 10
+# started booklets (the January cohort: 12 handed out, 8 started).
+expect 0 pn --home "$I" invoice terms 1 --fee-percent 2.5
+expect 0 pn --home "$I" report funder 1 --period 2027 --format json
+IJ=$out
+cost() { # FIRST LAST [PASS-COST]: the expected cost cell
+	local b st=0 uses=0 price=${3:-1025}
+	for b in $(seq "$1" "$2"); do [ -n "${FU[$b]:-}" ] && st=$((st + 1)) uses=$((uses + NU[$b])); done
+	if [ "$st" -eq 0 ]; then echo null; elif [ "$st" -lt 11 ]; then echo "< 11"
+	else echo $(( (uses * price + st / 2) / st )); fi
+}
+cost_cell() { echo "$IJ" | jq -r --arg c "$1" --arg m "$2" '.tables[] | select(.key == "indicators") | .rows[] |
+	select((.campaign | startswith($c)) and .handout_month == $m) | .cost_per_started_cents'; }
+equals "$(cost 1 34)" 1139 "20 passes used by 18 started booklets: 20 x 10.25 / 18"
+for c in "n° 1" "Toutes campagnes"; do
+	equals "$(cost_cell "$c" "Toute la période")" "$(cost 1 34)" "$c cost per started booklet"
+	equals "$(cost_cell "$c" 2027-01)" "< 11" "$c January: 8 started booklets, the cost hidden"
+done
+equals "$(cost_cell "n° 1" 2027-02)" "$(cost 13 34)" "February cohort's cost"
+expect 0 pn --home "$I" report funder 1 --period 2027 --format csv
+contains "$out" "Coût par carnet commencé (€)" "CSV column"
+contains "$out" ";11,39"$'\r' "CSV cost, decimal comma, at the row's end"
+contains "$out" "Coût par carnet commencé;ce que le financeur paie" "CSV glossary: the cost"
+
 
 # --- 4. The campaign-close summary: frozen by `expire` once the campaign is
 # over, signed by the ledger key, shown by the funder report from the frozen
@@ -300,10 +326,12 @@ expect 0 pn --home "$I" --json expire
 equals "$(echo "$out" | jq -r .summaries_frozen)" 1 "the summary frozen once the campaign is over"
 expect 0 pn --home "$I" --json expire
 equals "$(echo "$out" | jq -r .summaries_frozen)" 0 "frozen once"
-JQ_FROZEN='.figures.indicators[] | select(.[1] == "Toute la période") | .[2:] |
+JQ_FROZEN='.figures.indicators[] | select(.[1] == "Toute la période") | .[2:9] |
 	map(if . == null then "-" elif .[1] < 11 then "<" else (.[0] | tostring) end) | join(" ")'
 expect 0 pn --home "$I" --json campaign summary 1
 equals "$(echo "$out" | jq -r "$JQ_FROZEN")" "$want" "frozen figures"
+equals "$(echo "$out" | jq -r '.figures.indicators[] | select(.[1] == "Toute la période") | .[9][0]')" \
+	"$(cost 1 15 1000)" "frozen cost per started booklet (no fee: 10 € a pass)"
 equals "$(echo "$out" | jq -r '.figures.data_quality[0][2:] | map(.[0]) | join(" ")')" "0 0 0" \
 	"frozen data quality"
 note=$(echo "$out" | jq -r .note)

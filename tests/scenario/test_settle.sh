@@ -162,6 +162,20 @@ check_epc "$F" 2 50.00
 equals "$(amount_for "$F" "$IBAN")" 40.00 "payee 1: three redemptions at two places, one transfer"
 equals "$(amount_for "$F" "$IBAN2")" 10.00 "payee 2: net of the cancellation"
 equals "$(amount_for "$F" "$IBAN3")" "" "held payee 3 left out"
+# Each payee paid gets its statement beside the transfer file, named after
+# the statement number of its remittance text, matching its transfer.
+equals "$(ls "$WORK/april" | grep -c '^RLV-202704-.*\.html$')" 2 "two statements beside the SEPA file (none for the held payee)"
+for i in 0 1; do
+	releve=$(echo "$settle_out" | jq -r ".payouts[$i].statement")
+	doc=$WORK/april/$releve.html
+	cents=$(echo "$settle_out" | jq -r ".payouts[$i].amount_cents")
+	[ -f "$doc" ] && ok || fail "no statement $releve.html beside the SEPA file"
+	contains "$(xp "$F" "string(//CdtTrfTxInf[PmtId/EndToEndId='$(echo "$settle_out" | jq -r ".payouts[$i].end_to_end_id")']/RmtInf/Ustrd)")" \
+		"$releve" "the transfer's remittance names statement $releve"
+	contains "$(cat "$doc")" "$(echo "$settle_out" | jq -r ".payouts[$i].end_to_end_id")" "$releve: its transfer's EndToEndId"
+	contains "$(cat "$doc")" "$((cents / 100)),$(printf %02d $((cents % 100)))" "$releve: its transfer's amount"
+	contains "$(cat "$doc")" "$(echo "$settle_out" | jq -r ".payouts[$i].siret")" "$releve: the payee's SIRET"
+done
 equals "$(xp "$F" "string(//CdtTrfTxInf[CdtrAcct/Id/IBAN='$IBAN2']/Cdtr/Nm)")" \
 	"Mediatheque OEuvre + Cie Bobigny" "creditor name transliterated"
 equals "$(xp "$F" 'string(//Dbtr/Nm)')" "Operateur Numerique Solidaire" "debtor"
@@ -225,10 +239,16 @@ for releve in $(tail -n +2 "$WORK/liste.csv" | tr -d '\r' | cut -d';' -f5); do
 done
 contains "$(cat "$WORK/$(sed -n 3p "$WORK/liste.csv" | tr -d '\r' | cut -d';' -f5).html")" "$SIRET2" \
 	"the statement is the payee's"
-expect 1 pn --home "$H" settle --period 2027-04 --reissue --format payment-list \
+# A reissue writes only the statements missing (the settlement wrote them;
+# a closed period's figures do not move); --force writes them all again.
+doc=$WORK/$(sed -n 2p "$WORK/liste.csv" | tr -d '\r' | cut -d';' -f5).html
+echo kept > "$doc"
+expect 0 pn --home "$H" settle --period 2027-04 --reissue --format payment-list \
 	--out "$WORK/liste2.csv"
-contains "$err" ".html" "an existing statement is not replaced without --force"
-[ ! -e "$WORK/liste2.csv" ] && ok || fail "a refused reissue wrote its list"
+equals "$(cat "$doc")" kept "an existing statement is left as it is by a reissue"
+expect 0 pn --home "$H" settle --period 2027-04 --reissue --format payment-list \
+	--out "$WORK/liste2.csv" --force
+contains "$(cat "$doc")" "Relevé" "--force writes it again"
 equals "$(db_dump "$H")" "$before" "reissues changed nothing"
 
 # --- May: payee 3 released, paid by May's settlement (no other redemption).
@@ -250,6 +270,27 @@ export PASSNUM_NOW=2027-07-01T08:00:00Z
 expect 1 pn --home "$H" --yes settle --period 2027-06 --out "$WORK/june.xml"
 contains "$err" "nothing to settle"
 one_line "$err"
+
+# --- The yearly certificate of the amounts received (attestation annuelle):
+# the transfers executed in the year and their total, each as settled here.
+export PASSNUM_NOW=2028-01-10T08:00:00Z
+cert() { pn --home "$H" report payee "$1" --certificate --period 2027 --format json; }
+equals "$(cert 1 | jq -r '.provisional, (.tables[0].rows | length), .tables[0].rows[-1].amount_cents' | tr '\n' ' ')" \
+	"false 2 4000 " "payee 1: its April transfer (40.00) and the total"
+equals "$(cert 1 | jq -r '.tables[0].rows[0] | "\(.end_to_end_id) \(.statement) \(.execution_day)"')" \
+	"$(echo "$settle_out" | jq -r '.payouts[] | select(.payee_id == 1) | "\(.end_to_end_id) \(.statement)"') 2027-05-02" \
+	"payee 1: the transfer's EndToEndId, statement and execution day"
+equals "$(cert 3 | jq -r '[.tables[0].rows[] | .amount_cents] | join(" ")')" "1000 1000" \
+	"payee 3: held in April, paid by May's settlement in June"
+expect 0 pn --home "$H" report payee 1 --certificate --period 2027 --format csv
+contains "$out" "L'opérateur atteste avoir versé au bénéficiaire (SIRET $SIRET)" "the attestation's text"
+contains "$out" "par 1 virement exécuté dans l'année, la somme de 40,00" "its total in words"
+expect 0 pn --home "$H" report payee 1 --certificate --period 2026 --format json
+equals "$(echo "$out" | jq -r '.tables[0].rows | map(.amount_cents) | join(" ")')" 0 "a year without transfers: a total of 0"
+expect 2 pn --home "$H" report payee 1 --certificate --period 2027-05
+contains "$err" "covers a year"
+expect 2 pn --home "$H" report funder 1 --certificate --period 2027
+contains "$err" "payee's report"
 
 # --- ledger verify notices a settlement tampered with behind its back.
 cp -r "$H" "$WORK/tampered"
