@@ -518,8 +518,11 @@ funder_part_key(const struct funder_breakdown *k, const char *prefix,
 {
 	if (k->what == 's' || k->what == 'g')
 		snprintf(key, 48, "%s.%c%lld.pr", prefix, k->what, (long long)part->id);
-	else
-		snprintf(key, 48, "%s.%c%.30s.pr", prefix, k->what, part->label);
+	else { /* the label cut so that ".pr" always fits (labels are short codes) */
+		int room = 48 - (int)strlen(prefix) - 6;
+
+		snprintf(key, 48, "%s.%c%.*s.pr", prefix, k->what, room > 0 ? room : 0, part->label);
+	}
 }
 
 /* The label shown for a row: an EPCI without one, a booklet without a
