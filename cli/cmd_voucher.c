@@ -490,8 +490,8 @@ voucher_revoke_run(struct cli *cli, int argc, char **argv)
 {
 	struct voucher_revoke_options o = { NULL, NULL, false };
 	uint8_t serial[TOKEN_SERIAL_BYTES];
-	int64_t booklet = 0, batch = 0, count = 0, cents = 0;
-	char amount[MONEY_FORMAT_SIZE];
+	int64_t booklet = 0, batch = 0, count = 0, cents = 0, to_claim = 0, to_funder;
+	char amount[MONEY_FORMAT_SIZE], claim[MONEY_FORMAT_SIZE], funder[MONEY_FORMAT_SIZE];
 	struct error e;
 	int has_code = 0, rc = voucher_revoke_args(cli, argc, argv, &o, serial, &has_code,
 	    &booklet, &batch);
@@ -503,15 +503,27 @@ voucher_revoke_run(struct cli *cli, int argc, char **argv)
 	if (cli_begin(cli) != 0)
 		return EXIT_REFUSED;
 	rc = issuance_revoke(cli->home.db, has_code ? serial : NULL, booklet, batch, clock_now(),
-	    &count, &cents, &e);
+	    &count, &cents, &to_claim, &e);
 	if ((rc = cli_commit(cli, rc, &e)) != EXIT_OK)
 		return rc;
+	to_funder = cents - to_claim; /* 0 <= to_claim <= cents (issuance_revoke) */
 	money_format(cents, amount, sizeof(amount));
+	money_format(to_claim, claim, sizeof(claim));
+	money_format(to_funder, funder, sizeof(funder));
 	if (cli->json)
-		return cli_print_json(json_pack("{s:I, s:I, s:s}", "revoked", (json_int_t)count,
-		    "amount_cents", (json_int_t)cents, "amount", amount));
-	printf("%lld %s revoked; %s EUR back to the funder's balance\n", (long long)count,
-	    voucher_passes(count), amount);
+		return cli_print_json(json_pack("{s:I, s:I, s:s, s:I, s:I}", "revoked",
+		    (json_int_t)count, "amount_cents", (json_int_t)cents, "amount", amount,
+		    "to_funder_cents", (json_int_t)to_funder, "to_claim_cents", (json_int_t)to_claim));
+	if (to_claim == 0)
+		printf("%lld %s revoked; %s EUR back to the funder's balance\n", (long long)count,
+		    voucher_passes(count), amount);
+	else if (to_funder == 0)
+		printf("%lld %s revoked; %s EUR to the claim on the old operator (passes taken"
+		    " over)\n", (long long)count, voucher_passes(count), amount);
+	else
+		printf("%lld %s revoked; %s EUR: %s back to the funder's balance, %s to the claim"
+		    " on the old operator (passes taken over)\n", (long long)count,
+		    voucher_passes(count), amount, funder, claim);
 	return EXIT_OK;
 }
 

@@ -275,9 +275,10 @@ int issuance_voucher_redemption(struct db *db, int64_t redemption_id,
  * caller's write transaction (else 500 NO_TRANSACTION; roll it back on failure). Exactly one of serial,
  * booklet_id, batch_id is given (the others NULL / 0). Refuses (409
  * NOTHING_TO_REVOKE) when no voucher is revocable; 404 when the target does
- * not exist. Sets *count and *cents. */
+ * not exist. Sets *count, *cents and *to_claim (of cents, what went to
+ * takeover-claim rather than the funder's balance). */
 int issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
-    int64_t now, int64_t *count, int64_t *cents, struct error *e);
+    int64_t now, int64_t *count, int64_t *cents, int64_t *to_claim, struct error *e);
 
 /* What revoking a target would do (for --dry-run and the confirmation):
  * the passes still issued, their value, the booklets they are in. Read

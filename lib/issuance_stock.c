@@ -418,7 +418,8 @@ stock_ints_read(const struct db_row *row, void *ctx, struct error *e)
  * reduced it: the rest is back in the funder's own money, as any pass). */
 static int
 issuance_post_return(struct db *db, const char *kind, int64_t campaign_id, int64_t cents,
-    int64_t imported, bool refund, int64_t now, const char *memo, struct error *e)
+    int64_t imported, bool refund, int64_t now, const char *memo, int64_t *to_claim,
+    struct error *e)
 {
 	struct ledger_entry entry = { .time = now };
 	char code[LEDGER_ACCOUNT_MAX + 1];
@@ -451,6 +452,8 @@ issuance_post_return(struct db *db, const char *kind, int64_t campaign_id, int64
 	    ACCOUNT_FUNDER_BALANCE, f.id, -to_funder, e) != 0) ||
 	    (claim > 0 && ledger_post(&entry, ACCOUNT_TAKEOVER_CLAIM, 0, -claim, e) != 0))
 		return -1;
+	if (to_claim != NULL)
+		*to_claim = claim;
 	return ledger_append(db, &entry, NULL, e);
 }
 
@@ -577,7 +580,7 @@ issuance_revoke_plan(struct db *db, const uint8_t *serial, int64_t booklet_id, i
 
 int
 issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
-    int64_t now, int64_t *count, int64_t *cents, struct error *e)
+    int64_t now, int64_t *count, int64_t *cents, int64_t *to_claim, struct error *e)
 {
 	struct revoke r = { .now = now };
 	struct issuance_revoke_plan p;
@@ -585,7 +588,7 @@ issuance_revoke(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_
 	if (DB_IN_WRITE(db, e) != 0 || revoke_plan(db, &r, serial, booklet_id, batch_id, &p, e) != 0)
 		return -1;
 	if (issuance_post_return(db, "revoke", p.campaign_id, p.cents, p.imported_cents, false, now,
-	    "revocation (opposition) of lost or stolen passes", e) != 0 ||
+	    "revocation (opposition) of lost or stolen passes", to_claim, e) != 0 ||
 	    db_run(db, revoke_updates[r.target], DB_ARGS(r.key, DB_INT(now)), e) != 0)
 		return -1;
 	if (db_changes(db) != p.count)
@@ -656,7 +659,7 @@ expire_work(struct db *db, void *ctx, struct error *e)
 	date_format(x->as_of, day);
 	snprintf(memo, sizeof(memo), "expiry of unused passes as of %s", day);
 	if (issuance_post_return(db, "expire", x->c->id, x->cents, sum.v[2], x->c->refund, x->now, memo,
-	    e) != 0 ||
+	    NULL, e) != 0 ||
 	    db_run(db, "UPDATE vouchers SET status = 'expired', changed_at = ?5" EXPIRE_WHERE,
 	    DB_ARGS(EXPIRE_ARGS(x), DB_INT(x->now)), e) != 0)
 		return -1;

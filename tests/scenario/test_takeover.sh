@@ -328,6 +328,8 @@ last_postings() { # the postings of B's last entry, sorted
 equals "$(balance takeover-claim)" 35000 "the claim before the revocation"
 f_before=$(balance funder:1:balance)
 expect 0 pn --home "$B" voucher revoke "$(pass 13)"
+equals "$out" "1 pass revoked; 10.00 EUR to the claim on the old operator (passes taken over)" \
+	"the revocation says where the money went"
 equals "$(balance takeover-claim)" 34000 "a pass taken over and revoked: 10 € off the claim"
 equals "$(last_postings)" '[["campaign:1:outstanding",1000],["takeover-claim",-1000]]' \
 	"revoke of a pass taken over: outstanding debited, claim credited"
@@ -346,7 +348,9 @@ expect 0 pn --home "$B" funder credit 1 10 --ref B-CR-1
 mkdir -p "$WORK/outb"
 expect 0 pn --home "$B" batch issue --campaign 1 --count 1 --out "$WORK/outb" --format csv
 b_pass=$(sed -n 2p "$(ls "$WORK"/outb/batch-*.csv | head -1)" | cut -d, -f3)
-expect 0 pn --home "$B" voucher revoke "$b_pass"
+expect 0 pn --home "$B" --json voucher revoke "$b_pass"
+equals "$(echo "$out" | jq -c '[.to_funder_cents, .to_claim_cents]')" "[1000,0]" \
+	"B's own pass: all back to the funder"
 equals "$(balance takeover-claim)" 34000 "B's own pass revoked: the claim unchanged"
 equals "$(last_postings)" '[["campaign:1:outstanding",1000],["funder:1:balance",-1000]]' \
 	"revoke of B's own pass: back to the funder's balance"

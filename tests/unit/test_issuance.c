@@ -97,7 +97,7 @@ test_lookup(void **state)
 	struct voucher_state v;
 	uint8_t serial[12] = { 0 }, unknown[12] = { 0 };
 	char home[96], out[96], csv[128], line[512];
-	int64_t count, cents;
+	int64_t count, cents, to_claim;
 	struct error e;
 	FILE *f;
 
@@ -176,21 +176,22 @@ test_lookup(void **state)
 
 	/* The caller owns the transaction. */
 	assert_int_equal(db_write_begin(fx.home.db, DB_BUSY_DEFAULT, &e), 0);
-	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &e), 0);
+	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &to_claim, &e), 0);
 	assert_int_equal(db_write_end(fx.home.db, 0, &e), 0);
 	assert_int_equal(count, 1);
 	assert_int_equal(cents, 1000);
+	assert_int_equal(to_claim, 0); /* a pass of its own: back to the funder */
 	assert_int_equal(issuance_voucher_lookup(fx.home.db, serial, &v, &e), 0);
 	assert_int_equal(v.status, VOUCHER_REVOKED);
 	assert_int_equal(v.changed_at, 1800000100);
 	assert_int_equal(db_write_begin(fx.home.db, DB_BUSY_DEFAULT, &e), 0);
-	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &e), -1);
+	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &to_claim, &e), -1);
 	assert_string_equal(e.code, "NOTHING_TO_REVOKE");
 	db_write_end(fx.home.db, -1, &e);
 
 	/* Outside a transaction a write is a bug; the chunked jobs refuse to
 	 * run inside one. */
-	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &e), -1);
+	assert_int_equal(issuance_revoke(fx.home.db, serial, 0, 0, 1800000100, &count, &cents, &to_claim, &e), -1);
 	assert_int_equal(e.status, 500);
 	assert_string_equal(e.code, "NO_TRANSACTION");
 	assert_int_equal(issuance_booklet_return(fx.home.db, 1, 1800000100, &e), -1);
