@@ -49,10 +49,7 @@ note_key_id(const char *name, const uint8_t pub[NOTE_PUBLIC_KEY_SIZE],
 	return 0;
 }
 
-/* Decodes canonical standard padded base64 s[0..len) (short strings only:
- * keys, hashes, signatures) into out, at most cap bytes: re-encoding the
- * result must give s back. */
-static int
+int
 note_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap,
     size_t *out_len)
 {

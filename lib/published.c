@@ -10,6 +10,7 @@
 #include "db.h"
 #include "home.h"
 #include "ledger.h"
+#include "note.h"
 #include "published.h"
 #include "utf8.h"
 
@@ -48,8 +49,8 @@ published_parse(const char *text, size_t len, const char *origin, struct publish
 	line = text + origin_len + 1;
 	if (published_parse_size(line, end, &p->size, &line) != 0 ||
 	    (nl = memchr(line, '\n', (size_t)(end - line))) == NULL ||
-	    sodium_base642bin(p->root, sizeof(p->root), line, (size_t)(nl - line), NULL, &root_len, NULL,
-	    sodium_base64_VARIANT_ORIGINAL) != 0 || root_len != sizeof(p->root) ||
+	    note_b64_decode(line, (size_t)(nl - line), p->root, sizeof(p->root), &root_len) != 0 ||
+	    root_len != sizeof(p->root) ||
 	    nl + 1 >= end || nl[1] != '\n')
 		return error_set(e, 422, "BAD_PUBLISHED", "the published checkpoint is not a checkpoint note");
 	memcpy(p->note, text, len);
