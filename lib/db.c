@@ -104,8 +104,11 @@ static int
 db_user_version(struct db *db, int *version, struct error *e)
 {
 	int64_t v = 0;
+	int rc = db_int64(db, "PRAGMA user_version", DB_NO_ARGS, &v, e);
 
-	if (db_int64(db, "PRAGMA user_version", DB_NO_ARGS, &v, e) != 1)
+	if (rc < 0)
+		return -1; /* e says why (STORE_BUSY, STORE_UNAVAILABLE, ...) */
+	if (rc != 1)
 		return error_set(e, 500, "STORE_ERROR", "cannot read the schema version");
 	*version = (int)v;
 	return 0;
@@ -224,8 +227,6 @@ db_authorize(void *ctx, int action, const char *table, const char *column,
 static int
 db_configure(struct db *db, enum db_open_mode mode, struct error *e)
 {
-	sqlite3_busy_timeout(db->sqlite, DB_BUSY_TIMEOUT_MS);
-	sqlite3_extended_result_codes(db->sqlite, 1);
 	if (mode != DB_OPEN_READONLY && db_exec(db, "PRAGMA journal_mode = WAL", e) != 0)
 		return -1;
 	/* temp_store = MEMORY: statement journals (which only serve rolling
@@ -307,6 +308,11 @@ db_open(struct db **out, const char *path, enum db_open_mode mode, struct error 
 		    db->sqlite != NULL ? sqlite3_errmsg(db->sqlite) : sqlite3_errstr(rc));
 		goto fail;
 	}
+	/* The busy timeout comes first: even the schema version's read below
+	 * can meet a lock (another process checkpointing and removing the WAL
+	 * as it closes, or rebuilding the WAL index) and must wait for it. */
+	sqlite3_busy_timeout(db->sqlite, DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->sqlite, 1);
 	/* A home newer than this binary is refused before anything (even the
 	 * journal mode) is written to it. */
 	if (db_user_version(db, &version, e) != 0 || (version > db_schema_version() &&

@@ -28,6 +28,7 @@ for _ in $(seq 1 600); do
 	[ "${pending:-0}" -gt 0 ] && break
 	sleep 0.05
 done
+kill -0 "$pid" 2>/dev/null || fail "the batch ended before the kill: $(cat "$WORK/batch.err")"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 [ "${pending:-0}" -gt 0 ] && ok || fail "no pending rows seen before the kill"
@@ -78,6 +79,7 @@ for _ in $(seq 1 600); do
 	[ "${pending:-0}" -gt 0 ] && break
 	sleep 0.05
 done
+kill -0 "$pid" 2>/dev/null || fail "the batch ended before the kill: $(cat "$WORK/batch.err")"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 pending=$(sql "SELECT COUNT(*) FROM vouchers WHERE status = 'pending'")
