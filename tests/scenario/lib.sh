@@ -25,6 +25,13 @@ pn() {
 	"$PASSNUM_BIN" "$@"
 }
 
+# The tests read the home with the sqlite3 shell, which has no busy timeout:
+# a read that meets a lock (a process checkpointing and removing the WAL as
+# it closes) would fail at once. Wait for it as passnum does.
+sqlite3() {
+	command sqlite3 -cmd ".timeout 5000" "$@"
+}
+
 # expect STATUS CMD...: runs CMD, captures stdout in $out and stderr in $err,
 # and checks its exit status.
 expect() {
