@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
+#include "b64.h"
 #include "cosignature.h"
 #include "hash.h"
 
@@ -60,20 +61,6 @@ cosignature_vkey_format(const char *name, const uint8_t pub[NOTE_PUBLIC_KEY_SIZE
 	return 0;
 }
 
-/* Decodes canonical padded base64 s[0..len) of exactly want bytes into out. */
-static int
-cosignature_b64(const char *s, size_t len, uint8_t *out, size_t want)
-{
-	char again[sodium_base64_ENCODED_LEN(COSIGNATURE_BLOB_SIZE, COSIGNATURE_B64)];
-	size_t got = 0;
-
-	if (want > COSIGNATURE_BLOB_SIZE || len != sodium_base64_ENCODED_LEN(want, COSIGNATURE_B64) - 1 ||
-	    sodium_base642bin(out, want, s, len, NULL, &got, NULL, COSIGNATURE_B64) != 0 || got != want)
-		return -1;
-	sodium_bin2base64(again, sizeof(again), out, want, COSIGNATURE_B64);
-	return memcmp(again, s, len) == 0 ? 0 : -1;
-}
-
 int
 cosignature_vkey_parse(const char *vkey, struct cosignature_witness *w, struct error *e)
 {
@@ -92,7 +79,7 @@ cosignature_vkey_parse(const char *vkey, struct cosignature_witness *w, struct e
 		if (!((plus[i] >= '0' && plus[i] <= '9') || (plus[i] >= 'a' && plus[i] <= 'f')))
 			goto fail;
 	if (sodium_hex2bin(want, sizeof(want), plus + 1, 8, NULL, &n, NULL) != 0 || n != 4 ||
-	    cosignature_b64(b64, strlen(b64), key, sizeof(key)) != 0 || key[0] != COSIGNATURE_TYPE)
+	    b64_decode_exact(b64, strlen(b64), B64_STANDARD, key, sizeof(key)) != 0 || key[0] != COSIGNATURE_TYPE)
 		goto fail;
 	memcpy(w->pub, key + 1, NOTE_PUBLIC_KEY_SIZE);
 	if (cosignature_key_id(w->name, w->pub, id) != 0 || memcmp(id, want, sizeof(id)) != 0)
@@ -173,10 +160,10 @@ cosignature_line(const char *name, size_t name_len, const char *b64, size_t b64_
 	uint64_t t = 0;
 
 	if (name_len != strlen(k->w->name) || memcmp(name, k->w->name, name_len) != 0 ||
-	    sodium_base642bin(head, sizeof(head), b64, 8, NULL, &n, NULL, COSIGNATURE_B64) != 0 ||
+	    b64_decode(b64, 8, B64_STANDARD, head, sizeof(head), &n) != 0 ||
 	    memcmp(head, k->id, NOTE_KEY_ID_SIZE) != 0)
 		return 0;
-	if (cosignature_b64(b64, b64_len, blob, sizeof(blob)) != 0)
+	if (b64_decode_exact(b64, b64_len, B64_STANDARD, blob, sizeof(blob)) != 0)
 		goto bad;
 	for (int i = 0; i < 8; i++)
 		t = t << 8 | blob[NOTE_KEY_ID_SIZE + i];

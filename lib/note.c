@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "b64.h"
 #include "hash.h"
 #include "note.h"
 
@@ -47,22 +48,6 @@ note_key_id(const char *name, const uint8_t pub[NOTE_PUBLIC_KEY_SIZE],
 	hash_sha256_final(&st, h);
 	memcpy(out, h, NOTE_KEY_ID_SIZE);
 	return 0;
-}
-
-int
-note_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap,
-    size_t *out_len)
-{
-	char again[128];
-
-	*out_len = 0;
-	if (len == 0 || len >= sizeof(again) ||
-	    sodium_base642bin(out, cap, s, len, NULL, out_len, NULL,
-	    NOTE_B64) != 0 ||
-	    sodium_base64_ENCODED_LEN(*out_len, NOTE_B64) != len + 1)
-		return -1;
-	sodium_bin2base64(again, sizeof(again), out, *out_len, NOTE_B64);
-	return memcmp(again, s, len) == 0 ? 0 : -1;
 }
 
 /* Checks the shape of standard padded base64 of any length without decoding
@@ -128,8 +113,8 @@ note_vkey_parse(const char *vkey, char name[NOTE_NAME_MAX + 1],
 	    NULL, &key_len, NULL) != 0 || key_len != NOTE_KEY_ID_SIZE)
 		goto fail;
 	b64++;
-	if (note_b64_decode(b64, strlen(b64), key, sizeof(key), &key_len) != 0 ||
-	    key_len != sizeof(key) || key[0] != NOTE_ALG_ED25519)
+	if (b64_decode_exact(b64, strlen(b64), B64_STANDARD, key, sizeof(key)) != 0 ||
+	    key[0] != NOTE_ALG_ED25519)
 		goto fail;
 	memcpy(pub, key + 1, NOTE_PUBLIC_KEY_SIZE);
 	if (note_key_id(name, pub, id) != 0 || memcmp(id, want, sizeof(id)) != 0)
@@ -282,12 +267,12 @@ note_check_line(const char *line, size_t len, const char *text,
 		return NOTE_LINE_MALFORMED;
 	/* The first 8 characters hold the key id (and a byte or two more). */
 	if (name_len != strlen(name) || memcmp(line, name, name_len) != 0 ||
-	    sodium_base642bin(blob, sizeof(blob), b64, 8, NULL, &n, NULL,
-	    NOTE_B64) != 0 || memcmp(blob, id, NOTE_KEY_ID_SIZE) != 0)
+	    b64_decode(b64, 8, B64_STANDARD, blob, sizeof(blob), &n) != 0 ||
+	    memcmp(blob, id, NOTE_KEY_ID_SIZE) != 0)
 		return NOTE_LINE_OTHER;
 	/* Our key: exactly one canonically encoded Ed25519 signature. */
 	if (blob_len != sizeof(blob) ||
-	    note_b64_decode(b64, b64_len, blob, sizeof(blob), &blob_len) != 0 ||
+	    b64_decode_exact(b64, b64_len, B64_STANDARD, blob, sizeof(blob)) != 0 ||
 	    crypto_sign_verify_detached(blob + NOTE_KEY_ID_SIZE,
 	    (const uint8_t *)text, text_len, pub) != 0)
 		return NOTE_LINE_BAD_SIG;
@@ -467,7 +452,7 @@ note_checkpoint_verify(const char *msg, size_t len, const char *origin,
     uint64_t *size, uint8_t root[NOTE_HASH_SIZE], struct error *e)
 {
 	const char *line[3], *end;
-	size_t text_len, line_len[3], root_len;
+	size_t text_len, line_len[3];
 
 	*size = 0;
 	memset(root, 0, NOTE_HASH_SIZE);
@@ -492,8 +477,7 @@ note_checkpoint_verify(const char *msg, size_t len, const char *origin,
 		return error_set(e, 422, "WRONG_ORIGIN",
 		    "checkpoint is not from log %s", origin);
 	if (note_parse_size(line[1], line_len[1], size) != 0 ||
-	    note_b64_decode(line[2], line_len[2], root, NOTE_HASH_SIZE,
-	    &root_len) != 0 || root_len != NOTE_HASH_SIZE)
+	    b64_decode_exact(line[2], line_len[2], B64_STANDARD, root, NOTE_HASH_SIZE) != 0)
 		goto malformed;
 	return 0;
 malformed:

@@ -100,10 +100,4 @@ int	note_receipt_verify(uint64_t sequence,
 	    const uint8_t sig[NOTE_SIGNATURE_SIZE])
 	    __attribute__((warn_unused_result));
 
-/* Decodes canonical standard padded base64 s[0..len) (short strings only:
- * keys, hashes, signatures, a checkpoint's root) into out, at most cap
- * bytes: re-encoding the result must give s back (libsodium 1.0.18's
- * decoder alone takes some bytes above 0x7f as letters). 0 or -1. */
-int note_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *out_len);
-
 #endif

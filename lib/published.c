@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
+#include "b64.h"
 #include "db.h"
 #include "home.h"
 #include "ledger.h"
@@ -38,7 +39,7 @@ published_parse(const char *text, size_t len, const char *origin, struct publish
     struct error *e)
 {
 	const char *end = text + len, *line = text, *nl;
-	size_t origin_len = strlen(origin), root_len;
+	size_t origin_len = strlen(origin);
 
 	memset(p, 0, sizeof(*p));
 	if (len >= sizeof(p->note) || memchr(text, '\0', len) != NULL)
@@ -49,8 +50,7 @@ published_parse(const char *text, size_t len, const char *origin, struct publish
 	line = text + origin_len + 1;
 	if (published_parse_size(line, end, &p->size, &line) != 0 ||
 	    (nl = memchr(line, '\n', (size_t)(end - line))) == NULL ||
-	    note_b64_decode(line, (size_t)(nl - line), p->root, sizeof(p->root), &root_len) != 0 ||
-	    root_len != sizeof(p->root) ||
+	    b64_decode_exact(line, (size_t)(nl - line), B64_STANDARD, p->root, sizeof(p->root)) != 0 ||
 	    nl + 1 >= end || nl[1] != '\n')
 		return error_set(e, 422, "BAD_PUBLISHED", "the published checkpoint is not a checkpoint note");
 	memcpy(p->note, text, len);

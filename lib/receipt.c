@@ -1,5 +1,6 @@
 #include <string.h>
 #include <sodium.h>
+#include "b64.h"
 #include "receipt.h"
 
 void
@@ -33,15 +34,13 @@ receipt_from_json(const json_t *json, struct receipt *r, struct error *e)
 	static const char *const members[] = { "entry", "key_id", "signature", NULL };
 	const char *kid = json_string_value(json_object_get(json, "key_id"));
 	const char *sig = json_string_value(json_object_get(json, "signature"));
-	size_t len;
 
 	memset(r, 0, sizeof(*r));
 	if (ledger_json_only(json, members) != 0)
 		return error_set(e, 422, "BAD_RECEIPT",
 		    "the receipt has a member that it does not sign: it was altered");
 	if (kid == NULL || keys_id_parse(kid, r->key_id) != 0 || sig == NULL ||
-	    sodium_base642bin(r->signature, sizeof(r->signature), sig, strlen(sig), NULL, &len,
-	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || len != NOTE_SIGNATURE_SIZE)
+	    b64_decode_exact(sig, strlen(sig), B64_STANDARD, r->signature, sizeof(r->signature)) != 0)
 		return error_set(e, 422, "BAD_RECEIPT", "the receipt's key id or signature is malformed");
 	return ledger_entry_from_json(json_object_get(json, "entry"), &r->entry, e);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
+#include "b64.h"
 #include "db.h"
 #include "hash.h"
 #include "registry.h"
@@ -118,9 +119,6 @@ static int
 registry_token_parse(const char *text, char id[TOKEN_ID_HEX + 1],
     uint8_t secret[TOKEN_SECRET_BYTES])
 {
-	const char *end = NULL;
-	size_t len = 0;
-
 	if (text == NULL || strlen(text) != TOKEN_ID_HEX + 1 + TOKEN_SECRET_TEXT ||
 	    text[TOKEN_ID_HEX] != '.')
 		return -1;
@@ -128,9 +126,8 @@ registry_token_parse(const char *text, char id[TOKEN_ID_HEX + 1],
 	id[TOKEN_ID_HEX] = '\0';
 	if (!registry_token_id_valid(id))
 		return -1;
-	if (sodium_base642bin(secret, TOKEN_SECRET_BYTES, text + TOKEN_ID_HEX + 1,
-	    TOKEN_SECRET_TEXT, NULL, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    len != TOKEN_SECRET_BYTES || end != text + TOKEN_ID_HEX + 1 + TOKEN_SECRET_TEXT)
+	if (b64_decode_exact(text + TOKEN_ID_HEX + 1, TOKEN_SECRET_TEXT, B64_URLSAFE_RAW, secret,
+	    TOKEN_SECRET_BYTES) != 0)
 		return -1;
 	return 0;
 }

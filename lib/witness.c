@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
+#include "b64.h"
 #include "hash.h"
 #include "witness.h"
 
@@ -152,7 +153,6 @@ witness_log_parse(struct witness_log *log, const char *text, size_t len)
 {
 	char origin[NOTE_NAME_MAX + 1], vkey[NOTE_VKEY_MAX], size[24], root[64];
 	const char *p = text + sizeof(witness_magic) - 1, *end = text + len;
-	size_t root_len;
 	char *stop;
 
 	if (len < sizeof(witness_magic) - 1 || memcmp(text, witness_magic, sizeof(witness_magic) - 1) != 0 ||
@@ -165,8 +165,7 @@ witness_log_parse(struct witness_log *log, const char *text, size_t len)
 	errno = 0;
 	log->size = strtoull(size, &stop, 10);
 	if (errno != 0 || *stop != '\0' || size[0] < '0' || size[0] > '9' ||
-	    sodium_base642bin(log->root, MERKLE_HASH_SIZE, root, strlen(root), NULL, &root_len, NULL,
-	    WITNESS_B64) != 0 || root_len != MERKLE_HASH_SIZE)
+	    b64_decode_exact(root, strlen(root), B64_STANDARD, log->root, MERKLE_HASH_SIZE) != 0)
 		return -1;
 	if (p < end) {
 		if (*p != '\n' || (size_t)(end - p - 1) >= sizeof(log->note))
@@ -427,7 +426,6 @@ int
 witness_request_parse(const char *body, size_t len, struct witness_request *r, struct error *e)
 {
 	const char *p = body, *end = body + len, *nl;
-	size_t n;
 
 	memset(r, 0, sizeof(*r));
 	if (len > WITNESS_BODY_MAX)
@@ -441,8 +439,8 @@ witness_request_parse(const char *body, size_t len, struct witness_request *r, s
 		if (r->count == WITNESS_PROOF_MAX)
 			return error_set(e, 400, "BAD_REQUEST", "more than %d proof lines",
 			    WITNESS_PROOF_MAX);
-		if (nl - p != 44 || sodium_base642bin(r->proof[r->count], MERKLE_HASH_SIZE, p, 44,
-		    NULL, &n, NULL, WITNESS_B64) != 0 || n != MERKLE_HASH_SIZE || p[43] != '=')
+		if (b64_decode_exact(p, (size_t)(nl - p), B64_STANDARD, r->proof[r->count],
+		    MERKLE_HASH_SIZE) != 0)
 			return error_set(e, 400, "BAD_REQUEST", "a proof line is not the base64 of a"
 			    " 32-byte hash");
 		r->count++;

@@ -2,7 +2,8 @@
  * receipt, lib/ledger's entry parser): the input is JSON, a bare receipt or
  * a reply holding one under "redemption"/"receipt". receipt_from_json never
  * crashes; what it accepts prints (receipt_to_json) and parses back to the
- * same sequence number, leaf hash, key id and signature; and
+ * same sequence number, leaf hash, key id and signature, the signature
+ * printed as the very string read (canonical base64); and
  * receipt_verify_keys, against a fixed set (an active ledger key from seed
  * 0x11, a revoked one from seed 0x22, both named FUZZ_RECEIPT_ORIGIN),
  * accepts only a receipt whose signature verifies under the key it returns,
@@ -53,14 +54,18 @@ fuzz_receipt_keys(void)
 	return &set;
 }
 
-/* An accepted receipt prints and parses back to itself. */
+/* An accepted receipt prints and parses back to itself, and its signature
+ * was read from the one canonical base64 string that prints it. */
 static void
-fuzz_receipt_round_trip(const struct receipt *r)
+fuzz_receipt_round_trip(const struct receipt *r, const json_t *input)
 {
 	json_t *json = receipt_to_json(r);
 	struct receipt again;
+	const char *sig = json_string_value(json_object_get(input, "signature"));
+	const char *printed = json_string_value(json_object_get(json, "signature"));
 
-	if (json == NULL || receipt_from_json(json, &again, NULL) != 0 ||
+	if (json == NULL || sig == NULL || printed == NULL || strcmp(sig, printed) != 0 ||
+	    receipt_from_json(json, &again, NULL) != 0 ||
 	    again.entry.seq != r->entry.seq || again.entry.time != r->entry.time ||
 	    again.entry.count != r->entry.count ||
 	    memcmp(again.entry.leaf_hash, r->entry.leaf_hash, MERKLE_HASH_SIZE) != 0 ||
@@ -108,7 +113,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (e.code == NULL || strchr(e.message, '\n') != NULL)
 			abort();
 	} else {
-		fuzz_receipt_round_trip(&r);
+		fuzz_receipt_round_trip(&r, receipt);
 		fuzz_receipt_verify(&r, keys);
 	}
 	json_decref(json);
