@@ -237,6 +237,13 @@ equals "$(jq -c '[.tables[] | select(.key == "operator_float") | .rows[0] | .adv
 expect 0 pn --home "$H" ledger export --format jsonl --out "$WORK/ledger.jsonl"
 expect 0 node "$SRC/tools/verify-export.mjs" "$WORK/ledger.jsonl"
 contains "$out" "OK: " "the independent verifier knows the float accounts"
+expect 0 pn --home "$H" ledger export --format fec --year 2027 --out "$WORK/fec/"
+F=$WORK/fec/123456782FEC20271231.txt
+equals "$out" "$F" "FEC file name"
+expect 0 bash "$(dirname "$0")/fec_check.sh" "$F" 20270101 20271231
+contains "$out" "FEC OK" "the FEC with the float entries passes the checker"
+equals "$(awk -F'\t' '$5 == "8018" || $5 == "8091" {print $1, $5, $7}' "$F" | sort -u | tr '\n' '|')" \
+	"OD 8018 FIN000001|OD 8091 |" "the float in the FEC: journal OD, the funder's auxiliary account"
 
 # --- ledger verify catches an advance changed behind the program's back.
 T=$WORK/tampered
