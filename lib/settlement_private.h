@@ -1,6 +1,6 @@
 /* Shared by lib/settlement*.c only: which passes wait for their funder's
- * payment (docs/accounting.md "Purchase funders: paid once their invoice
- * is paid"). */
+ * payment (docs/accounting.md "Purchase funders: places paid once the
+ * invoice is paid"). */
 #ifndef PASSNUM_SETTLEMENT_PRIVATE_H
 #define PASSNUM_SETTLEMENT_PRIVATE_H
 #include "settlement.h"

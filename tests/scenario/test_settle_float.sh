@@ -234,6 +234,11 @@ equals "$(echo "$R" | jq -c '[(.funders[] | select(.funder == 1) | .float_cents)
 expect 0 pn --home "$H" report funder 1 --period 2027-08 --format json --out "$WORK/f08.json"
 equals "$(jq -c '[.tables[] | select(.key == "operator_float") | .rows[0] | .advanced_cents, .repaid_cents, .outstanding_cents]' "$WORK/f08.json")" \
 	'[2000,2000,0]' "the funder report: advanced, repaid"
+for fmt in html csv pdf; do
+	expect 0 pn --home "$H" report funder 1 --period 2027-08 --format $fmt --out "$WORK/f08.$fmt"
+done
+contains "$(cat "$WORK/f08.html")" "Lieux payés avant le paiement de vos factures" "the float's table in HTML"
+contains "$(cat "$WORK/f08.csv")" "Restant à rembourser" "and in CSV"
 expect 0 pn --home "$H" ledger export --format jsonl --out "$WORK/ledger.jsonl"
 expect 0 node "$SRC/tools/verify-export.mjs" "$WORK/ledger.jsonl"
 contains "$out" "OK: " "the independent verifier knows the float accounts"
