@@ -187,6 +187,11 @@ refused 1 "a settlement where everything waits" pn --home "$H" --yes settle --pe
 contains "$err" "20.00 EUR waits for purchase funders' invoices" "the refusal says why"
 contains "$err" "--advance-float" "and what the operator may do"
 [ ! -e "$WORK/x.xml" ] && ok || fail "a refused settle left a file"
+before=$(db_dump "$H")
+expect 0 pn --home "$H" --json settle --period 2027-07 --advance-float --dry-run
+equals "$(echo "$out" | jq -c '[.dry_run, .total_cents, .held_for_invoices.advanced, .held_for_invoices.amount_cents]')" \
+	'[true,2000,true,2000]' "--dry-run says what the float would pay"
+equals "$(db_dump "$H")" "$before" "--dry-run --advance-float changes nothing"
 mkdir -p "$WORK/s07"
 expect 0 pn --home "$H" --yes --json settle --period 2027-07 --advance-float \
 	--out "$WORK/s07/virements.xml"
@@ -215,15 +220,18 @@ export PASSNUM_NOW=2027-08-02T08:00:00Z
 expect 0 pn --home "$H" --yes invoice create --funder 1 --period 2027-07 --engagement EJ-3 \
 	--out "$WORK/inv"
 export PASSNUM_NOW=2027-08-10T08:00:00Z
-pay "$WORK/pay2.xml" 2 30.00 40.00 10.00 FA-2027-000002 2027-08-09
+expect 0 pn --home "$H" invoice pay FA-2027-000002 4.00 --ref VIR-PART --day 2027-08-05
+equals "$(balance operator:float:1)" 2000 "a part payment repays no advance"
+verify "a part payment"
+pay "$WORK/pay2.xml" 2 30.00 36.00 6.00 FA-2027-000002 2027-08-09
 expect 0 pn --home "$H" --json bank import "$WORK/pay2.xml"
-equals "$(balance operator:float:1)" 1000 "May's advance repaid by the funder's payment"
+equals "$(balance operator:float:1)" 1000 "May's advance repaid once its invoice is paid in full"
 equals "$(sqlite3 "$H/passnum.db" "SELECT x.kind || ' ' || x.reference || ' ' || d.day FROM entries x
 	JOIN entry_dates d ON d.entry_seq = x.seq WHERE x.kind = 'float-repaid'")" \
 	"float-repaid FA-2027-000002 $(( $(date -u -d 2027-08-09 +%s) / 86400 ))" \
 	"float-repaid, dated the bank's booking day"
 verify "May's advance repaid"
-pay "$WORK/pay3.xml" 3 40.00 50.00 10.00 FA-2027-000003 2027-08-09
+pay "$WORK/pay3.xml" 3 36.00 46.00 10.00 FA-2027-000003 2027-08-09
 expect 0 pn --home "$H" --json bank import "$WORK/pay3.xml"
 equals "$(balance operator:float:1)" 0 "the float is cleared"
 equals "$(balance float-counterpart)" 0 "and its counterpart"
