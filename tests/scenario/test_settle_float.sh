@@ -10,9 +10,11 @@
 # April's; a settlement where everything waits is refused; July's with
 # --advance-float pays May's and July's from the operator's float
 # (operator:float:1), shown by the ledger, reconcile and the funder report,
-# and cleared as each invoice is paid. ledger verify after each step (and
-# failing on a tampered advance), the independent export verifier at the
-# end; every refusal one line and nothing changed.
+# and cleared as each invoice is paid in full (a part payment repays
+# nothing; a redemption mixing both funders' passes is paid whole, only the
+# purchase funder's pass counted as float). ledger verify after each step
+# (and failing on a tampered advance), the independent export verifier and
+# the FEC checker at the end; every refusal one line and nothing changed.
 . "$(dirname "$0")/lib.sh"
 export PASSNUM_NOW=2027-04-10T10:00:00Z
 . "$(dirname "$0")/daemon_lib.sh"
@@ -75,8 +77,9 @@ pn --home "$H" funder add "Fondation Lien Numérique" >/dev/null || fail "funder
 pn --home "$H" funder order 1 1000 --ref BC-2027-001 >/dev/null || fail "order"
 pn --home "$H" funder credit 2 500 --ref VIR-FONDATION-1 >/dev/null || fail "credit"
 pn --home "$H" service add atelier "Atelier numérique" >/dev/null || fail "service"
+pn --home "$H" service add parcours "Parcours long" --passes 2 >/dev/null || fail "service 2"
 pn --home "$H" place add "EPN Montreuil" --siret $SIRET --commune 93048 --iban $IBAN --type epn \
-	--services atelier >/dev/null || fail "place 1"
+	--services atelier,parcours >/dev/null || fail "place 1"
 pn --home "$H" place add "Centre social Aubervilliers" --siret $SIRET3 --commune 93001 \
 	--iban $IBAN3 --type centre-social --services atelier >/dev/null || fail "place 2"
 for i in 1 2; do pn --home "$H" place label $i >/dev/null || fail "label $i"; done
@@ -181,27 +184,34 @@ verify "June settled"
 # waits (May's invoice unpaid, July not invoiced): refused, then paid from
 # the operator's float.
 redeem 2027-07-10T10:00:00Z "$T2" k7 "$CSV1" 5
+# and a redemption mixing a pass of each funder at payee 1: paid whole, it
+# waits whole; only funder 1's pass counts as waiting for it, or as float.
+CSV=$CSV1; P1=$(pass 6); CSV=$CSV2; P2=$(pass 3)
+PASSNUM_NOW=2027-07-11T10:00:00Z start_daemon
+req POST /v1/redemptions "$T1" "$(redeem_body parcours k8 "$P1" "$P2")"
+expect_http 201
+stop_daemon
 export PASSNUM_NOW=2027-08-01T08:00:00Z
 refused 1 "a settlement where everything waits" pn --home "$H" --yes settle --period 2027-07 \
 	--out "$WORK/x.xml"
-contains "$err" "20.00 EUR waits for purchase funders' invoices" "the refusal says why"
+contains "$err" "35.00 EUR waits for purchase funders' invoices" "the refusal says why"
 contains "$err" "--advance-float" "and what the operator may do"
 [ ! -e "$WORK/x.xml" ] && ok || fail "a refused settle left a file"
 before=$(db_dump "$H")
 expect 0 pn --home "$H" --json settle --period 2027-07 --advance-float --dry-run
 equals "$(echo "$out" | jq -c '[.dry_run, .total_cents, .held_for_invoices.advanced, .held_for_invoices.amount_cents]')" \
-	'[true,2000,true,2000]' "--dry-run says what the float would pay"
+	'[true,3500,true,3500]' "--dry-run says what the float would pay"
 equals "$(db_dump "$H")" "$before" "--dry-run --advance-float changes nothing"
 mkdir -p "$WORK/s07"
 expect 0 pn --home "$H" --yes --json settle --period 2027-07 --advance-float \
 	--out "$WORK/s07/virements.xml"
 equals "$(echo "$out" | jq -c '[.total_cents, [.payouts[] | [.payee_id, .amount_cents]]]')" \
-	'[2000,[[1,1000],[2,1000]]]' "--advance-float pays the waiting passes"
+	'[3500,[[1,2500],[2,1000]]]' "--advance-float pays the waiting passes (the mixed one whole)"
 equals "$(echo "$out" | jq -c '.held_for_invoices | [.advanced, .amount_cents,
 	[.funders[] | [.funder_id, .invoice, .amount_cents]]]')" \
-	'[true,2000,[[1,null,1000],[1,"FA-2027-000002",1000]]]' "what was advanced, per invoice"
-equals "$(balance operator:float:1)" 2000 "the float on its own account (8018)"
-equals "$(balance float-counterpart)" -2000 "against its counterpart (8091)"
+	'[true,3500,[[1,null,2000],[1,"FA-2027-000002",1000]]]' "what was advanced, per invoice (funder 1's passes only)"
+equals "$(balance operator:float:1)" 3000 "the float on its own account (8018): funder 1's passes"
+equals "$(balance float-counterpart)" -3000 "against its counterpart (8091)"
 equals "$(sqlite3 "$H/passnum.db" "SELECT kind || ' ' || reference FROM entries WHERE kind LIKE 'float-%'")" \
 	"float-advance settlement:4" "one float-advance entry for the funder"
 equals "$(sqlite3 "$H/passnum.db" "SELECT pcg FROM accounts WHERE code IN ('operator:float:1', 'float-counterpart') ORDER BY code")" \
@@ -209,10 +219,10 @@ equals "$(sqlite3 "$H/passnum.db" "SELECT pcg FROM accounts WHERE code IN ('oper
 verify "float advanced"
 R=$(pn --home "$H" --json reconcile 2>"$WORK/reconcile.err")
 equals "$(echo "$R" | jq -c '[(.funders[] | select(.funder == 1) | .float_cents), .coverage.operator_float_cents]')" \
-	'[2000,2000]' "reconcile shows the float, per funder and in the coverage"
+	'[3000,3000]' "reconcile shows the float, per funder and in the coverage"
 expect 0 pn --home "$H" report funder 1 --period 2027-07 --format json --out "$WORK/f07.json"
 equals "$(jq -c '[.tables[] | select(.key == "operator_float") | .rows[0] | .advanced_cents, .repaid_cents, .outstanding_cents]' "$WORK/f07.json")" \
-	'[2000,0,2000]' "the funder report shows the float"
+	'[3000,0,3000]' "the funder report shows the float"
 
 # --- 2 August: July invoiced; May's invoice paid (its advance cleared),
 # then July's (the float is back at zero).
@@ -221,17 +231,17 @@ expect 0 pn --home "$H" --yes invoice create --funder 1 --period 2027-07 --engag
 	--out "$WORK/inv"
 export PASSNUM_NOW=2027-08-10T08:00:00Z
 expect 0 pn --home "$H" invoice pay FA-2027-000002 4.00 --ref VIR-PART --day 2027-08-05
-equals "$(balance operator:float:1)" 2000 "a part payment repays no advance"
+equals "$(balance operator:float:1)" 3000 "a part payment repays no advance"
 verify "a part payment"
 pay "$WORK/pay2.xml" 2 30.00 36.00 6.00 FA-2027-000002 2027-08-09
 expect 0 pn --home "$H" --json bank import "$WORK/pay2.xml"
-equals "$(balance operator:float:1)" 1000 "May's advance repaid once its invoice is paid in full"
+equals "$(balance operator:float:1)" 2000 "May's advance repaid once its invoice is paid in full"
 equals "$(sqlite3 "$H/passnum.db" "SELECT x.kind || ' ' || x.reference || ' ' || d.day FROM entries x
 	JOIN entry_dates d ON d.entry_seq = x.seq WHERE x.kind = 'float-repaid'")" \
 	"float-repaid FA-2027-000002 $(( $(date -u -d 2027-08-09 +%s) / 86400 ))" \
 	"float-repaid, dated the bank's booking day"
 verify "May's advance repaid"
-pay "$WORK/pay3.xml" 3 36.00 46.00 10.00 FA-2027-000003 2027-08-09
+pay "$WORK/pay3.xml" 3 36.00 56.00 20.00 FA-2027-000003 2027-08-09
 expect 0 pn --home "$H" --json bank import "$WORK/pay3.xml"
 equals "$(balance operator:float:1)" 0 "the float is cleared"
 equals "$(balance float-counterpart)" 0 "and its counterpart"
@@ -241,7 +251,7 @@ equals "$(echo "$R" | jq -c '[(.funders[] | select(.funder == 1) | .float_cents)
 	'[0,0]' "reconcile: no float outstanding"
 expect 0 pn --home "$H" report funder 1 --period 2027-08 --format json --out "$WORK/f08.json"
 equals "$(jq -c '[.tables[] | select(.key == "operator_float") | .rows[0] | .advanced_cents, .repaid_cents, .outstanding_cents]' "$WORK/f08.json")" \
-	'[2000,2000,0]' "the funder report: advanced, repaid"
+	'[3000,3000,0]' "the funder report: advanced, repaid"
 for fmt in html csv pdf; do
 	expect 0 pn --home "$H" report funder 1 --period 2027-08 --format $fmt --out "$WORK/f08.$fmt"
 done
