@@ -16,7 +16,7 @@
 
 const char cmd_settle_help[] =
     "usage: passnum settle --period YYYY-MM --out FILE [--format F] [--min-amount EUR]\n"
-    "                      [--force] [--dry-run] [--token-file F]\n"
+    "                      [--advance-float] [--force] [--dry-run] [--token-file F]\n"
     "       passnum settle --period YYYY-MM --reissue --out FILE [--format F] [--force]\n"
     "\n"
     "Pays the payees for a closed period (a calendar month, Europe/Paris): its\n"
@@ -26,6 +26,10 @@ const char cmd_settle_help[] =
     "period's end (what a hold kept back is paid by the first settlement after\n"
     "its release); a payee owed less than --min-amount (default 0.01) waits for\n"
     "a later one. The debtor is the operator (its IBAN and BIC from init).\n"
+    "The passes of a funder on purchase (invoiced monthly for the passes\n"
+    "redeemed) wait until the invoice billing them is paid in full (one not\n"
+    "issued yet counts as unpaid): they stay payable, are listed per funder and\n"
+    "invoice, and are paid by the first settlement after the payment.\n"
     "Ledger: entries \"settle\" move each payee's payable to payouts in transit\n"
     "(4678), in the same transaction that records the settlement and its\n"
     "payouts. A period is settled once, in order; settling cannot be undone and\n"
@@ -36,6 +40,9 @@ const char cmd_settle_help[] =
     "                 amount, legal name, SIRET, IBAN, statement), with each\n"
     "                 payee's statement beside it (RLV-....html, passnum report\n"
     "                 payee in HTML): the supporting documents\n"
+    "  --advance-float pays those waiting passes anyway, from the operator's own\n"
+    "                 money: entries \"float-advance\" on operator:float:<funder>\n"
+    "                 (8018), cleared (\"float-repaid\") when the invoice is paid\n"
     "  --reissue      writes again the file of the period's payouts the bank has\n"
     "                 rejected or not confirmed (pain.002, statements), with the\n"
     "                 same MsgId, PmtInfId and EndToEndIds (new ids would pay\n"
@@ -44,18 +51,21 @@ const char cmd_settle_help[] =
     "\n"
     "With --json: id, period, msg_id, pmt_inf_id, count, total_cents, total,\n"
     "format, file, payouts [{id, payee_id, siret, name, iban, end_to_end_id,\n"
-    "statement, passes, amount_cents, amount}], held {payees, amount_cents}.\n"
+    "statement, passes, amount_cents, amount}], held {payees, amount_cents},\n"
+    "held_for_invoices {advanced, payees, amount_cents, funders [{funder_id,\n"
+    "name, invoice (null: not invoiced), amount_cents, amount, passes, payees}]}.\n"
     "\n"
     "examples:\n"
     "  passnum --yes settle --period 2027-04 --out virements-2027-04.xml\n"
     "  passnum settle --period 2027-04 --reissue --out virements-2027-04.xml --force\n"
-    "  passnum --yes settle --period 2027-04 --format payment-list --out liste-2027-04.csv\n";
+    "  passnum --yes settle --period 2027-04 --format payment-list --out liste-2027-04.csv\n"
+    "  passnum --yes settle --period 2027-05 --advance-float --out virements-2027-05.xml\n";
 
 struct settle_options {
 	const char *period, *out, *token_file;
 	enum sepa_format format;
 	int64_t min_cents;
-	bool reissue, force, dry_run;
+	bool reissue, force, dry_run, advance_float;
 };
 
 static int
@@ -71,6 +81,7 @@ settle_option(int opt, const char *arg, void *ctx)
 	case 'r': o->reissue = true; return 0;
 	case 'f': o->force = true; return 0;
 	case 'n': o->dry_run = true; return 0;
+	case 'a': o->advance_float = true; return 0;
 	case 'F':
 		return sepa_format_parse(arg, &o->format, &e) == 0 ? 0 : (cli_bad_value("settle", &e), -1);
 	case 'm':
@@ -133,6 +144,53 @@ settle_statements(struct cli *cli, const struct settlement *s, const struct sett
 	return 0;
 }
 
+/* What waits for purchase funders' invoices (or was advanced), as JSON. */
+static json_t *
+settle_waiting_json(const struct settlement *s)
+{
+	json_t *list = json_array();
+	char amount[MONEY_FORMAT_SIZE];
+
+	for (size_t i = 0; i < s->waiting_count; i++) {
+		const struct settlement_waiting *w = &s->waiting[i];
+		money_format(w->cents, amount, sizeof(amount));
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s?, s:I, s:s, s:I, s:I}",
+		    "funder_id", (json_int_t)w->funder_id, "name", w->funder, "invoice",
+		    w->invoice[0] != '\0' ? w->invoice : NULL, "amount_cents", (json_int_t)w->cents,
+		    "amount", amount, "passes", (json_int_t)w->passes, "payees", (json_int_t)w->payees));
+	}
+	return json_pack("{s:b, s:I, s:I, s:o}", "advanced", s->advance_float, "payees",
+	    (json_int_t)s->waiting_payees, "amount_cents", (json_int_t)s->waiting_cents, "funders",
+	    list);
+}
+
+/* Prints what waits for purchase funders' invoices (or was advanced). */
+static void
+settle_waiting_print(const struct settlement *s)
+{
+	char amount[MONEY_FORMAT_SIZE];
+
+	for (size_t i = 0; i < s->waiting_count; i++) {
+		const struct settlement_waiting *w = &s->waiting[i];
+		money_format(w->cents, amount, sizeof(amount));
+		printf("%s for funder %lld %s: %s EUR (%lld passes, %lld %s), %s%s%s\n",
+		    s->advance_float ? "advanced" : "held", (long long)w->funder_id, w->funder, amount,
+		    (long long)w->passes, (long long)w->payees, w->payees == 1 ? "payee" : "payees",
+		    w->invoice[0] != '\0' ? "invoice " : "« not invoiced »",
+		    w->invoice, w->invoice[0] != '\0' ? " not paid in full" : "");
+	}
+	if (s->waiting_count == 0)
+		return;
+	money_format(s->waiting_cents, amount, sizeof(amount));
+	if (s->advance_float)
+		printf("float advanced from the operator's own money: %s EUR (operator:float:<funder>),"
+		    " repaid when the invoices are paid\n", amount);
+	else
+		printf("held back until purchase funders pay their invoices: %s EUR, %lld %s (still"
+		    " payable; --advance-float pays it from the operator's own money)\n", amount,
+		    (long long)s->waiting_payees, s->waiting_payees == 1 ? "payee" : "payees");
+}
+
 /* Prints what s pays (or would pay), as text or JSON. */
 static int
 settle_print(const struct cli *cli, const struct settlement *s, const struct settle_options *o,
@@ -158,12 +216,12 @@ settle_print(const struct cli *cli, const struct settlement *s, const struct set
 	}
 	if (cli->json)
 		return cli_print_json(json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s?, s:b,"
-		    " s:o, s:{s:I, s:I}}", "id", (json_int_t)s->id, "period", s->period, "msg_id",
+		    " s:o, s:{s:I, s:I}, s:o}", "id", (json_int_t)s->id, "period", s->period, "msg_id",
 		    s->msg_id, "pmt_inf_id", s->pmt_inf_id, "count", (json_int_t)s->count,
 		    "total_cents", (json_int_t)s->total_cents, "total", total, "format",
 		    sepa_format_name(o->format), "file", done ? o->out : NULL, "dry_run", !done,
 		    "payouts", payouts, "held", "payees", (json_int_t)s->held_payees, "amount_cents",
-		    (json_int_t)s->held_cents));
+		    (json_int_t)s->held_cents, "held_for_invoices", settle_waiting_json(s)));
 	json_decref(payouts);
 	printf("%s %s: %lld %s, %s EUR, MsgId %s\n", done ? "settlement" : "would settle",
 	    s->period, (long long)s->count, s->count == 1 ? "transfer" : "transfers", total,
@@ -171,6 +229,7 @@ settle_print(const struct cli *cli, const struct settlement *s, const struct set
 	if (s->held_payees > 0)
 		printf("kept on hold: %lld %s, %s EUR\n", (long long)s->held_payees,
 		    s->held_payees == 1 ? "payee" : "payees", held);
+	settle_waiting_print(s);
 	if (done)
 		printf("wrote %s (%s)\n", o->out, sepa_format_name(o->format));
 	if (done && s->payout_count > 0)
@@ -204,11 +263,17 @@ settle_reissue(struct cli *cli, const struct settle_options *o)
 static int
 settle_confirm(const struct cli *cli, const struct settlement *s, struct error *e)
 {
-	char what[200], total[MONEY_FORMAT_SIZE];
+	char what[300], total[MONEY_FORMAT_SIZE], advanced[MONEY_FORMAT_SIZE];
 
 	money_format(s->total_cents, total, sizeof(total));
-	snprintf(what, sizeof(what), "settle %s: %lld transfers, %s EUR (cannot be undone)",
-	    s->period, (long long)s->count, total);
+	money_format(s->waiting_cents, advanced, sizeof(advanced));
+	if (s->advance_float && s->waiting_cents > 0)
+		snprintf(what, sizeof(what), "settle %s: %lld transfers, %s EUR, of which %s EUR"
+		    " advanced from the operator's own money (cannot be undone)", s->period,
+		    (long long)s->count, total, advanced);
+	else
+		snprintf(what, sizeof(what), "settle %s: %lld transfers, %s EUR (cannot be undone)",
+		    s->period, (long long)s->count, total);
 	return cli_confirm(cli, what, e);
 }
 
@@ -227,7 +292,8 @@ settle_run(struct cli *cli, const struct settle_options *o)
 		return EXIT_REFUSED;
 	rc = registry_actor_find(cli->home.db, o->token_file, getenv("PASSNUM_TOKEN"), who, &e);
 	if (rc == 0)
-		rc = settlement_create(cli->home.db, o->period, o->min_cents, clock_now(), who, &s, &e);
+		rc = settlement_create(cli->home.db, o->period, o->min_cents, o->advance_float,
+		    clock_now(), who, &s, &e);
 	if (rc == 0 && o->dry_run) {
 		db_write_end(cli->home.db, -1, &e);
 		rc = settle_print(cli, &s, o, false);
@@ -260,6 +326,7 @@ cmd_settle(struct cli *cli, int argc, char **argv)
 		{ "reissue", no_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "advance-float", no_argument, NULL, 'a' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -280,6 +347,9 @@ cmd_settle(struct cli *cli, int argc, char **argv)
 		return cli_bad_value("settle", &e);
 	if (o.out == NULL && !o.dry_run)
 		return cli_usage_error("settle", "--out FILE is required");
+	if (o.reissue && o.advance_float)
+		return cli_usage_error("settle", "--reissue pays nothing new: --advance-float does not"
+		    " apply");
 	if (o.reissue && o.dry_run)
 		return cli_usage_error("settle", "--reissue changes nothing: --dry-run does not apply");
 	if (o.out != NULL && cli_out_file(o.out, o.force, &e) != 0)

@@ -707,6 +707,18 @@ audit_invoices(struct audit *a, struct error *e)
 	return rc == 1 ? audit_fail(a, -1, "%s", what) : rc;
 }
 
+/* The operator's float (lib/settlement_float.c): each advance paid and
+ * posted, each clearing by an invoice paid in full, the float accounts
+ * equal to the advances not cleared. */
+static int
+audit_float(struct audit *a, struct error *e)
+{
+	char what[256];
+	int rc = settlement_float_audit(a->db, what, e);
+
+	return rc == 1 ? audit_fail(a, -1, "%s", what) : rc;
+}
+
 static int
 audit_accounts(struct audit *a)
 {
@@ -783,6 +795,8 @@ audit_verify_work(struct db *db, void *ctx, struct error *e)
 	if (!bad && (bad = audit_funders_payees(a, e)) < 0)
 		return -1;
 	if (!bad && (bad = audit_invoices(a, e)) < 0)
+		return -1;
+	if (!bad && (bad = audit_float(a, e)) < 0)
 		return -1;
 	if (!bad && (bad = audit_claim(a, e)) < 0)
 		return -1;

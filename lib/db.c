@@ -57,6 +57,7 @@ static const char *const db_append_only[] = {
 	"invoices", "invoice_lines", "invoice_redemptions", "invoice_statuses", "invoice_payments",
 	"refunds", "closed_years", "entry_dates", "campaign_terms",
 	"bank_statements", "bank_lines", "bank_matches", "bank_status_reports", "payout_carries",
+	"float_advances", "float_clearings",
 	NULL,
 };
 

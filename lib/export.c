@@ -196,7 +196,7 @@ export_fec_account_row(const struct db_row *row, void *ctx, struct error *e)
 	static const struct { const char *kind, *prefix; } aux_prefix[] = {
 		{ "funder-balance", "FIN" }, { "funder-orders", "FIN" },
 		{ "funder-credit-notes", "FIN" }, { "outstanding", "CAMP" }, { "payee", "BEN" },
-		{ "funder-invoiced", "FIN" },
+		{ "funder-invoiced", "FIN" }, { "operator-float", "FIN" },
 	};
 	struct export_fec_names *n = ctx;
 	const char *kind = db_row_text_ptr(row, 2, NULL);

@@ -9,6 +9,7 @@
 #include "invoice_private.h"
 #include "money.h"
 #include "period.h"
+#include "settlement.h"
 
 #define INVOICE_COLUMNS "i.id, i.number, i.kind, i.part, i.funder_id, i.frame, i.basis," \
 	" i.period, COALESCE(i.campaign_id, 0), i.order_ref, COALESCE(i.invoice_id, 0)," \
@@ -456,6 +457,9 @@ invoice_record_payment(struct db *db, const char *number, int64_t amount_cents, 
 		return -1;
 	if (amount_cents < owed)
 		return 0;
+	/* Paid in full: what the operator advanced for its passes is repaid. */
+	if (settlement_float_clear(db, inv.id, number, (int32_t)day, entry.time, e) != 0)
+		return -1;
 	rc = db_one(db, "SELECT 1 FROM invoice_statuses WHERE invoice_id = ?1 AND status = 'Payée'",
 	    DB_ARGS(DB_INT(inv.id)), NULL, NULL, e);
 	if (rc != 0)

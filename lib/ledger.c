@@ -34,12 +34,15 @@ static const struct {
 	[ACCOUNT_REFUNDS_TRANSIT] = { "refunds-in-transit", "4678", "Remboursements aux financeurs ordonnés, non débités", 0, -1, 1 },
 	[ACCOUNT_BANK_OPERATING] = { "bank-operating", "5122", "Banque, compte de fonctionnement", 0, 1, 0 },
 	[ACCOUNT_BANK_CHARGES] = { "bank-charges", "627", "Services bancaires", 0, 1, 0 },
+	[ACCOUNT_OPERATOR_FLOAT] = { "operator:float:%lld", "8018", "Avances de l'opérateur, factures de pass non payées", 1, 1, 1 },
+	[ACCOUNT_FLOAT_COUNTERPART] = { "float-counterpart", "8091", "Contrepartie des avances de l'opérateur", 0, -1, 1 },
 };
 
 static const char *const kind_names[ACCOUNT_KIND_COUNT] = {
 	"bank", "payouts", "suspense", "funder-balance", "funder-orders", "funder-credit-notes",
 	"outstanding", "payee", "fees", "vat", "payouts-in-transit", "takeover-claim",
 	"funder-invoiced", "vat-pending", "refunds-in-transit", "bank-operating", "bank-charges",
+	"operator-float", "float-counterpart",
 };
 
 int

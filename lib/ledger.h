@@ -60,6 +60,8 @@ enum ledger_account_kind {
 	ACCOUNT_REFUNDS_TRANSIT,  /* 4678 refunds to funders ordered, not yet debited by the bank */
 	ACCOUNT_BANK_OPERATING,   /* 5122 the operator's own (operating) bank account */
 	ACCOUNT_BANK_CHARGES,     /* 627  bank charges */
+	ACCOUNT_OPERATOR_FLOAT,   /* 8018 the operator's own money advanced for a purchase funder's places */
+	ACCOUNT_FLOAT_COUNTERPART, /* 8091 the counterpart of those advances (engagements given) */
 	ACCOUNT_KIND_COUNT
 };
 

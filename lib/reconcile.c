@@ -19,6 +19,7 @@
 #include "reconcile.h"
 #include "invoice.h"
 #include "registry.h"
+#include "settlement.h"
 
 #define RECONCILE_NOTE_FORMAT "passnum-reconcile-v1"
 
@@ -288,6 +289,7 @@ struct rec_funders {
 	struct rec *r;
 	json_t *list;
 	int64_t cash_owed, commitments;
+	int64_t float_cents; /* advanced by the operator, not repaid yet */
 	int failed;
 	struct error *e;
 };
@@ -298,7 +300,7 @@ rec_funder(const struct funder *f, void *ctx)
 	struct rec_funders *c = ctx;
 	struct rec *r = c->r;
 	char code[LEDGER_ACCOUNT_MAX + 1], what[300];
-	int64_t balance, orders, notes, outstanding = 0, received = 0;
+	int64_t balance, orders, notes, outstanding = 0, received = 0, advanced = 0;
 	const char *frame = f->frame[0] != '\0' ? f->frame : registry_frame_default(f->siret);
 
 	ledger_account_code(ACCOUNT_FUNDER_BALANCE, f->id, code);
@@ -313,7 +315,8 @@ rec_funder(const struct funder *f, void *ctx)
 	    db_int64(r->db, "SELECT (SELECT COALESCE(SUM(amount), 0) FROM funder_funds WHERE"
 	    " funder_id = ?1 AND kind = 'order') - ?2 + (SELECT COALESCE(SUM(amount), 0) FROM"
 	    " funder_funds WHERE funder_id = ?1 AND kind = 'credit')", DB_ARGS(DB_INT(f->id),
-	    DB_INT(orders)), &received, c->e) < 0) {
+	    DB_INT(orders)), &received, c->e) < 0 ||
+	    settlement_float_outstanding(r->db, f->id, &advanced, c->e) != 0) {
 		c->failed = 1;
 		return 1;
 	}
@@ -322,11 +325,17 @@ rec_funder(const struct funder *f, void *ctx)
 	/* What the funder made spendable and has not paid is its orders'
 	 * balance: for a funder paying ahead, value its places may redeem
 	 * with no cash of its own behind it. */
-	json_array_append_new(c->list, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+	json_array_append_new(c->list, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "funder", (json_int_t)f->id, "name", f->name, "frame", frame, "received_cents",
 	    (json_int_t)received, "spendable_cents", (json_int_t)balance, "outstanding_cents",
 	    (json_int_t)outstanding, "credit_notes_cents", (json_int_t)notes, "unpaid_orders_cents",
-	    (json_int_t)orders, "uncovered_cents", (json_int_t)(cash ? orders : 0)));
+	    (json_int_t)orders, "uncovered_cents", (json_int_t)(cash ? orders : 0),
+	    "float_cents", (json_int_t)advanced));
+	if (money_add(c->float_cents, advanced, &c->float_cents) != 0) {
+		error_set(c->e, 413, "AMOUNT_TOO_LARGE", "amounts too large to add");
+		c->failed = 1;
+		return 1;
+	}
 	if (money_add(balance, outstanding, &sum) != 0 ||
 	    money_add(cash ? c->cash_owed : c->commitments, sum, cash ? &c->cash_owed :
 	    &c->commitments) != 0 || money_add(c->cash_owed, notes, &c->cash_owed) != 0) {
@@ -538,16 +547,21 @@ rec_work(struct db *db, void *ctx, struct error *e)
 		return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large to add");
 	fees_unswept = -fees_unswept; /* balances bounded by 2^62: negation is safe */
 	json_object_set_new(r->report, "coverage", json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:b}", "bank_cents", (json_int_t)bank, "bank_source", w.have_latest[0] ?
+	    " s:I, s:I, s:b}", "bank_cents", (json_int_t)bank, "bank_source", w.have_latest[0] ?
 	    "latest statement's closing balance" : "ledger (no statement imported)",
 	    "payouts_in_transit_cents", (json_int_t)-transit, "payees_cents", (json_int_t)-payees,
 	    "funders_paid_ahead_and_credit_notes_cents", (json_int_t)fu.cash_owed,
 	    "fees_and_vat_not_swept_cents", (json_int_t)fees_unswept, "owed_in_cash_cents",
 	    (json_int_t)sum, "margin_cents", (json_int_t)(bank - sum),
-	    "purchase_commitments_cents", (json_int_t)fu.commitments, "covered", bank >= sum));
+	    "purchase_commitments_cents", (json_int_t)fu.commitments, "operator_float_cents",
+	    (json_int_t)fu.float_cents, "covered", bank >= sum));
 	if (bank < sum) {
+		char advanced[MONEY_FORMAT_SIZE];
+		money_format(fu.float_cents, advanced, sizeof(advanced));
 		snprintf(what, sizeof(what), "coverage: the third-party funds account holds less than"
-		    " what is owed in cash");
+		    " what is owed in cash%s%s%s", fu.float_cents > 0 ? " (the operator advanced " : "",
+		    fu.float_cents > 0 ? advanced : "", fu.float_cents > 0 ? " EUR of float for purchase"
+		    " funders' places: its own money must be on the account until they pay)" : "");
 		rec_diff(r, what, money_sub(sum, bank, &v) == 0 ? v : INT64_MAX, "find the missing money before paying anyone; the"
 		    " differences above say where to look");
 	}

@@ -767,7 +767,8 @@ report_funder_build(struct db *db, int64_t id, const struct report_range *r,
 	    " portant sur 1 à 10 carnets est masquée (« < 11 »), ainsi que ce qui permettrait"
 	    " de la recalculer.");
 	funder_glossary(doc);
-	if (report_indicators_add(db, id, r, doc, e) != 0 || report_close_add(db, id, doc, e) != 0)
+	if (report_indicators_add(db, id, r, doc, e) != 0 || report_close_add(db, id, doc, e) != 0 ||
+	    report_float_add(db, id, doc, e) != 0)
 		goto done;
 	rc = 0;
 done:

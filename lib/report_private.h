@@ -60,4 +60,9 @@ extern const struct report_column report_quality_columns[];
  * (lib/report_close.c): the figures as stored, hidden by the usual rule. */
 int report_close_add(struct db *db, int64_t funder_id, struct report_doc *doc, struct error *e);
 
+/* lib/report_float.c: the table of what the operator advanced for the
+ * funder's places before it paid its invoices (settle --advance-float),
+ * repaid and still owed, today; nothing when it never advanced any. */
+int report_float_add(struct db *db, int64_t funder_id, struct report_doc *doc, struct error *e);
+
 #endif

@@ -7,7 +7,7 @@
 #include "ledger.h"
 #include "money.h"
 #include "redemption.h"
-#include "settlement.h"
+#include "settlement_private.h"
 #include "utf8.h"
 
 void
@@ -16,8 +16,10 @@ settlement_free(struct settlement *s)
 	if (s == NULL)
 		return;
 	free(s->payouts);
+	free(s->waiting);
 	s->payouts = NULL;
-	s->payout_count = 0;
+	s->waiting = NULL;
+	s->payout_count = s->waiting_count = 0;
 }
 
 /* Appends a zeroed payout to s and returns it. */
@@ -109,17 +111,6 @@ settlement_not_settled(struct db *db, const char *period, struct error *e)
 	return 0;
 }
 
-/* The unpaid redemptions: not cancelled, made before end, in no payout,
- * at a place whose payee is not on hold. ?1 is end. */
-#define SETTLEMENT_UNPAID_FROM \
-	" FROM redemptions r JOIN places pl ON pl.id = r.place_id"
-#define SETTLEMENT_UNPAID_WHERE \
-	" WHERE r.cancelled_at IS NULL AND r.created_at < ?1" \
-	" AND NOT EXISTS (SELECT 1 FROM payout_redemptions pr WHERE pr.redemption_id = r.id)"
-#define SETTLEMENT_NOT_HELD \
-	" AND NOT EXISTS (SELECT 1 FROM payee_holds h WHERE h.payee_id = pl.payee_id" \
-	" AND h.released_at IS NULL)"
-
 /* Payouts the bank returned (bank import) and no payout carried yet. */
 #define SETTLEMENT_RETURNED_FROM \
 	" FROM payouts p JOIN payout_debits d ON d.payout_id = p.id"
@@ -174,7 +165,9 @@ settlement_held_row(const struct db_row *row, void *ctx, struct error *e)
 }
 
 /* Fills s->payouts with what each payee not on hold is owed (payees by
- * id), and counts what holds keep back. */
+ * id), and counts what holds keep back; without s->advance_float, the
+ * redemptions that wait for a purchase funder's payment are left out (and
+ * listed in s->waiting). */
 static int
 settlement_candidates(struct db *db, int64_t end, int64_t min_cents, struct settlement *s,
     struct error *e)
@@ -186,11 +179,14 @@ settlement_candidates(struct db *db, int64_t end, int64_t min_cents, struct sett
 	if (db_each(db, "SELECT u.payee, SUM(u.cents), SUM(u.passes), y.siret, y.name, y.iban FROM"
 	    " (SELECT pl.payee_id AS payee, r.value_cents AS cents, (SELECT COUNT(*) FROM"
 	    " redemption_vouchers rv WHERE rv.redemption_id = r.id) AS passes"
-	    SETTLEMENT_UNPAID_FROM SETTLEMENT_UNPAID_WHERE " UNION ALL SELECT p.payee_id, p.amount_cents,"
+	    SETTLEMENT_UNPAID_FROM SETTLEMENT_UNPAID_WHERE
+	    SETTLEMENT_NOT_WAITING("?2") " UNION ALL SELECT p.payee_id, p.amount_cents,"
 	    " p.passes" SETTLEMENT_RETURNED_FROM SETTLEMENT_RETURNED_WHERE ") u JOIN payees y ON"
 	    " y.id = u.payee WHERE NOT EXISTS (SELECT 1 FROM payee_holds h WHERE h.payee_id = u.payee"
-	    " AND h.released_at IS NULL) GROUP BY u.payee ORDER BY u.payee", DB_ARGS(DB_INT(end)),
-	    settlement_candidate_row, &b, e) != 0)
+	    " AND h.released_at IS NULL) GROUP BY u.payee ORDER BY u.payee", DB_ARGS(DB_INT(end),
+	    DB_INT(s->advance_float)), settlement_candidate_row, &b, e) != 0)
+		return -1;
+	if (!s->advance_float && settlement_float_waiting(db, end, s, e) != 0)
 		return -1;
 	return db_one(db, "SELECT COUNT(DISTINCT pl.payee_id), COALESCE(SUM(r.value_cents), 0)"
 	    SETTLEMENT_UNPAID_FROM SETTLEMENT_UNPAID_WHERE " AND EXISTS (SELECT 1 FROM payee_holds h WHERE h.payee_id ="
@@ -245,8 +241,9 @@ settlement_store_payout(struct db *db, const struct settlement *s,
 	    DB_INT(p->amount_cents), DB_INT(p->passes), DB_TEXT(p->name), DB_TEXT(p->iban),
 	    DB_TEXT(p->remittance), DB_INT(seq)), e) != 0 ||
 	    db_run(db, "INSERT INTO payout_redemptions (redemption_id, payout_id) SELECT r.id, ?2"
-	    SETTLEMENT_UNPAID_FROM SETTLEMENT_UNPAID_WHERE " AND pl.payee_id = ?3", DB_ARGS(DB_INT(end), DB_INT(p->id),
-	    DB_INT(p->payee_id)), e) != 0 ||
+	    SETTLEMENT_UNPAID_FROM SETTLEMENT_UNPAID_WHERE " AND pl.payee_id = ?3"
+	    SETTLEMENT_NOT_WAITING("?4"), DB_ARGS(DB_INT(end), DB_INT(p->id), DB_INT(p->payee_id),
+	    DB_INT(s->advance_float)), e) != 0 ||
 	    db_run(db, "INSERT INTO payout_carries (returned_payout_id, payout_id) SELECT p.id, ?1"
 	    SETTLEMENT_RETURNED_FROM SETTLEMENT_RETURNED_WHERE " AND p.payee_id = ?2 AND p.id <> ?1",
 	    DB_ARGS(DB_INT(p->id), DB_INT(p->payee_id)), e) != 0 ||
@@ -322,6 +319,8 @@ settlement_store(struct db *db, struct settlement *s, int64_t end, struct error 
 	for (size_t i = 0; i < s->payout_count; i++)
 		if (settlement_store_payout(db, s, &s->payouts[i], seqs[i], end, e) != 0)
 			goto done;
+	if (s->advance_float && settlement_float_store(db, s, e) != 0)
+		goto done;
 	rc = 0;
 done:
 	free(seqs);
@@ -329,12 +328,13 @@ done:
 }
 
 int
-settlement_create(struct db *db, const char *period, int64_t min_cents, int64_t now,
-    const char *who, struct settlement *out, struct error *e)
+settlement_create(struct db *db, const char *period, int64_t min_cents, bool advance_float,
+    int64_t now, const char *who, struct settlement *out, struct error *e)
 {
 	int64_t start, end;
 
 	memset(out, 0, sizeof(*out));
+	out->advance_float = advance_float;
 	if (DB_IN_WRITE(db, e) != 0 || settlement_period_bounds(period, &start, &end, e) != 0)
 		return -1;
 	snprintf(out->period, sizeof(out->period), "%s", period);
@@ -344,9 +344,17 @@ settlement_create(struct db *db, const char *period, int64_t min_cents, int64_t 
 	    settlement_candidates(db, end, min_cents, out, e) != 0)
 		goto fail;
 	if (out->payout_count == 0) {
-		error_set(e, 409, "NOTHING_TO_SETTLE", "nothing to settle for %s: no payee off hold is"
-		    " owed%s for redemptions made before its end", period,
-		    min_cents > 1 ? " the minimum" : "");
+		char waiting[MONEY_FORMAT_SIZE];
+		money_format(out->waiting_cents, waiting, sizeof(waiting));
+		if (out->waiting_count > 0)
+			error_set(e, 409, "NOTHING_TO_SETTLE", "nothing to settle for %s: %s EUR waits for"
+			    " purchase funders' invoices to be paid (passnum settle --dry-run lists them;"
+			    " --advance-float pays them from the operator's own money)", period,
+			    waiting);
+		else
+			error_set(e, 409, "NOTHING_TO_SETTLE", "nothing to settle for %s: no payee off hold is"
+			    " owed%s for redemptions made before its end", period,
+			    min_cents > 1 ? " the minimum" : "");
 		goto fail;
 	}
 	if (settlement_name(db, out, now, e) != 0 || settlement_store(db, out, end, e) != 0)

@@ -74,6 +74,16 @@ struct settlement_payout {
 	char status[10];                             /* issued, accepted, rejected, returned */
 };
 
+/* Passes of a funder on purchase that wait for its payment of the invoice
+ * billing them (or, with --advance-float, were paid ahead of it from the
+ * operator's own money): per funder and invoice. */
+struct settlement_waiting {
+	int64_t funder_id;
+	char funder[REGISTRY_NAME_MAX + 1];
+	char invoice[16];            /* FA-YYYY-NNNNNN, "" when not invoiced yet */
+	int64_t cents, passes, payees;
+};
+
 /* A settlement with its payouts (payouts malloc'd: settlement_free). */
 struct settlement {
 	int64_t id;
@@ -89,6 +99,10 @@ struct settlement {
 	struct settlement_payout *payouts;
 	int64_t held_payees, held_cents; /* owed to payees on hold, left out (create only) */
 	int64_t small_payees, small_cents; /* owed below the minimum, left out (create only) */
+	bool advance_float;          /* made with --advance-float (create only) */
+	size_t waiting_count;        /* what waits for purchase funders' payments: */
+	struct settlement_waiting *waiting; /* left out, or advanced (create only) */
+	int64_t waiting_cents, waiting_payees; /* those redemptions whole (paid whole) */
 };
 
 void settlement_free(struct settlement *s);
@@ -98,11 +112,37 @@ void settlement_free(struct settlement *s);
  * the last settled one (409 PERIOD_SUPERSEDED), an operator without an
  * IBAN (409 NO_OPERATOR_IBAN) and a period with nothing to pay (409
  * NOTHING_TO_SETTLE). A payee owed less than min_cents is left for later.
- * Records the settlement, its payouts and what each pays, and appends the
- * "settle" entries, inside the caller's write transaction. Fills *out
+ * A redemption with passes of a funder on purchase whose invoice billing
+ * them is not paid in full (or not issued) waits, listed in out->waiting;
+ * with advance_float it is paid from the operator's own money, recorded as
+ * "float-advance" entries (docs/accounting.md "The float"). Records the
+ * settlement, its payouts and what each pays, and appends the "settle"
+ * entries, inside the caller's write transaction. Fills *out
  * (settlement_free). */
-int settlement_create(struct db *db, const char *period, int64_t min_cents, int64_t now,
-    const char *who, struct settlement *out, struct error *e);
+int settlement_create(struct db *db, const char *period, int64_t min_cents, bool advance_float,
+    int64_t now, const char *who, struct settlement *out, struct error *e);
+
+/* The float (lib/settlement_float.c). */
+
+/* Clears the advances whose passes invoice_id (number) bills, once nothing
+ * is owed on it: a "float-repaid" entry per funder dated day, inside the
+ * caller's write transaction (invoice_record_payment). Nothing to clear is
+ * not an error. */
+int settlement_float_clear(struct db *db, int64_t invoice_id, const char *number, int32_t day,
+    int64_t now, struct error *e);
+/* What the operator advanced for funder_id's places (0: every funder) and
+ * the funder has not paid yet (cents). */
+int settlement_float_outstanding(struct db *db, int64_t funder_id, int64_t *cents,
+    struct error *e);
+/* What the operator advanced in all for funder_id's places and what the
+ * funder's payments repaid of it (cents). */
+int settlement_float_totals(struct db *db, int64_t funder_id, int64_t *advanced,
+    int64_t *repaid, struct error *e);
+/* For `ledger verify`: each advance paid by its payout and posted by its
+ * entry, each clearing by an invoice paid in full that bills it, and each
+ * funder's float account (and the counterpart) equal to its advances not
+ * cleared. 0 when sound, 1 with what[] set, -1 with e set. */
+int settlement_float_audit(struct db *db, char what[256], struct error *e);
 
 /* Reads the settlement of period (404 NOT_SETTLED when none) with its
  * payouts; with unconfirmed_only, only those the bank has neither accepted

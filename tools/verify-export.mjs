@@ -333,6 +333,8 @@ export const CHART = [
 	[/^takeover-claim$/, 'takeover-claim', '467', false, true],
 	[/^bank-operating$/, 'bank-operating', '5122', false, false],
 	[/^bank-charges$/, 'bank-charges', '627', false, false],
+	[/^operator:float:[1-9][0-9]*$/, 'operator-float', '8018', false, true],
+	[/^float-counterpart$/, 'float-counterpart', '8091', true, true],
 ].map(([re, kind, pcg, credit, nonneg]) => ({ re, kind, pcg, credit, nonneg }));
 
 // True when balance breaks the account's rule: what is owed never negative.

@@ -287,7 +287,7 @@ main(int argc, char **argv)
 	c = cpu_seconds();
 	t = now_seconds();
 	if (db_write_begin(h.db, DB_BUSY_DEFAULT, &e) != 0 ||
-	    settlement_create(h.db, "2027-04", 1, T0 + 86400 * 3, "user:bench", &s, &e) != 0 ||
+	    settlement_create(h.db, "2027-04", 1, false, T0 + 86400 * 3, "user:bench", &s, &e) != 0 ||
 	    sepa_write(&s, SEPA_PAIN_001_001_09, file, &e) != 0 || db_write_end(h.db, 0, &e) != 0)
 		die("settle", &e);
 	t = now_seconds() - t;
