@@ -421,7 +421,8 @@ static int
 voucher_revoke_check(struct cli *cli, int64_t booklet, int64_t batch, bool dry_run)
 {
 	struct issuance_revoke_plan p;
-	char amount[MONEY_FORMAT_SIZE], target[128], what[256];
+	char amount[MONEY_FORMAT_SIZE], target[128], what[256], where[192];
+	char funder[MONEY_FORMAT_SIZE], claim[MONEY_FORMAT_SIZE];
 	struct error e;
 
 	if (cli_open_home(cli) != 0)
@@ -429,19 +430,29 @@ voucher_revoke_check(struct cli *cli, int64_t booklet, int64_t batch, bool dry_r
 	if (issuance_revoke_plan(cli->home.db, NULL, booklet, batch, &p, &e) != 0)
 		return cli_fail(&e);
 	money_format(p.cents, amount, sizeof(amount));
+	money_format(p.cents - p.to_claim_cents, funder, sizeof(funder)); /* to_claim <= cents */
+	money_format(p.to_claim_cents, claim, sizeof(claim));
 	voucher_target_text(booklet, batch, &p, target, sizeof(target));
 	if (dry_run && cli->json) {
-		cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "dry_run", 1,
+		cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "dry_run", 1,
 		    "campaign_id", (json_int_t)p.campaign_id, "count", (json_int_t)p.count,
 		    "booklets", (json_int_t)p.booklets, "first_booklet", (json_int_t)p.first_booklet,
 		    "last_booklet", (json_int_t)p.last_booklet, "amount_cents", (json_int_t)p.cents,
-		    "amount", amount));
+		    "amount", amount, "to_funder_cents", (json_int_t)(p.cents - p.to_claim_cents),
+		    "to_claim_cents", (json_int_t)p.to_claim_cents));
 		return -1;
 	}
+	if (p.to_claim_cents == 0)
+		snprintf(where, sizeof(where), "back to the funder's balance");
+	else if (p.to_claim_cents == p.cents)
+		snprintf(where, sizeof(where), "to the claim on the old operator (passes taken over)");
+	else
+		snprintf(where, sizeof(where), "%s back to the funder's balance, %s to the claim on the"
+		    " old operator (passes taken over)", funder, claim);
 	if (dry_run) {
-		printf("would revoke %lld %s of %s: %s EUR back to the funder's balance"
-		    " (campaign %lld); nothing was changed\n", (long long)p.count,
-		    voucher_passes(p.count), target, amount, (long long)p.campaign_id);
+		printf("would revoke %lld %s of %s: %s EUR %s (campaign %lld); nothing was changed\n",
+		    (long long)p.count, voucher_passes(p.count), target, amount, where,
+		    (long long)p.campaign_id);
 		return -1;
 	}
 	snprintf(what, sizeof(what), "revoke %lld %s of %s, %s EUR, for good",

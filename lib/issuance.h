@@ -287,6 +287,7 @@ struct issuance_revoke_plan {
 	int64_t campaign_id, count, cents;
 	int64_t booklets, first_booklet, last_booklet;
 	int64_t imported_cents; /* of cents, passes a takeover imported */
+	int64_t to_claim_cents; /* of those, what would credit takeover-claim (the claim left) */
 };
 int issuance_revoke_plan(struct db *db, const uint8_t *serial, int64_t booklet_id, int64_t batch_id,
     struct issuance_revoke_plan *p, struct error *e);

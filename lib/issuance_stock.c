@@ -416,29 +416,40 @@ stock_ints_read(const struct db_row *row, void *ctx, struct error *e)
  * old operator, so they credit takeover-claim instead, as far as the claim
  * left goes (the liquidator's money received, takeover-funds, already
  * reduced it: the rest is back in the funder's own money, as any pass). */
+/* Of imported cents (passes a takeover brought in), what goes to
+ * takeover-claim: as far as the claim left goes. */
+static int
+issuance_claim_share(struct db *db, int64_t imported, int64_t *claim, struct error *e)
+{
+	char code[LEDGER_ACCOUNT_MAX + 1];
+
+	*claim = 0;
+	if (imported <= 0)
+		return 0;
+	ledger_account_code(ACCOUNT_TAKEOVER_CLAIM, 0, code);
+	if (ledger_balance(db, code, claim, e) != 0)
+		return -1;
+	if (*claim < 0)
+		*claim = 0;
+	if (*claim > imported)
+		*claim = imported;
+	return 0;
+}
+
 static int
 issuance_post_return(struct db *db, const char *kind, int64_t campaign_id, int64_t cents,
     int64_t imported, bool refund, int64_t now, const char *memo, int64_t *to_claim,
     struct error *e)
 {
 	struct ledger_entry entry = { .time = now };
-	char code[LEDGER_ACCOUNT_MAX + 1];
 	struct campaign c;
 	struct funder f;
 	int64_t claim = 0, to_funder;
 
 	if (registry_campaign_get(db, campaign_id, &c, e) != 0 ||
-	    registry_funder_get(db, c.funder_id, &f, e) != 0)
+	    registry_funder_get(db, c.funder_id, &f, e) != 0 ||
+	    issuance_claim_share(db, imported, &claim, e) != 0)
 		return -1;
-	if (imported > 0) {
-		ledger_account_code(ACCOUNT_TAKEOVER_CLAIM, 0, code);
-		if (ledger_balance(db, code, &claim, e) != 0)
-			return -1;
-		if (claim < 0)
-			claim = 0;
-		if (claim > imported)
-			claim = imported;
-	}
 	if (money_sub(cents, claim, &to_funder) != 0 || to_funder < 0)
 		return error_set(e, 500, "LEDGER_ERROR", "passes taken over worth more than the total");
 	if (refund && to_funder > 0 &&
@@ -575,7 +586,9 @@ issuance_revoke_plan(struct db *db, const uint8_t *serial, int64_t booklet_id, i
 {
 	struct revoke r = { .now = 0 };
 
-	return revoke_plan(db, &r, serial, booklet_id, batch_id, p, e);
+	if (revoke_plan(db, &r, serial, booklet_id, batch_id, p, e) != 0)
+		return -1;
+	return issuance_claim_share(db, p->imported_cents, &p->to_claim_cents, e);
 }
 
 int

@@ -327,6 +327,16 @@ last_postings() { # the postings of B's last entry, sorted
 }
 equals "$(balance takeover-claim)" 35000 "the claim before the revocation"
 f_before=$(balance funder:1:balance)
+# A dry run of its booklet says where the money would go, and changes nothing.
+bk13=$(sqlite3 "$B/passnum.db" "SELECT booklet_id FROM vouchers WHERE serial = x'$(serial 13)'")
+expect 0 pn --home "$B" --json voucher revoke --booklet "$bk13" --dry-run
+dry=$(echo "$out" | jq -c '[.amount_cents, .to_funder_cents, .to_claim_cents]')
+[ "$(echo "$dry" | jq '.[0] > 0 and .[1] == 0 and .[2] == .[0]')" = true ] && ok ||
+	fail "dry run of a booklet taken over: all to the claim: $dry"
+expect 0 pn --home "$B" voucher revoke --booklet "$bk13" --dry-run
+contains "$out" "EUR to the claim on the old operator (passes taken over) (campaign 1); nothing was changed" \
+	"the dry run of passes taken over names the claim, not the funder's balance"
+equals "$(balance takeover-claim)" 35000 "the dry run changed nothing"
 expect 0 pn --home "$B" voucher revoke "$(pass 13)"
 equals "$out" "1 pass revoked; 10.00 EUR to the claim on the old operator (passes taken over)" \
 	"the revocation says where the money went"
