@@ -213,12 +213,7 @@ dispatch_body(struct request *req, const char *data, size_t size)
 	}
 	req->body_dropped = size > DISPATCH_DRAIN_MAX - req->body_dropped ? DISPATCH_DRAIN_MAX + 1 :
 	    req->body_dropped + size;
-	if (req->body_dropped <= DISPATCH_DRAIN_MAX)
-		return DISPATCH_READ;
-	if (!req->replied)
-		reply_error(req, 413, "TOO_LARGE", "the body may not exceed %zu bytes", req->route->body_limit);
-	req->close = true;
-	return DISPATCH_SEND;
+	return req->body_dropped <= DISPATCH_DRAIN_MAX ? DISPATCH_READ : DISPATCH_CLOSE;
 }
 
 /* The rate limits' key of req's place ("place:ID"), or false when the

@@ -21,6 +21,8 @@ enum dispatch_step {
 	DISPATCH_READ, /* read the body (a refusal may be set already: send it after) */
 	DISPATCH_SEND, /* the reply is set: dispatch_finish, then send it now */
 	DISPATCH_WAIT, /* suspended: the writer resumes the request with its reply */
+	DISPATCH_CLOSE, /* close the connection unanswered (nothing can be queued in the
+	                 * middle of a body: a body past its limit and DISPATCH_DRAIN_MAX) */
 };
 
 /* A new request (free with dispatch_free) for method and the decoded path
@@ -36,9 +38,9 @@ enum dispatch_step dispatch_begin(struct request *req);
 #define DISPATCH_DRAIN_MAX ((size_t)4 << 20)
 
 /* One piece of body (kept up to the route's limit, dropped after a
- * refusal): DISPATCH_READ, or DISPATCH_SEND once more than
- * DISPATCH_DRAIN_MAX bytes were dropped (the reply is set, the connection
- * closes after it). */
+ * refusal): DISPATCH_READ, or DISPATCH_CLOSE once more than
+ * DISPATCH_DRAIN_MAX bytes were dropped (only a chunked body gets there:
+ * a Content-Length is refused before the body). */
 enum dispatch_step dispatch_body(struct request *req, const char *data, size_t size);
 /* The body is in: body checks, then the handler. */
 enum dispatch_step dispatch_run(struct request *req);

@@ -134,6 +134,8 @@ http_send(struct request *req)
 static enum MHD_Result
 http_step(struct request *req, enum dispatch_step step)
 {
+	if (step == DISPATCH_CLOSE)
+		return MHD_NO; /* libmicrohttpd closes the connection; http_completed logs it */
 	return step == DISPATCH_SEND ? http_send(req) : MHD_YES;
 }
 
@@ -201,7 +203,9 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		char fields[128];
 		snprintf(fields, sizeof(fields), "id=%s route=%s code=%d", req->id,
 		    req->route != NULL ? req->route->pattern : "none", (int)toe);
-		daemon_log(req->daemon, LOG_WARN, "request_aborted", fields, "ended before its reply");
+		daemon_log(req->daemon, LOG_WARN, "request_aborted", fields,
+		    req->body_dropped > DISPATCH_DRAIN_MAX ? "closed unanswered: a chunked body passed"
+		    " its route's limit by more than 4 MiB" : "ended before its reply");
 	}
 	dispatch_free(req);
 	*con_cls = NULL;
