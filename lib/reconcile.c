@@ -290,6 +290,7 @@ struct rec_funders {
 	json_t *list;
 	int64_t cash_owed, commitments;
 	int64_t float_cents; /* advanced by the operator, not repaid yet */
+	int64_t awaiting;    /* payables waiting for purchase funders' invoices */
 	int failed;
 	struct error *e;
 };
@@ -300,7 +301,7 @@ rec_funder(const struct funder *f, void *ctx)
 	struct rec_funders *c = ctx;
 	struct rec *r = c->r;
 	char code[LEDGER_ACCOUNT_MAX + 1], what[300];
-	int64_t balance, orders, notes, outstanding = 0, received = 0, advanced = 0;
+	int64_t balance, orders, notes, outstanding = 0, received = 0, advanced = 0, awaiting = 0;
 	const char *frame = f->frame[0] != '\0' ? f->frame : registry_frame_default(f->siret);
 
 	ledger_account_code(ACCOUNT_FUNDER_BALANCE, f->id, code);
@@ -316,7 +317,8 @@ rec_funder(const struct funder *f, void *ctx)
 	    " funder_id = ?1 AND kind = 'order') - ?2 + (SELECT COALESCE(SUM(amount), 0) FROM"
 	    " funder_funds WHERE funder_id = ?1 AND kind = 'credit')", DB_ARGS(DB_INT(f->id),
 	    DB_INT(orders)), &received, c->e) < 0 ||
-	    settlement_float_outstanding(r->db, f->id, &advanced, c->e) != 0) {
+	    settlement_float_outstanding(r->db, f->id, &advanced, c->e) != 0 ||
+	    settlement_float_awaiting(r->db, f->id, &awaiting, c->e) != 0) {
 		c->failed = 1;
 		return 1;
 	}
@@ -325,13 +327,14 @@ rec_funder(const struct funder *f, void *ctx)
 	/* What the funder made spendable and has not paid is its orders'
 	 * balance: for a funder paying ahead, value its places may redeem
 	 * with no cash of its own behind it. */
-	json_array_append_new(c->list, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	json_array_append_new(c->list, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "funder", (json_int_t)f->id, "name", f->name, "frame", frame, "received_cents",
 	    (json_int_t)received, "spendable_cents", (json_int_t)balance, "outstanding_cents",
 	    (json_int_t)outstanding, "credit_notes_cents", (json_int_t)notes, "unpaid_orders_cents",
 	    (json_int_t)orders, "uncovered_cents", (json_int_t)(cash ? orders : 0),
-	    "float_cents", (json_int_t)advanced));
-	if (money_add(c->float_cents, advanced, &c->float_cents) != 0) {
+	    "float_cents", (json_int_t)advanced, "payables_awaiting_invoice_cents", (json_int_t)awaiting));
+	if (money_add(c->float_cents, advanced, &c->float_cents) != 0 ||
+	    money_add(c->awaiting, awaiting, &c->awaiting) != 0) {
 		error_set(c->e, 413, "AMOUNT_TOO_LARGE", "amounts too large to add");
 		c->failed = 1;
 		return 1;
@@ -543,13 +546,14 @@ rec_work(struct db *db, void *ctx, struct error *e)
 	int64_t fees_unswept;
 	if (money_add(fees, vat, &fees_unswept) != 0 || money_add(fees_unswept, swept, &fees_unswept) != 0 ||
 	    money_add(transit, payees, &sum) != 0 || money_add(sum, fees_unswept, &sum) != 0 ||
-	    money_sub(fu.cash_owed, sum, &sum) != 0)
+	    money_sub(fu.cash_owed, sum, &sum) != 0 || money_sub(sum, fu.awaiting, &sum) != 0)
 		return error_set(e, 413, "AMOUNT_TOO_LARGE", "amounts too large to add");
 	fees_unswept = -fees_unswept; /* balances bounded by 2^62: negation is safe */
 	json_object_set_new(r->report, "coverage", json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:b}", "bank_cents", (json_int_t)bank, "bank_source", w.have_latest[0] ?
+	    " s:I, s:I, s:I, s:b}", "bank_cents", (json_int_t)bank, "bank_source", w.have_latest[0] ?
 	    "latest statement's closing balance" : "ledger (no statement imported)",
 	    "payouts_in_transit_cents", (json_int_t)-transit, "payees_cents", (json_int_t)-payees,
+	    "payables_awaiting_invoices_cents", (json_int_t)fu.awaiting,
 	    "funders_paid_ahead_and_credit_notes_cents", (json_int_t)fu.cash_owed,
 	    "fees_and_vat_not_swept_cents", (json_int_t)fees_unswept, "owed_in_cash_cents",
 	    (json_int_t)sum, "margin_cents", (json_int_t)(bank - sum),

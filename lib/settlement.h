@@ -134,6 +134,12 @@ int settlement_float_clear(struct db *db, int64_t invoice_id, const char *number
  * the funder has not paid yet (cents). */
 int settlement_float_outstanding(struct db *db, int64_t funder_id, int64_t *cents,
     struct error *e);
+/* What the payees are owed, and no payout paid yet, for passes of funder_id
+ * (0: every funder) on purchase that wait for the invoice billing them to be
+ * paid (cents, face value): a commitment backed by the invoice, paid to the
+ * places once the funder pays, so not owed in cash today. */
+int settlement_float_awaiting(struct db *db, int64_t funder_id, int64_t *cents,
+    struct error *e);
 /* What the operator advanced in all for funder_id's places and what the
  * funder's payments repaid of it (cents). */
 int settlement_float_totals(struct db *db, int64_t funder_id, int64_t *advanced,

@@ -225,6 +225,18 @@ settlement_float_outstanding(struct db *db, int64_t funder_id, int64_t *cents, s
 }
 
 int
+settlement_float_awaiting(struct db *db, int64_t funder_id, int64_t *cents, struct error *e)
+{
+	*cents = 0;
+	return db_int64(db, "SELECT COALESCE(SUM(v.value_cents), 0) FROM redemptions r"
+	    " JOIN redemption_vouchers rv ON rv.redemption_id = r.id JOIN vouchers v ON v.serial ="
+	    " rv.serial JOIN campaigns c ON c.id = v.campaign_id JOIN funders f ON f.id = c.funder_id"
+	    " WHERE r.cancelled_at IS NULL AND NOT EXISTS (SELECT 1 FROM payout_redemptions pr WHERE"
+	    " pr.redemption_id = r.id) AND (?1 = 0 OR f.id = ?1) AND" SETTLEMENT_PASS_UNPAID,
+	    DB_ARGS(DB_INT(funder_id)), cents, e) < 0 ? -1 : 0;
+}
+
+int
 settlement_float_totals(struct db *db, int64_t funder_id, int64_t *advanced, int64_t *repaid,
     struct error *e)
 {

@@ -154,6 +154,17 @@ equals "$(echo "$out" | jq -c '[.held_for_invoices.amount_cents, [.held_for_invo
 	[.invoice, .amount_cents, .payees]]]')" '[4000,[[null,1000,1],["FA-2027-000001",3000,2]]]' \
 	"per invoice: May not invoiced, April's invoice not paid"
 verify "May settled"
+# The coverage check: what waits for funder 1's invoices is owed to the
+# payees but backed by the invoices, not by cash held: shown apart.
+R=$(pn --home "$H" --json reconcile 2>"$WORK/reconcile.err")
+equals "$(echo "$R" | jq -c '[(.funders[] | select(.funder == 1) | .payables_awaiting_invoice_cents),
+	(.funders[] | select(.funder == 2) | .payables_awaiting_invoice_cents),
+	.coverage.payables_awaiting_invoices_cents, .coverage.payees_cents]')" '[4000,0,4000,4000]' \
+	"reconcile: the payables waiting for funder 1's invoices, per funder and in the coverage"
+equals "$(echo "$R" | jq '.coverage | .payouts_in_transit_cents + .payees_cents +
+	.funders_paid_ahead_and_credit_notes_cents + .fees_and_vat_not_swept_cents -
+	.payables_awaiting_invoices_cents == .owed_in_cash_cents')" true \
+	"what waits for an invoice is not counted as owed in cash"
 
 # --- 2 June: May invoiced (FA-2027-000002); 18 June: the funder pays
 # April's invoice, seen on a camt.053 statement.
@@ -220,6 +231,8 @@ verify "float advanced"
 R=$(pn --home "$H" --json reconcile 2>"$WORK/reconcile.err")
 equals "$(echo "$R" | jq -c '[(.funders[] | select(.funder == 1) | .float_cents), .coverage.operator_float_cents]')" \
 	'[3000,3000]' "reconcile shows the float, per funder and in the coverage"
+equals "$(echo "$R" | jq -c '.coverage.payables_awaiting_invoices_cents')" 0 \
+	"paid from the float: nothing waits any more"
 expect 0 pn --home "$H" report funder 1 --period 2027-07 --format json --out "$WORK/f07.json"
 equals "$(jq -c '[.tables[] | select(.key == "operator_float") | .rows[0] | .advanced_cents, .repaid_cents, .outstanding_cents]' "$WORK/f07.json")" \
 	'[3000,0,3000]' "the funder report shows the float"
