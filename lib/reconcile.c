@@ -318,7 +318,8 @@ rec_funder(const struct funder *f, void *ctx)
 	    " funder_funds WHERE funder_id = ?1 AND kind = 'credit')", DB_ARGS(DB_INT(f->id),
 	    DB_INT(orders)), &received, c->e) < 0 ||
 	    settlement_float_outstanding(r->db, f->id, &advanced, c->e) != 0 ||
-	    settlement_float_awaiting(r->db, f->id, &awaiting, c->e) != 0) {
+	    (strcmp(frame, "purchase") == 0 && /* only their passes wait */
+	    settlement_float_awaiting(r->db, f->id, &awaiting, c->e) != 0)) {
 		c->failed = 1;
 		return 1;
 	}
