@@ -476,9 +476,32 @@ export_letter_settlement(const struct db_row *row, void *ctx, struct error *e)
 	return 0;
 }
 
+/* An invoice whose receivable its credit notes and payments settle
+ * exactly: the postings of its entry, theirs, on the funder's invoiced
+ * receivable (411). */
+static int
+export_letter_invoice(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct export_transit t = { .x = ctx };
+	int64_t id = db_row_int64(row, 0);
+	char code[LEDGER_ACCOUNT_MAX + 1];
+
+	ledger_account_code(ACCOUNT_FUNDER_INVOICED, db_row_int64(row, 1), code);
+	if (db_each(t.x->db, "SELECT entry_seq FROM invoices WHERE id = ?1 UNION SELECT entry_seq FROM"
+	    " invoices WHERE invoice_id = ?1 AND receivable_cents > 0 AND entry_seq IS NOT NULL UNION"
+	    " SELECT entry_seq FROM invoice_payments WHERE invoice_id = ?1 ORDER BY 1",
+	    DB_ARGS(DB_INT(id)), export_transit_seq, &t, e) != 0)
+		return -1;
+	if (!t.overflow && t.n >= 2)
+		export_letter_add(t.x, t.seqs, t.n, code);
+	return 0;
+}
+
 /* The lettrage of the FEC: a bank line put in suspense and the entry that
  * matched it by hand (471); a settlement's entries and the bank's debits
- * of all its payouts (4678). */
+ * of all its payouts (4678); an invoice settled exactly by its credit
+ * notes and payments, none of those payments' entries paying another
+ * invoice too (411). */
 static int
 export_letters(struct export *x, struct error *e)
 {
@@ -487,7 +510,14 @@ export_letters(struct export *x, struct error *e)
 	    export_letter_suspense, x, e) != 0 ||
 	    db_each(x->db, "SELECT s.id FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM payouts p"
 	    " WHERE p.settlement_id = s.id AND NOT EXISTS (SELECT 1 FROM payout_debits d WHERE"
-	    " d.payout_id = p.id)) ORDER BY s.id", DB_NO_ARGS, export_letter_settlement, x, e) != 0)
+	    " d.payout_id = p.id)) ORDER BY s.id", DB_NO_ARGS, export_letter_settlement, x, e) != 0 ||
+	    db_each(x->db, "SELECT i.id, i.funder_id FROM invoices i WHERE i.kind = 'invoice' AND"
+	    " i.receivable_cents > 0 AND i.entry_seq IS NOT NULL AND i.receivable_cents = (SELECT"
+	    " COALESCE(SUM(cn.receivable_cents), 0) FROM invoices cn WHERE cn.invoice_id = i.id) +"
+	    " (SELECT COALESCE(SUM(ip.amount_cents), 0) FROM invoice_payments ip WHERE ip.invoice_id ="
+	    " i.id) AND NOT EXISTS (SELECT 1 FROM invoice_payments ip JOIN invoice_payments other ON"
+	    " other.entry_seq = ip.entry_seq AND other.invoice_id <> ip.invoice_id WHERE ip.invoice_id ="
+	    " i.id) ORDER BY i.id", DB_NO_ARGS, export_letter_invoice, x, e) != 0)
 		return -1;
 	if (x->letter_count > 0)
 		qsort(x->letters, x->letter_count, sizeof(*x->letters), export_letter_cmp);

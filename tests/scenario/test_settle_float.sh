@@ -280,6 +280,17 @@ expect 0 bash "$(dirname "$0")/fec_check.sh" "$F" 20270101 20271231
 contains "$out" "FEC OK" "the FEC with the float entries passes the checker"
 equals "$(awk -F'\t' '$5 == "8018" || $5 == "8091" {print $1, $5, $7}' "$F" | sort -u | tr '\n' '|')" \
 	"OD 8018 FIN000001|OD 8091 |" "the float in the FEC: journal OD, the funder's auxiliary account"
+# Lettrage on 411: each invoice its payments settle exactly shares one
+# letter with them (fec_check above: every letter balances).
+paid=$(sqlite3 "$H/passnum.db" "SELECT COUNT(*) FROM invoices i WHERE i.kind = 'invoice' AND
+	i.receivable_cents > 0 AND i.receivable_cents = (SELECT COALESCE(SUM(receivable_cents), 0)
+	FROM invoices WHERE invoice_id = i.id) + (SELECT COALESCE(SUM(amount_cents), 0)
+	FROM invoice_payments WHERE invoice_id = i.id)")
+[ "$paid" -ge 2 ] && ok || fail "invoices paid in full: $paid"
+equals "$(awk -F'\t' '$5 == "411" && $14 != ""' "$F" | cut -f14 | sort -u | wc -l)" "$paid" \
+	"411: one letter per invoice paid in full"
+equals "$(awk -F'\t' '$5 == "411" && $14 != "" {print $14}' "$F" | sort | uniq -c | awk '$1 < 2' | wc -l)" 0 \
+	"411: each letter joins the invoice and at least one payment"
 
 # --- ledger verify catches an advance changed behind the program's back.
 T=$WORK/tampered
