@@ -356,8 +356,8 @@ funder_use_add(struct funder_data *d, const struct funder_use *u, struct error *
 	cell[5] = funder_part_cell(d, &d->services, service != NULL ? service->part : NULL, k,
 	    service != NULL ? service->name : "", u->service_id);
 	cell[6] = funder_part_cell(d, &d->distributors, distributor != NULL ? distributor->part :
-	    d->no_distributor_part, k, distributor != NULL ? distributor->name : "",
-	    b->distributor_id);
+	    b->distributor_id == 0 ? d->no_distributor_part : NULL, k,
+	    distributor != NULL ? distributor->name : "", b->distributor_id);
 	for (int i = 0; i < 7; i++) {
 		if (i != 1 && cell[i] == NULL)
 			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
