@@ -2,10 +2,29 @@
  * and handed out, passes redeemed (count, value), and the passes' state at
  * the end of the period; by month, by département and EPCI of the place, by
  * place type, by service and by the booklet's distributor. Cells
- * count passes but are hidden by the booklets (people) behind them. */
+ * count passes but are hidden by the booklets (people) behind them.
+ *
+ * Every figure comes from one scan of the funder's booklets, each with its
+ * hand-out, its vouchers and each voucher's current redemption (SQLite
+ * walks booklets_by_batch, vouchers_by_booklet, then one redemption by id
+ * per pass), aggregated here; the redemptions cancelled after the period's
+ * end, which still count in it but are no voucher's current one, are read
+ * first (a few rows) and merged into their booklet. A booklet's rows come
+ * together, so a cell counts the distinct booklets behind it by remembering
+ * the last booklet it counted. It relies on what every writer keeps: a
+ * voucher's campaign is its batch's, and the passes of a redemption not
+ * cancelled point to it (vouchers.redemption_id, set with the
+ * redemption_vouchers row by lib/redemption.c and lib/takeover.c, cleared
+ * by a cancellation); test_report_cancel checks the merge. Memory: the
+ * cells, per campaign and group key (months, départements, EPCIs, place
+ * types, services, distributors), and the places, services and
+ * distributors of the registry, never per voucher. docs/benchmarks.md
+ * "Reports". */
 #include <stdlib.h>
 #include <string.h>
+#include "date.h"
 #include "db.h"
+#include "money.h"
 #include "registry.h"
 #include "report.h"
 #include "report_private.h"
@@ -16,6 +35,7 @@ enum { ST_REDEEMED, ST_REVOKED, ST_EXPIRED, ST_OUTSTANDING, ST_COUNT };
 
 struct funder_cell {
 	int64_t count, cents, booklets;
+	int64_t last; /* the last booklet counted in booklets (0: none) */
 };
 
 struct funder_department {
@@ -43,17 +63,65 @@ struct funder_part {
 };
 
 struct funder_parts {
-	size_t count;
+	size_t count, capacity;
 	struct funder_part *part;
-	int failed;
+};
+
+/* What the scan needs of a place, a service or a distributor, and the
+ * index of its part per campaign (-1: not met yet). */
+struct funder_place {
+	int64_t id;
+	char department[4], type[24], epci[16];
+	int32_t *type_part, *epci_part, *department_part; /* [campaign index] */
+};
+
+struct funder_named {
+	int64_t id;
+	char name[REGISTRY_NAME_MAX + 1];
+	int32_t *part; /* [campaign index] */
+};
+
+struct funder_names {
+	size_t count;
+	struct funder_named *item;
+};
+
+/* A pass redeemed: of a voucher of campaign_id worth value_cents, on day
+ * at place_id for service_id, recorded at created_at. */
+struct funder_use {
+	int64_t campaign_id, value_cents, place_id, service_id, created_at;
+	int32_t day;
+};
+
+/* The booklet being scanned. */
+struct funder_booklet {
+	int64_t id, campaign_id, distributor_id; /* distributor 0: none */
+	bool handed;                             /* handed out in the period */
+	struct report_handout handout;
+};
+
+/* A redemption cancelled after the period's end, for one voucher. */
+struct funder_late_cancel {
+	int64_t booklet_id;
+	struct funder_use use;
 };
 
 struct funder_data {
 	struct report_range range;
 	int64_t funder_id;
+	int month_base;                /* year * 12 + month - 1 of the period's first month */
 	size_t count;
 	struct funder_campaign *campaign;
-	struct funder_parts types, services, epcis, distributors;
+	struct funder_parts types, services, epcis, distributors, departments;
+	size_t places;
+	struct funder_place *place;
+	struct funder_names service_names, distributor_names;
+	int32_t *no_distributor_part;  /* [campaign index] */
+	size_t late_cancels;
+	struct funder_late_cancel *late_cancel; /* sorted by booklet */
+	struct funder_booklet booklet;
+	struct report_indicators *ind;
+	size_t last_campaign;          /* the index funder_index found last */
 	int failed;
 };
 
@@ -73,192 +141,458 @@ funder_campaign_add(const struct campaign *c, void *ctx)
 	return 0;
 }
 
+/* The index of campaign id in d, or -1 when it is not the funder's. */
+static int
+funder_index(struct funder_data *d, int64_t id)
+{
+	if (d->last_campaign < d->count && d->campaign[d->last_campaign].id == id)
+		return (int)d->last_campaign;
+	for (size_t i = 0; i < d->count; i++)
+		if (d->campaign[i].id == id)
+			return (int)(d->last_campaign = i);
+	return -1;
+}
+
 static struct funder_campaign *
 funder_find(struct funder_data *d, int64_t id)
 {
-	for (size_t i = 0; i < d->count; i++)
-		if (d->campaign[i].id == id)
-			return &d->campaign[i];
-	return NULL;
+	int i = funder_index(d, id);
+
+	return i < 0 ? NULL : &d->campaign[i];
 }
 
-static void
-funder_cell_add(struct funder_cell *c, const struct db_row *row, int first)
-{
-	c->count += db_row_int64(row, first);
-	c->cents += db_row_int64(row, first + 1);
-	c->booklets += db_row_int64(row, first + 2);
-}
-
-/* Rows (campaign, count, cents, booklets) into the campaign cell at offset. */
-struct funder_pick {
-	struct funder_data *d;
-	size_t offset; /* offsetof the cell in struct funder_campaign */
-};
-
+/* Counts one pass (or booklet) of booklet worth cents in c. */
 static int
-funder_row_cell(const struct db_row *row, void *ctx, struct error *e)
+funder_count(struct funder_cell *c, int64_t cents, int64_t booklet)
 {
-	struct funder_pick *p = ctx;
-	struct funder_campaign *c = funder_find(p->d, db_row_int64(row, 0));
-
-	(void)e;
-	if (c != NULL)
-		funder_cell_add((struct funder_cell *)((char *)c + p->offset), row, 1);
-	return 0;
+	c->count++;
+	if (c->last != booklet) {
+		c->booklets++;
+		c->last = booklet;
+	}
+	return money_add(c->cents, cents, &c->cents);
 }
 
-/* Rows (campaign, state, count, cents, booklets). */
+/* The month index of day in the period, or -1. */
 static int
-funder_row_state(const struct db_row *row, void *ctx, struct error *e)
+funder_month(const struct funder_data *d, int32_t day)
 {
-	static const char *const names[ST_COUNT] = { "redeemed", "revoked", "expired", "issued" };
-	struct funder_campaign *c = funder_find(ctx, db_row_int64(row, 0));
-	char state[16];
+	int y, m, mday;
 
-	(void)e;
-	db_row_text(row, 1, state, sizeof(state));
-	for (int i = 0; c != NULL && i < ST_COUNT; i++)
-		if (strcmp(state, names[i]) == 0)
-			funder_cell_add(&c->state[i], row, 2);
-	return 0;
+	date_to_ymd(day, &y, &m, &mday);
+	m = y * 12 + m - 1 - d->month_base;
+	return m >= 0 && m < d->range.months && m < FUNDER_MONTHS ? m : -1;
 }
 
-/* Rows (campaign, YYYY-MM, count, cents, booklets) into month_handed or
- * month_redeemed (pick->offset). */
+/* Rows (campaign, YYYY-MM, booklets) of hand-outs purged into totals. */
 static int
-funder_row_month(const struct db_row *row, void *ctx, struct error *e)
+funder_row_handed(const struct db_row *row, void *ctx, struct error *e)
 {
-	struct funder_pick *p = ctx;
-	struct funder_campaign *c = funder_find(p->d, db_row_int64(row, 0));
+	struct funder_data *d = ctx;
+	struct funder_campaign *c = funder_find(d, db_row_int64(row, 0));
 	char month[8];
 	int index;
 
 	(void)e;
 	db_row_text(row, 1, month, sizeof(month));
-	index = report_month_index(&p->d->range, month);
-	if (c != NULL && index >= 0 && index < FUNDER_MONTHS)
-		funder_cell_add((struct funder_cell *)((char *)c + p->offset) + index, row, 2);
+	index = report_month_index(&d->range, month);
+	if (c != NULL && index >= 0 && index < FUNDER_MONTHS) {
+		c->month_handed[index].count += db_row_int64(row, 2);
+		c->month_handed[index].booklets += db_row_int64(row, 2);
+	}
 	return 0;
 }
 
-/* Rows (campaign, département, count, cents, booklets). */
-static int
-funder_row_department(const struct db_row *row, void *ctx, struct error *e)
+/* The part of parts for (campaign, label, id), added when missing; its
+ * index, or -1 when out of memory. */
+static int32_t
+funder_part_get(struct funder_parts *parts, int64_t campaign, const char *label, int64_t id)
 {
-	struct funder_campaign *c = funder_find(ctx, db_row_int64(row, 0));
-	struct funder_department *dep;
+	struct funder_part *p;
 
-	(void)e;
-	if (c == NULL || c->departments == FUNDER_DEPARTMENTS)
-		return 0;
-	dep = &c->department[c->departments++];
-	db_row_text(row, 1, dep->code, sizeof(dep->code));
-	funder_cell_add(&dep->redeemed, row, 2);
-	return 0;
+	for (size_t i = 0; i < parts->count; i++)
+		if (parts->part[i].campaign == campaign && parts->part[i].id == id &&
+		    strcmp(parts->part[i].label, label) == 0)
+			return (int32_t)i;
+	if (parts->count == parts->capacity) {
+		size_t cap = parts->capacity ? 2 * parts->capacity : 16;
+		struct funder_part *grown = realloc(parts->part, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return -1;
+		parts->part = grown;
+		parts->capacity = cap;
+	}
+	p = &parts->part[parts->count];
+	memset(p, 0, sizeof(*p));
+	p->campaign = campaign;
+	p->id = id;
+	snprintf(p->label, sizeof(p->label), "%s", label);
+	return (int32_t)parts->count++;
 }
 
-/* The passes redeemed in the period, not cancelled by its end; join: one
- * more table when a breakdown needs it. */
-#define FUNDER_REDEEMED_JOIN(join) \
-	" FROM redemptions r JOIN redemption_vouchers rv ON rv.redemption_id = r.id" \
-	" JOIN vouchers v ON v.serial = rv.serial JOIN campaigns c ON c.id = v.campaign_id" \
-	" JOIN places p ON p.id = r.place_id" join \
-	" WHERE c.funder_id = ?1 AND r.day BETWEEN ?2 AND ?3" \
-	" AND (r.cancelled_at IS NULL OR r.cancelled_at >= ?4)"
-#define FUNDER_REDEEMED_FROM FUNDER_REDEEMED_JOIN("")
-#define FUNDER_SUMS ", count(*), sum(v.value_cents), count(DISTINCT v.booklet_id)"
-
-/* Rows (campaign, label, id, count, cents, booklets) of a breakdown. */
-static int
-funder_row_part(const struct db_row *row, void *ctx, struct error *e)
+/* The cell of the part (campaign index k, label, id) through its memo slot
+ * (memo NULL: none). NULL when out of memory. */
+static struct funder_cell *
+funder_part_cell(struct funder_data *d, struct funder_parts *parts, int32_t *memo, int k,
+    const char *label, int64_t id)
 {
-	struct funder_parts *p = ctx;
-	struct funder_part *grown = realloc(p->part, (p->count + 1) * sizeof(*grown));
+	int32_t i = memo != NULL ? memo[k] : -1;
 
-	(void)e;
+	if (i < 0 && (i = funder_part_get(parts, d->campaign[k].id, label, id)) < 0)
+		return NULL;
+	if (memo != NULL)
+		memo[k] = i;
+	return &parts->part[i].redeemed;
+}
+
+/* A new memo of d->count slots, all -1; NULL when out of memory. */
+static int32_t *
+funder_memo(const struct funder_data *d)
+{
+	int32_t *m = malloc((d->count + 1) * sizeof(*m));
+
+	for (size_t i = 0; m != NULL && i <= d->count; i++)
+		m[i] = -1;
+	return m;
+}
+
+static int
+funder_row_place(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct funder_data *d = ctx;
+	struct funder_place *grown = realloc(d->place, (d->places + 1) * sizeof(*grown)), *p;
+
 	if (grown == NULL)
-		return p->failed = -1;
-	p->part = grown;
-	memset(&grown[p->count], 0, sizeof(*grown));
-	grown[p->count].campaign = db_row_int64(row, 0);
-	db_row_text(row, 1, grown[p->count].label, sizeof(grown->label));
-	grown[p->count].id = db_row_int64(row, 2);
-	funder_cell_add(&grown[p->count].redeemed, row, 3);
-	p->count++;
+		goto nomem;
+	d->place = grown;
+	p = &grown[d->places];
+	memset(p, 0, sizeof(*p));
+	d->places++;
+	p->id = db_row_int64(row, 0);
+	db_row_text(row, 1, p->department, sizeof(p->department));
+	db_row_text(row, 2, p->type, sizeof(p->type));
+	db_row_text(row, 3, p->epci, sizeof(p->epci));
+	if ((p->type_part = funder_memo(d)) == NULL || (p->epci_part = funder_memo(d)) == NULL ||
+	    (p->department_part = funder_memo(d)) == NULL)
+		goto nomem;
+	return 0;
+nomem:
+	return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+}
+
+static int
+funder_row_named(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct funder_data *d = ((void **)ctx)[0];
+	struct funder_names *n = ((void **)ctx)[1];
+	struct funder_named *grown = realloc(n->item, (n->count + 1) * sizeof(*grown)), *x;
+
+	if (grown == NULL)
+		goto nomem;
+	n->item = grown;
+	x = &grown[n->count++];
+	x->id = db_row_int64(row, 0);
+	db_row_text(row, 1, x->name, sizeof(x->name));
+	if ((x->part = funder_memo(d)) == NULL)
+		goto nomem;
+	return 0;
+nomem:
+	return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+}
+
+/* The item of id in a list sorted by id (places, services, distributors),
+ * or NULL. */
+static void *
+funder_by_id(void *items, size_t count, size_t size, int64_t id)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int64_t at = *(const int64_t *)((char *)items + mid * size);
+
+		if (at == id)
+			return (char *)items + mid * size;
+		if (at < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Counts use, a pass of the booklet being scanned, in the redeemed cells
+ * (redeemed in the period) and in the booklet's uses for the indicators. */
+static int
+funder_use_add(struct funder_data *d, const struct funder_use *u, struct error *e)
+{
+	struct funder_booklet *b = &d->booklet;
+	const struct funder_place *place;
+	const struct funder_named *service, *distributor;
+	struct funder_cell *cell[7];
+	int k, m;
+
+	if (b->handed && u->day <= report_indicators_observed(d->ind) &&
+	    u->created_at < d->range.end) {
+		if (b->handout.first < 0 || u->day < b->handout.first)
+			b->handout.first = u->day;
+		if (u->day > b->handout.last)
+			b->handout.last = u->day;
+		b->handout.uses++;
+	}
+	if (u->day < d->range.first || u->day > d->range.last || (k = funder_index(d,
+	    u->campaign_id)) < 0)
+		return 0;
+	place = funder_by_id(d->place, d->places, sizeof(*d->place), u->place_id);
+	service = funder_by_id(d->service_names.item, d->service_names.count,
+	    sizeof(struct funder_named), u->service_id);
+	distributor = b->distributor_id == 0 ? NULL : funder_by_id(d->distributor_names.item,
+	    d->distributor_names.count, sizeof(struct funder_named), b->distributor_id);
+	if (place == NULL)
+		return 0; /* a place always exists (the old queries joined it) */
+	m = funder_month(d, u->day);
+	cell[0] = &d->campaign[k].redeemed;
+	cell[1] = m < 0 ? NULL : &d->campaign[k].month_redeemed[m];
+	cell[2] = funder_part_cell(d, &d->departments, place->department_part, k,
+	    place->department, 0);
+	cell[3] = funder_part_cell(d, &d->types, place->type_part, k, place->type, 0);
+	cell[4] = funder_part_cell(d, &d->epcis, place->epci_part, k, place->epci, 0);
+	cell[5] = funder_part_cell(d, &d->services, service != NULL ? service->part : NULL, k,
+	    service != NULL ? service->name : "", u->service_id);
+	cell[6] = funder_part_cell(d, &d->distributors, distributor != NULL ? distributor->part :
+	    b->distributor_id == 0 ? d->no_distributor_part : NULL, k,
+	    distributor != NULL ? distributor->name : "", b->distributor_id);
+	for (int i = 0; i < 7; i++) {
+		if (i != 1 && cell[i] == NULL)
+			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+		if (cell[i] != NULL && funder_count(cell[i], u->value_cents, b->id) != 0)
+			return error_set(e, 500, "OVERFLOW", "the value of the passes used overflows");
+	}
 	return 0;
 }
 
-/* Reads every figure of the report into d (one read transaction). */
+/* Ends the booklet being scanned: its hand-out goes to the indicators. */
+static int
+funder_booklet_end(struct funder_data *d, struct error *e)
+{
+	struct funder_booklet *b = &d->booklet;
+
+	if (b->id == 0 || !b->handed)
+		return 0;
+	return report_indicators_booklet(d->ind, &b->handout, e);
+}
+
+/* Starts booklet row's: its delivery, its hand-out, and the redemptions of
+ * its passes cancelled after the period's end. Columns: see funder_row. */
+static int
+funder_booklet_start(struct funder_data *d, const struct db_row *row, struct error *e)
+{
+	struct funder_booklet *b = &d->booklet;
+	struct funder_campaign *c;
+	size_t lo = 0, hi = d->late_cancels;
+	int m;
+
+	memset(b, 0, sizeof(*b));
+	b->id = db_row_int64(row, 1);
+	b->campaign_id = db_row_int64(row, 0);
+	b->distributor_id = db_row_int64(row, 2);
+	c = funder_find(d, b->campaign_id);
+	if (c != NULL && !db_row_is_null(row, 3) && db_row_int64(row, 3) < d->range.end) {
+		c->delivered.count++;
+		c->delivered.booklets++;
+	}
+	if (!db_row_is_null(row, 4) && db_row_int64(row, 4) >= d->range.first &&
+	    db_row_int64(row, 4) <= d->range.last) {
+		b->handed = true;
+		b->handout = (struct report_handout){ .campaign_id = b->campaign_id,
+		    .day = (int32_t)db_row_int64(row, 4), .distributor_id = db_row_int64(row, 5),
+		    .recorded_at = db_row_is_null(row, 6) ? -1 : db_row_int64(row, 6), .first = -1 };
+		if (c != NULL && (m = funder_month(d, b->handout.day)) >= 0) {
+			c->month_handed[m].count++;
+			c->month_handed[m].booklets++;
+		}
+	}
+	while (lo < hi) { /* the first late cancellation of this booklet */
+		size_t mid = (lo + hi) / 2;
+
+		if (d->late_cancel[mid].booklet_id < b->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < d->late_cancels && d->late_cancel[lo].booklet_id == b->id; lo++)
+		if (funder_use_add(d, &d->late_cancel[lo].use, e) != 0)
+			return -1;
+	return 0;
+}
+
+/* Counts a voucher (row's columns 7-11) of the booklet being scanned as
+ * issued before the end and its state then. */
+static int
+funder_voucher_add(struct funder_data *d, const struct db_row *row, struct error *e)
+{
+	static const char *const names[ST_COUNT] = { "redeemed", "revoked", "expired", "issued" };
+	struct funder_campaign *c = funder_find(d, db_row_int64(row, 7));
+	const char *status = db_row_text_ptr(row, 8, NULL);
+	int64_t cents = db_row_int64(row, 11);
+	int state = ST_OUTSTANDING;
+
+	if (c == NULL || strcmp(status, "pending") == 0 || db_row_int64(row, 9) >= d->range.end)
+		return 0;
+	if (strcmp(status, "issued") != 0 && !db_row_is_null(row, 10) &&
+	    db_row_int64(row, 10) < d->range.end)
+		for (state = 0; state < ST_COUNT && strcmp(status, names[state]) != 0; state++)
+			;
+	if (funder_count(&c->issued, cents, d->booklet.id) != 0 ||
+	    (state < ST_COUNT && funder_count(&c->state[state], cents, d->booklet.id) != 0))
+		return error_set(e, 500, "OVERFLOW", "the value of the passes overflows");
+	return 0;
+}
+
+/* Rows of the scan, a booklet's together: (0 its batch's campaign, 1 id,
+ * 2 distributor, 3 delivered at, 4 hand-out day, 5 its distributor, 6
+ * recorded at; 7 a voucher's campaign, 8 status, 9 issued at, 10 changed
+ * at, 11 value; 12 its current redemption's day, 13 place, 14 service, 15
+ * recorded at). */
+static int
+funder_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct funder_data *d = ctx;
+
+	if (db_row_int64(row, 1) != d->booklet.id &&
+	    (funder_booklet_end(d, e) != 0 || funder_booklet_start(d, row, e) != 0))
+		return -1;
+	if (db_row_is_null(row, 8) || funder_voucher_add(d, row, e) != 0)
+		return db_row_is_null(row, 8) ? 0 : -1;
+	if (db_row_is_null(row, 12))
+		return 0;
+	return funder_use_add(d, &(struct funder_use){ .campaign_id = db_row_int64(row, 7),
+	    .value_cents = db_row_int64(row, 11), .day = (int32_t)db_row_int64(row, 12),
+	    .place_id = db_row_int64(row, 13), .service_id = db_row_int64(row, 14),
+	    .created_at = db_row_int64(row, 15) }, e);
+}
+
+/* Rows (booklet, campaign, value, day, place, service, recorded at) of the
+ * passes of redemptions cancelled after the period's end, by booklet. */
+static int
+funder_row_late_cancel(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct funder_data *d = ctx;
+	struct funder_late_cancel *grown = realloc(d->late_cancel,
+	    (d->late_cancels + 1) * sizeof(*grown));
+
+	if (grown == NULL)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	d->late_cancel = grown;
+	grown[d->late_cancels++] = (struct funder_late_cancel){ db_row_int64(row, 0), {
+	    .campaign_id = db_row_int64(row, 1), .value_cents = db_row_int64(row, 2),
+	    .day = (int32_t)db_row_int64(row, 3), .place_id = db_row_int64(row, 4),
+	    .service_id = db_row_int64(row, 5), .created_at = db_row_int64(row, 6) } };
+	return 0;
+}
+
+/* Parts in the order the report shows them: by label, or by id (services,
+ * distributors), then campaign. */
+static int
+funder_part_by_label(const void *a, const void *b)
+{
+	const struct funder_part *x = a, *y = b;
+	int c = strcmp(x->label, y->label);
+
+	return c != 0 ? c : (x->campaign > y->campaign) - (x->campaign < y->campaign);
+}
+
+static int
+funder_part_by_id(const void *a, const void *b)
+{
+	const struct funder_part *x = a, *y = b;
+
+	if (x->id != y->id)
+		return (x->id > y->id) - (x->id < y->id);
+	return (x->campaign > y->campaign) - (x->campaign < y->campaign);
+}
+
+/* Sorts the parts and gives each campaign its départements in code order. */
+static void
+funder_parts_order(struct funder_data *d)
+{
+	qsort(d->types.part, d->types.count, sizeof(struct funder_part), funder_part_by_label);
+	qsort(d->epcis.part, d->epcis.count, sizeof(struct funder_part), funder_part_by_label);
+	qsort(d->services.part, d->services.count, sizeof(struct funder_part), funder_part_by_id);
+	qsort(d->distributors.part, d->distributors.count, sizeof(struct funder_part),
+	    funder_part_by_id);
+	qsort(d->departments.part, d->departments.count, sizeof(struct funder_part),
+	    funder_part_by_label);
+	for (size_t i = 0; i < d->departments.count; i++) {
+		const struct funder_part *p = &d->departments.part[i];
+		struct funder_campaign *c = funder_find(d, p->campaign);
+		struct funder_department *dep;
+
+		if (c == NULL || c->departments == FUNDER_DEPARTMENTS)
+			continue;
+		dep = &c->department[c->departments++];
+		memcpy(dep->code, p->label, strnlen(p->label, sizeof(dep->code) - 1));
+		dep->redeemed = p->redeemed;
+	}
+}
+
+/* Reads every figure of the report into d (one read transaction): the
+ * registry's places, services and distributors, the late cancellations,
+ * then the one scan; the hand-outs purged into totals. */
 static int
 funder_read(struct db *db, void *ctx, struct error *e)
 {
 	struct funder_data *d = ctx;
 	const struct report_range *r = &d->range;
-	struct funder_pick issued = { d, offsetof(struct funder_campaign, issued) };
-	struct funder_pick delivered = { d, offsetof(struct funder_campaign, delivered) };
-	struct funder_pick redeemed = { d, offsetof(struct funder_campaign, redeemed) };
-	struct funder_pick handed = { d, offsetof(struct funder_campaign, month_handed) };
-	struct funder_pick monthly = { d, offsetof(struct funder_campaign, month_redeemed) };
-	const struct db_value *range = DB_ARGS(DB_INT(d->funder_id), DB_INT(r->first),
-	    DB_INT(r->last), DB_INT(r->end));
+	void *services[2] = { d, &d->service_names }, *distributors[2] = { d, &d->distributor_names };
+	int y = 0, m = 0;
 
+	date_digits(r->first_month, 4, &y);
+	date_digits(r->first_month + 5, 2, &m);
+	d->month_base = y * 12 + m - 1;
 	if (registry_campaign_list(db, d->funder_id, funder_campaign_add, d, e) != 0 || d->failed)
 		return -1;
-	if (db_each(db, "SELECT v.campaign_id, count(*), sum(v.value_cents),"
-	    " count(DISTINCT v.booklet_id) FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id"
-	    " WHERE c.funder_id = ?1 AND v.status <> 'pending' AND v.issued_at < ?2"
-	    " GROUP BY v.campaign_id", DB_ARGS(DB_INT(d->funder_id), DB_INT(r->end)),
-	    funder_row_cell, &issued, e) != 0 ||
-	    db_each(db, "SELECT v.campaign_id, CASE WHEN v.status <> 'issued' AND v.changed_at < ?2"
-	    " THEN v.status ELSE 'issued' END AS state, count(*), sum(v.value_cents),"
-	    " count(DISTINCT v.booklet_id) FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id"
-	    " WHERE c.funder_id = ?1 AND v.status <> 'pending' AND v.issued_at < ?2"
-	    " GROUP BY v.campaign_id, state", DB_ARGS(DB_INT(d->funder_id), DB_INT(r->end)),
-	    funder_row_state, d, e) != 0 ||
-	    db_each(db, "SELECT t.campaign_id, count(*), 0, count(*) FROM booklets b"
-	    " JOIN batches t ON t.id = b.batch_id JOIN campaigns c ON c.id = t.campaign_id"
-	    " WHERE c.funder_id = ?1 AND b.delivered_at IS NOT NULL AND b.delivered_at < ?2"
-	    " GROUP BY t.campaign_id", DB_ARGS(DB_INT(d->funder_id), DB_INT(r->end)),
-	    funder_row_cell, &delivered, e) != 0)
-		return -1;
-	if (db_each(db, "SELECT t.campaign_id, substr(date(h.day * 86400, 'unixepoch'), 1, 7) AS m,"
-	    " count(*), 0, count(*) FROM handouts h JOIN booklets b ON b.id = h.booklet_id"
-	    " JOIN batches t ON t.id = b.batch_id JOIN campaigns c ON c.id = t.campaign_id"
-	    " WHERE c.funder_id = ?1 AND h.day BETWEEN ?2 AND ?3 GROUP BY t.campaign_id, m"
-	    " UNION ALL SELECT o.campaign_id, o.period, sum(o.booklets), 0, sum(o.booklets)"
-	    " FROM handout_totals o JOIN campaigns c ON c.id = o.campaign_id WHERE c.funder_id = ?1"
-	    " AND o.period BETWEEN ?4 AND ?5 GROUP BY o.campaign_id, o.period",
-	    DB_ARGS(DB_INT(d->funder_id), DB_INT(r->first), DB_INT(r->last),
-	    DB_TEXT(r->first_month), DB_TEXT(r->last_month)), funder_row_month, &handed, e) != 0 ||
-	    db_each(db, "SELECT v.campaign_id" FUNDER_SUMS FUNDER_REDEEMED_FROM
-	    " GROUP BY v.campaign_id", range, funder_row_cell, &redeemed, e) != 0 ||
-	    db_each(db, "SELECT v.campaign_id, substr(date(r.day * 86400, 'unixepoch'), 1, 7) AS m"
-	    FUNDER_SUMS FUNDER_REDEEMED_FROM " GROUP BY v.campaign_id, m", range,
-	    funder_row_month, &monthly, e) != 0 ||
-	    db_each(db, "SELECT v.campaign_id, p.department" FUNDER_SUMS FUNDER_REDEEMED_FROM
-	    " GROUP BY v.campaign_id, p.department ORDER BY p.department", range,
-	    funder_row_department, d, e) != 0 ||
-	    db_each(db, "SELECT v.campaign_id, p.type, 0" FUNDER_SUMS FUNDER_REDEEMED_FROM
-	    " GROUP BY p.type, v.campaign_id ORDER BY p.type", range, funder_row_part, &d->types,
-	    e) != 0 ||
-	    db_each(db, "SELECT v.campaign_id, (SELECT name FROM services WHERE id = r.service_id),"
-	    " r.service_id" FUNDER_SUMS FUNDER_REDEEMED_FROM " GROUP BY r.service_id, v.campaign_id"
-	    " ORDER BY r.service_id", range, funder_row_part, &d->services, e) != 0 ||
-	    db_each(db, "SELECT v.campaign_id, p.epci, 0" FUNDER_SUMS FUNDER_REDEEMED_FROM
-	    " GROUP BY p.epci, v.campaign_id ORDER BY p.epci", range, funder_row_part, &d->epcis,
-	    e) != 0 ||
-	    db_each(db, "SELECT v.campaign_id, coalesce((SELECT name FROM distributors"
-	    " WHERE id = b.distributor_id), ''), coalesce(b.distributor_id, 0)" FUNDER_SUMS
-	    FUNDER_REDEEMED_JOIN(" JOIN booklets b ON b.id = v.booklet_id") " GROUP BY b.distributor_id, v.campaign_id ORDER BY b.distributor_id", range,
-	    funder_row_part, &d->distributors, e) != 0)
-		return -1;
-	if (d->types.failed || d->services.failed || d->epcis.failed || d->distributors.failed)
+	if ((d->no_distributor_part = funder_memo(d)) == NULL)
 		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	if (report_indicators_begin(db, d->funder_id, r, &d->ind, e) != 0 ||
+	    db_each(db, "SELECT id, department, type, epci FROM places ORDER BY id", DB_NO_ARGS,
+	    funder_row_place, d, e) != 0 ||
+	    db_each(db, "SELECT id, name FROM services ORDER BY id", DB_NO_ARGS,
+	    funder_row_named, services, e) != 0 ||
+	    db_each(db, "SELECT id, name FROM distributors ORDER BY id", DB_NO_ARGS,
+	    funder_row_named, distributors, e) != 0)
+		return -1;
+	if (db_each(db, "SELECT v.booklet_id, v.campaign_id, v.value_cents, r.day, r.place_id,"
+	    " r.service_id, r.created_at FROM redemptions r"
+	    " JOIN redemption_vouchers rv ON rv.redemption_id = r.id"
+	    " JOIN vouchers v ON v.serial = rv.serial JOIN campaigns c ON c.id = v.campaign_id"
+	    " WHERE c.funder_id = ?1 AND r.cancelled_at >= ?2 AND r.day <= ?3"
+	    " ORDER BY v.booklet_id", DB_ARGS(DB_INT(d->funder_id), DB_INT(r->end),
+	    DB_INT(r->last)), funder_row_late_cancel, d, e) != 0)
+		return -1;
+	if (db_each(db, "SELECT t.campaign_id, b.id, coalesce(b.distributor_id, 0), b.delivered_at,"
+	    " h.day, h.distributor_id, h.created_at, v.campaign_id, v.status, v.issued_at,"
+	    " v.changed_at, v.value_cents, r.day, r.place_id, r.service_id, r.created_at"
+	    " FROM campaigns c CROSS JOIN batches t ON t.campaign_id = c.id"
+	    " CROSS JOIN booklets b ON b.batch_id = t.id"
+	    " LEFT JOIN handouts h ON h.booklet_id = b.id"
+	    " LEFT JOIN vouchers v ON v.booklet_id = b.id"
+	    " LEFT JOIN redemptions r ON r.id = v.redemption_id AND r.cancelled_at IS NULL"
+	    " WHERE c.funder_id = ?1", DB_ARGS(DB_INT(d->funder_id)), funder_row, d, e) != 0 ||
+	    funder_booklet_end(d, e) != 0)
+		return -1;
+	if (db_each(db, "SELECT o.campaign_id, o.period, sum(o.booklets) FROM handout_totals o"
+	    " JOIN campaigns c ON c.id = o.campaign_id WHERE c.funder_id = ?1"
+	    " AND o.period BETWEEN ?2 AND ?3 GROUP BY o.campaign_id, o.period",
+	    DB_ARGS(DB_INT(d->funder_id), DB_TEXT(r->first_month), DB_TEXT(r->last_month)),
+	    funder_row_handed, d, e) != 0)
+		return -1;
+	funder_parts_order(d);
 	for (size_t i = 0; i < d->count; i++)
-		for (int m = 0; m < FUNDER_MONTHS; m++)
-			d->campaign[i].handed.count += d->campaign[i].month_handed[m].count,
-			d->campaign[i].handed.booklets += d->campaign[i].month_handed[m].booklets;
+		for (int k = 0; k < FUNDER_MONTHS; k++)
+			d->campaign[i].handed.count += d->campaign[i].month_handed[k].count,
+			d->campaign[i].handed.booklets += d->campaign[i].month_handed[k].booklets;
 	return 0;
 }
 
@@ -743,23 +1077,51 @@ done:
 	return rc;
 }
 
+/* Frees what d holds (not d) but its indicators. */
+static void
+funder_data_clear(struct funder_data *d)
+{
+	for (size_t i = 0; i < d->places; i++)
+		free(d->place[i].type_part), free(d->place[i].epci_part),
+		    free(d->place[i].department_part);
+	for (size_t i = 0; i < d->service_names.count; i++)
+		free(d->service_names.item[i].part);
+	for (size_t i = 0; i < d->distributor_names.count; i++)
+		free(d->distributor_names.item[i].part);
+	free(d->place);
+	free(d->service_names.item);
+	free(d->distributor_names.item);
+	free(d->no_distributor_part);
+	free(d->late_cancel);
+	free(d->campaign);
+	free(d->types.part);
+	free(d->services.part);
+	free(d->epcis.part);
+	free(d->distributors.part);
+	free(d->departments.part);
+}
+
 int
 report_funder_build(struct db *db, int64_t id, const struct report_range *r,
     struct report_doc *doc, struct error *e)
 {
-	struct funder_data d = { .range = *r, .funder_id = id };
+	struct funder_data *d = calloc(1, sizeof(*d));
 	struct funder f;
 	int rc = -1;
 
+	if (d == NULL)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	d->range = *r;
+	d->funder_id = id;
 	if (registry_funder_get(db, id, &f, e) != 0)
-		return -1;
+		goto done;
 	doc->kind = "funder";
 	doc->suppress = true;
 	snprintf(doc->title, sizeof(doc->title), "Rapport au financeur — %s", f.public_name);
 	snprintf(doc->subject, sizeof(doc->subject), "Financeur : %s", f.public_name);
-	if (db_read(db, funder_read, &d, e) != 0)
+	if (db_read(db, funder_read, d, e) != 0)
 		goto done;
-	if (funder_tables(doc, &d, r) != 0) {
+	if (funder_tables(doc, d, &d->range) != 0) {
 		error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 		goto done;
 	}
@@ -767,15 +1129,16 @@ report_funder_build(struct db *db, int64_t id, const struct report_range *r,
 	    " portant sur 1 à 10 carnets est masquée (« < 11 »), ainsi que ce qui permettrait"
 	    " de la recalculer.");
 	funder_glossary(doc);
-	if (report_indicators_add(db, id, r, doc, e) != 0 || report_close_add(db, id, doc, e) != 0 ||
-	    report_float_add(db, id, doc, e) != 0)
+	rc = report_indicators_end(d->ind, doc, e);
+	d->ind = NULL;
+	if (rc != 0 || report_close_add(db, id, doc, e) != 0 || report_float_add(db, id, doc, e) != 0) {
+		rc = -1;
 		goto done;
+	}
 	rc = 0;
 done:
-	free(d.campaign);
-	free(d.types.part);
-	free(d.services.part);
-	free(d.epcis.part);
-	free(d.distributors.part);
+	report_indicators_end(d->ind, NULL, e);
+	funder_data_clear(d);
+	free(d);
 	return rc;
 }

@@ -5,7 +5,10 @@
  * median days to first and last use; hand-outs recorded late or in bulk.
  * Every ratio carries the booklets it is computed over, so a group of 1 to
  * 10 reads « < 11 »; nothing is computed over an empty group (« — »).
- * Memory: one day pair per booklet handed out in the period. */
+ * Memory: per group, one count per distinct number of days (a histogram
+ * for the medians), whatever the number of booklets. The funder report
+ * feeds the booklets from its one scan (report_indicators_begin ...
+ * _end); a campaign's close summary reads them here (ind_read). */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +25,25 @@
 #define IND_BULK_SECONDS 600 /* recorded in one 10-minute slot ... */
 #define IND_BULK_COUNT 20   /* ... by one distributor, at least this many */
 
+/* How many booklets have each number of days (sorted by days). */
+struct ind_histogram {
+	size_t count, capacity;
+	struct ind_bin {
+		int32_t days;
+		int64_t booklets;
+	} *bin;
+};
+
 struct ind_group {
 	int64_t handed, started, uses, eligible30, started30, eligible90, started90;
 	int64_t cost_cents;            /* the started booklets' uses: face value + fees (net) */
 	int64_t late, bulk, before;    /* data quality */
-	int32_t *first, *last;         /* days from hand-out to first / last use, per started */
-	size_t capacity;
+	struct ind_histogram first, last; /* days from hand-out to first / last use, per started */
+};
+
+/* A (distributor, 10-minute slot) in which hand-outs were recorded in bulk. */
+struct ind_slot {
+	int64_t distributor_id, slot;
 };
 
 struct ind_campaign {
@@ -43,6 +59,8 @@ struct ind_data {
 	int32_t observed;              /* last day uses are observed to */
 	size_t count;
 	struct ind_campaign *campaign; /* the last one: all campaigns (id 0) */
+	size_t slots;
+	struct ind_slot *slot;         /* bulk slots (funder report), sorted */
 	int failed;
 };
 
@@ -81,6 +99,51 @@ ind_pass_cost(struct db *db, struct ind_campaign *c, struct error *e)
 	return 0;
 }
 
+/* Counts one more booklet at days in h. Returns 0 or -1 (no memory). */
+static int
+ind_histogram_add(struct ind_histogram *h, int32_t days)
+{
+	size_t lo = 0, hi = h->count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->bin[mid].days < days)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->count && h->bin[lo].days == days) {
+		h->bin[lo].booklets++;
+		return 0;
+	}
+	if (h->count == h->capacity) {
+		size_t cap = h->capacity ? 2 * h->capacity : 16;
+		struct ind_bin *grown = realloc(h->bin, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return -1;
+		h->bin = grown;
+		h->capacity = cap;
+	}
+	memmove(&h->bin[lo + 1], &h->bin[lo], (h->count - lo) * sizeof(*h->bin));
+	h->bin[lo] = (struct ind_bin){ days, 1 };
+	h->count++;
+	return 0;
+}
+
+/* The k-th smallest value counted in h (k from 0, below the total). */
+static int32_t
+ind_histogram_at(const struct ind_histogram *h, int64_t k)
+{
+	for (size_t i = 0; i < h->count; i++) {
+		if (k < h->bin[i].booklets)
+			return h->bin[i].days;
+		k -= h->bin[i].booklets;
+	}
+	return 0;
+}
+
 /* Adds one handed-out booklet to g. first < 0: never used. */
 static int
 ind_group_add(struct ind_group *g, int32_t observed, int32_t day, int32_t first, int32_t last,
@@ -94,43 +157,28 @@ ind_group_add(struct ind_group *g, int32_t observed, int32_t day, int32_t first,
 	g->started30 += day + 30 <= observed && first - day <= 30;
 	g->started90 += day + 90 <= observed && first - day <= 90;
 	g->before += first < day;
-	if ((size_t)g->started == g->capacity) {
-		size_t cap = g->capacity ? 2 * g->capacity : 16;
-		int32_t *f = realloc(g->first, cap * sizeof(*f)), *l;
-
-		if (f == NULL)
-			return -1;
-		g->first = f;
-		if ((l = realloc(g->last, cap * sizeof(*l))) == NULL)
-			return -1;
-		g->last = l;
-		g->capacity = cap;
-	}
-	g->first[g->started] = first - day;
-	g->last[g->started] = last - day;
+	if (ind_histogram_add(&g->first, first - day) != 0 ||
+	    ind_histogram_add(&g->last, last - day) != 0)
+		return -1;
 	g->started++;
 	g->uses += uses;
 	return 0;
 }
 
-/* Rows (campaign, hand-out day, first use day|NULL, last use day, uses,
- * recorded at|NULL, in bulk) in any order. */
+/* Adds one booklet handed out on day, of campaign_id, to its groups:
+ * first use day (< 0: none), last, uses; recorded late / in bulk. A
+ * booklet of another campaign or hand-out month is left out. */
 static int
-ind_row(const struct db_row *row, void *ctx, struct error *e)
+ind_booklet(struct ind_data *d, int64_t campaign_id, int32_t day, int32_t first, int32_t last,
+    int64_t uses, bool late, bool bulk, struct error *e)
 {
-	struct ind_data *d = ctx;
 	struct ind_campaign *all = &d->campaign[d->count - 1], *c = NULL;
-	int32_t day = (int32_t)db_row_int64(row, 1);
-	int32_t first = db_row_is_null(row, 2) ? -1 : (int32_t)db_row_int64(row, 2);
-	int32_t last = (int32_t)db_row_int64(row, 3);
-	bool late = !db_row_is_null(row, 5) &&
-	    clock_local_day(db_row_int64(row, 5), CLOCK_TZ_PARIS) - day > IND_LATE_DAYS;
 	struct ind_group *g[4];
 	char month[8];
 	int m;
 
 	for (size_t i = 0; i + 1 < d->count; i++)
-		if (d->campaign[i].id == db_row_int64(row, 0))
+		if (d->campaign[i].id == campaign_id)
 			c = &d->campaign[i];
 	date_period_format(day, month);
 	if (c == NULL || (m = report_month_index(d->range, month)) < 0 || m >= IND_MONTHS)
@@ -139,26 +187,43 @@ ind_row(const struct db_row *row, void *ctx, struct error *e)
 	for (int i = 0; i < 4; i++) {
 		int64_t cost;
 
-		if (ind_group_add(g[i], d->observed, day, first, last, db_row_int64(row, 4)) != 0)
+		if (ind_group_add(g[i], d->observed, day, first, last, uses) != 0)
 			return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
-		if (money_mul(db_row_int64(row, 4), c->pass_cost_cents, &cost) != 0 ||
+		if (money_mul(uses, c->pass_cost_cents, &cost) != 0 ||
 		    money_add(g[i]->cost_cents, cost, &g[i]->cost_cents) != 0)
 			return error_set(e, 500, "OVERFLOW", "the cost of the passes used overflows");
 		g[i]->late += late;
-		g[i]->bulk += db_row_int64(row, 6);
+		g[i]->bulk += bulk;
 	}
 	return 0;
 }
 
-/* One row per booklet handed out in the period (detail kept: hand-outs
- * purged into handout_totals are not there), with its uses up to the
- * observed day that were not cancelled by the end. */
-static int
-ind_read(struct db *db, void *ctx, struct error *e)
+/* Whether a hand-out recorded at created_at is late for its day. */
+static bool
+ind_late(int64_t created_at, int32_t day)
 {
-	struct ind_data *d = ctx;
-	const struct report_range *r = d->range;
+	return clock_local_day(created_at, CLOCK_TZ_PARIS) - day > IND_LATE_DAYS;
+}
 
+/* Rows (campaign, hand-out day, first use day|NULL, last use day, uses,
+ * recorded at|NULL, in bulk) in any order. */
+static int
+ind_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	int32_t day = (int32_t)db_row_int64(row, 1);
+
+	return ind_booklet(ctx, db_row_int64(row, 0), day,
+	    db_row_is_null(row, 2) ? -1 : (int32_t)db_row_int64(row, 2),
+	    (int32_t)db_row_int64(row, 3), db_row_int64(row, 4),
+	    !db_row_is_null(row, 5) && ind_late(db_row_int64(row, 5), day),
+	    db_row_int64(row, 6) != 0, e);
+}
+
+/* The campaigns of d (one, or the funder's; then all campaigns, id 0)
+ * with their pass costs. */
+static int
+ind_campaigns(struct db *db, struct ind_data *d, struct error *e)
+{
 	struct campaign one;
 
 	if (d->campaign_id != 0) {
@@ -175,38 +240,45 @@ ind_read(struct db *db, void *ctx, struct error *e)
 	for (size_t i = 0; i + 1 < d->count; i++)
 		if (ind_pass_cost(db, &d->campaign[i], e) != 0)
 			return -1;
+	return 0;
+}
+
+/* One row per booklet of campaign d->campaign_id handed out in the period
+ * (detail kept: hand-outs purged into handout_totals are not there), with
+ * its uses up to the observed day that were not cancelled by the end. */
+static int
+ind_read(struct db *db, void *ctx, struct error *e)
+{
+	struct ind_data *d = ctx;
+	const struct report_range *r = d->range;
+
+	if (ind_campaigns(db, d, e) != 0)
+		return -1;
 	return db_each(db, "SELECT t.campaign_id, h.day, u.first, u.last, coalesce(u.n, 0),"
-	    " h.created_at, coalesce(s.n >= ?6, 0) FROM handouts h JOIN booklets b ON b.id = h.booklet_id"
-	    " JOIN batches t ON t.id = b.batch_id JOIN campaigns c ON c.id = t.campaign_id"
+	    " h.created_at, coalesce(s.n >= ?5, 0) FROM handouts h JOIN booklets b ON b.id = h.booklet_id"
+	    " JOIN batches t ON t.id = b.batch_id"
 	    " LEFT JOIN (SELECT v.booklet_id AS booklet, min(x.day) AS first, max(x.day) AS last,"
 	    " count(*) AS n FROM redemptions x JOIN redemption_vouchers rv ON rv.redemption_id = x.id"
 	    " JOIN vouchers v ON v.serial = rv.serial WHERE v.booklet_id IN (SELECT booklet_id"
-	    " FROM handouts WHERE day BETWEEN ?2 AND ?3) AND x.day <= ?4 AND x.created_at < ?7"
+	    " FROM handouts WHERE day BETWEEN ?2 AND ?3) AND x.day <= ?6 AND x.created_at < ?7"
 	    " AND (x.cancelled_at IS NULL OR x.cancelled_at >= ?7) GROUP BY v.booklet_id) u"
 	    " ON u.booklet = b.id"
-	    " LEFT JOIN (SELECT distributor_id, created_at / ?5 AS slot, count(*) AS n FROM handouts"
+	    " LEFT JOIN (SELECT distributor_id, created_at / ?4 AS slot, count(*) AS n FROM handouts"
 	    " WHERE created_at IS NOT NULL GROUP BY 1, 2) s ON s.distributor_id = h.distributor_id"
-	    " AND s.slot = h.created_at / ?5"
-	    " WHERE (c.funder_id = ?1 OR t.campaign_id = ?8) AND h.day BETWEEN ?2 AND ?3",
-	    DB_ARGS(DB_INT(d->campaign_id ? -1 : d->funder_id), DB_INT(r->first), DB_INT(r->last),
-	    DB_INT(d->observed), DB_INT(IND_BULK_SECONDS), DB_INT(IND_BULK_COUNT), DB_INT(r->end),
-	    DB_INT(d->campaign_id ? d->campaign_id : -1)), ind_row, d, e) < 0 ? -1 : 0;
+	    " AND s.slot = h.created_at / ?4"
+	    " WHERE t.campaign_id = ?1 AND h.day BETWEEN ?2 AND ?3",
+	    DB_ARGS(DB_INT(d->campaign_id), DB_INT(r->first), DB_INT(r->last),
+	    DB_INT(IND_BULK_SECONDS), DB_INT(IND_BULK_COUNT), DB_INT(d->observed), DB_INT(r->end)),
+	    ind_row, d, e) < 0 ? -1 : 0;
 }
 
-static int
-ind_int32_compare(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The median of v[0 .. n-1] (n > 0, sorted here) in tenths of a day. */
+/* The median of the values counted in h (n of them, n > 0) in tenths of a
+ * day. */
 static int64_t
-ind_median_tenths(int32_t *v, size_t n)
+ind_median_tenths(const struct ind_histogram *h, int64_t n)
 {
-	qsort(v, n, sizeof(*v), ind_int32_compare);
-	return n % 2 ? (int64_t)v[n / 2] * 10 : ((int64_t)v[n / 2 - 1] + v[n / 2]) * 5;
+	return n % 2 ? (int64_t)ind_histogram_at(h, n / 2) * 10 :
+	    ((int64_t)ind_histogram_at(h, n / 2 - 1) + ind_histogram_at(h, n / 2)) * 5;
 }
 
 /* A ratio cell num / den in tenths (scale 1000: a percentage; 10: a
@@ -281,9 +353,9 @@ ind_table_row(struct report_table *t, const char *label, const char *month,
 		report_table_cell(t, (size_t)row, 8)->absent = true;
 	} else {
 		report_cell_count(report_table_cell(t, (size_t)row, 7),
-		    ind_median_tenths(g->first, (size_t)g->started), g->started, NULL);
+		    ind_median_tenths(&g->first, g->started), g->started, NULL);
 		report_cell_count(report_table_cell(t, (size_t)row, 8),
-		    ind_median_tenths(g->last, (size_t)g->started), g->started, NULL);
+		    ind_median_tenths(&g->last, g->started), g->started, NULL);
 	}
 	ind_ratio(t, row, 9, g->cost_cents, g->started, 1, g->started);
 	return 0;
@@ -354,46 +426,127 @@ ind_glossary(struct report_doc *doc)
 	    " utilisé avant la date de remise enregistrée : date de remise erronée.");
 }
 
-/* Reads (in its own read transaction, or the caller's when in_caller)
- * and adds the tables of d to doc. */
-static int
-ind_build(struct db *db, struct ind_data *d, bool in_caller, struct report_doc *doc,
-    struct error *e)
+/* Frees what d holds (not d). */
+static void
+ind_clear(struct ind_data *d)
 {
-	int32_t today = clock_local_day(d->range->end - 1, CLOCK_TZ_PARIS);
-	int rc = -1;
-
-	d->observed = today < d->range->last ? today : d->range->last;
-	if ((in_caller ? ind_read(db, d, e) : db_read(db, ind_read, d, e)) != 0)
-		goto done;
-	if (ind_tables(doc, d, d->campaign_id == 0) != 0) {
-		error_set(e, 500, "NO_MEMORY", "out of memory building the report");
-		goto done;
-	}
-	rc = 0;
-done:
 	for (size_t i = 0; i < d->count; i++) {
 		for (int m = 0; m < IND_MONTHS; m++)
-			free(d->campaign[i].month[m].first), free(d->campaign[i].month[m].last);
-		free(d->campaign[i].total.first), free(d->campaign[i].total.last);
+			free(d->campaign[i].month[m].first.bin), free(d->campaign[i].month[m].last.bin);
+		free(d->campaign[i].total.first.bin), free(d->campaign[i].total.last.bin);
 	}
 	free(d->campaign);
-	return rc;
+	free(d->slot);
+}
+
+/* The last day uses are observed to: the period's, or today's. */
+static int32_t
+ind_observed(const struct report_range *r)
+{
+	int32_t today = clock_local_day(r->end - 1, CLOCK_TZ_PARIS);
+
+	return today < r->last ? today : r->last;
+}
+
+/* Row (distributor, slot) of a bulk slot. */
+static int
+ind_slot_row(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct ind_data *d = ctx;
+	struct ind_slot *grown = realloc(d->slot, (d->slots + 1) * sizeof(*grown));
+
+	if (grown == NULL)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	d->slot = grown;
+	d->slot[d->slots++] = (struct ind_slot){ db_row_int64(row, 0), db_row_int64(row, 1) };
+	return 0;
 }
 
 int
-report_indicators_add(struct db *db, int64_t funder_id, const struct report_range *r,
-    struct report_doc *doc, struct error *e)
+report_indicators_begin(struct db *db, int64_t funder_id, const struct report_range *r,
+    struct report_indicators **out, struct error *e)
 {
-	struct ind_data d = { .range = r, .funder_id = funder_id };
+	struct ind_data *d = calloc(1, sizeof(*d));
 
-	if (ind_build(db, &d, false, doc, e) != 0)
+	*out = NULL;
+	if (d == NULL)
+		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+	d->range = r;
+	d->funder_id = funder_id;
+	d->observed = ind_observed(r);
+	if (ind_campaigns(db, d, e) != 0 ||
+	    db_each(db, "SELECT distributor_id, created_at / ?1 AS slot FROM handouts"
+	    " WHERE created_at IS NOT NULL GROUP BY 1, 2 HAVING count(*) >= ?2 ORDER BY 1, 2",
+	    DB_ARGS(DB_INT(IND_BULK_SECONDS), DB_INT(IND_BULK_COUNT)), ind_slot_row, d, e) != 0) {
+		ind_clear(d);
+		free(d);
 		return -1;
-	report_doc_note(doc, "Indicateurs d'évaluation : calculés sur les carnets remis dans la"
-	    " période (remises encore détaillées), avec leurs utilisations jusqu'à la fin de la"
-	    " période ; un indicateur portant sur 1 à 10 carnets est masqué (« < 11 »).");
-	ind_glossary(doc);
+	}
+	*out = (struct report_indicators *)d;
 	return 0;
+}
+
+int32_t
+report_indicators_observed(const struct report_indicators *ind)
+{
+	return ((const struct ind_data *)ind)->observed;
+}
+
+/* Whether (distributor_id, slot) is one of d's bulk slots. */
+static bool
+ind_bulk(const struct ind_data *d, int64_t distributor_id, int64_t slot)
+{
+	size_t lo = 0, hi = d->slots;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct ind_slot *s = &d->slot[mid];
+
+		if (s->distributor_id == distributor_id && s->slot == slot)
+			return true;
+		if (s->distributor_id < distributor_id ||
+		    (s->distributor_id == distributor_id && s->slot < slot))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int
+report_indicators_booklet(struct report_indicators *ind, const struct report_handout *h,
+    struct error *e)
+{
+	struct ind_data *d = (struct ind_data *)ind;
+	bool recorded = h->recorded_at >= 0;
+
+	return ind_booklet(d, h->campaign_id, h->day, h->first, h->last, h->uses,
+	    recorded && ind_late(h->recorded_at, h->day),
+	    recorded && ind_bulk(d, h->distributor_id, h->recorded_at / IND_BULK_SECONDS), e);
+}
+
+int
+report_indicators_end(struct report_indicators *ind, struct report_doc *doc, struct error *e)
+{
+	struct ind_data *d = (struct ind_data *)ind;
+	int rc = 0;
+
+	if (d == NULL)
+		return 0;
+	if (doc != NULL) {
+		if (ind_tables(doc, d, true) != 0)
+			rc = error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+		else {
+			report_doc_note(doc, "Indicateurs d'évaluation : calculés sur les carnets remis"
+			    " dans la période (remises encore détaillées), avec leurs utilisations jusqu'à"
+			    " la fin de la période ; un indicateur portant sur 1 à 10 carnets est masqué"
+			    " (« < 11 »).");
+			ind_glossary(doc);
+		}
+	}
+	ind_clear(d);
+	free(d);
+	return rc;
 }
 
 int
@@ -401,6 +554,17 @@ report_indicators_campaign(struct db *db, int64_t campaign_id, const struct repo
     struct report_doc *doc, struct error *e)
 {
 	struct ind_data d = { .range = r, .campaign_id = campaign_id };
+	int rc = -1;
 
-	return ind_build(db, &d, true, doc, e);
+	d.observed = ind_observed(r);
+	if (ind_read(db, &d, e) != 0)
+		goto done;
+	if (ind_tables(doc, &d, false) != 0) {
+		error_set(e, 500, "NO_MEMORY", "out of memory building the report");
+		goto done;
+	}
+	rc = 0;
+done:
+	ind_clear(&d);
+	return rc;
 }

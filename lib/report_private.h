@@ -41,10 +41,30 @@ int report_distributor_build(struct db *db, int64_t id, const struct report_rang
 int report_certificate_fill(struct db *db, int64_t payee_id, const struct report_range *r,
     struct report_doc *doc, struct error *e);
 
-/* Adds the funder report's evaluation and data-quality tables, notes and
- * glossary for funder_id over r to doc (lib/report_indicators.c). */
-int report_indicators_add(struct db *db, int64_t funder_id, const struct report_range *r,
-    struct report_doc *doc, struct error *e);
+/* The funder report's evaluation and data-quality indicators
+ * (lib/report_indicators.c), fed one booklet at a time by the funder
+ * report's scan: _begin (inside the report's read transaction: campaigns,
+ * their pass costs, the slots of hand-outs recorded in bulk) makes *out;
+ * _booklet adds a booklet handed out in r; _end adds the tables, note and
+ * glossary to doc (NULL: none) and frees ind. Return 0 or -1 with e set. */
+struct report_indicators;
+struct report_handout {
+	int64_t campaign_id;    /* the booklet's batch's */
+	int32_t day;            /* the hand-out's */
+	int64_t distributor_id; /* the hand-out's */
+	int64_t recorded_at;    /* handouts.created_at; -1 when not recorded */
+	int32_t first, last;    /* days of its first and last use (first -1: none) ... */
+	int64_t uses;           /* ... and its passes used: by the observed day, created
+	                         * before r's end, not cancelled by then */
+};
+int report_indicators_begin(struct db *db, int64_t funder_id, const struct report_range *r,
+    struct report_indicators **out, struct error *e);
+/* The last day whose uses count: r's last day, or today's when earlier. */
+int32_t report_indicators_observed(const struct report_indicators *ind);
+int report_indicators_booklet(struct report_indicators *ind, const struct report_handout *h,
+    struct error *e);
+int report_indicators_end(struct report_indicators *ind, struct report_doc *doc,
+    struct error *e);
 
 /* The same two tables for campaign_id alone (its rows only: hand-out
  * months of r, then the whole of r), read inside the caller's transaction

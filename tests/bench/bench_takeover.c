@@ -18,25 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 #include <sodium.h>
+#include "child_run.h"
 #include "db.h"
 #include "ledger.h"
 
 static const char *passnum;
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 die(const char *what, const struct error *e)
@@ -54,37 +44,13 @@ static double last_cpu;
 static double
 run(long *rss_kib, const char *out, const char *const args[])
 {
-	struct rusage ru;
-	double t0;
-	int status;
-	pid_t pid;
+	struct child_run r;
 
-	fflush(stdout);
-	t0 = now_seconds();
-	pid = fork();
-
-	if (pid < 0)
-		die("fork", NULL);
-	if (pid == 0) {
-		const char *argv[32] = { passnum };
-		size_t n = 1;
-		if (freopen(out != NULL ? out : "/dev/null", "w", stdout) == NULL)
-			_exit(127);
-		for (; args[n - 1] != NULL && n < 31; n++)
-			argv[n] = args[n - 1];
-		argv[n] = NULL;
-		execv(passnum, (char *const *)argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "bench_takeover: passnum %s %s failed\n", args[0], args[1]);
-		exit(1);
-	}
+	child_run("bench_takeover", passnum, out, args, &r);
 	if (rss_kib != NULL)
-		*rss_kib = ru.ru_maxrss;
-	last_cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	return now_seconds() - t0;
+		*rss_kib = r.rss_kib;
+	last_cpu = r.cpu;
+	return r.wall;
 }
 
 struct fill {

@@ -41,7 +41,7 @@ if [ "$mode" = quick ]; then
 	run $b/bench_ledger 5000 2000
 	run $b/bench_takeover --passnum "$build/passnum" 2000 2000
 	run $b/bench_bank 300 1000 20000
-	run $b/bench_report --passnum "$build/passnum" 20000
+	run $b/bench_report --passnum "$build/passnum" 20000 300
 elif [ "$mode" = ir ] || [ "$mode" = ir-save ]; then
 	: >"$log"
 elif [ "$mode" = full ]; then
@@ -53,7 +53,7 @@ elif [ "$mode" = full ]; then
 	run $b/bench_ledger 1000000
 	run $b/bench_takeover --passnum "$build/passnum" 1000000 1000000
 	run $b/bench_bank 3000 10000 1000000
-	run $b/bench_report --passnum "$build/passnum" 1000000
+	run $b/bench_report --passnum "$build/passnum" 1000000 3000
 	run $b/bench_redeem --passnum "$build/passnum" --passnumd "$build/passnumd" \
 	    --passes 60000 --seconds 3 --ledger-entries 1000000
 else
