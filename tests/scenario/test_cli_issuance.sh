@@ -132,7 +132,7 @@ before=$(db_dump "$H")
 expect 0 pn voucher revoke --booklet 6 --dry-run
 equals "$out" "would revoke 5 passes of booklet 000006: 50.00 EUR back to the funder's balance (campaign 1); nothing was changed"
 expect 0 pn --json voucher revoke --batch 2 --dry-run
-equals "$out" '{"dry_run":true,"campaign_id":1,"count":12,"booklets":3,"first_booklet":5,"last_booklet":7,"amount_cents":12000,"amount":"120.00"}'
+equals "$out" '{"dry_run":true,"campaign_id":1,"count":12,"booklets":3,"first_booklet":5,"last_booklet":7,"amount_cents":12000,"amount":"120.00","to_funder_cents":12000,"to_claim_cents":0}'
 equals "$(db_dump "$H")" "$before" "database after --dry-run"
 refused pn voucher revoke --booklet 6
 contains "$err" "this would revoke 5 passes of booklet 000006, 50.00 EUR, for good: add --yes to confirm"
