@@ -121,9 +121,12 @@ post2(struct db *db, const char *kind, enum ledger_account_kind a, int64_t ao,
 		*seq = entry.seq;
 }
 
-/* P places (one payee each) and one redemption of 10.00 at each. */
+/* P places (one payee each) and one redemption of 10.00 at each. With
+ * purchase, the funder's frame is purchase and the odd payees' passes are
+ * its campaign's (voucher rows, never invoiced: they wait for an invoice),
+ * the even payees' another prepaid funder's: settle pays half, holds half. */
 static void
-setup_settlement(struct db *db, int payees)
+setup_settlement(struct db *db, int payees, bool purchase)
 {
 	struct funder f = { 0 };
 	struct service s = { 0 };
@@ -142,6 +145,8 @@ setup_settlement(struct db *db, int payees)
 	snprintf(s.code, sizeof(s.code), "atelier");
 	snprintf(s.name, sizeof(s.name), "Atelier");
 	s.passes = 1;
+	if (purchase)
+		snprintf(f.frame, sizeof(f.frame), "purchase");
 	if (registry_funder_add(db, &f, T0, &funder, &e) != 0 ||
 	    registry_service_add(db, &s, &service, &e) != 0 ||
 	    registry_funder_fund(db, funder, FUND_ORDER, (int64_t)payees * 1000, "BC-BENCH", T0,
@@ -149,6 +154,17 @@ setup_settlement(struct db *db, int payees)
 		die("registry", &e);
 	post2(db, "issue", ACCOUNT_FUNDER_BALANCE, funder, ACCOUNT_OUTSTANDING, 1,
 	    (int64_t)payees * 1000, T0, &tree, NULL);
+	if (purchase) { /* campaign 1: the purchase funder's; 2: a prepaid one's */
+		struct funder g = { 0 };
+		int64_t other;
+		snprintf(g.name, sizeof(g.name), "Financeur privé");
+		snprintf(g.frame, sizeof(g.frame), "prepaid");
+		if (registry_funder_add(db, &g, T0, &other, &e) != 0 ||
+		    db_run(db, "INSERT INTO campaigns (id, funder_id, name, value_cents, last_day, unused,"
+		    " created_at) VALUES (1, ?1, 'C1', 1000, 99999, 'refund', ?3), (2, ?2, 'C2', 1000,"
+		    " 99999, 'credit', ?3)", DB_ARGS(DB_INT(funder), DB_INT(other), DB_INT(T0)), &e) != 0)
+			die("campaigns", &e);
+	}
 	for (int i = 1; i <= payees; i++) {
 		struct place p = { .label_until = -1 };
 		char siret[15], iban[40], key[32];
@@ -169,9 +185,17 @@ setup_settlement(struct db *db, int payees)
 			die("redemption", &e);
 		uint8_t serial[12] = { 0 };
 		memcpy(serial, &i, sizeof(i));
+		int64_t redemption = db_last_rowid(db);
 		if (db_run(db, "INSERT INTO redemption_vouchers (redemption_id, serial) VALUES (?1, ?2)",
-		    DB_ARGS(DB_INT(db_last_rowid(db)), DB_BLOB(serial, 12)), &e) != 0)
+		    DB_ARGS(DB_INT(redemption), DB_BLOB(serial, 12)), &e) != 0)
 			die("redemption pass", &e);
+		uint8_t token[93] = { 0 };
+		if (purchase && db_run(db, "INSERT INTO vouchers (serial, token, campaign_id, batch_id,"
+		    " booklet_id, position, value_cents, last_day, status, issued_at, redemption_id)"
+		    " VALUES (?1, ?2, ?3, 1, ?4, 1, 1000, 99999, 'redeemed', ?5, ?6)",
+		    DB_ARGS(DB_BLOB(serial, 12), DB_BLOB(token, 93), DB_INT(i % 2 == 1 ? 1 : 2),
+		    DB_INT(i), DB_INT(T0), DB_INT(redemption)), &e) != 0)
+			die("voucher", &e);
 	}
 	if (db_write_end(db, 0, &e) != 0 || db_exec(db, "PRAGMA foreign_keys = ON", &e) != 0)
 		die("commit", &e);
@@ -282,7 +306,7 @@ main(int argc, char **argv)
 	/* 1. Settlement of P payees: the rules, the payouts, 1 + P/31 entries,
 	 * the pain.001 file, one commit. */
 	make_home(&h, home);
-	setup_settlement(h.db, payees);
+	setup_settlement(h.db, payees, false);
 	snprintf(file, sizeof(file), "%s/virements.xml", dir);
 	c = cpu_seconds();
 	t = now_seconds();
@@ -300,6 +324,50 @@ main(int argc, char **argv)
 	int64_t total = s.total_cents;
 	settlement_free(&s);
 	home_close(&h);
+
+	/* 1b. The same for a purchase funder: half the passes wait for its
+	 * invoice (the waiting check on every redemption, the list of what
+	 * waits), then all paid with --advance-float (the float's entries). */
+	for (int advance = 0; advance <= 1; advance++) {
+		char purchase_home[80];
+		snprintf(purchase_home, sizeof(purchase_home), "%s/purchase%d", dir, advance);
+		make_home(&h, purchase_home);
+		setup_settlement(h.db, payees, true);
+		c = cpu_seconds();
+		t = now_seconds();
+		if (db_write_begin(h.db, DB_BUSY_DEFAULT, &e) != 0 ||
+		    settlement_create(h.db, "2027-04", 1, advance, T0 + 86400 * 3, "user:bench", &s, &e) != 0 ||
+		    sepa_write(&s, SEPA_PAIN_001_001_09, file, &e) != 0 || db_write_end(h.db, 0, &e) != 0)
+			die("settle (purchase)", &e);
+		t = now_seconds() - t;
+		c = cpu_seconds() - c;
+		printf("settle %d payees, a purchase funder's passes %s: %.3f s wall, %.3f s CPU"
+		    " (goal <= 1 s), %lld.%02lld EUR waiting\n", (int)s.payout_count, advance ?
+		    "advanced (float)" : "waiting (half)", t, c, (long long)(s.waiting_cents / 100),
+		    (long long)(s.waiting_cents % 100));
+		printf("RESULT settle_%d_payees_purchase_%s_s %.3f\n", payees, advance ? "float" : "wait", t);
+		if (!advance && (s.waiting_cents != (int64_t)(payees + 1) / 2 * 1000 ||
+		    s.payout_count != (size_t)payees / 2))
+			die("settle (purchase): not half paid, half waiting", NULL);
+		if (advance && s.payout_count != (size_t)payees)
+			die("settle (purchase, float): not all paid", NULL);
+		settlement_free(&s);
+		if (!advance) { /* reconcile reads what waits for the purchase funder's invoices */
+			json_t *rep;
+			int64_t diffs;
+			t = now_seconds();
+			if (reconcile_run(h.db, NULL, T0 + 86400 * 7, &rep, &diffs, &e) != 0)
+				die("reconcile (purchase)", &e);
+			t = now_seconds() - t;
+			json_t *cov = json_object_get(rep, "coverage");
+			printf("reconcile with %lld.%02lld EUR waiting for a purchase funder's invoice:"
+			    " %.3f s wall\n", (long long)(json_integer_value(json_object_get(cov,
+			    "payables_awaiting_invoices_cents")) / 100), (long long)(json_integer_value(
+			    json_object_get(cov, "payables_awaiting_invoices_cents")) % 100), t);
+			json_decref(rep);
+		}
+		home_close(&h);
+	}
 
 	/* 2. Import of an L-line statement (and of a 5 L one into a copy of
 	 * the same home, to compare peak memory), each in a fresh process. */
