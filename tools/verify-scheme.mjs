@@ -117,6 +117,22 @@ function readFile(dir, name) {
 	return fs.readFileSync(file);
 }
 
+// Streams the CSV file name of dir: checks its first line is header, then
+// calls row(line, n) for each data line (n: the line's number in the file).
+// Returns the number of data lines.
+async function eachRow(dir, name, header, row) {
+	let n = 0;
+	for await (const line of lines(path.join(dir, name))) {
+		if (++n === 1) {
+			if (line !== header)
+				fail(`${name}: the header is not "${header}"`);
+			continue;
+		}
+		row(line, n);
+	}
+	return Math.max(n - 1, 0);
+}
+
 function hexOf(buf) {
 	return buf.toString('hex');
 }
@@ -241,14 +257,7 @@ function checkRegistry(dir) {
 // vouchers.csv, streamed: face value of the issued vouchers per campaign.
 async function checkVouchers(dir, manifest, registry) {
 	const issued = new Map(), counts = {};
-	let n = 0;
-	for await (const line of lines(path.join(dir, 'vouchers.csv'))) {
-		n++;
-		if (n === 1) {
-			if (line !== VOUCHERS_HEADER)
-				fail(`vouchers.csv: the header is not "${VOUCHERS_HEADER}"`);
-			continue;
-		}
+	const total = await eachRow(dir, 'vouchers.csv', VOUCHERS_HEADER, (line, n) => {
 		const f = line.split(',');
 		const where = `vouchers.csv line ${n}`;
 		if (f.length !== 7 || !/^[0-9a-f]{24}$/.test(f[0]) || !/^[0-9a-f]{64}$/.test(f[1]) ||
@@ -262,10 +271,10 @@ async function checkVouchers(dir, manifest, registry) {
 		counts[f[6]] = (counts[f[6]] ?? 0) + 1;
 		if (f[6] === 'issued')
 			issued.set(f[2], (issued.get(f[2]) ?? 0n) + BigInt(f[3]));
-	}
-	if (manifest.vouchers !== BigInt(Math.max(n - 1, 0)))
-		fail(`vouchers.csv: ${n - 1} vouchers, the manifest says ${manifest.vouchers}`);
-	return { issued, counts, total: n - 1 };
+	});
+	if (manifest.vouchers !== BigInt(total))
+		fail(`vouchers.csv: ${total} vouchers, the manifest says ${manifest.vouchers}`);
+	return { issued, counts, total };
 }
 
 function ledgerSum(audit, code) {
@@ -295,14 +304,8 @@ function checkOutstanding(audit, vouchers) {
 
 async function checkPayables(dir, audit, registry) {
 	const seen = new Set();
-	let n = 0, total = 0n;
-	for await (const line of lines(path.join(dir, 'payables.csv'))) {
-		n++;
-		if (n === 1) {
-			if (line !== PAYABLES_HEADER)
-				fail(`payables.csv: the header is not "${PAYABLES_HEADER}"`);
-			continue;
-		}
+	let total = 0n;
+	const count = await eachRow(dir, 'payables.csv', PAYABLES_HEADER, (line, n) => {
 		const where = `payables.csv line ${n}`;
 		const m = /^([1-9][0-9]*),([0-9]{14}),"((?:[^"]|"")*)",([A-Z0-9]{15,34}),(-?[0-9]+)$/.exec(line);
 		if (m === null)
@@ -315,13 +318,13 @@ async function checkPayables(dir, audit, registry) {
 			fail(`${where}: payee ${m[1]} is owed ${owed} cents in the ledger, not ${m[5]}`);
 		seen.add(m[1]);
 		total += owed;
-	}
+	});
 	for (const [code, acc] of audit.accounts) {
 		const m = /^payee:([0-9]+)$/.exec(code);
 		if (m !== null && acc.sum !== 0n && !seen.has(m[1]))
 			fail(`payables.csv: payee ${m[1]} is owed ${-acc.sum} cents in the ledger and not listed`);
 	}
-	return { count: n - 1, total };
+	return { count, total };
 }
 
 // invoices.csv: open invoices and credit notes; per funder, the sum owed
@@ -329,14 +332,7 @@ async function checkPayables(dir, audit, registry) {
 // account's debit balance, 0 when absent).
 async function checkInvoices(dir, manifest, funders, balance) {
 	const owed = new Map();
-	let n = 0;
-	for await (const line of lines(path.join(dir, 'invoices.csv'))) {
-		n++;
-		if (n === 1) {
-			if (line !== INVOICES_HEADER)
-				fail(`invoices.csv: the header is not "${INVOICES_HEADER}"`);
-			continue;
-		}
+	const count = await eachRow(dir, 'invoices.csv', INVOICES_HEADER, (line, n) => {
 		const where = `invoices.csv line ${n}`;
 		const m = /^((FA|AV)-[0-9]{4}-[0-9]{6}),(invoice|credit_note),([1-9][0-9]*),(face|fees),([0-9]{4}-[0-9]{2}-[0-9]{2}),((?:FA-[0-9]{4}-[0-9]{6})?),([0-9]+),([0-9]+),([1-9][0-9]*),([0-9]*),"((?:[^"]|"")*)"$/.exec(line);
 		if (m === null)
@@ -353,9 +349,9 @@ async function checkInvoices(dir, manifest, funders, balance) {
 				fail(`${where}: ${m[1]}: owes ${m[11]} cents, not between 1 and its total`);
 			owed.set(m[4], (owed.get(m[4]) ?? 0n) + BigInt(m[11]));
 		}
-	}
-	if (manifest.invoices !== BigInt(Math.max(n - 1, 0)))
-		fail(`invoices.csv: ${n - 1} documents, the manifest says ${manifest.invoices}`);
+	});
+	if (manifest.invoices !== BigInt(count))
+		fail(`invoices.csv: ${count} documents, the manifest says ${manifest.invoices}`);
 	let total = 0n;
 	for (const id of funders) {
 		const ledger = balance(`funder:${id}:invoiced`);
@@ -364,7 +360,7 @@ async function checkInvoices(dir, manifest, funders, balance) {
 			    ` invoices in invoices.csv owe ${owed.get(id) ?? 0n} cents`);
 		total += ledger;
 	}
-	return { count: n - 1, total };
+	return { count, total };
 }
 
 // ---------------------------------------------------------------- escrow
@@ -372,16 +368,9 @@ async function checkInvoices(dir, manifest, funders, balance) {
 // manifest's; the roots at the checkpoints' sizes are kept (sizes given).
 async function checkLeaves(dir, manifest, sizes) {
 	const tree = new Tree(), roots = new Map(), leaves = [];
-	let n = 0;
 	if (sizes.has(0n))
 		roots.set(0n, tree.root());
-	for await (const line of lines(path.join(dir, 'leaves.csv'))) {
-		n++;
-		if (n === 1) {
-			if (line !== 'seq,leaf_hash')
-				fail('leaves.csv: the header is not "seq,leaf_hash"');
-			continue;
-		}
+	await eachRow(dir, 'leaves.csv', 'seq,leaf_hash', (line, n) => {
 		const m = /^(0|[1-9][0-9]*),([0-9a-f]{64})$/.exec(line);
 		if (m === null || BigInt(m[1]) !== BigInt(tree.size))
 			fail(`leaves.csv line ${n}: not seq ${tree.size} and a leaf hash`);
@@ -390,7 +379,7 @@ async function checkLeaves(dir, manifest, sizes) {
 		tree.push(leaf);
 		if (sizes.has(BigInt(tree.size)))
 			roots.set(BigInt(tree.size), tree.root());
-	}
+	});
 	if (manifest.ledger?.size !== BigInt(tree.size))
 		fail(`manifest.json: the ledger size ${manifest.ledger?.size} is not leaves.csv's ${tree.size}`);
 	if (manifest.ledger?.root !== hexOf(tree.root()))
@@ -498,14 +487,8 @@ async function verifyEscrow(dir, key, manifest) {
 		fail('manifest.json: the credit notes owed are not the ledger\'s');
 	// payables.csv: the funder's share of what payees are owed (not tied to
 	// a payee account, which other funders' passes move too).
-	let n = 0, total = 0n;
-	for await (const line of lines(path.join(dir, 'payables.csv'))) {
-		n++;
-		if (n === 1) {
-			if (line !== PAYABLES_HEADER)
-				fail(`payables.csv: the header is not "${PAYABLES_HEADER}"`);
-			continue;
-		}
+	let total = 0n;
+	const payees = await eachRow(dir, 'payables.csv', PAYABLES_HEADER, (line, n) => {
 		const m = /^([1-9][0-9]*),([0-9]{14}),"((?:[^"]|"")*)",([A-Z0-9]{15,34}),([1-9][0-9]*)$/.exec(line);
 		if (m === null)
 			fail(`payables.csv line ${n}: not payee_id,siret,"name",iban,owed_cents`);
@@ -513,9 +496,9 @@ async function verifyEscrow(dir, key, manifest) {
 		if (payee === undefined || payee.siret !== m[2] || payee.iban !== m[4])
 			fail(`payables.csv line ${n}: payee ${m[1]} with this SIRET and IBAN is not in registry.json`);
 		total += BigInt(m[5]);
-	}
-	if (manifest.payables !== BigInt(Math.max(n - 1, 0)))
-		fail(`payables.csv: ${n - 1} payees, the manifest says ${manifest.payables}`);
+	});
+	if (manifest.payables !== BigInt(payees))
+		fail(`payables.csv: ${payees} payees, the manifest says ${manifest.payables}`);
 	const invoiced = log.accounts.get(`funder:${funder}:invoiced`);
 	const invoices = await checkInvoices(dir, manifest, new Set([String(funder)]),
 	    (code) => code === `funder:${funder}:invoiced` && invoiced !== undefined ? invoiced.balance : 0n);
@@ -525,7 +508,7 @@ async function verifyEscrow(dir, key, manifest) {
 	    ` at ${log.checkpoint}), ${log.entries} entries of the funder in full;` +
 	    ` ${vouchers.total} vouchers (${c.issued ?? 0} issued, ${c.redeemed ?? 0} redeemed,` +
 	    ` ${c.revoked ?? 0} revoked, ${c.expired ?? 0} expired); outstanding ${outstanding} cents` +
-	    ` agrees with the vouchers; ${n - 1} payees owed ${total} cents for its passes;` +
+	    ` agrees with the vouchers; ${payees} payees owed ${total} cents for its passes;` +
 	    ` credit notes owed ${manifest.funder.credit_notes_owed_cents} cents;` +
 	    ` ${invoices.count} invoice documents, ${invoices.total} cents invoiced and not paid`;
 }
