@@ -513,17 +513,24 @@ funder_part_by_id(const void *a, const void *b)
 	return (x->campaign > y->campaign) - (x->campaign < y->campaign);
 }
 
+/* Sorts parts with cmp (none yet: part is NULL, which qsort may not be
+ * given, even with a count of 0). */
+static void
+funder_parts_sort(struct funder_parts *parts, int (*cmp)(const void *, const void *))
+{
+	if (parts->count > 1)
+		qsort(parts->part, parts->count, sizeof(struct funder_part), cmp);
+}
+
 /* Sorts the parts and gives each campaign its départements in code order. */
 static void
 funder_parts_order(struct funder_data *d)
 {
-	qsort(d->types.part, d->types.count, sizeof(struct funder_part), funder_part_by_label);
-	qsort(d->epcis.part, d->epcis.count, sizeof(struct funder_part), funder_part_by_label);
-	qsort(d->services.part, d->services.count, sizeof(struct funder_part), funder_part_by_id);
-	qsort(d->distributors.part, d->distributors.count, sizeof(struct funder_part),
-	    funder_part_by_id);
-	qsort(d->departments.part, d->departments.count, sizeof(struct funder_part),
-	    funder_part_by_label);
+	funder_parts_sort(&d->types, funder_part_by_label);
+	funder_parts_sort(&d->epcis, funder_part_by_label);
+	funder_parts_sort(&d->services, funder_part_by_id);
+	funder_parts_sort(&d->distributors, funder_part_by_id);
+	funder_parts_sort(&d->departments, funder_part_by_label);
 	for (size_t i = 0; i < d->departments.count; i++) {
 		const struct funder_part *p = &d->departments.part[i];
 		struct funder_campaign *c = funder_find(d, p->campaign);
