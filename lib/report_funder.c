@@ -648,7 +648,7 @@ static const struct report_column funder_epci_columns[] = {
 	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
 	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 2 },
 	{ "population", "Population", REPORT_COLUMN_COUNT, -1 },
-	{ "people_per_1000", "Personnes touchées pour 1 000 habitants", REPORT_COLUMN_TENTHS, 2 },
+	{ "people_per_1000", "Personnes touchées pour 1 000 habitants", REPORT_COLUMN_TENTHS, 2 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -664,7 +664,7 @@ static const struct report_column funder_department_columns[] = {
 	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
 	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 1 },
 	{ "population", "Population", REPORT_COLUMN_COUNT, -1 },
-	{ "people_per_1000", "Personnes touchées pour 1 000 habitants", REPORT_COLUMN_TENTHS, 1 },
+	{ "people_per_1000", "Personnes touchées pour 1 000 habitants", REPORT_COLUMN_TENTHS, 1 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -1061,7 +1061,7 @@ funder_glossary(struct report_doc *doc)
 	report_doc_term(doc, "EPCI du lieu", "intercommunalité (SIREN et nom) de la commune où se"
 	    " trouve le lieu, d'après la table officielle des communes ; « sans EPCI » pour une"
 	    " commune qui n'en a pas.");
-	report_doc_term(doc, "Personnes touchées pour 1 000 habitants", "carnets (personnes) dont"
+	report_doc_term(doc, "Personnes touchées pour 1 000 habitants", "carnets (personnes) dont"
 	    " au moins un pass a été utilisé dans un lieu du département ou de l'EPCI pendant la"
 	    " période, pour 1 000 habitants de ce territoire (population municipale) ; masqué avec"
 	    " le nombre de pass dont il découle.");

@@ -259,7 +259,10 @@ report_write(const struct report_doc *doc, enum report_format format, FILE *f, s
 		report_write_html(doc, f);
 	} else {
 		j = report_doc_json(doc);
-		if (j == NULL || json_dumpf(j, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
+		/* 15 digits: a value in tenths prints as its decimal (0.2, not
+		 * 0.20000000000000001) */
+		if (j == NULL || json_dumpf(j, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(15)) != 0) {
 			json_decref(j);
 			return error_set(e, 500, "WRITE_FAILED", "cannot write the report");
 		}

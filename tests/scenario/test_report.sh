@@ -305,6 +305,7 @@ start_daemon
 req GET "/v1/funders/1/report?period=2027-Q2" "$TF"
 expect_http 200
 equals "$(echo "$body" | jq -S .)" "$(jq -S . "$J")" "GET /v1/funders/1/report?period= is the CLI's report"
+equals "$body" "$(cat "$J")" "the same JSON text, byte for byte"
 req GET "/v1/funders/1/report?period=2027-Q2&format=csv" "$TF"
 expect_http 200
 cmp -s <(printf '%s' "$body") <(head -c -0 "$R/f.csv" | sed -z 's/\n$//') && ok || fail "CSV over HTTP differs"

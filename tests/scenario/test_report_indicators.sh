@@ -449,11 +449,15 @@ equals "$(rcell epcis_all epci "$e48" population)" "$pe48" "the EPCI's populatio
 equals "$(rcell epcis_all epci "$e48" people_per_1000)" "$(rate 17 "$pe48")" \
 	"the EPCI: 17 people per 1,000 of $pe48 inhabitants"
 [ "$(rate 17 "$pe48")" != 0 ] && ok || fail "the EPCI's rate is 0: the test checks no rounding"
+# Written as its decimal, not as the nearest double's 17 digits (0.20000000000000001).
+equals "$(echo "$RJ" | grep -cxE " *\"people_per_1000\": $(rate 17 "$p48" | sed 's/[.]/[.]/')")" 2 \
+	"JSON: the rate's text is its decimal (the 48's rows over all campaigns and campaign 1)"
+equals "$(echo "$RJ" | grep -cE '[0-9][.][0-9]{12}')" 0 "JSON: no number with the digits of a double's noise"
 # The CSV and the HTML show the same rate with a decimal comma.
 expect 0 pn --home "$RT" report funder 1 --period 2027-05 --format csv
 rcsv=$(echo "$out" | tr -d '\r')
 contains "$rcsv" "$e48;$(epci_field "$e48" 2);17;170,00;$pe48;$(rate 17 "$pe48" | tr . ,)" "CSV: the EPCI's row"
-contains "$rcsv" "Personnes touchées pour 1 000 habitants" "CSV: the rate's column"
+contains "$rcsv" "Personnes touchées pour 1 000 habitants" "CSV: the rate's column"
 expect 0 pn --home "$RT" report funder 1 --period 2027-05 --format html
 contains "$out" "<td>$(epci_field "$e48" 2)</td>" "HTML: the EPCI's name"
 # The vintage, named once from the tables' header (package, population year).
