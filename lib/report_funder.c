@@ -28,6 +28,7 @@
 #include "registry.h"
 #include "report.h"
 #include "report_private.h"
+#include "territory.h"
 
 #define FUNDER_MONTHS 12
 #define FUNDER_DEPARTMENTS 128
@@ -645,10 +646,16 @@ static const struct report_column funder_service_columns[] = {
 	{ NULL, NULL, 0, 0 },
 };
 
+/* The breakdowns by territory end with its population (public, never
+ * hidden) and the people reached per 1,000 inhabitants, hidden with the
+ * count (funder_rate_set). */
 static const struct report_column funder_epci_columns[] = {
 	{ "epci", "EPCI du lieu (SIREN)", REPORT_COLUMN_TEXT, -1 },
+	{ "epci_name", "Nom de l'EPCI", REPORT_COLUMN_TEXT, -1 },
 	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
-	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 1 },
+	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 2 },
+	{ "population", "Population", REPORT_COLUMN_COUNT, -1 },
+	{ "people_per_1000", "Personnes touchées pour 1 000 habitants", REPORT_COLUMN_TENTHS, 2 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -663,6 +670,8 @@ static const struct report_column funder_department_columns[] = {
 	{ "department", "Département du lieu", REPORT_COLUMN_TEXT, -1 },
 	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
 	{ "redeemed_cents", "Valeur utilisée (€)", REPORT_COLUMN_MONEY, 1 },
+	{ "population", "Population", REPORT_COLUMN_COUNT, -1 },
+	{ "people_per_1000", "Personnes touchées pour 1 000 habitants", REPORT_COLUMN_TENTHS, 1 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -683,6 +692,26 @@ funder_sum(struct funder_cell *sum, const struct funder_cell *c)
 	sum->count += c->count;
 	sum->cents += c->cents;
 	sum->booklets += c->booklets;
+}
+
+/* Sets cells col (the population) and col + 1 (the rate) of row: booklets,
+ * the people reached in the territory, per 1,000 of its population, in
+ * tenths rounded half up with integers only; the rate is hidden with its
+ * count (column follows) and, like the count, by its booklets. Both absent
+ * when the population is unknown (0: the total row, « sans EPCI »). */
+static void
+funder_rate_set(struct report_table *t, int row, int col, int64_t population,
+    int64_t booklets)
+{
+	struct report_cell *p = report_table_cell(t, (size_t)row, (size_t)col);
+	struct report_cell *rate = report_table_cell(t, (size_t)row, (size_t)col + 1);
+
+	if (population <= 0 || booklets < 0 || booklets > (INT64_MAX - population) / 10000) {
+		p->absent = rate->absent = true;
+		return;
+	}
+	report_cell_count(p, population, -1, NULL);
+	report_cell_count(rate, (booklets * 10000 + population / 2) / population, booklets, NULL);
 }
 
 /* One row of the campaigns table (c NULL: the total, from total). */
@@ -773,6 +802,7 @@ funder_department_table(struct report_doc *doc, const struct funder_campaign *c)
 {
 	char prefix[24], key[40], title[80];
 	struct report_table *t;
+	int64_t population;
 	int row;
 
 	funder_prefix(c->id == 0 ? NULL : c, prefix);
@@ -790,16 +820,20 @@ funder_department_table(struct report_doc *doc, const struct funder_campaign *c)
 
 		if ((row = report_table_row(t)) < 0)
 			return -1;
+		if (territory_department_population(d->code, &population, NULL) != 0)
+			population = 0;
 		report_set_text(t, row, 0, d->code);
 		report_set_count(t, row, 1, d->redeemed.count, d->redeemed.booklets, "%s.d%s.pr",
 		    prefix, d->code);
 		report_set_money(t, row, 2, d->redeemed.cents);
+		funder_rate_set(t, row, 3, population, d->redeemed.booklets);
 	}
 	if ((row = report_table_row(t)) < 0)
 		return -1;
 	report_set_text(t, row, 0, "Total");
 	report_set_count(t, row, 1, c->redeemed.count, c->redeemed.booklets, "%s.pr", prefix);
 	report_set_money(t, row, 2, c->redeemed.cents);
+	funder_rate_set(t, row, 3, 0, 0);
 	return 0;
 }
 
@@ -878,6 +912,21 @@ funder_part_label(const struct funder_breakdown *k, const struct funder_part *pa
 	return part->label;
 }
 
+/* The cells of an EPCI's row beside its SIREN (code, "" for none or the
+ * total row): its name, its population and its rate for booklets, the
+ * people reached (an EPCI no longer in the table: no name, no rate).
+ * Returns 0 or -1. */
+static int
+funder_epci_cells(struct report_table *t, int row, const char *code, int64_t booklets)
+{
+	const struct territory_epci *epci = NULL;
+
+	if (code[0] != '\0' && territory_epci_find(code, &epci, NULL) != 0)
+		epci = NULL;
+	funder_rate_set(t, row, 4, epci != NULL ? epci->population : 0, booklets);
+	return report_set_text(t, row, 1, epci != NULL ? epci->name : "");
+}
+
 /* A breakdown for campaign c, or over all campaigns (c->id 0): its rows, then
  * the total, the same quantity as the campaign's (all campaigns') redeemed
  * passes, key "c12.pr" ("all.pr"). */
@@ -888,7 +937,7 @@ funder_part_table(struct report_doc *doc, const struct funder_data *d,
 	const struct funder_parts *p = (const struct funder_parts *)((const char *)d + k->offset);
 	char prefix[24], key[48], title[96], cell_key[48];
 	struct report_table *t;
-	int row;
+	int row, col = k->what == 'e' ? 2 : 1; /* the count's column: an EPCI's name first */
 
 	funder_prefix(c->id == 0 ? NULL : c, prefix);
 	snprintf(key, sizeof(key), "%s_%s", k->key, prefix);
@@ -918,16 +967,18 @@ funder_part_table(struct report_doc *doc, const struct funder_data *d,
 		} else
 			cell = part->redeemed;
 		if ((row = report_table_row(t)) < 0 ||
-		    report_set_text(t, row, 0, funder_part_label(k, part)) != 0)
+		    report_set_text(t, row, 0, funder_part_label(k, part)) != 0 ||
+		    (k->what == 'e' && funder_epci_cells(t, row, part->label, cell.booklets) != 0))
 			return -1;
 		funder_part_key(k, prefix, part, cell_key);
-		report_set_count(t, row, 1, cell.count, cell.booklets, "%s", cell_key);
-		report_set_money(t, row, 2, cell.cents);
+		report_set_count(t, row, col, cell.count, cell.booklets, "%s", cell_key);
+		report_set_money(t, row, col + 1, cell.cents);
 	}
-	if ((row = report_table_row(t)) < 0 || report_set_text(t, row, 0, "Total") != 0)
+	if ((row = report_table_row(t)) < 0 || report_set_text(t, row, 0, "Total") != 0 ||
+	    (k->what == 'e' && funder_epci_cells(t, row, "", 0) != 0))
 		return -1;
-	report_set_count(t, row, 1, c->redeemed.count, c->redeemed.booklets, "%s.pr", prefix);
-	report_set_money(t, row, 2, c->redeemed.cents);
+	report_set_count(t, row, col, c->redeemed.count, c->redeemed.booklets, "%s.pr", prefix);
+	report_set_money(t, row, col + 1, c->redeemed.cents);
 	return 0;
 }
 
@@ -1014,13 +1065,29 @@ funder_glossary(struct report_doc *doc)
 	    " / dont la date limite est passée.");
 	report_doc_term(doc, "« < 11 »", "case masquée : elle concerne de 1 à 10 carnets (donc"
 	    " de personnes), ou permettrait de retrouver une autre case masquée.");
-	report_doc_term(doc, "EPCI du lieu", "intercommunalité (SIREN) de la commune où se trouve"
-	    " le lieu, d'après la table officielle des communes ; « sans EPCI » pour une commune"
-	    " qui n'en a pas.");
+	report_doc_term(doc, "EPCI du lieu", "intercommunalité (SIREN et nom) de la commune où se"
+	    " trouve le lieu, d'après la table officielle des communes ; « sans EPCI » pour une"
+	    " commune qui n'en a pas.");
+	report_doc_term(doc, "Personnes touchées pour 1 000 habitants", "carnets (personnes) dont"
+	    " au moins un pass a été utilisé dans un lieu du département ou de l'EPCI pendant la"
+	    " période, pour 1 000 habitants de ce territoire (population municipale) ; masqué avec"
+	    " le nombre de pass dont il découle.");
 	report_doc_term(doc, "Distributeur du carnet", "structure qui a reçu le carnet et l'a"
 	    " remis à la personne.");
 	report_doc_term(doc, "Provisoire", "la période n'est pas terminée : les chiffres"
 	    " changeront.");
+}
+
+/* Names the populations' vintage once: a note, and JSON population_source. */
+static void
+funder_population_note(struct report_doc *doc)
+{
+	char note[300];
+
+	doc->population_source = territory_population_source();
+	snprintf(note, sizeof(note), "Taux pour 1 000 habitants (par département et par EPCI du"
+	    " lieu) : %s.", doc->population_source);
+	report_doc_note(doc, note);
 }
 
 static const struct funder_breakdown funder_breakdowns[] = {
@@ -1135,6 +1202,7 @@ report_funder_build(struct db *db, int64_t id, const struct report_range *r,
 	report_doc_note(doc, "Agrégats seulement : aucune donnée sur une personne. Une case"
 	    " portant sur 1 à 10 carnets est masquée (« < 11 »), ainsi que ce qui permettrait"
 	    " de la recalculer.");
+	funder_population_note(doc);
 	funder_glossary(doc);
 	rc = report_indicators_end(d->ind, doc, e);
 	d->ind = NULL;

@@ -279,8 +279,8 @@ report_table_hidden(const struct report_table *t, size_t row, size_t col)
 
 	if (t->cells[row * t->columns + col].hidden)
 		return true;
-	return c->kind == REPORT_COLUMN_MONEY && c->follows >= 0 &&
-	    t->cells[row * t->columns + (size_t)c->follows].hidden;
+	return (c->kind == REPORT_COLUMN_MONEY || c->kind == REPORT_COLUMN_TENTHS) &&
+	    c->follows >= 0 && t->cells[row * t->columns + (size_t)c->follows].hidden;
 }
 
 void

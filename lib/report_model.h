@@ -13,21 +13,22 @@
 #define REPORT_COLUMNS_MAX 12
 #define REPORT_GROUPS_MAX 2
 #define REPORT_NOTES_MAX 8
-#define REPORT_GLOSSARY_MAX 16
+#define REPORT_GLOSSARY_MAX 24
 
 enum report_column_kind {
 	REPORT_COLUMN_TEXT,  /* a label: month, campaign, code list */
 	REPORT_COLUMN_COUNT, /* an integer, subject to suppression when its cell has booklets >= 0 */
 	REPORT_COLUMN_MONEY, /* cents; hidden with the count column it follows */
 	REPORT_COLUMN_TENTHS, /* a ratio or a median in tenths (425: 42,5); hidden, even at 0,
-	                       * when its booklets are 1 .. threshold-1 */
+	                       * when its booklets are 1 .. threshold-1, and with the count
+	                       * column it follows (a rate per 1,000 inhabitants) */
 };
 
 struct report_column {
 	const char *key;   /* JSON key (money keys end in _cents) */
 	const char *label; /* French header */
 	enum report_column_kind kind;
-	int follows;       /* money: index of the count column whose hiding it takes; -1 */
+	int follows;       /* money, tenths: index of the count column whose hiding it takes; -1 */
 };
 
 struct report_cell {
@@ -77,6 +78,8 @@ struct report_doc {
 	bool provisional;
 	int64_t threshold;
 	bool suppress;             /* funder reports: small cells hidden */
+	const char *population_source; /* the vintage of the populations of its rates
+	                                * (static), JSON population_source; NULL: none */
 	size_t notes;
 	char note[REPORT_NOTES_MAX][300];
 	size_t glossary;
@@ -124,7 +127,7 @@ int report_key_group_add(struct report_key_group *g, const char *fmt, ...)
  * hides its table's total amount. */
 void report_suppress(struct report_doc *doc);
 
-/* Whether cell col of row is hidden (money: its count's state). */
+/* Whether cell col of row is hidden (money, tenths: also its count's state). */
 bool report_table_hidden(const struct report_table *t, size_t row, size_t col);
 
 /* The text of cell (row, col) of t for people: « < 11 » when hidden, a

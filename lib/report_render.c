@@ -217,7 +217,7 @@ json_t *
 report_doc_json(const struct report_doc *doc)
 {
 	char first[DATE_FORMAT_SIZE], last[DATE_FORMAT_SIZE];
-	json_t *tables = json_array(), *glossary = json_array(), *notes = json_array();
+	json_t *tables = json_array(), *glossary = json_array(), *notes = json_array(), *j;
 
 	date_format(doc->first_day, first);
 	date_format(doc->last_day, last);
@@ -235,11 +235,14 @@ report_doc_json(const struct report_doc *doc)
 	for (size_t i = 0; i < doc->glossary; i++)
 		json_array_append_new(glossary, json_pack("{s:s, s:s}", "term", doc->term[i],
 		    "definition", doc->definition[i]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:o}", "report",
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:o}", "report",
 	    doc->kind, "title", doc->title, "subject", doc->subject, "period", doc->period,
 	    "first_day", first, "last_day", last, "provisional", doc->provisional,
 	    "small_cell_threshold", (json_int_t)doc->threshold, "notes", notes, "tables", tables,
 	    "glossary", glossary);
+	if (j != NULL && doc->population_source != NULL)
+		json_object_set_new(j, "population_source", json_string(doc->population_source));
+	return j;
 }
 
 int
@@ -256,7 +259,10 @@ report_write(const struct report_doc *doc, enum report_format format, FILE *f, s
 		report_write_html(doc, f);
 	} else {
 		j = report_doc_json(doc);
-		if (j == NULL || json_dumpf(j, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
+		/* 15 digits: a value in tenths prints as its decimal (0.2, not
+		 * 0.20000000000000001) */
+		if (j == NULL || json_dumpf(j, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(15)) != 0) {
 			json_decref(j);
 			return error_set(e, 500, "WRITE_FAILED", "cannot write the report");
 		}

@@ -1,5 +1,6 @@
 /* Territory: the INSEE commune codes where places may be, from the table
- * lib/data/communes.tsv embedded at build time (made by
+ * lib/data/communes.tsv embedded at build time, and the EPCI (their names
+ * and populations) from lib/data/epci.tsv (both made by
  * scripts/make-communes.sh from Etalab's @etalab/decoupage-administratif).
  * It holds current communes and the municipal arrondissements of Paris,
  * Lyon and Marseille; delegated and associated communes are not places'
@@ -24,6 +25,13 @@ struct territory_commune {
 	enum clock_tz tz;       /* local time zone, from the département (CLOCK_TZ_NONE: 984, 989) */
 };
 
+/* An EPCI (établissement public de coopération intercommunale). */
+struct territory_epci {
+	const char *code;   /* SIREN, 9 digits: "200054781" */
+	const char *name;   /* official name, UTF-8: "Métropole du Grand Paris" */
+	int64_t population; /* the sum of its member communes' municipal populations */
+};
+
 /* Finds the commune or arrondissement whose INSEE code is code. Returns 0
  * with *commune set, or -1 with e set: 400 BAD_COMMUNE (not 5 characters of
  * digits, A or B), 400 UNKNOWN_COMMUNE (no such current commune or
@@ -41,14 +49,30 @@ const struct territory_commune *territory_commune_at(size_t index);
  * 6.0.0" ("" if it is unusable). */
 const char *territory_data_version(void);
 
+/* Returns the vintage of the populations, with the table's source:
+ * "population municipale 2023, INSEE, via @etalab/decoupage-administratif
+ * 6.0.0" ("" if the table is unusable). */
+const char *territory_population_source(void);
+
+/* Sets *population to the municipal population of department (the sum of
+ * its current communes', arrondissements not counted twice). Returns 0, or
+ * -1 with *population 0 (400 UNKNOWN_DEPARTMENT; 500 TERRITORY_DATA). */
+int territory_department_population(const char *department, int64_t *population,
+    struct error *e) __attribute__((warn_unused_result));
+
+/* Finds the EPCI whose SIREN is code. Returns 0 with *epci set, or -1 with
+ * *epci NULL (400 UNKNOWN_EPCI; 500 TERRITORY_DATA). */
+int territory_epci_find(const char *code, const struct territory_epci **epci, struct error *e)
+	__attribute__((warn_unused_result));
+
 /* Checks that department is the département (or collectivity) code of at
  * least one commune: "93", "2A", "971". Returns 0, or -1 (400
  * UNKNOWN_DEPARTMENT). */
 int territory_department_check(const char *department, struct error *e)
 	__attribute__((warn_unused_result));
 
-/* Checks that epci is the SIREN of the EPCI of at least one commune.
- * Returns 0, or -1 (400 UNKNOWN_EPCI). */
+/* Checks that epci is the SIREN of an EPCI of the table (each has member
+ * communes). Returns 0, or -1 (400 UNKNOWN_EPCI). */
 int territory_epci_check(const char *epci, struct error *e)
 	__attribute__((warn_unused_result));
 

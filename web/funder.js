@@ -15,6 +15,8 @@
 	var LABELS = {
 		campaign: 'Campagne', month: 'Mois', department: 'Département du lieu', place_type: 'Type de lieu',
 		service: 'Prestation', distributor: 'Distributeur',
+		epci: 'EPCI du lieu (SIREN)', epci_name: 'Nom de l\'EPCI', population: 'Population',
+		people_per_1000: 'Personnes touchées pour 1\u00a0000 habitants',
 		booklets_issued: 'Carnets émis', booklets_delivered: 'Carnets livrés aux distributeurs',
 		booklets_handed_out: 'Carnets remis', passes_redeemed: 'Pass utilisés', redeemed_cents: 'Valeur utilisée',
 		passes_issued: 'Pass émis', passes_revoked: 'Pass révoqués', passes_expired: 'Pass expirés',

@@ -215,6 +215,12 @@ equals "$(cell services_all 0 passes_redeemed)" "< 11" "atelier hidden by the se
 e69=$(epci_of 69) e93=$(epci_of 93)
 equals "$e69,$e93" "200046977,200054781" "the communes' EPCI in the reference table"
 equals "$(cell epcis_all 0 epci),$(cell epcis_all 1 epci),$(cell epcis_all 2 epci)" "$e69,$e93,Total" "EPCI rows"
+equals "$(cell epcis_all 0 epci_name),$(cell epcis_all 1 epci_name)" \
+	"$(awk -F'\t' -v e="$e69" '$1 == e { print $2 }' "$(dirname "$0")/../../lib/data/epci.tsv"),$(awk -F'\t' \
+	-v e="$e93" '$1 == e { print $2 }' "$(dirname "$0")/../../lib/data/epci.tsv")" "EPCI names from lib/data/epci.tsv"
+equals "$(cell epcis_all 0 epci_name)" "Métropole de Lyon" "the 69's EPCI by name"
+equals "$(cell epcis_all 0 people_per_1000),$(cell epcis_all 1 people_per_1000)" "< 11,< 11" \
+	"the EPCI's rates hidden with their counts"
 equals "$(nbooklets "ep.$e69")" 3 "the 69's EPCI: 3 booklets"
 equals "$(cell epcis_all 0 passes_redeemed),$(cell epcis_all 0 redeemed_cents)" "< 11,< 11" "EPCI of 3 booklets hidden"
 equals "$(cell epcis_all 1 passes_redeemed)" "< 11" "the 93's EPCI (${E[ep.$e93]} passes) hidden: the total minus the 69's"
@@ -260,8 +266,9 @@ equals "$(cell passes_state 0 passes_issued),$(cell passes_state 0 passes_redeem
 equals "$(jq -c '.tables[] | select(.key == "passes_state") | .rows[2] | [.[]]' "$J")" \
 	'["Total",78,19,0,0,59]' "state total"
 # No group that sums has exactly one hidden cell: each count column of a
-# table with a total row, each row of the passes' state.
-equals "$(jq -r '[.tables[] | select(.total_row) | .rows as $r | ($r[0] | keys[]) as $k
+# table with a total row (rates per 1,000 inhabitants do not sum: each is
+# hidden with its count, test_report_indicators), each row of the passes' state.
+equals "$(jq -r '[.tables[] | select(.total_row) | .rows as $r | ($r[0] | keys[] | select(. != "people_per_1000")) as $k
 	| select(([$r[][$k]] | map(select(. == "< 11")) | length) == 1) | "\(.key).\($k)"] | join(" ")' "$J")" \
 	"" "no column with a single hidden cell"
 equals "$(jq -r '[.tables[] | select(.key == "passes_state") | .rows[]
@@ -298,6 +305,7 @@ start_daemon
 req GET "/v1/funders/1/report?period=2027-Q2" "$TF"
 expect_http 200
 equals "$(echo "$body" | jq -S .)" "$(jq -S . "$J")" "GET /v1/funders/1/report?period= is the CLI's report"
+equals "$body" "$(cat "$J")" "the same JSON text, byte for byte"
 req GET "/v1/funders/1/report?period=2027-Q2&format=csv" "$TF"
 expect_http 200
 cmp -s <(printf '%s' "$body") <(head -c -0 "$R/f.csv" | sed -z 's/\n$//') && ok || fail "CSV over HTTP differs"

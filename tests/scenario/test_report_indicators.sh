@@ -374,4 +374,112 @@ expect 1 pn --home "$I" campaign summary 1
 contains "$err" "does not match its signed note" "forged figures refused"
 one_line "$err"
 
+# --- 5. Rates per 1,000 inhabitants by département and EPCI of the place:
+# three places in small communes of three départements (Guéret 23, Mende 48,
+# Belfort 90), 12, 17 and 3 booklets using one pass each in May 2027. The
+# expected rates are computed here from the committed tables (lib/data):
+# people reached (booklets) x 1000 / population, in tenths rounded half up.
+# Belfort's 3 booklets are hidden, and Guéret's 12 by the secondary rule
+# (the smallest other of the column): their rates are hidden with them.
+export PASSNUM_NOW=2027-05-02T08:00:00Z
+RT=$WORK/rates
+H=$RT
+DATA=$(dirname "$0")/../../lib/data
+pn --home "$RT" init --operator "Opérateur de test" --origin rates.example/ledger \
+	--iban "$OP_IBAN" --bic AGRIFRPP >/dev/null || fail "init rates"
+pn --home "$RT" funder add "Financeur des taux" >/dev/null || fail "funder rates"
+pn --home "$RT" funder order 1 100000 --ref BC-R >/dev/null || fail "order rates"
+pn --home "$RT" service add atelier "Atelier numérique" >/dev/null || fail "service rates"
+RCOMMUNES=(- 23096 48095 90010)
+for i in 1 2 3; do
+	pn --home "$RT" place add "Lieu $i" --siret $SIRET --commune "${RCOMMUNES[$i]}" --iban $IBAN \
+		--type epn --services atelier >/dev/null || fail "place rates $i"
+	pn --home "$RT" place label $i >/dev/null || fail "label rates $i"
+done
+pn --home "$RT" campaign create --funder 1 --name "Interne-Taux" --value 10 --last-day 2027-12-31 \
+	--departments 23,48,90 >/dev/null || fail "campaign rates"
+mkdir -p "$WORK/rout"
+pn --home "$RT" batch issue --campaign 1 --count 64 --booklet 2 --out "$WORK/rout" --format csv \
+	>/dev/null || fail "batch rates"
+pn --home "$RT" distributor add "CCAS de test" >/dev/null || fail "distributor rates"
+pn --home "$RT" booklet deliver 1-32 --distributor 1 >/dev/null || fail "deliver rates"
+for b in $(seq 1 32); do
+	pn --home "$RT" booklet handout "$b" --distributor 1 --date 2027-05-02 >/dev/null ||
+		fail "handout rates $b"
+done
+rtok() { awk -F, -v b="$1" 'NR > 1 && $7 == b { print $3; exit }' "$WORK"/rout/batch-*.csv; }
+RBOOKLETS=(- 12 17 3)
+PASSNUM_NOW=2027-05-10T10:00:00Z start_daemon
+b=0
+for i in 1 2 3; do
+	T=$(pn --home "$RT" token create --role place --id $i)
+	for n in $(seq 1 "${RBOOKLETS[$i]}"); do
+		b=$((b + 1))
+		req POST /v1/redemptions "$T" "$(redeem_body atelier "r$b" "$(rtok $b)")"
+		expect_http 201
+	done
+done
+stop_daemon
+export PASSNUM_NOW=2027-06-02T08:00:00Z
+expect 0 pn --home "$RT" report funder 1 --period 2027-05 --format json
+RJ=$out
+rcell() { echo "$RJ" | jq -r --arg t "$1" --arg k "$2" --arg v "$3" --arg c "$4" \
+	'.tables[] | select(.key == $t) | .rows[] | select(.[$k] == $v) | .[$c]'; }
+# From the committed tables: a commune's département and EPCI, a
+# département's population (its communes, arrondissements not counted
+# twice), an EPCI's name and population.
+commune_field() { awk -F'\t' -v c="$1" -v f="$2" '$1 == c { print $f }' "$DATA/communes.tsv"; }
+dept_population() { awk -F'\t' -v d="$1" '!/^#/ && $4 == d && $2 == "" { s += $6 } END { print s }' "$DATA/communes.tsv"; }
+epci_field() { awk -F'\t' -v e="$1" -v f="$2" '$1 == e { print $f }' "$DATA/epci.tsv"; }
+# rate BOOKLETS POPULATION: the JSON number, tenths rounded half up.
+rate() {
+	local t=$(( ($1 * 10000 + $2 / 2) / $2 ))
+	if [ $((t % 10)) -eq 0 ]; then echo $((t / 10)); else echo "$((t / 10)).$((t % 10))"; fi
+}
+d48=$(commune_field 48095 4) e48=$(commune_field 48095 7)
+p48=$(dept_population "$d48") pe48=$(epci_field "$e48" 3)
+equals "$d48,$(epci_field "$e48" 2)" "48,CC Coeur de Lozère" "Mende: its département and EPCI in the tables"
+[ "$p48" -gt 0 ] && [ "$pe48" -gt 0 ] && ok || fail "populations of the 48 and its EPCI"
+equals "$(rcell departments_all department 48 passes_redeemed)" 17 "the 48: 17 passes shown"
+equals "$(rcell departments_all department 48 population)" "$p48" "the 48's population"
+equals "$(rcell departments_all department 48 people_per_1000)" "$(rate 17 "$p48")" \
+	"the 48: 17 people per 1,000 of $p48 inhabitants"
+equals "$(rcell epcis_all epci "$e48" epci_name)" "$(epci_field "$e48" 2)" "the EPCI's name"
+equals "$(rcell epcis_all epci "$e48" population)" "$pe48" "the EPCI's population"
+equals "$(rcell epcis_all epci "$e48" people_per_1000)" "$(rate 17 "$pe48")" \
+	"the EPCI: 17 people per 1,000 of $pe48 inhabitants"
+[ "$(rate 17 "$pe48")" != 0 ] && ok || fail "the EPCI's rate is 0: the test checks no rounding"
+# Written as its decimal, not as the nearest double's 17 digits (0.20000000000000001).
+equals "$(echo "$RJ" | grep -cxE " *\"people_per_1000\": $(rate 17 "$p48" | sed 's/[.]/[.]/')")" 2 \
+	"JSON: the rate's text is its decimal (the 48's rows over all campaigns and campaign 1)"
+equals "$(echo "$RJ" | grep -cE '[0-9][.][0-9]{12}')" 0 "JSON: no number with the digits of a double's noise"
+# The CSV and the HTML show the same rate with a decimal comma.
+expect 0 pn --home "$RT" report funder 1 --period 2027-05 --format csv
+rcsv=$(echo "$out" | tr -d '\r')
+contains "$rcsv" "$e48;$(epci_field "$e48" 2);17;170,00;$pe48;$(rate 17 "$pe48" | tr . ,)" "CSV: the EPCI's row"
+contains "$rcsv" "Personnes touchées pour 1 000 habitants" "CSV: the rate's column"
+expect 0 pn --home "$RT" report funder 1 --period 2027-05 --format html
+contains "$out" "<td>$(epci_field "$e48" 2)</td>" "HTML: the EPCI's name"
+# The vintage, named once from the tables' header (package, population year).
+vintage="$(sed -n 2p "$DATA/epci.tsv" | cut -c3-), via $(sed -n 1p "$DATA/epci.tsv" | cut -c3-)"
+equals "$vintage" "population municipale 2023, INSEE, via @etalab/decoupage-administratif 6.0.0" "the vintage"
+equals "$(echo "$RJ" | jq -r .population_source)" "$vintage" "JSON population_source"
+equals "$(echo "$RJ" | jq -r --arg v "$vintage" '[.notes[] | select(contains($v))] | length')" 1 \
+	"the vintage named in one note"
+contains "$out" "$vintage" "HTML: the vintage"
+# Hidden counts hide their rates: Belfort (3 booklets) and Guéret (12,
+# hidden by the secondary rule); population is public, so a rate shown
+# beside a hidden count would give the count back.
+e23=$(commune_field 23096 7) e90=$(commune_field 90010 7)
+for key in departments_all:department:23 departments_all:department:90 epcis_all:epci:$e23 epcis_all:epci:$e90; do
+	IFS=: read -r t k v <<<"$key"
+	equals "$(rcell "$t" "$k" "$v" passes_redeemed),$(rcell "$t" "$k" "$v" people_per_1000)" "< 11,< 11" \
+		"$t $v: count and rate hidden"
+	[ "$(rcell "$t" "$k" "$v" population)" -gt 0 ] && ok || fail "$t $v: population shown"
+done
+equals "$(echo "$RJ" | jq -r '[.tables[] | select(.key | test("^(departments|epcis)_"))
+	| .rows[:-1][] | select((.passes_redeemed == "< 11") != (.people_per_1000 == "< 11"))]
+	| length')" 0 "every rate hidden exactly when its count is"
+equals "$(rcell departments_all department Total people_per_1000)" null "no rate on the total row"
+
 finish

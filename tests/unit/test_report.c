@@ -392,6 +392,64 @@ test_ratios(void **state)
 	report_doc_clear(&doc);
 }
 
+static const struct report_column rate_columns[] = {
+	{ "department", "Département", REPORT_COLUMN_TEXT, -1 },
+	{ "passes_redeemed", "Pass utilisés", REPORT_COLUMN_COUNT, -1 },
+	{ "population", "Population", REPORT_COLUMN_COUNT, -1 },
+	{ "people_per_1000", "Pour 1 000 habitants", REPORT_COLUMN_TENTHS, 1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+/* A rate that follows its count is hidden with it, also when the count is
+ * hidden by the secondary rule (12 booklets: its rate and the public
+ * population would give the count back); the population is never hidden;
+ * the JSON writes tenths as decimals. */
+static void
+test_rate_follows_count(void **state)
+{
+	static const char *const names[] = { "23", "48", "90", "Total" };
+	static const int64_t passes[] = { 12, 17, 3, 32 }, pop[] = { 115527, 76486, 140255, 0 };
+	struct report_doc doc = doc_new();
+	struct report_table *t = report_doc_table(&doc, "departments", "Par département", rate_columns);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct error e;
+
+	(void)state;
+	assert_non_null(t);
+	t->total_row = true;
+	for (int r = 0; r < 4; r++) {
+		assert_int_equal(report_table_row(t), r);
+		report_cell_text(report_table_cell(t, (size_t)r, 0), names[r]);
+		report_cell_count(report_table_cell(t, (size_t)r, 1), passes[r], passes[r], NULL);
+		if (r == 3) {
+			report_table_cell(t, 3, 2)->absent = report_table_cell(t, 3, 3)->absent = true;
+			continue;
+		}
+		report_cell_count(report_table_cell(t, (size_t)r, 2), pop[r], -1, NULL);
+		report_cell_count(report_table_cell(t, (size_t)r, 3),
+		    (passes[r] * 10000 + pop[r] / 2) / pop[r], passes[r], NULL);
+	}
+	report_suppress(&doc);
+	assert_true(report_table_hidden(t, 2, 1));  /* 3 booklets */
+	assert_true(report_table_hidden(t, 2, 3));
+	assert_true(report_table_hidden(t, 0, 1));  /* 12: the secondary rule */
+	assert_false(report_table_cell(t, 0, 3)->hidden);
+	assert_true(report_table_hidden(t, 0, 3));  /* its rate with it */
+	assert_false(report_table_hidden(t, 1, 3));
+	assert_false(report_table_hidden(t, 0, 2)); /* populations shown */
+	assert_false(report_table_hidden(t, 2, 2));
+	assert_non_null(f);
+	assert_int_equal(report_write(&doc, REPORT_JSON, f, &e), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "\"people_per_1000\": 0.2\n"));
+	assert_null(strstr(text, "0.2000"));
+	assert_non_null(strstr(text, "\"population\": 115527,"));
+	free(text);
+	report_doc_clear(&doc);
+}
+
 int
 main(void)
 {
@@ -405,6 +463,7 @@ main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_chart),
 		cmocka_unit_test(test_ratios),
+		cmocka_unit_test(test_rate_follows_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

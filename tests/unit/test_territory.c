@@ -192,6 +192,63 @@ test_departments_and_epci(void **state)
 	assert_int_equal(territory_epci_check("", NULL), -1);
 }
 
+/* The population of the communes of department (epci NULL) or of EPCI
+ * epci, summed here over the commune table (arrondissements left out:
+ * they count towards their commune). */
+static int64_t
+communes_population(const char *department, const char *epci)
+{
+	const struct territory_commune *c;
+	int64_t sum = 0;
+
+	for (size_t i = 0; (c = territory_commune_at(i)) != NULL; i++)
+		if (c->parent[0] == '\0' && (department == NULL ||
+		    strcmp(c->department, department) == 0) && (epci == NULL ||
+		    strcmp(c->epci, epci) == 0))
+			sum += c->population;
+	return sum;
+}
+
+static void
+test_epci_table_and_populations(void **state)
+{
+	const struct territory_epci *epci = NULL;
+	const struct territory_commune *c;
+	int64_t population = -1;
+	struct error e;
+	(void)state;
+	assert_string_equal(territory_population_source(),
+	    "population municipale 2023, INSEE, via @etalab/decoupage-administratif 6.0.0");
+	assert_int_equal(territory_epci_find("200054781", &epci, NULL), 0);
+	assert_string_equal(epci->code, "200054781");
+	assert_string_equal(epci->name, "Métropole du Grand Paris");
+	assert_int_equal(epci->population, communes_population(NULL, "200054781"));
+	assert_true(epci->population > 7000000);
+	assert_int_equal(territory_epci_find("200046977", &epci, NULL), 0);
+	assert_string_equal(epci->name, "Métropole de Lyon");
+	assert_int_equal(epci->population, communes_population(NULL, "200046977"));
+	error_clear(&e);
+	assert_int_equal(territory_epci_find("200054782", &epci, &e), -1);
+	assert_null(epci);
+	assert_string_equal(e.code, "UNKNOWN_EPCI");
+	assert_int_equal(territory_epci_find("", &epci, NULL), -1);
+	/* every commune's EPCI is in the table */
+	for (size_t i = 0; (c = territory_commune_at(i)) != NULL; i++)
+		if (c->epci[0] != '\0' && territory_epci_find(c->epci, &epci, NULL) != 0)
+			fail_msg("commune %s: EPCI %s not in the EPCI table", c->code, c->epci);
+	/* départements: Paris is the 75's one commune, its arrondissements not added */
+	c = find("75056");
+	assert_int_equal(territory_department_population("75", &population, NULL), 0);
+	assert_int_equal(population, c->population);
+	assert_int_equal(territory_department_population("93", &population, NULL), 0);
+	assert_int_equal(population, communes_population("93", NULL));
+	assert_true(population > 1000000);
+	error_clear(&e);
+	assert_int_equal(territory_department_population("20", &population, &e), -1);
+	assert_int_equal(population, 0);
+	assert_string_equal(e.code, "UNKNOWN_DEPARTMENT");
+}
+
 int
 main(void)
 {
@@ -201,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_known_communes),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_departments_and_epci),
+		cmocka_unit_test(test_epci_table_and_populations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
