@@ -21,6 +21,8 @@ void h_redemption_post(struct request *req);
 void h_redemption_cancel(struct request *req);
 void h_redemption_list(struct request *req);
 void h_place_me(struct request *req);
+void h_place_statements(struct request *req);
+void h_place_statement(struct request *req);
 void h_distributor_me(struct request *req);
 void h_distributor_stock(struct request *req);
 void h_distributor_handouts(struct request *req);

@@ -75,6 +75,7 @@ struct request {
 	char *reply;                     /* owned body */
 	size_t reply_len;
 	const char *content_type;
+	char disposition[96];            /* Content-Disposition when not "" (a file to save) */
 	const char *error_code;          /* the error's code, for logs; NULL on success */
 	bool counted_failure;            /* charges the rate limits (bad token, unknown code...) */
 	bool replied;                    /* reply fields set */

@@ -22,6 +22,8 @@ static const struct route routes[] = {
 	{ "GET", "/v1/redemptions", h_redemption_list, ROUTE_PLACE | ROUTE_DB, 0 },
 	{ "POST", "/v1/redemptions/{id}/cancel", h_redemption_cancel, ROUTE_PLACE, 1 * KIB },
 	{ "GET", "/v1/places/me", h_place_me, ROUTE_PLACE | ROUTE_DB, 0 },
+	{ "GET", "/v1/places/me/statements", h_place_statements, ROUTE_PLACE | ROUTE_DB, 0 },
+	{ "GET", "/v1/places/me/statements/{period}", h_place_statement, ROUTE_PLACE | ROUTE_DB, 0 },
 	{ "GET", "/v1/distributors/me", h_distributor_me, ROUTE_DISTRIBUTOR | ROUTE_DB, 0 },
 	{ "GET", "/v1/distributors/me/stock", h_distributor_stock, ROUTE_DISTRIBUTOR | ROUTE_DB, 0 },
 	{ "GET", "/v1/distributors/me/handouts", h_distributor_handouts, ROUTE_DISTRIBUTOR | ROUTE_DB, 0 },

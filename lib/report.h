@@ -56,6 +56,34 @@ int report_build(struct db *db, enum report_kind kind, int64_t id, const struct 
 int report_certificate_build(struct db *db, int64_t payee_id, const struct report_period *p,
     int64_t now, struct report_doc **out, struct error *e);
 
+/* A payee's statements (relevés de remboursement): one per payout, named
+ * after its number (RLV-YYYYMM-NNNNNN); the statement itself is the payee
+ * report of the payout's month (report_build, REPORT_PAYEE). */
+struct report_statement_entry {
+	char period[8];         /* the settled month, YYYY-MM */
+	char statement[36];     /* its number */
+	char end_to_end_id[36];
+	char status[16];        /* issued, accepted, rejected, returned */
+	int64_t amount_cents;   /* the transfer */
+	int32_t execution_day;  /* days since 1970-01-01 */
+};
+typedef int (*report_statement_fn)(const struct report_statement_entry *s, void *ctx,
+    struct error *e);
+
+/* Calls fn on each statement of payee payee_id, latest period first.
+ * Returns 0, or -1 (fn's error, 503 STORE_ERROR). */
+int report_statements_each(struct db *db, int64_t payee_id, report_statement_fn fn, void *ctx,
+    struct error *e);
+
+/* The statement of payee payee_id for the settled month period (YYYY-MM)
+ * into *out. Returns 0, or -1 (404 NO_STATEMENT: no payout to that payee
+ * in that period's settlement, or no such settlement). */
+int report_statement_find(struct db *db, int64_t payee_id, const char *period,
+    struct report_statement_entry *out, struct error *e);
+
+/* How many places payee payee_id has (its statements cover them all). */
+int report_payee_place_count(struct db *db, int64_t payee_id, int64_t *out, struct error *e);
+
 /* Writes doc to f in format (CSV: ';', decimal comma, UTF-8 with BOM;
  * HTML: one self-contained page, its charts inline SVG; PDF: A4, the
  * HTML's content). Returns 0, or -1 (500 WRITE_FAILED). */

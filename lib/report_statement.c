@@ -306,3 +306,69 @@ report_certificate_fill(struct db *db, int64_t payee_id, const struct report_ran
 	report_doc_term(doc, "Provisoire", "l'année n'est pas terminée : l'attestation changera.");
 	return 0;
 }
+
+/* One row (period, statement, end_to_end_id, cents, execution_day, status)
+ * of a payee's payouts, to the caller's function. */
+struct statement_list {
+	report_statement_fn fn;
+	void *ctx;
+	struct report_statement_entry *found;
+};
+
+static int
+statement_entry(const struct db_row *row, void *ctx, struct error *e)
+{
+	struct statement_list *l = ctx;
+	struct report_statement_entry s;
+
+	memset(&s, 0, sizeof(s));
+	db_row_text(row, 0, s.period, sizeof(s.period));
+	db_row_text(row, 1, s.statement, sizeof(s.statement));
+	db_row_text(row, 2, s.end_to_end_id, sizeof(s.end_to_end_id));
+	s.amount_cents = db_row_int64(row, 3);
+	s.execution_day = (int32_t)db_row_int64(row, 4);
+	db_row_text(row, 5, s.status, sizeof(s.status));
+	if (l->found != NULL) {
+		*l->found = s;
+		return 0;
+	}
+	return l->fn(&s, l->ctx, e);
+}
+
+#define STATEMENT_PAYOUTS \
+	"SELECT st.period, p.statement, p.end_to_end_id, p.amount_cents, st.execution_day, p.status" \
+	" FROM payouts p JOIN settlements st ON st.id = p.settlement_id WHERE p.payee_id = ?1"
+
+int
+report_statements_each(struct db *db, int64_t payee_id, report_statement_fn fn, void *ctx,
+    struct error *e)
+{
+	struct statement_list l = { .fn = fn, .ctx = ctx };
+
+	return db_each(db, STATEMENT_PAYOUTS " ORDER BY st.period DESC", DB_ARGS(DB_INT(payee_id)),
+	    statement_entry, &l, e) < 0 ? -1 : 0;
+}
+
+int
+report_statement_find(struct db *db, int64_t payee_id, const char *period,
+    struct report_statement_entry *out, struct error *e)
+{
+	struct statement_list l = { .found = out };
+	int rc;
+
+	rc = db_one(db, STATEMENT_PAYOUTS " AND st.period = ?2", DB_ARGS(DB_INT(payee_id),
+	    DB_TEXT(period)), statement_entry, &l, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return error_set(e, 404, "NO_STATEMENT", "no statement for period %s", period);
+	return 0;
+}
+
+int
+report_payee_place_count(struct db *db, int64_t payee_id, int64_t *out, struct error *e)
+{
+	*out = 0;
+	return db_int64(db, "SELECT count(*) FROM places WHERE payee_id = ?1",
+	    DB_ARGS(DB_INT(payee_id)), out, e) < 0 ? -1 : 0;
+}

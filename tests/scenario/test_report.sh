@@ -432,6 +432,76 @@ pdftotext -layout "$R/p1.pdf" - | tr -d ' \t' > "$WORK/p1-lines"
 grep -qx "Total16140,00" "$WORK/p1-lines" && ok || fail "payee PDF total"
 contains "$(cat "$WORK/p1-lines")" "montantsTTC;TVAéventuellementdueparlelieu" "payee PDF VAT mention"
 
+# --- The place page's statements (GET /v1/places/me/statements[/{period}]):
+# each place of payee 1 gets payee 1's statements, the one settle wrote and
+# report payee makes; place 3 only its own payee's; other roles 403.
+stmt1=$(echo "$settle_out" | jq -r '.payouts[] | select(.payee_id == 1) | .statement')
+e2e1=$(echo "$settle_out" | jq -r '.payouts[] | select(.payee_id == 1) | .end_to_end_id')
+exec_day=$(jq -r '.tables[] | select(.key == "transfers") | .rows[0].execution_day' "$P")
+TD=$(pn --home "$H" token create --role distributor --id 1)
+start_daemon
+for t in "$T1" "$T2"; do
+	req GET /v1/places/me/statements "$t"
+	expect_http 200
+	equals "$(echo "$body" | jq -c '[.payee.id, .payee.siret, .payee.places, (.statements | length)]')" \
+		"[1,\"$SIRET\",2,1]" "payee 1: its SIRET, two places, one statement"
+	equals "$(echo "$body" | jq -r '.statements[0] | "\(.period) \(.statement) \(.amount_cents) \(.end_to_end_id) \(.status)"')" \
+		"2027-04 $stmt1 $payee_cents $e2e1 issued" "the statement as settle made it"
+done
+equals "$(echo "$body" | jq -r '.statements[0].execution_day')" "$exec_day" "execution day"
+req GET /v1/places/me/statements "$T3"
+expect_http 200
+equals "$(echo "$body" | jq -r '.payee.id, .payee.places')" "2
+1" "place 3: payee 2, one place"
+equals "$(echo "$body" | jq -r '[.statements[].statement] | join(" ")')" \
+	"$(echo "$settle_out" | jq -r '[.payouts[] | select(.payee_id == 2) | .statement] | join(" ")')" \
+	"place 3 sees only payee 2's statements"
+case "$body" in *"$stmt1"*) fail "place 3 sees payee 1's statement" ;; *) ok ;; esac
+req GET /v1/places/me/statements/2027-04 "$T2"
+expect_http 200
+expect 0 pn --home "$H" report payee 1 --period 2027-04 --format html
+equals "$body" "$out" "the HTML statement is report payee's"
+equals "$(curl -s -o /dev/null -w '%{content_type}' -H "Authorization: Bearer $T2" \
+	"$URL/v1/places/me/statements/2027-04")" "text/html; charset=utf-8" "HTML content type"
+curl -s -D "$WORK/stmt-headers" -o "$WORK/stmt.pdf" -H "Authorization: Bearer $T1" \
+	"$URL/v1/places/me/statements/2027-04?format=pdf" || fail "curl PDF"
+# header: the whole line, whatever the case of its name (HTTP/1.1 names are case-blind)
+header() { tr -d '\r' < "$WORK/stmt-headers" | grep -ix "$1" >/dev/null && ok || fail "no header line $1"; }
+header "content-disposition: attachment; filename=\"$stmt1.pdf\""
+header "content-type: application/pdf"
+pdftotext -layout "$WORK/stmt.pdf" - | tr -d ' \t' > "$WORK/stmt-lines"
+grep -x "Total16140,00" "$WORK/stmt-lines" >/dev/null && ok || fail "PDF statement total"
+grep "^2027-04.*$e2e1$stmt1""140,00$" "$WORK/stmt-lines" >/dev/null && ok ||
+	fail "the PDF's transfer line: its number and amount"
+curl -s -D "$WORK/stmt-headers" -o /dev/null -H "Authorization: Bearer $T1" \
+	"$URL/v1/places/me/statements/2027-04?format=html"
+header "content-disposition: attachment; filename=\"$stmt1.html\""
+# Not settled, not paid, not a month, not a format: JSON errors.
+req GET /v1/places/me/statements/2027-05 "$T1"
+expect_http 404 NO_STATEMENT
+req GET /v1/places/me/statements/2026-04 "$T1"
+expect_http 404 NO_STATEMENT
+if [ -z "$(echo "$settle_out" | jq -r '.payouts[] | select(.payee_id == 2) | .statement')" ]; then
+	req GET /v1/places/me/statements/2027-04 "$T3"
+	expect_http 404 NO_STATEMENT
+fi
+for p in 2027-Q2 2027 2027-13 2027-4 27-04 2027-04-01 abcdefg; do
+	req GET "/v1/places/me/statements/$p" "$T1"
+	expect_http 400 BAD_PERIOD
+done
+req GET "/v1/places/me/statements/2027-04?format=csv" "$T1"
+expect_http 400 BAD_FORMAT
+# Other roles: 403; no token: 401.
+for t in "$TF" "$TD"; do
+	req GET /v1/places/me/statements "$t"
+	expect_http 403
+	req GET /v1/places/me/statements/2027-04 "$t"
+	expect_http 403
+done
+req GET /v1/places/me/statements ""
+expect_http 401
+stop_daemon
+
 # --- Place 3, May: its own redemptions; no internal campaign name.
 expect 0 pn --home "$H" report place 3 --period 2027-05 --format json --out "$R/pl3.json"
 equals "$(jq -r '.tables[] | select(.key == "redemptions") | .rows[-1] | "\(.passes) \(.amount_cents)"' "$R/pl3.json")" \
