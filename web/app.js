@@ -1,6 +1,6 @@
 /* The place page: sign in with the place's token, read passes (scanner,
  * camera, typed code), redeem them, cancel within 15 minutes, list the
- * month's redemptions. Talks only to this server's /v1 API (PRODUCT.md
+ * month's redemptions and the payee's statements (relevés, to download). Talks only to this server's /v1 API (PRODUCT.md
  * "HTTP API"). No framework, no inline script or style (strict CSP): all
  * text goes in through textContent. */
 (function () {
@@ -186,6 +186,30 @@
 		    'contactez l\'opérateur du pass numérique.';
 	}
 
+	/* Fetches path with the token (a header: a plain link cannot send it)
+	 * and hands it to the browser as the file name (a Blob URL with a
+	 * download attribute). Resolves to name; rejects when the server
+	 * cannot be reached or refuses. The funder's CSV and PDF and the
+	 * place's statements go through here. */
+	function saveFile(path, name, type) {
+		return fetch(path, {
+			headers: { 'Authorization': 'Bearer ' + state.token }, cache: 'no-store', credentials: 'omit'
+		}).then(function (response) {
+			if (!response.ok)
+				throw new Error(String(response.status));
+			return response.blob();
+		}).then(function (blob) {
+			var a = document.createElement('a');
+			a.href = URL.createObjectURL(new Blob([blob], { type: type }));
+			a.download = name;
+			document.body.appendChild(a);
+			a.click();
+			a.remove();
+			setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+			return name;
+		});
+	}
+
 	/* ---------- Sign-in ---------- */
 
 	function signInWith(token, fromForm) {
@@ -301,6 +325,8 @@
 		resetBasket();
 		state.receipt = null;
 		show($('receipt-box'), false);
+		$('statements').textContent = '';
+		statementsStatus('', false);
 		$('token').value = '';
 		showSignIn(message || null);
 	}
@@ -335,6 +361,7 @@
 		document.title = 'Lire un pass — ' + me.name + ' — Pass numérique';
 		idle();
 		loadHistory();
+		loadStatements();
 		refocus(true);
 	}
 
@@ -1043,6 +1070,92 @@
 		});
 	}
 
+	/* ---------- Statements (relevés de remboursement) ---------- */
+
+	var PAYOUT_STATES = {
+		issued: 'Virement demandé à la banque', accepted: 'Virement accepté par la banque',
+		rejected: 'Virement rejeté par la banque', returned: 'Virement retourné par la banque'
+	};
+
+	/* "2027-02" as « février 2027 ». */
+	function periodFr(period) {
+		return MONTHS[Number(period.slice(5, 7)) - 1] + ' ' + period.slice(0, 4);
+	}
+
+	function statementsStatus(text, bad) {
+		var p = $('statements-status');
+		p.textContent = text;
+		p.className = 'basket-status' + (bad ? ' code-status-error' : '');
+	}
+
+	function loadStatements() {
+		api('GET', '/v1/places/me/statements').then(function (r) {
+			if (r.status !== 200 || !r.body) {
+				if (r.status !== 401)
+					statementsError('Vos relevés n\'ont pas pu être chargés. ' + failureSentence(r));
+				return;
+			}
+			show($('statements-error'), false);
+			renderStatements(r.body);
+		}, function () {
+			statementsError('Vos relevés n\'ont pas pu être chargés. ' + UNREACHABLE);
+		});
+	}
+
+	function statementsError(text) {
+		var box = $('statements-error');
+		box.textContent = text;
+		show(box, true);
+	}
+
+	/* One file of statement s: its PDF or its HTML, named after its number. */
+	function saveStatement(s, format, button) {
+		var name = s.statement + '.' + format;
+		button.disabled = true;
+		statementsStatus('Téléchargement du relevé de ' + periodFr(s.period) + '…', false);
+		saveFile('/v1/places/me/statements/' + encodeURIComponent(s.period) + '?format=' + format, name,
+		    format === 'pdf' ? 'application/pdf' : 'text/html;charset=utf-8').then(function () {
+			button.disabled = false;
+			statementsStatus('Le fichier ' + name + ' a été téléchargé.', false);
+		}, function () {
+			button.disabled = false;
+			statementsStatus('Le relevé n\'a pas pu être téléchargé. Réessayez dans un instant.', true);
+		});
+	}
+
+	function statementButton(s, format, text) {
+		var b = el('button', 'button button-quiet button-small', text);
+		b.type = 'button';
+		b.setAttribute('aria-label', text + ' le relevé de ' + periodFr(s.period));
+		b.addEventListener('click', function () { saveStatement(s, format, b); });
+		return b;
+	}
+
+	function renderStatements(body) {
+		var list = body.statements || [], tbody = $('statements'), payee = body.payee || {};
+		$('statements-payee').textContent = 'Structure qui reçoit les virements : ' + payee.name + ' (SIRET ' +
+		    payee.siret + ').' + (payee.places > 1 ? ' Chaque relevé couvre ses ' + payee.places +
+		    ' lieux, celui-ci compris.' : '');
+		tbody.textContent = '';
+		show($('statements-empty'), list.length === 0);
+		show($('statements-list'), list.length > 0);
+		list.forEach(function (s) {
+			var tr = el('tr'), td = cell('Fichiers', null), files = el('div', 'statement-files');
+			tr.setAttribute('role', 'row');
+			tr.appendChild(cell('Mois remboursé', null, periodFr(s.period)));
+			tr.appendChild(cell('N° de relevé', null, s.statement));
+			tr.appendChild(cell('Montant viré', 'num', money(s.amount_cents)));
+			tr.appendChild(cell('Date du virement', null, dateFr(s.execution_day)));
+			tr.appendChild(cell('Référence du virement', null, s.end_to_end_id));
+			tr.appendChild(cell('État', null, PAYOUT_STATES[s.status] || s.status));
+			files.appendChild(statementButton(s, 'pdf', 'Télécharger (PDF)'));
+			files.appendChild(statementButton(s, 'html', 'Afficher (HTML)'));
+			td.appendChild(files);
+			tr.appendChild(td);
+			tbody.appendChild(tr);
+		});
+	}
+
 	/* ---------- Camera (web/camera.js) ---------- */
 
 	function stopCamera() {
@@ -1068,7 +1181,7 @@
 	window.PassnumShell = {
 		api: api, errorCode: errorCode, errorMessage: errorMessage, failureSentence: failureSentence,
 		UNREACHABLE: UNREACHABLE, money: money, dateFr: dateFr, monthFr: monthFr, plural: plural,
-		el: el, show: show, icon: icon, signOut: function () { signOut(null); }
+		el: el, show: show, icon: icon, saveFile: saveFile, signOut: function () { signOut(null); }
 	};
 
 	function init() {

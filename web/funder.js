@@ -289,27 +289,15 @@
 		});
 	}
 
-	/* Fetches the report in format with the token and saves it as a file. */
+	/* Fetches the report in format with the token and saves it as a file
+	 * (app.js's saveFile). */
 	function download(format, type) {
 		var period = state.period || $('f-period').value, button = $(format === 'csv' ? 'f-csv' : 'f-pdf');
 		button.disabled = true;
-		fetch(reportPath(period, format), {
-			headers: { 'Authorization': 'Bearer ' + sessionStorage.getItem('passnum.token') },
-			cache: 'no-store', credentials: 'omit'
-		}).then(function (response) {
-			if (!response.ok)
-				throw new Error(String(response.status));
-			return response.blob();
-		}).then(function (blob) {
+		var name = 'rapport-financeur-' + period + '.' + format;
+		S().saveFile(reportPath(period, format), name, type).then(function () {
 			button.disabled = false;
-			var a = document.createElement('a');
-			a.href = URL.createObjectURL(new Blob([blob], { type: type }));
-			a.download = 'rapport-financeur-' + period + '.' + format;
-			document.body.appendChild(a);
-			a.click();
-			a.remove();
-			setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
-			status('Le fichier ' + a.download + ' a été téléchargé.', false);
+			status('Le fichier ' + name + ' a été téléchargé.', false);
 		}).catch(function () {
 			button.disabled = false;
 			status('Le fichier n\'a pas pu être téléchargé. Réessayez dans un instant.', true);

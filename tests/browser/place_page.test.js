@@ -3,7 +3,8 @@
 // pass again (« déjà utilisé »), a two-pass service, cancellation, a
 // mistyped human code caught with no request, other answers (revoked, out of
 // territory, not a pass, suspended place), keyboard-only use at 320 px, the
-// print stylesheet, the accessibility statement; axe-core on every state
+// print stylesheet, the accessibility statement, the payee's statements
+// (listed, PDF and HTML downloaded; none for another payee); axe-core on every state
 // (no serious or critical violation), no CSP violation, no script error;
 // screenshots at 1280x800 and 320x640 in PASSNUM_WEB_ARTIFACTS.
 'use strict';
@@ -35,7 +36,7 @@ function check(ok, what) {
 
 // A page with everything recorded: API requests, console CSP reports, errors.
 async function openPage(browser, viewport, name) {
-	const context = await browser.newContext({ viewport, locale: 'fr-FR' });
+	const context = await browser.newContext({ viewport, locale: 'fr-FR', acceptDownloads: true });
 	const page = await context.newPage();
 	page.requests = [];
 	page.problems = [];
@@ -191,6 +192,36 @@ async function wide(browser) {
 	await axe(page, 'signed in');
 	await targets(page, 'signed in');
 	await shot(page, '02-ready');
+
+	// Its payee's statements (February 2027, settled on 2 March: the fixture):
+	// listed, the PDF and the HTML downloaded with the token, as the server has them.
+	await page.locator('#statements tr').first().waitFor({ timeout: 5000 });
+	const row = await text(page, '#statements tr');
+	check((await page.locator('#statements tr').count()) === 1 && row.includes('février 2027') &&
+		row.includes('RLV-202702-000001') && row.includes('10,00\u00a0€') && row.includes('Virement demandé'),
+		`one statement listed: ${row}`);
+	check(!(await visible(page, '#statements-empty')), 'no « aucun relevé » beside a statement');
+	const payee = await text(page, '#statements-payee');
+	check(payee.includes('SIRET 12345678200002') && payee.includes('ses 2 lieux'), `the payee and its places: ${payee}`);
+	const files = {};
+	for (const [format, label] of [['pdf', 'Télécharger (PDF)'], ['html', 'Afficher (HTML)']]) {
+		const button = page.getByRole('button', { name: label + ' le relevé de février 2027' });
+		const [download] = await Promise.all([page.waitForEvent('download', { timeout: 8000 }), button.click()]);
+		check(download.suggestedFilename() === 'RLV-202702-000001.' + format, `${format} file name: ${download.suggestedFilename()}`);
+		files[format] = fs.readFileSync(await download.path());
+		await page.waitForFunction((f) => document.getElementById('statements-status').innerText.includes(f),
+			'RLV-202702-000001.' + format, { timeout: 5000 });
+	}
+	check(files.pdf.subarray(0, 5).toString() === '%PDF-' && files.pdf.length > 1000, `a PDF (${files.pdf.length} bytes)`);
+	const served = await fetch(BASE + '/v1/places/me/statements/2027-02?format=html',
+		{ headers: { Authorization: 'Bearer ' + fixture.tokens.place } });
+	check(served.status === 200 && files.html.equals(Buffer.from(await served.arrayBuffer())),
+		'the HTML saved is the server\'s statement, byte for byte');
+	const statement = files.html.toString('utf8');
+	check(statement.includes('Relevé de remboursement') && statement.includes('RLV-202702-000001') && statement.includes('10,00'),
+		'the HTML is the statement: its title, number and amount');
+	await axe(page, 'statements');
+	await shot(page, '02b-statements');
 
 	// A token typed by a scanner (keyboard wedge), then Enter.
 	await scan(page, pass(1).token);
@@ -429,6 +460,12 @@ async function wide(browser) {
 	await answerIs(page, 'territoire', 'out of territory: the reason');
 	await axe(page, 'not here');
 	await shot(page, '12-not-here');
+	// Its payee (another SIRET) has no statement yet.
+	await page.locator('#statements-empty').waitFor({ state: 'visible', timeout: 5000 });
+	check(await text(page, '#statements-empty') ===
+		'Aucun relevé pour l\'instant : ils apparaissent ici après chaque virement.', 'no statement: said so');
+	check(!(await visible(page, '#statements-list')) && (await page.locator('#statements tr').count()) === 0,
+		'no statement of the EPN\'s payee on the médiathèque\'s page');
 	await page.click('#signout');
 
 	// A suspended place says so.

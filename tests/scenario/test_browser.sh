@@ -6,6 +6,7 @@
 # CLI, the real passnumd on a random loopback port; then
 # tests/browser/run.sh: sign in, scanner, redemption, « déjà utilisé »,
 # a two-pass service, cancellation, typed codes checked before any request,
+# the payee's statements (February settled here: list, PDF and HTML saved),
 # axe on every state, screenshots at 320x640 and 1280x800 kept in
 # $PASSNUM_BINARY_DIR/tests/browser/artifacts.
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +25,8 @@ done
 # labelled place in Montreuil (93), one in Lyon (69), one suspended, a
 # campaign for the 93, 20 passes, the 20th revoked.
 setup() {
-	pn --home "$H" init --operator "Opérateur de test" --origin test.example/ledger >/dev/null &&
+	pn --home "$H" init --operator "Opérateur de test" --origin test.example/ledger \
+		--iban FR7610107001011234567890129 --bic AGRIFRPP >/dev/null &&
 	pn --home "$H" funder add "Département de test" --public-name "Département de la Seine-Saint-Denis" >/dev/null &&
 	pn --home "$H" funder order 1 100000 --ref BC-1 >/dev/null &&
 	pn --home "$H" distributor add "CCAS de Montreuil" >/dev/null &&
@@ -97,6 +99,30 @@ start() {
 	done
 	return 1
 }
+# A settled February for the statements on the place page: campaign 3 and
+# its one pass made on 1 February, redeemed on 15 February at the EPN de
+# Montreuil (payee 1, with the Bobigny centre), February settled on 2 March:
+# statement RLV-202702-000001 of 10,00 EUR. The Lyon médiathèque (payee 2)
+# has none.
+settle_february() {
+	local url pid tok
+	mkdir -p "$WORK/out4" "$WORK/settle" &&
+	PASSNUM_NOW=2027-02-01T09:00:00Z pn --home "$H" campaign create --funder 1 --name "C93 hiver" --value 10 \
+		--last-day 2027-06-30 --departments 93 >/dev/null &&
+	PASSNUM_NOW=2027-02-01T09:00:00Z pn --home "$H" batch issue --campaign 3 --count 1 --out "$WORK/out4" \
+		--format csv >/dev/null || return 1
+	tok=$(tail -1 "$WORK"/out4/batch-*.csv | cut -d, -f3)
+	url=$(PASSNUM_NOW=2027-02-15T10:00:00Z start february) || return 1
+	pid=$(cat "$WORK/february.pid")
+	curl -sf -o /dev/null -H "Authorization: Bearer $T_PLACE" -H 'Content-Type: application/json' \
+		--data "{\"vouchers\":[\"$tok\"],\"service\":\"atelier\",\"idempotency_key\":\"february-1\"}" \
+		"$url/v1/redemptions" || { kill "$pid"; return 1; }
+	kill "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done # not this shell's child: no wait
+	PASSNUM_NOW=2027-03-02T08:00:00Z pn --home "$H" --yes settle --period 2027-02 \
+		--out "$WORK/settle/virements.xml" >/dev/null
+}
+settle_february || fail "settling February for the place page's statements"
 URL=$(start daemon)
 DAEMON_PID=$(cat "$WORK/daemon.pid")
 # The same home seen on 15 August 2027, when the campaign's passes have expired.
