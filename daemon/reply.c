@@ -53,6 +53,7 @@ reply_json(struct request *req, int status, json_t *body)
 		return;
 	}
 	reply_raw(req, status, "application/json", text, strlen(text));
+	req->disposition[0] = '\0'; /* a JSON reply (an error after a file) is never saved */
 	free(text);
 }
 

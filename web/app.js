@@ -1,8 +1,9 @@
 /* The place page: sign in with the place's token, read passes (scanner,
  * camera, typed code), redeem them, cancel within 15 minutes, list the
- * month's redemptions and the payee's statements (relevés, to download). Talks only to this server's /v1 API (PRODUCT.md
- * "HTTP API"). No framework, no inline script or style (strict CSP): all
- * text goes in through textContent. */
+ * month's redemptions and the payee's statements (relevés, to download).
+ * Talks only to this server's /v1 API (PRODUCT.md "HTTP API"). No
+ * framework, no inline script or style (strict CSP): all text goes in
+ * through textContent. */
 (function () {
 	'use strict';
 
@@ -1079,7 +1080,7 @@
 
 	/* "2027-02" as « février 2027 ». */
 	function periodFr(period) {
-		return MONTHS[Number(period.slice(5, 7)) - 1] + ' ' + period.slice(0, 4);
+		return monthFr(period).toLowerCase();
 	}
 
 	function statementsStatus(text, bad) {
