@@ -586,7 +586,8 @@ funder_read(struct db *db, void *ctx, struct error *e)
 	    " CROSS JOIN booklets b ON b.batch_id = t.id"
 	    " LEFT JOIN handouts h ON h.booklet_id = b.id"
 	    " LEFT JOIN vouchers v ON v.booklet_id = b.id"
-	    " LEFT JOIN redemptions r ON r.id = v.redemption_id AND r.cancelled_at IS NULL"
+	    " LEFT JOIN redemptions r INDEXED BY redemptions_current"
+	    " ON r.id = v.redemption_id AND r.cancelled_at IS NULL"
 	    " WHERE c.funder_id = ?1", DB_ARGS(DB_INT(d->funder_id)), funder_row, d, e) != 0 ||
 	    funder_booklet_end(d, e) != 0)
 		return -1;
