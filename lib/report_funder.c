@@ -7,9 +7,10 @@
  * Every figure comes from one scan of the funder's booklets, each with its
  * hand-out, its vouchers and each voucher's current redemption (SQLite
  * walks booklets_by_batch, vouchers_by_booklet, then one redemption by id
- * per pass), aggregated here; the redemptions cancelled after the period's
- * end, which still count in it but are no voucher's current one, are read
- * first (a few rows) and merged into their booklet. A booklet's rows come
+ * per pass in the covering index redemptions_current, schema/0014, not in
+ * the table's large rows), aggregated here; the redemptions cancelled
+ * after the period's end, which still count in it but are no voucher's
+ * current one, are read first (a few rows) and merged into their booklet. A booklet's rows come
  * together, so a cell counts the distinct booklets behind it by remembering
  * the last booklet it counted. It relies on what every writer keeps: a
  * voucher's campaign is its batch's, and the passes of a redemption not

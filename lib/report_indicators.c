@@ -6,9 +6,12 @@
  * Every ratio carries the booklets it is computed over, so a group of 1 to
  * 10 reads « < 11 »; nothing is computed over an empty group (« — »).
  * Memory: per group, one count per distinct number of days (a histogram
- * for the medians), whatever the number of booklets. The funder report
- * feeds the booklets from its one scan (report_indicators_begin ...
- * _end); a campaign's close summary reads them here (ind_read). */
+ * for the medians), whatever the number of booklets; the funder report's
+ * bulk slots are counted as the hand-outs are read in order of distributor
+ * and instant (schema/0014's index), only the slots in bulk kept. The
+ * funder report feeds the booklets from its one scan
+ * (report_indicators_begin ... _end); a campaign's close summary reads
+ * them here (ind_read). */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
