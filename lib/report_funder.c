@@ -10,17 +10,17 @@
  * per pass in the covering index redemptions_current, schema/0014, not in
  * the table's large rows), aggregated here; the redemptions cancelled
  * after the period's end, which still count in it but are no voucher's
- * current one, are read first (a few rows) and merged into their booklet. A booklet's rows come
- * together, so a cell counts the distinct booklets behind it by remembering
- * the last booklet it counted. It relies on what every writer keeps: a
- * voucher's campaign is its batch's, and the passes of a redemption not
- * cancelled point to it (vouchers.redemption_id, set with the
- * redemption_vouchers row by lib/redemption.c and lib/takeover.c, cleared
- * by a cancellation); test_report_cancel checks the merge. Memory: the
- * cells, per campaign and group key (months, départements, EPCIs, place
- * types, services, distributors), and the places, services and
- * distributors of the registry, never per voucher. docs/benchmarks.md
- * "Reports". */
+ * current one, are read first (a few rows) and merged into their booklet.
+ * A booklet's rows come together, so a cell counts the distinct booklets
+ * behind it by remembering the last booklet it counted. It relies on what
+ * every writer keeps: a voucher's campaign is its batch's, and the passes
+ * of a redemption not cancelled point to it (vouchers.redemption_id, set
+ * with the redemption_vouchers row by lib/redemption.c and
+ * lib/takeover.c, cleared by a cancellation); test_report_cancel checks
+ * the merge. Memory: the cells, per campaign and group key (months,
+ * départements, EPCIs, place types, services, distributors), and the
+ * places, services and distributors of the registry, never per voucher.
+ * docs/benchmarks.md "Reports". */
 #include <stdlib.h>
 #include <string.h>
 #include "date.h"

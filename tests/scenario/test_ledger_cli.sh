@@ -302,8 +302,10 @@ equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line
 
 # An older home (schema 5) gets its chart labels accented on opening, and
 # the operator's new fields empty. (Made from this home by undoing the
-# migrations after 5: the report's indexes, the float's tables, the reports' table and column, the invoices' tables and columns, the takeover's tables
-# and triggers, the booklet returns, 0007's tables, then 0006's.)
+# migrations after 5: the report's indexes, the float's tables, the
+# reports' table and column, the invoices' tables and columns, the
+# takeover's tables and triggers, the booklet returns, 0007's tables, then
+# 0006's.)
 O=$WORK/old-home
 cp -a "$H" "$O"
 sqlite3 "$O/passnum.db" "DROP INDEX handouts_by_distributor_created; DROP INDEX redemptions_current;
