@@ -7,19 +7,20 @@
  * Every figure comes from one scan of the funder's booklets, each with its
  * hand-out, its vouchers and each voucher's current redemption (SQLite
  * walks booklets_by_batch, vouchers_by_booklet, then one redemption by id
- * per pass), aggregated here; the redemptions cancelled after the period's
- * end, which still count in it but are no voucher's current one, are read
- * first (a few rows) and merged into their booklet. A booklet's rows come
- * together, so a cell counts the distinct booklets behind it by remembering
- * the last booklet it counted. It relies on what every writer keeps: a
- * voucher's campaign is its batch's, and the passes of a redemption not
- * cancelled point to it (vouchers.redemption_id, set with the
- * redemption_vouchers row by lib/redemption.c and lib/takeover.c, cleared
- * by a cancellation); test_report_cancel checks the merge. Memory: the
- * cells, per campaign and group key (months, départements, EPCIs, place
- * types, services, distributors), and the places, services and
- * distributors of the registry, never per voucher. docs/benchmarks.md
- * "Reports". */
+ * per pass in the covering index redemptions_current, schema/0014, not in
+ * the table's large rows), aggregated here; the redemptions cancelled
+ * after the period's end, which still count in it but are no voucher's
+ * current one, are read first (a few rows) and merged into their booklet.
+ * A booklet's rows come together, so a cell counts the distinct booklets
+ * behind it by remembering the last booklet it counted. It relies on what
+ * every writer keeps: a voucher's campaign is its batch's, and the passes
+ * of a redemption not cancelled point to it (vouchers.redemption_id, set
+ * with the redemption_vouchers row by lib/redemption.c and
+ * lib/takeover.c, cleared by a cancellation); test_report_cancel checks
+ * the merge. Memory: the cells, per campaign and group key (months,
+ * départements, EPCIs, place types, services, distributors), and the
+ * places, services and distributors of the registry, never per voucher.
+ * docs/benchmarks.md "Reports". */
 #include <stdlib.h>
 #include <string.h>
 #include "date.h"
@@ -586,7 +587,8 @@ funder_read(struct db *db, void *ctx, struct error *e)
 	    " CROSS JOIN booklets b ON b.batch_id = t.id"
 	    " LEFT JOIN handouts h ON h.booklet_id = b.id"
 	    " LEFT JOIN vouchers v ON v.booklet_id = b.id"
-	    " LEFT JOIN redemptions r ON r.id = v.redemption_id AND r.cancelled_at IS NULL"
+	    " LEFT JOIN redemptions r INDEXED BY redemptions_current"
+	    " ON r.id = v.redemption_id AND r.cancelled_at IS NULL"
 	    " WHERE c.funder_id = ?1", DB_ARGS(DB_INT(d->funder_id)), funder_row, d, e) != 0 ||
 	    funder_booklet_end(d, e) != 0)
 		return -1;

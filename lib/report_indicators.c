@@ -6,9 +6,12 @@
  * Every ratio carries the booklets it is computed over, so a group of 1 to
  * 10 reads « < 11 »; nothing is computed over an empty group (« — »).
  * Memory: per group, one count per distinct number of days (a histogram
- * for the medians), whatever the number of booklets. The funder report
- * feeds the booklets from its one scan (report_indicators_begin ...
- * _end); a campaign's close summary reads them here (ind_read). */
+ * for the medians), whatever the number of booklets; the funder report's
+ * bulk slots are counted as the hand-outs are read in order of distributor
+ * and instant (schema/0014's index), only the slots in bulk kept. The
+ * funder report feeds the booklets from its one scan
+ * (report_indicators_begin ... _end); a campaign's close summary reads
+ * them here (ind_read). */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +64,8 @@ struct ind_data {
 	struct ind_campaign *campaign; /* the last one: all campaigns (id 0) */
 	size_t slots;
 	struct ind_slot *slot;         /* bulk slots (funder report), sorted */
+	struct ind_slot run;           /* the (distributor, slot) being read ... */
+	int64_t run_count;             /* ... and its hand-outs so far */
 	int failed;
 };
 
@@ -448,17 +453,26 @@ ind_observed(const struct report_range *r)
 	return today < r->last ? today : r->last;
 }
 
-/* Row (distributor, slot) of a bulk slot. */
+/* Row (distributor, recorded at) of a hand-out, in that order (the index
+ * handouts_by_distributor_created, schema/0014): the hand-outs of one
+ * (distributor, slot) come together, and the slot is a bulk slot once
+ * IND_BULK_COUNT of them have been read; the slots come sorted. C's
+ * division truncates as SQLite's does (the campaign query's slots). */
 static int
-ind_slot_row(const struct db_row *row, void *ctx, struct error *e)
+ind_handout_row(const struct db_row *row, void *ctx, struct error *e)
 {
 	struct ind_data *d = ctx;
-	struct ind_slot *grown = realloc(d->slot, (d->slots + 1) * sizeof(*grown));
+	struct ind_slot s = { db_row_int64(row, 0), db_row_int64(row, 1) / IND_BULK_SECONDS };
+	struct ind_slot *grown;
 
-	if (grown == NULL)
+	if (d->run_count == 0 || s.distributor_id != d->run.distributor_id || s.slot != d->run.slot)
+		d->run = s, d->run_count = 0;
+	if (++d->run_count != IND_BULK_COUNT)
+		return 0;
+	if ((grown = realloc(d->slot, (d->slots + 1) * sizeof(*grown))) == NULL)
 		return error_set(e, 500, "NO_MEMORY", "out of memory building the report");
 	d->slot = grown;
-	d->slot[d->slots++] = (struct ind_slot){ db_row_int64(row, 0), db_row_int64(row, 1) };
+	d->slot[d->slots++] = s;
 	return 0;
 }
 
@@ -475,9 +489,9 @@ report_indicators_begin(struct db *db, int64_t funder_id, const struct report_ra
 	d->funder_id = funder_id;
 	d->observed = ind_observed(r);
 	if (ind_campaigns(db, d, e) != 0 ||
-	    db_each(db, "SELECT distributor_id, created_at / ?1 AS slot FROM handouts"
-	    " WHERE created_at IS NOT NULL GROUP BY 1, 2 HAVING count(*) >= ?2 ORDER BY 1, 2",
-	    DB_ARGS(DB_INT(IND_BULK_SECONDS), DB_INT(IND_BULK_COUNT)), ind_slot_row, d, e) != 0) {
+	    db_each(db, "SELECT distributor_id, created_at FROM handouts"
+	    " INDEXED BY handouts_by_distributor_created WHERE created_at IS NOT NULL"
+	    " ORDER BY distributor_id, created_at", DB_NO_ARGS, ind_handout_row, d, e) != 0) {
 		ind_clear(d);
 		free(d);
 		return -1;

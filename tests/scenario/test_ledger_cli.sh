@@ -302,11 +302,14 @@ equals "$(echo "$out" | grep -F "Département de test" | while IFS= read -r line
 
 # An older home (schema 5) gets its chart labels accented on opening, and
 # the operator's new fields empty. (Made from this home by undoing the
-# migrations after 5: the float's tables, the reports' table and column, the invoices' tables and columns, the takeover's tables
-# and triggers, the booklet returns, 0007's tables, then 0006's.)
+# migrations after 5: the report's indexes, the float's tables, the
+# reports' table and column, the invoices' tables and columns, the
+# takeover's tables and triggers, the booklet returns, 0007's tables, then
+# 0006's.)
 O=$WORK/old-home
 cp -a "$H" "$O"
-sqlite3 "$O/passnum.db" "DROP TABLE float_clearings; DROP TABLE float_advances;
+sqlite3 "$O/passnum.db" "DROP INDEX handouts_by_distributor_created; DROP INDEX redemptions_current;
+	DROP TABLE float_clearings; DROP TABLE float_advances;
 	DROP TABLE campaign_summaries; ALTER TABLE handouts DROP COLUMN created_at;
 	DROP TABLE payout_carries; DROP TABLE payout_debits; DROP TABLE bank_matches; DROP TABLE bank_lines;
 	DROP TABLE bank_statements; DROP TABLE bank_status_reports;
