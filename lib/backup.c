@@ -697,9 +697,13 @@ backup_home_finish(const char *home_dir, const struct backup_parsed *p,
 	struct operator_info op;
 	struct error refusal;
 	struct home home;
+	char path[4600];
 	int rc = -1;
 
-	if (home_open(&home, home_dir, e) != 0)
+	/* The checksum proves nothing about who made the file: its database
+	 * must be passnum's, tables and all, before anything reads it. */
+	snprintf(path, sizeof(path), "%s/passnum.db", home_dir);
+	if (db_check_foreign(path, "the backup's database", e) != 0 || home_open(&home, home_dir, e) != 0)
 		return -1;
 	if ((rc = audit_verify(home.db, &ar, NULL, NULL, e)) == 1)
 		error_set(e, 422, "COPY_BROKEN", "the restored ledger does not verify: %s", ar.failure);

@@ -283,6 +283,169 @@ db_wal_checkpoint(struct db *db, int *pages, int *copied, struct error *e)
 	    sqlite3_errmsg(db->sqlite));
 }
 
+/* The objects of a schema, SQLite's own left out, in one order. */
+#define DB_SCHEMA_OBJECTS "SELECT COALESCE(type, ''), COALESCE(name, ''), COALESCE(tbl_name, '')," \
+	" COALESCE(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'" \
+	" ORDER BY 1, 2"
+
+static int
+db_foreign_error(sqlite3 *s, const char *name, const char *what, struct error *e)
+{
+	return error_set(e, 422, "BAD_DATABASE", "%s is not a passnum database (%s: %s)", name, what,
+	    sqlite3_errmsg(s));
+}
+
+/* Column col of a and b compared as SQLite's BINARY collation does (bytes,
+ * then length), NUL bytes included. */
+static int
+db_column_cmp(sqlite3_stmt *a, sqlite3_stmt *b, int col)
+{
+	const void *x = sqlite3_column_blob(a, col), *y = sqlite3_column_blob(b, col);
+	int nx = sqlite3_column_bytes(a, col), ny = sqlite3_column_bytes(b, col);
+	int c = nx > 0 && ny > 0 ? memcmp(x, y, (size_t)(nx < ny ? nx : ny)) : 0;
+
+	return c != 0 ? c : (nx > ny) - (nx < ny);
+}
+
+/* Compares the schema objects of s (called name) with those of ref, one
+ * row at a time in (type, name) order, and names the first difference. */
+static int
+db_foreign_compare(sqlite3 *s, sqlite3 *ref, const char *name, int version, struct error *e)
+{
+	sqlite3_stmt *a = NULL, *b = NULL;
+	int ra, rb, order, rc = -1;
+
+	if (sqlite3_prepare_v2(s, DB_SCHEMA_OBJECTS, -1, &a, NULL) != SQLITE_OK) {
+		db_foreign_error(s, name, "its schema cannot be read", e);
+		goto done;
+	}
+	if (sqlite3_prepare_v2(ref, DB_SCHEMA_OBJECTS, -1, &b, NULL) != SQLITE_OK) {
+		error_set(e, 500, "SCHEMA_ERROR", "cannot read the reference schema: %s", sqlite3_errmsg(ref));
+		goto done;
+	}
+	for (;;) {
+		if ((ra = sqlite3_step(a)) != SQLITE_ROW && ra != SQLITE_DONE) {
+			db_foreign_error(s, name, "its schema cannot be read", e);
+			goto done;
+		}
+		if ((rb = sqlite3_step(b)) != SQLITE_ROW && rb != SQLITE_DONE) {
+			error_set(e, 500, "SCHEMA_ERROR", "cannot read the reference schema: %s",
+			    sqlite3_errmsg(ref));
+			goto done;
+		}
+		if (ra == SQLITE_DONE && rb == SQLITE_DONE)
+			break;
+		order = ra == SQLITE_DONE ? 1 : rb == SQLITE_DONE ? -1 :
+		    db_column_cmp(a, b, 0) != 0 ? db_column_cmp(a, b, 0) : db_column_cmp(a, b, 1);
+		if (order > 0) {
+			error_set(e, 422, "BAD_DATABASE", "%s is not a passnum database of schema version %d: "
+			    "%s %s is missing", name, version, sqlite3_column_text(b, 0), sqlite3_column_text(b, 1));
+			goto done;
+		}
+		if (order < 0 || db_column_cmp(a, b, 2) != 0 || db_column_cmp(a, b, 3) != 0) {
+			error_set(e, 422, "BAD_DATABASE", "%s is not a passnum database of schema version %d: "
+			    "%s %.100s is not %s", name, version, sqlite3_column_text(a, 0),
+			    sqlite3_column_text(a, 1), order < 0 ? "one of its own" : "defined as its own");
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(a);
+	sqlite3_finalize(b);
+	return rc;
+}
+
+/* The schema the schema files up to a version make, in a database in
+ * memory kept for the process, one per version asked for (a restore asks
+ * for one; the fuzz target, for the same few many times). Used with
+ * db_reference_lock held; NULL with e set when a schema file fails. */
+#define DB_REFERENCE_MAX 256
+static pthread_mutex_t db_reference_lock = PTHREAD_MUTEX_INITIALIZER;
+static sqlite3 *db_reference[DB_REFERENCE_MAX + 1];
+
+static sqlite3 *
+db_reference_schema(int version, struct error *e)
+{
+	char pragma[64];
+	sqlite3 *ref = NULL;
+
+	if (version > DB_REFERENCE_MAX) {
+		error_set(e, 500, "SCHEMA_ERROR", "schema version %d is beyond %d", version, DB_REFERENCE_MAX);
+		return NULL;
+	}
+	if (db_reference[version] != NULL)
+		return db_reference[version];
+	if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		error_set(e, 503, "OUT_OF_MEMORY", "cannot open a database in memory");
+		sqlite3_close(ref);
+		return NULL;
+	}
+	for (int v = 1; v <= version; v++) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v);
+		if (sqlite3_exec(ref, (const char *)schema_files[v - 1].data, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(ref, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+			error_set(e, 500, "SCHEMA_ERROR", "schema file %s: %s", schema_files[v - 1].name,
+			    sqlite3_errmsg(ref));
+			sqlite3_close(ref);
+			return NULL;
+		}
+	}
+	return db_reference[version] = ref;
+}
+
+int
+db_check_foreign(const char *path, const char *name, struct error *e)
+{
+	sqlite3 *s = NULL, *ref;
+	sqlite3_stmt *q = NULL;
+	const char *text;
+	int version, rc = -1;
+
+	if (sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		error_set(e, 422, "BAD_DATABASE", "cannot open %s: %s", name,
+		    s != NULL ? sqlite3_errmsg(s) : "out of memory");
+		goto done;
+	}
+	sqlite3_busy_timeout(s, DB_BUSY_TIMEOUT_MS);
+	if (sqlite3_prepare_v2(s, "PRAGMA quick_check(1)", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW) {
+		db_foreign_error(s, name, "SQLite cannot check it", e);
+		goto done;
+	}
+	text = (const char *)sqlite3_column_text(q, 0);
+	if (text == NULL || strcmp(text, "ok") != 0) {
+		error_set(e, 422, "BAD_DATABASE", "%s is damaged: %.200s", name,
+		    text != NULL ? text : "no answer");
+		goto done;
+	}
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(s, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW) {
+		db_foreign_error(s, name, "its schema version cannot be read", e);
+		goto done;
+	}
+	version = sqlite3_column_int(q, 0);
+	if (version > db_schema_version()) {
+		error_set(e, 503, "SCHEMA_TOO_NEW", "%s uses schema version %d but this passnum knows only up "
+		    "to %d: upgrade passnum", name, version, db_schema_version());
+		goto done;
+	}
+	if (version < 1) {
+		error_set(e, 422, "BAD_DATABASE", "%s is not a passnum database (schema version %d)", name,
+		    version);
+		goto done;
+	}
+	pthread_mutex_lock(&db_reference_lock);
+	if ((ref = db_reference_schema(version, e)) != NULL)
+		rc = db_foreign_compare(s, ref, name, version, e);
+	pthread_mutex_unlock(&db_reference_lock);
+done:
+	sqlite3_finalize(q);
+	sqlite3_close(s);
+	return rc;
+}
+
 int
 db_open(struct db **out, const char *path, enum db_open_mode mode, struct error *e)
 {

@@ -22,6 +22,16 @@ enum db_open_mode {
  * connection (db_close). Returns 0, or -1 with e set. */
 int db_open(struct db **out, const char *path, enum db_open_mode mode, struct error *e);
 
+/* Checks the database file at path, which comes from outside the home (a
+ * restored backup, whose checksum anyone can recompute), before db_open
+ * trusts it; name is how refusals call it ("the backup's database"):
+ * SQLite finds it intact (quick_check), its schema version is one this
+ * passnum knows, and its tables, indexes, triggers and views are exactly
+ * those the schema files up to that version make, with the same SQL. The
+ * file is not changed. Returns 0, or -1 with e set (422 BAD_DATABASE naming
+ * the first difference; 503 SCHEMA_TOO_NEW). */
+int db_check_foreign(const char *path, const char *name, struct error *e);
+
 /* Finalises cached statements and closes the connection; NULL is fine. */
 void db_close(struct db *db);
 

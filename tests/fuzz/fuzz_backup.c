@@ -1,7 +1,14 @@
 /* libFuzzer target: a backup file as `passnum restore` reads it
  * (lib/backup.c): the input is written to a file, backup_probe reads its
  * header, and a backup without keys is restored into a new folder, which is
- * then removed. The folders are made in /dev/shm when it exists (a memory
+ * then removed. The checksum is not keyed, so a hostile file can carry a
+ * right one: when the input's last byte is odd, its last 32 bytes are
+ * replaced by the BLAKE2b of the rest before it is written, and the
+ * mutations reach the database checks (db_check_foreign), the migrations,
+ * the ledger's verification and the published checkpoint. The committed
+ * corpus's backups hold databases of 512-byte pages (a home of schema 14
+ * with 2 entries, one of schema 7, one of a single table), VACUUMed from
+ * homes made by the CLI, so that an input is about 130 KB, not 540. The folders are made in /dev/shm when it exists (a memory
  * file system: the restore's fsyncs cost nothing there) and removed with
  * nftw, not a shell, so that a campaign runs thousands of inputs a second.
  * (A backup with keys would spend 128 MiB of Argon2id on each
@@ -17,6 +24,7 @@
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "backup.h"
 #include "utf8.h"
 
@@ -55,7 +63,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	snprintf(file, sizeof(file), "%s/in.backup", dir);
 	snprintf(home, sizeof(home), "%s/home", dir);
-	if ((f = fopen(file, "wb")) == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+	if ((f = fopen(file, "wb")) == NULL)
+		abort();
+	if (size >= 32 && (data[size - 1] & 1) != 0) {
+		uint8_t sum[32];
+		crypto_generichash(sum, sizeof(sum), data, size - 32, NULL, 0);
+		if (fwrite(data, 1, size - 32, f) != size - 32 || fwrite(sum, 1, 32, f) != 32)
+			abort();
+	} else if (fwrite(data, 1, size, f) != size)
+		abort();
+	if (fclose(f) != 0)
 		abort();
 	error_clear(&e);
 	if (backup_probe(file, &has_keys, &e) != 0)

@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct export_outside outside = { .size = 1 };
 	struct export_verify_options header = { NULL, NULL, NULL, 0 };
 	struct export_verify_options trusted = { &keys, "vectors.example/ledger", &outside, 1 };
-	int fd;
+	static int fd = -1;
 
 	if (!ready) {
 		struct key_info key = { .kind = KEY_LEDGER, .status = KEY_ACTIVE };
@@ -60,14 +60,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		note_key_id("vectors.example/ledger", key.public_key, key.key_id);
 		keys_ledger_add(&keys, &key);
+		/* One file for every input, emptied and rewritten each time. */
+		if ((fd = memfd_create("fuzz_export", MFD_CLOEXEC)) < 0)
+			abort();
 		ready = 1;
 	}
-	if ((fd = memfd_create("fuzz_export", MFD_CLOEXEC)) < 0)
-		abort();
-	if (size > 0 && write(fd, data, size) != (ssize_t)size)
+	if (ftruncate(fd, 0) != 0 || (size > 0 && pwrite(fd, data, size, 0) != (ssize_t)size))
 		abort();
 	fuzz_check(fd, &header);
 	fuzz_check(fd, &trusted);
-	close(fd);
 	return 0;
 }

@@ -4,8 +4,9 @@
 # redemption acknowledged (201) before the backup started, and its ledger
 # verifies. With --with-keys the restored home signs again; without, it
 # verifies and shows passes but cannot sign. Refusals: a wrong passphrase, a
-# damaged backup, a non-empty home, an existing FILE, no passphrase source;
-# each one line, nothing left behind.
+# damaged backup, a non-empty home, an existing FILE, no passphrase source,
+# and a backup whose database was changed and its checksum recomputed (the
+# checksum is not keyed: anyone can); each one line, nothing left behind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
 
@@ -128,4 +129,60 @@ expect 1 setsid "$PASSNUM_BIN" restore "$WORK/b/full.pnbk" --home "$WORK/r6" </d
 equals "$(ls "$WORK/b")" "full.pnbk
 plain.pnbk" "files beside the backups after the refusals"
 expect 2 pn restore "$WORK/b/full.pnbk"
+
+# 5. A backup changed by someone who recomputed its checksum: its database
+# must still be passnum's, tables, indexes and triggers (db_check_foreign).
+# repack DB OUT: plain.pnbk with DB as its database, the checksum recomputed.
+repack() {
+	local src=$WORK/b/plain.pnbk len hex
+	len=$(od -An -tu8 -j8 -N8 "$src" | tr -d ' ')
+	hex=$(printf '%016x' "$(stat -c %s "$1")")
+	{
+		head -c 8 "$src"
+		printf "$(echo "$hex" | sed -E 's/(..)(..)(..)(..)(..)(..)(..)(..)/\\x\8\\x\7\\x\6\\x\5\\x\4\\x\3\\x\2\\x\1/')"
+		cat "$1"
+		tail -c +$((16 + len + 1)) "$src" | head -c -32
+	} >"$2.body"
+	{ cat "$2.body"; printf "$(b2sum -l 256 "$2.body" | cut -d' ' -f1 | sed 's/../\\x&/g')"; } >"$2"
+	rm -f "$2.body"
+}
+len=$(od -An -tu8 -j8 -N8 "$WORK/b/plain.pnbk" | tr -d ' ')
+tail -c +17 "$WORK/b/plain.pnbk" | head -c "$len" >"$WORK/orig.db"
+repack "$WORK/orig.db" "$WORK/same.pnbk"
+expect 0 pn restore "$WORK/same.pnbk" --home "$WORK/r7"  # the repacking itself is right
+expect 0 pn --home "$WORK/r7" ledger verify
+# sqlite_change NAME SQL: a copy of the backup's database changed by SQL,
+# repacked as NAME.pnbk.
+sqlite_change() {
+	cp "$WORK/orig.db" "$WORK/$1.db"
+	sqlite3 "$WORK/$1.db" "$2" || fail "sqlite3 $2"
+	repack "$WORK/$1.db" "$WORK/$1.pnbk"
+}
+sqlite_change trigger "CREATE TRIGGER evil AFTER INSERT ON entries BEGIN SELECT 1; END;"
+sqlite_change noindex "DROP INDEX $(sqlite3 "$WORK/orig.db" "SELECT name FROM sqlite_schema
+	WHERE type = 'index' AND sql IS NOT NULL ORDER BY name LIMIT 1")"
+sqlite_change column "ALTER TABLE places ADD COLUMN note TEXT"
+sqlite_change notable "DROP TABLE operator"
+sqlite_change newer "PRAGMA user_version = 999"
+sqlite_change older "PRAGMA user_version = 0"
+for t in trigger noindex column notable newer older; do
+	expect 1 pn restore "$WORK/$t.pnbk" --home "$WORK/r8"
+	one_line "$err"
+	[ -e "$WORK/r8" ] && { fail "the refused $t.pnbk left $WORK/r8"; rm -rf "$WORK/r8"; } || ok
+done
+contains "$(pn restore "$WORK/trigger.pnbk" --home "$WORK/r8" 2>&1)" \
+	"the backup's database is not a passnum database of schema version"
+contains "$(pn restore "$WORK/trigger.pnbk" --home "$WORK/r8" 2>&1)" "trigger evil is not one of its own"
+contains "$(pn restore "$WORK/noindex.pnbk" --home "$WORK/r8" 2>&1)" "is missing"
+contains "$(pn restore "$WORK/column.pnbk" --home "$WORK/r8" 2>&1)" "table places is not defined as its own"
+contains "$(pn restore "$WORK/notable.pnbk" --home "$WORK/r8" 2>&1)" "table operator is missing"
+contains "$(pn restore "$WORK/newer.pnbk" --home "$WORK/r8" 2>&1)" "upgrade passnum"
+contains "$(pn restore "$WORK/older.pnbk" --home "$WORK/r8" 2>&1)" "schema version 0"
+# A page of the database overwritten: SQLite's check finds it.
+cp "$WORK/orig.db" "$WORK/torn.db"
+head -c 4096 /dev/zero | tr '\0' '\377' | dd of="$WORK/torn.db" bs=4096 seek=2 conv=notrunc 2>/dev/null
+repack "$WORK/torn.db" "$WORK/torn.pnbk"
+expect 1 pn restore "$WORK/torn.pnbk" --home "$WORK/r8"
+one_line "$err"
+[ -e "$WORK/r8" ] && fail "the refused torn.pnbk left $WORK/r8" || ok
 finish
