@@ -48,6 +48,18 @@ bank_iso_day(const char *text, int32_t *day, struct error *e)
 	return 0;
 }
 
+int
+bank_copy_id(char *out, size_t size, const char *text, const char *name, struct error *e)
+{
+	size_t n = strlen(text);
+
+	if (n >= size)
+		return error_set(e, 400, "BAD_BANK_FILE", "%s \"%.40s\" is longer than %zu bytes", name, text,
+		    size - 1);
+	memcpy(out, text, n + 1);
+	return 0;
+}
+
 void
 bank_copy_text(char *out, size_t size, const char *text, bool append)
 {

@@ -111,6 +111,11 @@ int bank_iso_day(const char *text, int32_t *day, struct error *e);
 /* Copies text into out (size bytes), collapsing control characters to
  * spaces, cut on a UTF-8 boundary; appends after a space when append. */
 void bank_copy_text(char *out, size_t size, const char *text, bool append);
+/* Copies an identifier or a code, the text of element name, into out (size
+ * bytes): one that does not fit is refused (400 BAD_BANK_FILE), never cut,
+ * since a cut identifier could name another payment and a cut code another
+ * status. Returns 0 or -1. */
+int bank_copy_id(char *out, size_t size, const char *text, const char *name, struct error *e);
 const char *bank_format_name(enum bank_format format);
 
 /* The import. */

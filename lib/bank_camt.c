@@ -101,20 +101,20 @@ camt_text(struct bank_xml *x, const char *text, void *ctx, struct error *e)
 	if (!c->in_stmt)
 		return 0;
 	if (x->depth == 4 && strcmp(leaf, "Id") == 0)
-		return snprintf(c->st.id, sizeof(c->st.id), "%s", text), 0;
+		return bank_copy_id(c->st.id, sizeof(c->st.id), text, leaf, e);
 	if (x->depth == 4 && strcmp(leaf, "ElctrncSeqNb") == 0)
-		return snprintf(c->st.seq, sizeof(c->st.seq), "%s", text), 0;
+		return bank_copy_id(c->st.seq, sizeof(c->st.seq), text, leaf, e);
 	if (x->depth == 6 && bank_xml_at(x, 3, "Acct", "Id", "IBAN"))
-		return snprintf(c->st.iban, sizeof(c->st.iban), "%s", text), 0;
+		return bank_copy_id(c->st.iban, sizeof(c->st.iban), text, leaf, e);
 	if (bank_xml_in(x, "Bal") && x->depth >= 5) {
 		if (strcmp(leaf, "Cd") == 0 && bank_xml_in(x, "Tp"))
-			snprintf(c->bal_type, sizeof(c->bal_type), "%s", text);
+			return bank_copy_id(c->bal_type, sizeof(c->bal_type), text, leaf, e);
 		else if (strcmp(leaf, "Amt") == 0 && x->depth == 5) {
 			if (bank_amount(text, &c->bal_cents, e) != 0)
 				return -1;
 			c->bal_amount = true;
 		} else if (strcmp(leaf, "CdtDbtInd") == 0)
-			snprintf(c->bal_sign, sizeof(c->bal_sign), "%s", text);
+			return bank_copy_id(c->bal_sign, sizeof(c->bal_sign), text, leaf, e);
 		else if ((strcmp(leaf, "Dt") == 0 || strcmp(leaf, "DtTm") == 0) && bank_xml_at(x, 2, "Dt",
 		    leaf) && bank_iso_day(text, &c->bal_day, e) != 0)
 			return -1;
@@ -129,11 +129,11 @@ camt_text(struct bank_xml *x, const char *text, void *ctx, struct error *e)
 			return -1;
 		c->have_amount = true;
 	} else if (x->depth == 5 && strcmp(leaf, "CdtDbtInd") == 0)
-		snprintf(c->sign, sizeof(c->sign), "%s", text);
+		return bank_copy_id(c->sign, sizeof(c->sign), text, leaf, e);
 	else if (x->depth == 5 && strcmp(leaf, "RvslInd") == 0)
 		c->reversal = strcmp(text, "true") == 0 || strcmp(text, "1") == 0;
 	else if ((x->depth == 5 && strcmp(leaf, "Sts") == 0) || bank_xml_at(x, 3, "Ntry", "Sts", "Cd"))
-		snprintf(c->sts, sizeof(c->sts), "%s", text);
+		return bank_copy_id(c->sts, sizeof(c->sts), text, leaf, e);
 	else if (bank_xml_at(x, 3, "Ntry", "BookgDt", "Dt") || bank_xml_at(x, 3, "Ntry", "BookgDt", "DtTm")) {
 		if (bank_iso_day(text, &c->line.booking_day, e) != 0)
 			return -1;
@@ -141,42 +141,42 @@ camt_text(struct bank_xml *x, const char *text, void *ctx, struct error *e)
 		if (bank_iso_day(text, &c->line.value_day, e) != 0)
 			return -1;
 	} else if (x->depth == 5 && strcmp(leaf, "AcctSvcrRef") == 0)
-		snprintf(c->line.bank_ref, sizeof(c->line.bank_ref), "%s", text);
+		return bank_copy_id(c->line.bank_ref, sizeof(c->line.bank_ref), text, leaf, e);
 	else if (x->depth == 5 && strcmp(leaf, "AddtlNtryInf") == 0)
 		bank_copy_text(c->line.remittance, sizeof(c->line.remittance), text, true);
 	else if (bank_xml_in(x, "BkTxCd") && !in_tx) {
 		if (bank_xml_at(x, 2, "Domn", "Cd"))
-			snprintf(c->domn, sizeof(c->domn), "%s", text);
+			return bank_copy_id(c->domn, sizeof(c->domn), text, leaf, e);
 		else if (bank_xml_at(x, 2, "Fmly", "Cd"))
-			snprintf(c->fmly, sizeof(c->fmly), "%s", text);
+			return bank_copy_id(c->fmly, sizeof(c->fmly), text, leaf, e);
 		else if (strcmp(leaf, "SubFmlyCd") == 0)
-			snprintf(c->subfmly, sizeof(c->subfmly), "%s", text);
+			return bank_copy_id(c->subfmly, sizeof(c->subfmly), text, leaf, e);
 		else if (bank_xml_at(x, 2, "Prtry", "Cd"))
-			snprintf(c->prtry, sizeof(c->prtry), "%s", text);
+			return bank_copy_id(c->prtry, sizeof(c->prtry), text, leaf, e);
 	} else if (bank_xml_at(x, 2, "Btch", "PmtInfId"))
-		snprintf(c->line.pmt_inf_id, sizeof(c->line.pmt_inf_id), "%s", text);
+		return bank_copy_id(c->line.pmt_inf_id, sizeof(c->line.pmt_inf_id), text, leaf, e);
 	else if (bank_xml_at(x, 2, "Refs", "EndToEndId")) {
 		if (l->end_to_end_id[0] == '\0' && strcmp(text, "NOTPROVIDED") != 0)
-			snprintf(l->end_to_end_id, sizeof(l->end_to_end_id), "%s", text);
+			return bank_copy_id(l->end_to_end_id, sizeof(l->end_to_end_id), text, leaf, e);
 	} else if (bank_xml_at(x, 2, "Refs", "PmtInfId")) {
 		if (l->pmt_inf_id[0] == '\0')
-			snprintf(l->pmt_inf_id, sizeof(l->pmt_inf_id), "%s", text);
+			return bank_copy_id(l->pmt_inf_id, sizeof(l->pmt_inf_id), text, leaf, e);
 	} else if (bank_xml_at(x, 2, "Refs", "MsgId"))
-		snprintf(l->msg_id, sizeof(l->msg_id), "%s", text);
+		return bank_copy_id(l->msg_id, sizeof(l->msg_id), text, leaf, e);
 	else if (bank_xml_at(x, 2, "RmtInf", "Ustrd") || (bank_xml_in(x, "Strd") && strcmp(leaf, "Ref") == 0))
 		bank_copy_text(l->remittance, sizeof(l->remittance), text, true);
 	else if (strcmp(leaf, "Nm") == 0 && bank_xml_in(x, "RltdPties") && l->counterparty[0] == '\0')
 		bank_copy_text(l->counterparty, sizeof(l->counterparty), text, false);
 	else if (bank_xml_at(x, 3, "RtrInf", "Rsn", "Cd")) {
-		snprintf(l->return_reason, sizeof(l->return_reason), "%s", text);
 		l->is_return = c->line.is_return = true;
+		return bank_copy_id(l->return_reason, sizeof(l->return_reason), text, leaf, e);
 	} else if (c->format == BANK_CAMT054 && in_tx && strcmp(leaf, "Amt") == 0 &&
 	    (bank_xml_at(x, 2, "TxDtls", "Amt") || bank_xml_at(x, 3, "AmtDtls", "TxAmt", "Amt"))) {
 		if (bank_amount(text, &c->tx_cents, e) != 0)
 			return -1;
 		c->tx_amount = true;
 	} else if (c->format == BANK_CAMT054 && bank_xml_at(x, 2, "TxDtls", "CdtDbtInd"))
-		snprintf(c->tx_sign, sizeof(c->tx_sign), "%s", text);
+		return bank_copy_id(c->tx_sign, sizeof(c->tx_sign), text, leaf, e);
 	return 0;
 }
 

@@ -37,38 +37,31 @@ pain002_open(struct bank_xml *x, void *ctx, struct error *e)
 	return 0;
 }
 
-static void
-pain002_copy(char *out, size_t size, const char *text)
-{
-	snprintf(out, size, "%s", text);
-}
-
 static int
 pain002_text(struct bank_xml *x, const char *text, void *ctx, struct error *e)
 {
 	struct pain002 *p = ctx;
 	const char *leaf = x->names[x->depth - 1];
 
-	(void)e;
 	if (bank_xml_at(x, 2, "GrpHdr", "MsgId"))
-		pain002_copy(p->s.msg_id, sizeof(p->s.msg_id), text);
+		return bank_copy_id(p->s.msg_id, sizeof(p->s.msg_id), text, leaf, e);
 	else if (bank_xml_at(x, 2, "OrgnlGrpInfAndSts", "OrgnlMsgId"))
-		pain002_copy(p->s.orig_msg_id, sizeof(p->s.orig_msg_id), text);
+		return bank_copy_id(p->s.orig_msg_id, sizeof(p->s.orig_msg_id), text, leaf, e);
 	else if (bank_xml_at(x, 2, "OrgnlGrpInfAndSts", "GrpSts"))
-		pain002_copy(p->grp_sts, sizeof(p->grp_sts), text);
+		return bank_copy_id(p->grp_sts, sizeof(p->grp_sts), text, leaf, e);
 	else if (bank_xml_at(x, 2, "OrgnlPmtInfAndSts", "OrgnlPmtInfId"))
-		pain002_copy(p->pmtinf_id, sizeof(p->pmtinf_id), text);
+		return bank_copy_id(p->pmtinf_id, sizeof(p->pmtinf_id), text, leaf, e);
 	else if (bank_xml_at(x, 2, "OrgnlPmtInfAndSts", "PmtInfSts"))
-		pain002_copy(p->pmtinf_sts, sizeof(p->pmtinf_sts), text);
+		return bank_copy_id(p->pmtinf_sts, sizeof(p->pmtinf_sts), text, leaf, e);
 	else if (bank_xml_at(x, 2, "TxInfAndSts", "OrgnlEndToEndId"))
-		pain002_copy(p->tx_id, sizeof(p->tx_id), text);
+		return bank_copy_id(p->tx_id, sizeof(p->tx_id), text, leaf, e);
 	else if (bank_xml_at(x, 2, "TxInfAndSts", "TxSts"))
-		pain002_copy(p->tx_sts, sizeof(p->tx_sts), text);
+		return bank_copy_id(p->tx_sts, sizeof(p->tx_sts), text, leaf, e);
 	else if (strcmp(leaf, "Cd") == 0 && bank_xml_at(x, 3, "StsRsnInf", "Rsn", "Cd")) {
 		char *reason = bank_xml_in(x, "TxInfAndSts") ? p->tx_reason :
 		    bank_xml_in(x, "OrgnlPmtInfAndSts") ? p->pmtinf_reason : p->grp_reason;
 		if (reason[0] == '\0')
-			snprintf(reason, 9, "%.8s", text);
+			return bank_copy_id(reason, 9, text, leaf, e);
 	}
 	return 0;
 }
